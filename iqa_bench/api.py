@@ -1,0 +1,120 @@
+"""``iqa_bench.evaluate``: dataset → engine → store → regression → reports, as the CLI runs it."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence, Union
+
+import pandas as pd
+
+from .config import EvaluateConfig, load_config
+from .datasets import Dataset, create_dataset
+from .engine import Engine, Failure
+from .io_utils import atomic_write_text
+from .metrics import canonical_spec, create_metric
+from .reports import render_table, scatter_plots, summarize
+from .store import STORE_FILENAME, ScoreStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EvaluationResult:
+    """What a run produced: per-item scores, the regression summary and where the files went."""
+
+    dataset: str
+    score_text: str
+    scores: pd.DataFrame
+    summary: pd.DataFrame
+    run_dir: Path
+    failures: List[Failure] = field(default_factory=list)
+    reused: int = 0
+    computed: int = 0
+
+    def table(self, fmt: str = "md", group: Optional[str] = "all") -> str:
+        summary = self.summary if group is None else self.summary[self.summary["group"] == group]
+        return render_table(summary, fmt, self.dataset, self.score_text)
+
+
+def scores_frame(items, values_by_metric) -> pd.DataFrame:
+    """Per-item table: item, score, group:<name> columns, then one column per metric (NaN if absent)."""
+    frame = pd.DataFrame({"item": [it.item_id for it in items], "score": [it.score for it in items]})
+    for key in sorted({k for it in items for k in it.groups}):
+        frame[f"group:{key}"] = [it.groups.get(key, "") for it in items]
+    for spec, values in values_by_metric.items():
+        frame[spec] = [values.get(it.item_id, float("nan")) for it in items]
+    return frame
+
+
+def write_reports(run_dir: Path, scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str],
+                  dataset: str, score_text: str, score_label: str, fit: str, plots: bool) -> None:
+    """summary.csv, table.md, table.tex and the scatter PNGs, each written atomically."""
+    atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
+    atomic_write_text(run_dir / "table.md", render_table(summary, "md", dataset, score_text))
+    atomic_write_text(run_dir / "table.tex", render_table(summary, "latex", dataset, score_text))
+    if plots:
+        scatter_plots(scores, metrics, run_dir / "plots", score_label, fit=fit)
+
+
+def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
+             config: Optional[EvaluateConfig] = None, **options) -> EvaluationResult:
+    """Score ``dataset`` with ``metrics`` and fit each against the subjective scores.
+
+    Keyword options are :class:`~iqa_bench.config.EvaluateConfig` fields (``root``, ``device``,
+    ``batch_size``, ``results``, ``fresh``, ``fit``, ``bootstrap``, ...). Scores already in the
+    results folder's store are reused.
+    """
+    if config is None:
+        name = dataset if isinstance(dataset, str) else dataset.name
+        config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
+    ds = dataset if isinstance(dataset, Dataset) else create_dataset(
+        config.dataset, root=config.root, **config.dataset_options)
+    specs = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
+    modules = [create_metric(s) for s in specs]
+    items = ds.items()
+    results = Path(config.results)
+    run_dir = results / config.run_name
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+    with ScoreStore(results / STORE_FILENAME) as store:
+        engine = Engine(modules, store, device=config.device, batch_size=config.batch_size,
+                        num_workers=config.workers, progress=config.progress)
+        report = engine.run(ds.key, items, fresh=config.fresh)
+        values = {m.spec: store.scores(ds.key, m.spec, m.digest()) for m in modules}
+    log.info("%s: %d scores reused from the store, %d computed, %d failures",
+             ds.key, report.reused, report.computed, len(report.failures))
+
+    scores = scores_frame(items, values)
+    atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
+    score_text = ds.score.describe()
+    by = f"group:{config.by}" if config.by else None
+    if by is not None and by not in scores.columns:
+        by = None
+    summary = summarize(scores, specs, by=by, fit=config.fit, n_boot=config.bootstrap, seed=config.seed)
+    meta = {"dataset": ds.key, "score": score_text, "score_label": ds.score.label(), "metrics": specs,
+            "digests": {m.spec: m.digest() for m in modules}, "config": config.to_dict()}
+    atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
+    write_reports(run_dir, scores, summary, specs, ds.key, score_text, ds.score.label(), config.fit,
+                  config.plots)
+    failures_path = run_dir / "failures.txt"
+    if report.failures:
+        atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
+                                                 for f in report.failures))
+    elif failures_path.exists():
+        failures_path.unlink()
+    return EvaluationResult(ds.key, score_text, scores, summary, run_dir, report.failures,
+                            report.reused, report.computed)
+
+
+def load_run(run_dir) -> dict:
+    """The run.json and scores.csv of a finished run (for ``iqa-bench report``)."""
+    run_dir = Path(run_dir)
+    meta_path, scores_path = run_dir / "run.json", run_dir / "scores.csv"
+    for path in (meta_path, scores_path):
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
+    meta = json.loads(meta_path.read_text())
+    meta["scores"] = pd.read_csv(scores_path)
+    return meta

@@ -1,0 +1,133 @@
+"""``iqa-bench``: the command line (click group)."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import UnknownNameError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+def _fail_usage(err: Exception):
+    """Bad names and option values exit with code 2 and the message (click's usage-error code)."""
+    raise click.UsageError(str(err))
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(package_name="iqa-bench")
+def cli(verbose):
+    """Benchmark full-reference IQA metrics and perceptual losses against human judgement."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file whose keys are these options' names (flags given here override it).")
+@click.option("--dataset", "-d", help="Dataset name (see `iqa-bench datasets`). Default: sample.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder holding the dataset in its official layout.")
+@click.option("--metrics", "-m", help="Comma-separated metric specs (see `iqa-bench metrics`).")
+@click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Pairs per batch (default 8).")
+@click.option("--workers", type=click.IntRange(min=0), help="DataLoader decoding workers (default 0).")
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder holding the score store and run folders (default ./results).")
+@click.option("--run", help="Run folder name under --results (default: the dataset name).")
+@click.option("--fresh", is_flag=True, default=None, help="Ignore (and overwrite) stored scores.")
+@click.option("--fit", type=click.Choice(["logistic5", "cubic"]), help="Nonlinear mapping (default logistic5).")
+@click.option("--bootstrap", type=click.IntRange(min=0), help="Bootstrap resamples for CIs (default 1000).")
+@click.option("--seed", type=int, help="Bootstrap seed (default 0).")
+@click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
+@click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
+def evaluate(config_path, by, root, results, **flags):
+    """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
+    from .api import evaluate as run_evaluate
+    from .config import load_config
+
+    try:
+        config = load_config(config_path, by=("" if by == "none" else by),
+                             root=str(root) if root else None,
+                             results=str(results) if results else None, **flags)
+        result = run_evaluate(config.dataset, config=config)
+    except (UnknownNameError, ValueError) as err:
+        _fail_usage(err)
+    click.echo(result.table("md", group="all"))
+    click.echo(f"scores: {result.computed} computed, {result.reused} reused from the store")
+    click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex"
+               f"{', plots/' if config.plots else ''})")
+    if result.failures:
+        click.echo(f"\n{len(result.failures)} failure(s) (also in {result.run_dir / 'failures.txt'}):", err=True)
+        for failure in result.failures:
+            click.echo(f"  {failure.item_id}: {failure.message}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
+@click.option("--by", default=None, help="Group column, e.g. distortion or reference (default: none).")
+@click.option("--fit", type=click.Choice(["logistic5", "cubic"]), default=None, help="Default: the run's.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
+def report(run_dir, fmt, by, fit, bootstrap):
+    """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
+    from .api import load_run
+    from .reports import render_table, summarize
+
+    try:
+        run = load_run(run_dir)
+        config = run["config"]
+        summary = summarize(run["scores"], run["metrics"], by=f"group:{by}" if by else None,
+                            fit=fit or config["fit"],
+                            n_boot=config["bootstrap"] if bootstrap is None else bootstrap,
+                            seed=config["seed"])
+    except (FileNotFoundError, ValueError) as err:
+        _fail_usage(err)
+    click.echo(render_table(summary, fmt, run["dataset"], run["score"]), nl=False)
+
+
+@cli.command()
+def metrics():
+    """List every metric family: direction, weights, source."""
+    from .metrics import list_metrics
+
+    rows = [("spec", "better", "weights", "source", "description")]
+    for family in list_metrics():
+        name = family.name + (f"[:{family.argument}]" if family.argument else "")
+        if family.aliases:
+            name += f" (alias {', '.join(family.aliases)})"
+        rows.append((name, "higher" if family.higher_is_better else "lower",
+                     "yes" if family.needs_weights else "no", family.source, family.description))
+    _echo_columns(rows)
+
+
+@cli.command()
+def datasets():
+    """List the datasets with where to get them and their expected layout."""
+    from .datasets import list_datasets
+
+    for cls in list_datasets():
+        click.echo(f"{cls.name}: {cls.description}")
+        click.echo(f"    score:  {cls.score.describe()}")
+        click.echo(f"    get it: {cls.homepage}")
+        click.echo(f"    layout: {cls.layout}")
+
+
+def _echo_columns(rows):
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + str(row[-1]))
+
+
+def main():
+    cli(prog_name="iqa-bench")
+
+
+if __name__ == "__main__":
+    main()

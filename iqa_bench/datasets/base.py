@@ -1,0 +1,68 @@
+"""The dataset interface: metadata (items, scores, groups) parsed apart from image loading."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+
+@dataclass(frozen=True)
+class Item:
+    """One (reference, distorted, subjective score) pair of a dataset.
+
+    ``groups`` holds the groupings the regression stage can split on, at least ``distortion`` and
+    ``reference``.
+    """
+
+    item_id: str
+    ref_path: Path
+    dist_path: Path
+    score: float
+    groups: Dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass
+class ScoreInfo:
+    """What a dataset's target score is, shown with every table."""
+
+    name: str                    # "DMOS", "MOS", "severity"
+    higher_is_better: bool       # MOS: True; DMOS and severity: False
+    note: str = ""               # e.g. "synthetic severity, not human opinion"
+    scale: str = ""              # e.g. "0-100"
+
+    def label(self) -> str:
+        """Short axis label, e.g. "severity (synthetic severity, not human opinion)"."""
+        return f"{self.name} ({self.note})" if self.note else self.name
+
+    def describe(self) -> str:
+        direction = "higher = better quality" if self.higher_is_better else "higher = worse quality"
+        parts = [self.name, self.scale, direction]
+        text = ", ".join(p for p in parts if p)
+        return f"{text} ({self.note})" if self.note else text
+
+
+class Dataset(ABC):
+    """A full-reference IQA dataset with subjective scores.
+
+    Subclasses set ``name``, ``score`` and implement :meth:`items`; they never decode images
+    (the engine does, in its loader workers).
+    """
+
+    name: str = ""
+    score: ScoreInfo = ScoreInfo("score", False)
+    description: str = ""
+    homepage: str = ""
+    layout: str = ""
+
+    def __init__(self, root: Optional[Path] = None):
+        self.root = Path(root) if root is not None else None
+
+    @abstractmethod
+    def items(self) -> List[Item]:
+        """Every scored item, in a fixed order, from the metadata alone."""
+
+    @property
+    def key(self) -> str:
+        """Identifies this dataset in the score store (name plus any variant)."""
+        return self.name

@@ -1,0 +1,165 @@
+"""The engine: batches image pairs onto a device, runs every requested metric, fills the store.
+
+Items are grouped by image size so a batch stacks into one tensor; decoding happens in DataLoader
+workers. Only (item, metric) pairs missing from the store are computed; each batch's scores are
+committed before the next batch starts.
+"""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from torch.utils.data import DataLoader, Dataset as TorchDataset
+from tqdm.auto import tqdm
+
+from .datasets.base import Item
+from .images import image_size, load_rgb
+from .metrics.base import Metric
+from .store import ScoreStore
+
+log = logging.getLogger(__name__)
+
+
+def resolve_device(device: Optional[str]) -> torch.device:
+    """``auto``/None: CUDA when available, else CPU; anything else is passed to ``torch.device``."""
+    if device in (None, "", "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f"--device: {err}") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"--device {device}: CUDA is not available on this machine")
+    return resolved
+
+
+@dataclass
+class Failure:
+    item_id: str
+    metric: Optional[str]  # None: the item could not be loaded at all
+    message: str
+
+
+@dataclass
+class EngineReport:
+    reused: int = 0
+    computed: int = 0
+    failures: List[Failure] = field(default_factory=list)
+
+
+class _PairImages(TorchDataset):
+    """Decodes (ref, dist) for one item; a failure is returned as a message, not raised."""
+
+    def __init__(self, items: Sequence[Item]):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, index):
+        item = self.items[index]
+        try:
+            ref, dist = load_rgb(item.ref_path), load_rgb(item.dist_path)
+        except OSError as err:
+            return index, None, None, str(err)
+        if ref.shape != dist.shape:
+            return index, None, None, (
+                f"size mismatch: reference {item.ref_path} is {ref.shape[2]}×{ref.shape[1]}, "
+                f"distorted {item.dist_path} is {dist.shape[2]}×{dist.shape[1]}")
+        return index, ref, dist, None
+
+
+def _collate(samples):
+    good = [s for s in samples if s[3] is None]
+    bad = [(s[0], s[3]) for s in samples if s[3] is not None]
+    if not good:
+        return [], None, None, bad
+    return ([s[0] for s in good], torch.stack([s[1] for s in good]),
+            torch.stack([s[2] for s in good]), bad)
+
+
+def size_batches(items: Sequence[Item], batch_size: int) -> Tuple[List[List[int]], List[Tuple[int, str]]]:
+    """Indices grouped into batches of equal distorted-image size, in first-seen order.
+
+    Items whose header cannot be read are returned separately as (index, message).
+    """
+    groups: "OrderedDict[Tuple[int, int], List[int]]" = OrderedDict()
+    unreadable = []
+    for index, item in enumerate(items):
+        try:
+            size = image_size(item.dist_path)
+        except OSError as err:
+            unreadable.append((index, str(err)))
+            continue
+        groups.setdefault(size, []).append(index)
+    batches = [indices[i:i + batch_size] for indices in groups.values()
+               for i in range(0, len(indices), batch_size)]
+    return batches, unreadable
+
+
+class Engine:
+    """Computes metric scores for dataset items into a :class:`ScoreStore`."""
+
+    def __init__(self, metrics: Sequence[Metric], store: ScoreStore, device=None, batch_size: int = 8,
+                 num_workers: int = 0, progress: bool = True):
+        if batch_size < 1:
+            raise ValueError(f"--batch-size must be at least 1, got {batch_size}")
+        self.device = resolve_device(device) if not isinstance(device, torch.device) else device
+        self.metrics = [m.to(self.device).eval() for m in metrics]
+        self.store, self.batch_size, self.num_workers = store, batch_size, num_workers
+        self.progress = progress
+
+    def run(self, dataset_key: str, items: Sequence[Item], fresh: bool = False) -> EngineReport:
+        report = EngineReport()
+        digests = {m.spec: m.digest() for m in self.metrics}
+        if fresh:
+            for spec, digest in digests.items():
+                self.store.delete(dataset_key, spec, digest)
+        stored = {spec: self.store.scores(dataset_key, spec, digest) for spec, digest in digests.items()}
+        missing: Dict[str, set] = {spec: {it.item_id for it in items} - set(values)
+                                   for spec, values in stored.items()}
+        report.reused = sum(len(items) - len(m) for m in missing.values())
+        todo = [it for it in items if any(it.item_id in m for m in missing.values())]
+        if not todo:
+            return report
+
+        batches, unreadable = size_batches(todo, self.batch_size)
+        report.failures += [Failure(todo[i].item_id, None, msg) for i, msg in unreadable]
+        loader = DataLoader(_PairImages(todo), batch_sampler=batches, collate_fn=_collate,
+                            num_workers=self.num_workers,
+                            pin_memory=self.device.type == "cuda")
+        bar = tqdm(total=len(todo), desc=f"{dataset_key}", unit="pair", disable=not self.progress,
+                   initial=len(unreadable))
+        for indices, ref, dist, bad in loader:
+            report.failures += [Failure(todo[i].item_id, None, msg) for i, msg in bad]
+            if indices:
+                rows = self._score_batch(dataset_key, [todo[i] for i in indices], ref, dist,
+                                         missing, digests, report)
+                report.computed += self.store.put(rows)
+            bar.update(len(indices) + len(bad))
+        bar.close()
+        return report
+
+    def _score_batch(self, dataset_key, batch_items, ref, dist, missing, digests, report):
+        ref = ref.to(self.device, non_blocking=True)
+        dist = dist.to(self.device, non_blocking=True)
+        rows = []
+        for metric in self.metrics:
+            want = [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
+            if not want:
+                continue
+            index = torch.tensor(want, device=self.device)
+            try:
+                with torch.no_grad():
+                    values = metric(ref.index_select(0, index), dist.index_select(0, index))
+            except Exception as err:  # one metric failing must not lose the others' scores
+                for k in want:
+                    report.failures.append(Failure(batch_items[k].item_id, metric.spec,
+                                                   f"{metric.spec} on {batch_items[k].dist_path}: {err}"))
+                continue
+            for k, value in zip(want, values.detach().double().cpu().tolist()):
+                rows.append((dataset_key, batch_items[k].item_id, metric.spec, digests[metric.spec], value))
+        return rows

@@ -1,0 +1,70 @@
+"""Metric registry: spec strings ("psnr", "lp:vgg16/relu2_2", "huber:0.01") to metric Modules.
+
+A spec is ``family`` or ``family:argument``. Each family registers a factory taking the argument
+string (or ``None``) and returning a :class:`~iqa_bench.metrics.base.Metric`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
+
+from ..errors import UnknownNameError
+from .base import Metric
+
+
+@dataclass(frozen=True)
+class MetricFamily:
+    """What ``iqa-bench metrics`` lists about one family."""
+
+    name: str
+    factory: Callable[[Optional[str]], Metric]
+    higher_is_better: bool
+    needs_weights: bool
+    source: str
+    description: str
+    argument: str = ""  # e.g. "delta (default 1.0)"; empty: the family takes no argument
+    aliases: tuple = field(default_factory=tuple)
+
+
+_FAMILIES: Dict[str, MetricFamily] = {}
+_ALIASES: Dict[str, str] = {}
+
+
+def register(family: MetricFamily) -> MetricFamily:
+    if family.name in _FAMILIES:
+        raise ValueError(f"metric family {family.name!r} registered twice")
+    _FAMILIES[family.name] = family
+    for alias in family.aliases:
+        _ALIASES[alias] = family.name
+    return family
+
+
+def parse_spec(spec: str):
+    """Split a spec into (family, argument); resolves aliases; raises UnknownNameError."""
+    text = spec.strip()
+    name, sep, arg = text.partition(":")
+    name = _ALIASES.get(name.strip().lower(), name.strip().lower())
+    if name not in _FAMILIES:
+        raise UnknownNameError("metric", spec, list(_FAMILIES) + list(_ALIASES))
+    family = _FAMILIES[name]
+    arg = arg.strip() if sep else None
+    if arg is not None and not family.argument:
+        raise ValueError(f"metric {name!r} takes no argument, got {spec!r}")
+    return family, arg
+
+
+def canonical_spec(spec: str) -> str:
+    family, arg = parse_spec(spec)
+    return family.name if arg is None else f"{family.name}:{arg}"
+
+
+def create_metric(spec: str) -> Metric:
+    """The metric Module for a spec string, e.g. ``create_metric("ms_ssim")``."""
+    family, arg = parse_spec(spec)
+    metric = family.factory(arg)
+    metric.spec = family.name if arg is None else f"{family.name}:{arg}"
+    return metric
+
+
+def list_metrics() -> List[MetricFamily]:
+    return [_FAMILIES[k] for k in sorted(_FAMILIES)]

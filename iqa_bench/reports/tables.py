@@ -1,0 +1,117 @@
+"""Summary tables from per-item scores: one row per (metric, group), rendered to Markdown/LaTeX/CSV.
+
+Correlations are stored signed in ``summary.csv``; the rendered tables show their absolute values
+(the sign only reflects whether the metric is a similarity or a distance) and mark the best value per
+column in bold (lowest RMSE, highest |PLCC|, |SROCC|, |KROCC|).
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..regression import MetricRegression
+
+STATS = ("rmse", "plcc", "srocc", "krocc")
+LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
+ALL = "all"
+
+
+def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = None,
+              fit: str = "logistic5", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Regression statistics per metric, overall and (with ``by``) per value of a group column.
+
+    ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
+    """
+    if by is not None and by not in scores.columns:
+        raise ValueError(f"--by {by!r}: no such grouping; available: "
+                         f"{', '.join(c for c in scores.columns if c.startswith('group:'))}")
+    subsets = [(ALL, scores)]
+    if by is not None:
+        subsets += [(str(value), part) for value, part in scores.groupby(by, sort=True)]
+    rows = []
+    for metric in metrics:
+        for group, part in subsets:
+            model = MetricRegression(fit=fit, n_boot=n_boot, seed=seed).fit(part[metric], part["score"])
+            rows.append({"metric": metric, "group": group, **model.report(),
+                         "n_missing": model.n_dropped_})
+    return pd.DataFrame(rows)
+
+
+def _cell(row, key: str, ci: bool) -> str:
+    value = row[key]
+    if not np.isfinite(value):
+        return "fit failed" if key in ("rmse", "plcc") and row["status"] != "ok" else "n/a"
+    sign = -1.0 if (key != "rmse" and value < 0) else 1.0
+    text = f"{sign * value:.3f}"
+    lo, hi = row[f"{key}_lo"], row[f"{key}_hi"]
+    if ci and np.isfinite(lo) and np.isfinite(hi):
+        lo, hi = sorted((sign * lo, sign * hi))
+        text += f" [{lo:.3f}, {hi:.3f}]"
+    return text
+
+
+def _best(part: pd.DataFrame, key: str):
+    values = part[key].abs() if key != "rmse" else part[key]
+    values = values[np.isfinite(values)]
+    if values.empty:
+        return None
+    return values.idxmin() if key == "rmse" else values.idxmax()
+
+
+def _table_cells(part: pd.DataFrame, ci: bool):
+    """Rows of (metric, [cells], [is_best]) for one group."""
+    best = {key: _best(part, key) for key in STATS}
+    return [(row["metric"], row["n"], [_cell(row, k, ci) for k in STATS],
+             [best[k] == index for k in STATS]) for index, row in part.iterrows()]
+
+
+def _markdown(part, ci, title):
+    lines = [f"**{title}**", "", "| metric | n | " + " | ".join(LABELS[k] for k in STATS) + " |",
+             "|---|---:|" + "---:|" * len(STATS)]
+    for metric, n, cells, best in _table_cells(part, ci):
+        shown = [f"**{c}**" if b else c for c, b in zip(cells, best)]
+        lines.append(f"| {metric} | {n} | " + " | ".join(shown) + " |")
+    return "\n".join(lines)
+
+
+_LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
+                                 "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
+                                 "~": r"\textasciitilde{}", "^": r"\^{}"})
+
+
+def _latex_escape(text: str) -> str:
+    return str(text).translate(_LATEX_SPECIALS)
+
+
+def _latex(part, ci, title):
+    lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{_latex_escape(title)}}}",
+             r"\begin{tabular}{lr" + "r" * len(STATS) + "}", r"\toprule",
+             "Metric & $n$ & " + " & ".join(LABELS[k] for k in STATS) + r" \\", r"\midrule"]
+    for metric, n, cells, best in _table_cells(part, ci):
+        shown = [f"\\textbf{{{_latex_escape(c)}}}" if b else _latex_escape(c) for c, b in zip(cells, best)]
+        lines.append(f"{_latex_escape(metric)} & {n} & " + " & ".join(shown) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines)
+
+
+def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
+                 ci: bool = True) -> str:
+    """One table per group (``all`` first) in ``md``, ``latex`` or ``csv``."""
+    if fmt == "csv":
+        return summary.to_csv(index=False)
+    if fmt not in ("md", "latex"):
+        raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
+    groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
+    fits = ", ".join(sorted(summary["fit"].unique()))
+    head = f"{dataset}: target {score_text}; fit {fits}; 95% bootstrap CI in brackets; |correlation|"
+    blocks = []
+    for group in groups:
+        part = summary[summary["group"] == group]
+        title = f"{dataset} — {'all items' if group == ALL else group}"
+        blocks.append(_markdown(part, ci, title) if fmt == "md" else _latex(part, ci, title))
+    if fmt == "md":
+        return "_" + head + "_\n\n" + "\n\n".join(blocks) + "\n"
+    return f"% {head}\n" + "\n\n".join(blocks) + "\n"
+

@@ -1,0 +1,72 @@
+"""SQLite score store (WAL): one row per (dataset, item, metric spec, digest).
+
+Every batch of scores is one committed transaction, so a run killed at any moment (kill -9
+included) loses at most the batch in flight and the next run recomputes nothing already stored.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Dict, Iterable, Tuple
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS scores (
+    dataset TEXT NOT NULL,
+    item    TEXT NOT NULL,
+    metric  TEXT NOT NULL,
+    digest  TEXT NOT NULL,
+    value   REAL,
+    created REAL NOT NULL,
+    PRIMARY KEY (dataset, item, metric, digest)
+);
+"""
+
+STORE_FILENAME = "scores.sqlite"
+
+
+class ScoreStore:
+    """Resumable, atomic score storage; safe to share between runs and processes."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), timeout=120)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # durable against process crashes in WAL mode
+        self._db.executescript(SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def scores(self, dataset: str, metric: str, digest: str) -> Dict[str, float]:
+        """Stored values for one metric variant: item id -> value (NaN stored as None -> nan)."""
+        rows = self._db.execute(
+            "SELECT item, value FROM scores WHERE dataset=? AND metric=? AND digest=?",
+            (dataset, metric, digest))
+        return {item: (float("nan") if value is None else value) for item, value in rows}
+
+    def put(self, rows: Iterable[Tuple[str, str, str, str, float]]) -> int:
+        """Insert (dataset, item, metric, digest, value) rows in one transaction; returns the count."""
+        now = time.time()
+        batch = [(d, i, m, g, None if v != v else float(v), now) for d, i, m, g, v in rows]
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO scores (dataset, item, metric, digest, value, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)", batch)
+        return len(batch)
+
+    def delete(self, dataset: str, metric: str, digest: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM scores WHERE dataset=? AND metric=? AND digest=?",
+                             (dataset, metric, digest))
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]

@@ -1,0 +1,141 @@
+"""The command line end to end on the embedded sample and on small custom trees."""
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import random_rgb, run_cli, write_image
+
+FAST = ["--bootstrap", "200", "--no-progress"]
+
+
+def _counts(output):
+    computed, reused = re.search(r"scores: (\d+) computed, (\d+) reused", output).groups()
+    return int(computed), int(reused)
+
+
+@pytest.mark.slow
+def test_default_evaluate_prints_table_of_all_metrics(tmp_path):
+    result = run_cli("evaluate", "--results", tmp_path, "--no-progress")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "synthetic severity, not human opinion" in out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "[" in line]
+    assert len(rows) >= 10
+    assert all(line.count("[") == 4 for line in rows)  # RMSE, PLCC, SROCC, KROCC with intervals
+    run = tmp_path / "sample"
+    for name in ("scores.csv", "summary.csv", "table.md", "table.tex", "run.json"):
+        assert (run / name).exists(), name
+    assert len(list((run / "plots").glob("*.png"))) == len(rows)
+    summary = pd.read_csv(run / "summary.csv")
+    assert set(summary["group"]) == {"all", "fastfading", "gblur", "jp2k", "jpeg", "wn"}
+    tex = (run / "table.tex").read_text()
+    assert r"\toprule" in tex and r"\textbf{" in tex and "ms\\_ssim" in tex
+
+
+def test_evaluate_then_report_rerenders_without_recomputing(tmp_path):
+    args = ["evaluate", "--results", tmp_path, "--metrics", "psnr,ssim,l2", *FAST, "--no-plots"]
+    first = run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert _counts(first.stdout) == (450, 0)
+    second = run_cli(*args)
+    assert _counts(second.stdout) == (0, 450)
+    assert second.stdout.split("scores:")[0] == first.stdout.split("scores:")[0]
+    run = tmp_path / "sample"
+    md = run_cli("report", run, "--format", "md", "--by", "distortion")
+    assert md.returncode == 0 and "sample — gblur" in md.stdout and "| mse |" in md.stdout
+    latex = run_cli("report", run, "--format", "latex")
+    assert latex.returncode == 0 and r"\begin{tabular}" in latex.stdout
+    csv = run_cli("report", run, "--format", "csv")
+    assert csv.returncode == 0 and csv.stdout.startswith("metric,group,n")
+
+
+def test_unknown_names_exit_2_with_valid_lists(tmp_path):
+    bad_metric = run_cli("evaluate", "--results", tmp_path, "--metrics", "psnr,nosuch")
+    assert bad_metric.returncode == 2
+    assert "nosuch" in bad_metric.stderr and "ms_ssim" in bad_metric.stderr
+    bad_dataset = run_cli("evaluate", "--results", tmp_path, "--dataset", "nosuch")
+    assert bad_dataset.returncode == 2 and "sample" in bad_dataset.stderr
+    config = tmp_path / "c.yaml"
+    config.write_text("metrics: [psnr]\nbatchsize: 3\n")
+    bad_key = run_cli("evaluate", "--config", config)
+    assert bad_key.returncode == 2 and "batchsize" in bad_key.stderr and "batch_size" in bad_key.stderr
+
+
+def _custom_tree(root, n=10):
+    rows = []
+    for k in range(n):
+        ref = random_rgb(k, 40, 48)
+        noise = np.random.default_rng(k).normal(0, 3 + 4 * k, ref.shape)
+        dist = np.clip(ref + noise, 0, 255).astype(np.uint8)
+        write_image(root / "ref" / f"r{k}.png", ref)
+        write_image(root / "dist" / f"d{k}.png", dist)
+        rows.append({"ref": f"ref/r{k}.png", "dist": f"dist/d{k}.png", "score": 90 - 8 * k,
+                     "distortion": "wn"})
+    pd.DataFrame(rows).to_csv(root / "manifest.csv", index=False)
+
+
+def test_bad_images_are_named_others_scored_exit_nonzero(tmp_path):
+    root = tmp_path / "data"
+    _custom_tree(root)
+    (root / "dist" / "d3.png").write_bytes((root / "dist" / "d3.png").read_bytes()[:150])
+    write_image(root / "dist" / "d5.png", random_rgb(5, 40, 40))
+    config = tmp_path / "run.yaml"
+    config.write_text(f"dataset: custom\nroot: {root}\nmetrics: psnr,ssim\nbootstrap: 100\nplots: false\n")
+    result = run_cli("evaluate", "--config", config, "--results", tmp_path / "res", "--no-progress")
+    assert result.returncode == 1
+    assert "d3.png" in result.stderr and "size mismatch" in result.stderr and "d5.png" in result.stderr
+    assert _counts(result.stdout) == (16, 0)
+    scores = pd.read_csv(tmp_path / "res" / "custom" / "scores.csv")
+    assert scores["psnr"].notna().sum() == 8
+    assert (tmp_path / "res" / "custom" / "failures.txt").read_text().count("\n") == 2
+
+
+@pytest.mark.slow
+def test_kill_9_mid_run_resumes_without_recomputing(tmp_path):
+    results = tmp_path / "res"
+    args = [sys.executable, "-m", "iqa_bench", "evaluate", "--results", str(results), "--metrics",
+            "fsim,vsi,ms_ssim", "--batch-size", "2", "--no-plots", "--bootstrap", "50", "--no-progress"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+    store = results / "scores.sqlite"
+    stored_at_kill = 0
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if store.exists():
+            try:
+                with sqlite3.connect(store) as db:
+                    stored_at_kill = db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+            except sqlite3.OperationalError:
+                stored_at_kill = 0
+            if stored_at_kill >= 30:
+                break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(store) as db:
+        before = dict(((i, m), v) for i, m, v in db.execute("SELECT item, metric, value FROM scores"))
+    assert len(before) >= stored_at_kill
+
+    resumed = subprocess.run(args, capture_output=True, text=True, env={**os.environ})
+    assert resumed.returncode == 0, resumed.stderr
+    computed, reused = _counts(resumed.stdout)
+    assert reused == len(before) and computed + reused == 450
+
+    fresh_results = tmp_path / "fresh"
+    fresh = subprocess.run([a if a != str(results) else str(fresh_results) for a in args],
+                           capture_output=True, text=True, env={**os.environ})
+    assert fresh.returncode == 0
+    a = pd.read_csv(results / "sample" / "scores.csv")
+    b = pd.read_csv(fresh_results / "sample" / "scores.csv")
+    pd.testing.assert_frame_equal(a, b)
+    with sqlite3.connect(store) as db:
+        after = dict(((i, m), v) for i, m, v in db.execute("SELECT item, metric, value FROM scores"))
+    assert all(after[key] == value for key, value in before.items())

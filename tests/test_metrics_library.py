@@ -1,0 +1,93 @@
+"""Metrics without learned weights: equal to the library's own call or a closed form."""
+import piq
+import pytest
+import torch
+import torch.nn.functional as F
+
+from iqa_bench import create_metric, list_metrics
+from iqa_bench.errors import UnknownNameError
+from iqa_bench.metrics import canonical_spec
+
+
+@pytest.fixture(scope="module")
+def pair():
+    gen = torch.Generator().manual_seed(0)
+    ref = torch.rand(3, 3, 176, 184, generator=gen)
+    dist = (ref + 0.08 * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
+    return ref, dist
+
+
+PIQ_CALLS = {
+    "psnr": piq.psnr, "ssim": piq.ssim, "ms_ssim": piq.multi_scale_ssim, "vif": piq.vif_p,
+    "gmsd": piq.gmsd, "fsim": piq.fsim, "haarpsi": piq.haarpsi, "mdsi": piq.mdsi, "vsi": piq.vsi,
+}
+
+
+@pytest.mark.parametrize("spec", sorted(PIQ_CALLS))
+def test_piq_backed_metric_equals_piq(spec, pair):
+    ref, dist = pair
+    ours = create_metric(spec)(ref, dist)
+    theirs = PIQ_CALLS[spec](dist, ref, data_range=1.0, reduction="none")
+    assert ours.shape == (3,)
+    torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+
+
+def test_pixel_losses_closed_form(pair):
+    ref, dist = pair
+    diff = dist - ref
+    torch.testing.assert_close(create_metric("mse")(ref, dist), (diff ** 2).mean((1, 2, 3)))
+    torch.testing.assert_close(create_metric("l2")(ref, dist), (diff ** 2).mean((1, 2, 3)))
+    torch.testing.assert_close(create_metric("l1")(ref, dist), diff.abs().mean((1, 2, 3)))
+    # Huber with delta 1 on [0, 1] images is half the squared error everywhere.
+    torch.testing.assert_close(create_metric("huber")(ref, dist), 0.5 * (diff ** 2).mean((1, 2, 3)))
+    delta = 0.05
+    a = diff.abs()
+    expected = torch.where(a < delta, 0.5 * a ** 2, delta * (a - 0.5 * delta)).mean((1, 2, 3))
+    torch.testing.assert_close(create_metric(f"huber:{delta}")(ref, dist), expected)
+    mse = (diff ** 2).mean((1, 2, 3))
+    torch.testing.assert_close(create_metric("psnr")(ref, dist), 10 * torch.log10(1 / mse), rtol=1e-5, atol=1e-4)
+
+
+def test_identical_images_are_perfect(pair):
+    ref, _ = pair
+    assert torch.all(create_metric("mse")(ref, ref) == 0)
+    torch.testing.assert_close(create_metric("ssim")(ref, ref), torch.ones(3))
+
+
+def test_every_family_declares_direction_and_source():
+    families = {f.name: f for f in list_metrics()}
+    assert {"psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "gmsd", "fsim", "haarpsi", "mdsi",
+            "vsi"} <= set(families)
+    assert families["psnr"].higher_is_better and not families["gmsd"].higher_is_better
+    assert all(f.source for f in families.values())
+    assert create_metric("vifp").spec == "vif" and canonical_spec(" L2 ") == "mse"
+
+
+def test_metrics_are_differentiable(pair):
+    ref, dist = pair
+    for spec in ("mse", "huber", "ssim", "ms_ssim"):
+        x = dist.clone().requires_grad_(True)
+        create_metric(spec)(ref, x).sum().backward()
+        assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+def test_unknown_metric_lists_valid_names():
+    with pytest.raises(UnknownNameError) as info:
+        create_metric("nosuch")
+    assert "psnr" in str(info.value) and "valid metrics" in str(info.value)
+
+
+def test_bad_arguments_and_inputs_are_named():
+    with pytest.raises(ValueError, match="takes no argument"):
+        create_metric("psnr:3")
+    with pytest.raises(ValueError, match="delta"):
+        create_metric("huber:abc")
+    metric = create_metric("mse")
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        metric(torch.zeros(1, 3, 8, 8), torch.full((1, 3, 8, 8), 2.0))
+    with pytest.raises(ValueError, match="N×3×H×W"):
+        metric(torch.zeros(3, 8, 8), torch.zeros(3, 8, 8))
+    with pytest.raises(ValueError, match="shapes differ"):
+        metric(torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 8, 9))
+    with pytest.raises(TypeError, match="float"):
+        metric(torch.zeros(1, 3, 8, 8, dtype=torch.uint8), torch.zeros(1, 3, 8, 8, dtype=torch.uint8))

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from iqa_bench.regression import MetricRegression, logistic5
+
+
+def test_monotone_data_gives_rank_correlations_of_one():
+    x = np.linspace(0, 1, 50)
+    report = MetricRegression(n_boot=200).fit(x, np.exp(3 * x)).report()
+    assert report["srocc"] == pytest.approx(1.0)
+    assert report["krocc"] == pytest.approx(1.0)
+    decreasing = MetricRegression(n_boot=0).fit(x, -x ** 3).report()
+    assert decreasing["srocc"] == pytest.approx(-1.0)
+
+
+def test_logistic_recovers_known_parameters():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 10, 400)
+    true = (50.0, 1.2, 5.0, 0.5, 30.0)
+    y = logistic5(x, *true) + rng.normal(0, 0.05, x.size)
+    model = MetricRegression(n_boot=0).fit(x, y)
+    assert model.result_.status == "ok"
+    np.testing.assert_allclose(model.params_, true, rtol=0.02, atol=0.02)
+    np.testing.assert_allclose(model.predict(x), logistic5(x, *true), atol=0.05)
+
+
+def test_cubic_option_recovers_polynomial():
+    x = np.linspace(-3, 5, 60)
+    model = MetricRegression(fit="cubic", n_boot=0).fit(x, 2 * x ** 3 - x + 4)
+    np.testing.assert_allclose(model.params_, [2, 0, -1, 4], atol=1e-8)
+
+
+def test_statistics_match_scipy_after_fit():
+    rng = np.random.default_rng(0)
+    x = rng.random(120)
+    y = 100 / (1 + np.exp(-8 * (x - 0.5))) + rng.normal(0, 5, x.size)
+    model = MetricRegression(n_boot=0).fit(x, y)
+    report = model.report()
+    pred = model.predict(x)
+    assert report["plcc"] == pytest.approx(stats.pearsonr(pred, y)[0])
+    assert report["rmse"] == pytest.approx(np.sqrt(np.mean((pred - y) ** 2)))
+    assert report["srocc"] == pytest.approx(stats.spearmanr(x, y)[0])
+    assert report["krocc"] == pytest.approx(stats.kendalltau(x, y)[0])
+    # The logistic can only improve on a straight line (it contains one).
+    assert report["plcc"] >= stats.pearsonr(x, y)[0] - 1e-9
+
+
+def test_bootstrap_interval_covers_the_population_value():
+    # Population: bivariate normal with rho = 0.6, whose Spearman correlation is (6/pi)·asin(rho/2).
+    rho = 0.6
+    true_srocc = 6 / np.pi * np.arcsin(rho / 2)
+    covered = 0
+    for seed in range(20):
+        rng = np.random.default_rng(100 + seed)
+        x, y = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=300).T
+        report = MetricRegression(n_boot=1000, seed=seed).fit(x, y).report()
+        assert report["srocc_lo"] < report["srocc"] < report["srocc_hi"]
+        covered += report["srocc_lo"] <= true_srocc <= report["srocc_hi"]
+    assert covered >= 16  # a 95 % interval: 19 of 20 expected; binomial slack
+
+
+def test_bootstrap_is_seeded():
+    rng = np.random.default_rng(1)
+    x, y = rng.random(80), rng.random(80)
+    a = MetricRegression(seed=7).fit(x, y).report()
+    b = MetricRegression(seed=7).fit(x, y).report()
+    assert a == b
+
+
+def test_failed_fits_say_so():
+    constant = MetricRegression(n_boot=10).fit(np.ones(30), np.arange(30.0))
+    assert constant.result_.status == "metric is constant: nothing to fit"
+    assert np.isnan(constant.report()["plcc"])
+    few = MetricRegression(n_boot=10).fit(np.arange(4.0), np.arange(4.0))
+    assert few.result_.status.startswith("too few items")
+    assert np.isnan(few.report()["rmse"])
+
+
+def test_non_finite_values_are_dropped_and_counted():
+    x = np.r_[np.linspace(0, 1, 30), np.nan]
+    model = MetricRegression(n_boot=0).fit(x, np.r_[np.linspace(0, 1, 30), 0.5])
+    assert model.n_dropped_ == 1 and model.report()["n"] == 30
+
+
+def test_unknown_fit_is_rejected():
+    with pytest.raises(ValueError, match="valid fits"):
+        MetricRegression(fit="quartic")
