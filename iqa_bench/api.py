@@ -16,6 +16,7 @@ from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, scatter_plots, summarize
 from .store import STORE_FILENAME, ScoreStore
+from .twoafc import render_2afc_table, summarize_2afc
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class EvaluationResult:
 
     dataset: str
     score_text: str
+    protocol: str
     scores: pd.DataFrame
     summary: pd.DataFrame
     run_dir: Path
@@ -34,8 +36,29 @@ class EvaluationResult:
     computed: int = 0
 
     def table(self, fmt: str = "md", group: Optional[str] = "all") -> str:
-        summary = self.summary if group is None else self.summary[self.summary["group"] == group]
-        return render_table(summary, fmt, self.dataset, self.score_text)
+        """The summary rendered as ``md``/``latex``/``csv``; ``group`` limits regression tables to
+        one group (None: every group). 2AFC tables always show every subset."""
+        summary = self.summary
+        if group is not None and self.protocol == "regression":
+            summary = summary[summary["group"] == group]
+        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text)
+
+
+def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
+                  by: Optional[str], fit: str, n_boot: int, seed: int) -> pd.DataFrame:
+    """Regression statistics (per group) or 2AFC scores (per subset), by the dataset's protocol."""
+    if protocol == "2afc":
+        return summarize_2afc(scores, specs, directions, n_boot=n_boot, seed=seed)
+    column = f"group:{by}" if by else None
+    if column is not None and column not in scores.columns:
+        column = None
+    return summarize(scores, specs, by=column, fit=fit, n_boot=n_boot, seed=seed)
+
+
+def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str) -> str:
+    if protocol == "2afc":
+        return render_2afc_table(summary, fmt, dataset)
+    return render_table(summary, fmt, dataset, score_text)
 
 
 def scores_frame(items, values_by_metric) -> pd.DataFrame:
@@ -48,13 +71,14 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
     return frame
 
 
-def write_reports(run_dir: Path, scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str],
-                  dataset: str, score_text: str, score_label: str, fit: str, plots: bool) -> None:
-    """summary.csv, table.md, table.tex and the scatter PNGs, each written atomically."""
+def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame,
+                  metrics: Sequence[str], dataset: str, score_text: str, score_label: str, fit: str,
+                  plots: bool) -> None:
+    """summary.csv, table.md, table.tex and (regression protocol) the scatter PNGs, written atomically."""
     atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
-    atomic_write_text(run_dir / "table.md", render_table(summary, "md", dataset, score_text))
-    atomic_write_text(run_dir / "table.tex", render_table(summary, "latex", dataset, score_text))
-    if plots:
+    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text))
+    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text))
+    if plots and protocol == "regression":
         scatter_plots(scores, metrics, run_dir / "plots", score_label, fit=fit)
 
 
@@ -70,7 +94,7 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
         name = dataset if isinstance(dataset, str) else dataset.name
         config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
-        config.dataset, root=config.root, **config.dataset_options)
+        config.dataset, root=config.root, **config.all_dataset_options())
     specs = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
     modules = [create_metric(s) for s in specs]
     items = ds.items()
@@ -89,22 +113,22 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
     scores = scores_frame(items, values)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     score_text = ds.score.describe()
-    by = f"group:{config.by}" if config.by else None
-    if by is not None and by not in scores.columns:
-        by = None
-    summary = summarize(scores, specs, by=by, fit=config.fit, n_boot=config.bootstrap, seed=config.seed)
-    meta = {"dataset": ds.key, "score": score_text, "score_label": ds.score.label(), "metrics": specs,
+    directions = {m.spec: m.higher_is_better for m in modules}
+    summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.fit,
+                            config.bootstrap, config.seed)
+    meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
+            "metrics": specs, "higher_is_better": directions,
             "digests": {m.spec: m.digest() for m in modules}, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
-    write_reports(run_dir, scores, summary, specs, ds.key, score_text, ds.score.label(), config.fit,
-                  config.plots)
+    write_reports(run_dir, ds.protocol, scores, summary, specs, ds.key, score_text, ds.score.label(),
+                  config.fit, config.plots)
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
                                                  for f in report.failures))
     elif failures_path.exists():
         failures_path.unlink()
-    return EvaluationResult(ds.key, score_text, scores, summary, run_dir, report.failures,
+    return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
                             report.reused, report.computed)
 
 

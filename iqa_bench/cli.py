@@ -10,6 +10,17 @@ import click
 from .errors import UnknownNameError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+MAX_LISTED = 50
+
+
+def _parse_options(pairs):
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r}: expected KEY=VALUE", param_hint="--option")
+        options[key.strip()] = value.strip()
+    return options
 
 
 def _fail_usage(err: Exception):
@@ -32,6 +43,13 @@ def cli(verbose):
 @click.option("--dataset", "-d", help="Dataset name (see `iqa-bench datasets`). Default: sample.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path),
               help="Folder holding the dataset in its official layout.")
+@click.option("--live-dmos", type=click.Choice(["realigned", "original"]),
+              help="live: realigned DMOS (default; one scale across types) or the original dmos.mat.")
+@click.option("--part", type=click.Choice(["1", "2", "both"]), help="live_md: Part 1, 2 or both (default).")
+@click.option("--split", type=click.Choice(["val", "train", "both"]), help="bapps: split (default val).")
+@click.option("--subsets", help="bapps: comma-separated subsets (default all of the split).")
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+              help="Any other dataset option (repeatable).")
 @click.option("--metrics", "-m", help="Comma-separated metric specs (see `iqa-bench metrics`).")
 @click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Pairs per batch (default 8).")
@@ -46,12 +64,14 @@ def cli(verbose):
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
-def evaluate(config_path, by, root, results, **flags):
+def evaluate(config_path, by, root, results, options, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
     from .api import evaluate as run_evaluate
     from .config import load_config
 
     try:
+        if options:
+            flags["dataset_options"] = _parse_options(options)
         config = load_config(config_path, by=("" if by == "none" else by),
                              root=str(root) if root else None,
                              results=str(results) if results else None, **flags)
@@ -59,13 +79,17 @@ def evaluate(config_path, by, root, results, **flags):
     except (UnknownNameError, ValueError) as err:
         _fail_usage(err)
     click.echo(result.table("md", group="all"))
+    if result.protocol == "regression" and config.by:
+        click.echo(f"(per-{config.by} tables: {result.run_dir / 'table.md'})")
     click.echo(f"scores: {result.computed} computed, {result.reused} reused from the store")
     click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex"
                f"{', plots/' if config.plots else ''})")
     if result.failures:
         click.echo(f"\n{len(result.failures)} failure(s) (also in {result.run_dir / 'failures.txt'}):", err=True)
-        for failure in result.failures:
+        for failure in result.failures[:MAX_LISTED]:
             click.echo(f"  {failure.item_id}: {failure.message}", err=True)
+        if len(result.failures) > MAX_LISTED:
+            click.echo(f"  ... and {len(result.failures) - MAX_LISTED} more", err=True)
         sys.exit(1)
 
 
@@ -77,19 +101,21 @@ def evaluate(config_path, by, root, results, **flags):
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
 def report(run_dir, fmt, by, fit, bootstrap):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
-    from .api import load_run
-    from .reports import render_table, summarize
+    from .api import build_summary, load_run, render_summary
 
     try:
         run = load_run(run_dir)
         config = run["config"]
-        summary = summarize(run["scores"], run["metrics"], by=f"group:{by}" if by else None,
-                            fit=fit or config["fit"],
-                            n_boot=config["bootstrap"] if bootstrap is None else bootstrap,
-                            seed=config["seed"])
+        protocol = run.get("protocol", "regression")
+        if by and f"group:{by}" not in run["scores"].columns:
+            raise ValueError(f"--by {by!r}: the run has groups "
+                             f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
+        summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by,
+                                fit or config["fit"], config["bootstrap"] if bootstrap is None else bootstrap,
+                                config["seed"])
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
-    click.echo(render_table(summary, fmt, run["dataset"], run["score"]), nl=False)
+    click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"]), nl=False)
 
 
 @cli.command()
@@ -107,9 +133,12 @@ def metrics():
     _echo_columns(rows)
 
 
-@cli.command()
-def datasets():
-    """List the datasets with where to get them and their expected layout."""
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def datasets(ctx):
+    """List the datasets with where to get them and their expected layout (`check` verifies a copy)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .datasets import list_datasets
 
     for cls in list_datasets():
@@ -117,6 +146,24 @@ def datasets():
         click.echo(f"    score:  {cls.score.describe()}")
         click.echo(f"    get it: {cls.homepage}")
         click.echo(f"    layout: {cls.layout}")
+
+
+@datasets.command("check")
+@click.argument("name")
+@click.option("--root", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")
+def datasets_check(name, root, options):
+    """Verify a dataset copy: score files, counts, every image present and decodable."""
+    from .datasets import create_dataset
+    from .datasets.check import check_dataset
+
+    try:
+        dataset = create_dataset(name, root=root, **_parse_options(options))
+    except (UnknownNameError, ValueError) as err:
+        _fail_usage(err)
+    report = check_dataset(dataset)
+    click.echo(report.text())
+    sys.exit(0 if report.ok else 1)
 
 
 def _echo_columns(rows):

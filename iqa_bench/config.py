@@ -19,6 +19,10 @@ class EvaluateConfig:
     dataset: str = "sample"
     root: Optional[str] = None
     dataset_options: Dict[str, Any] = field(default_factory=dict)
+    live_dmos: Optional[str] = None    # live: realigned (default) | original
+    part: Optional[str] = None         # live_md: 1 | 2 | both
+    split: Optional[str] = None        # bapps: val (default) | train | both
+    subsets: Optional[str] = None      # bapps: comma-separated subsets
     metrics: List[str] = field(default_factory=lambda: list(DEFAULT_METRICS))
     device: str = "auto"
     batch_size: int = 8
@@ -32,6 +36,14 @@ class EvaluateConfig:
     by: Optional[str] = "distortion"
     plots: bool = True
     progress: bool = True
+
+    def all_dataset_options(self) -> Dict[str, Any]:
+        """``dataset_options`` plus the dataset flags that were set (e.g. --live-dmos -> dmos)."""
+        options = dict(self.dataset_options)
+        for flag, option in (("live_dmos", "dmos"), ("part", "part"), ("split", "split"), ("subsets", "subsets")):
+            if getattr(self, flag) is not None:
+                options[option] = getattr(self, flag)
+        return options
 
     @property
     def run_name(self) -> str:

@@ -54,6 +54,8 @@ class Dataset(ABC):
     description: str = ""
     homepage: str = ""
     layout: str = ""
+    protocol: str = "regression"   # or "2afc" (pairs of items per triplet)
+    expected: Dict[str, int] = {}  # official counts, keys as in counts()
 
     def __init__(self, root: Optional[Path] = None):
         self.root = Path(root) if root is not None else None
@@ -61,6 +63,11 @@ class Dataset(ABC):
     @abstractmethod
     def items(self) -> List[Item]:
         """Every scored item, in a fixed order, from the metadata alone."""
+
+    def counts(self, items: List[Item]) -> Dict[str, int]:
+        """Counts that ``datasets check`` compares with ``expected`` (the official release's)."""
+        return {"distorted": len({it.dist_path for it in items}),
+                "references": len({it.ref_path for it in items})}
 
     @property
     def key(self) -> str:

@@ -1,6 +1,7 @@
 """Dataset registry: names to adapter classes."""
 from __future__ import annotations
 
+import inspect
 from typing import Dict, Type
 
 from ..errors import UnknownNameError
@@ -23,7 +24,13 @@ def dataset_class(name: str) -> Type[Dataset]:
 
 def create_dataset(name: str, root=None, **options) -> Dataset:
     """An adapter instance: ``create_dataset("sample")`` or ``create_dataset("tid2013", root=...)``."""
-    return dataset_class(name)(root=root, **options)
+    cls = dataset_class(name)
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "root"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ValueError(f"dataset {cls.name} has no option {', '.join(unknown)}; "
+                         f"its options: {', '.join(sorted(accepted)) or 'none'}")
+    return cls(root=root, **options)
 
 
 def list_datasets():

@@ -81,17 +81,17 @@ _LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\
                                  "~": r"\textasciitilde{}", "^": r"\^{}"})
 
 
-def _latex_escape(text: str) -> str:
+def latex_escape(text: str) -> str:
     return str(text).translate(_LATEX_SPECIALS)
 
 
 def _latex(part, ci, title):
-    lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{_latex_escape(title)}}}",
+    lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{latex_escape(title)}}}",
              r"\begin{tabular}{lr" + "r" * len(STATS) + "}", r"\toprule",
              "Metric & $n$ & " + " & ".join(LABELS[k] for k in STATS) + r" \\", r"\midrule"]
     for metric, n, cells, best in _table_cells(part, ci):
-        shown = [f"\\textbf{{{_latex_escape(c)}}}" if b else _latex_escape(c) for c, b in zip(cells, best)]
-        lines.append(f"{_latex_escape(metric)} & {n} & " + " & ".join(shown) + r" \\")
+        shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, best)]
+        lines.append(f"{latex_escape(metric)} & {n} & " + " & ".join(shown) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines)
 

@@ -1,0 +1,79 @@
+"""CSIQ (Larson & Chandler 2010).
+
+Official layout::
+
+    ROOT/src_imgs/<image>.png                       30 references
+    ROOT/dst_imgs/<type>/<image>.<TYPE>.<level>.png six types (folder case varies)
+    ROOT/csiq.DMOS.xlsx                             sheet with image, dst_idx, dst_type, dst_lev, dmos_std, dmos
+
+A CSV export of that sheet (``csiq.DMOS.csv``, decimal commas accepted) is read when the .xlsx is absent
+(reading .xlsx needs the ``openpyxl`` package). DMOS 0-1, higher = worse quality.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import pandas as pd
+
+from .base import Dataset, Item, ScoreInfo
+from .common import CaseInsensitiveFolder, cached_items
+from .registry import register_dataset
+
+COLUMNS = ("image", "dst_type", "dst_lev", "dmos")
+
+
+def read_score_sheet(path: Path) -> pd.DataFrame:
+    if path.suffix == ".xlsx":
+        try:
+            table = pd.read_excel(path, dtype=str)
+        except ImportError as err:
+            raise ImportError(f"reading {path} needs openpyxl (pip install openpyxl): {err}") from None
+    else:
+        table = pd.read_csv(path, dtype=str)
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    table["dmos"] = pd.to_numeric(table["dmos"].str.replace(",", ".", regex=False), errors="raise")
+    return table
+
+
+@register_dataset
+class CSIQ(Dataset):
+    name = "csiq"
+    score = ScoreInfo("DMOS", higher_is_better=False, scale="0-1")
+    description = "CSIQ: 866 distorted images of 30 references, 6 distortion types, DMOS"
+    homepage = "https://s2.smu.edu/~eclarson/csiq.html (mirrors: see the CSIQ paper)"
+    layout = "src_imgs/<image>.png, dst_imgs/<type>/<image>.<TYPE>.<level>.png, csiq.DMOS.xlsx (or .csv)"
+    expected = {"distorted": 866, "references": 30}
+
+    def __init__(self, root: Optional[Path] = None):
+        if root is None:
+            raise ValueError("dataset csiq needs --root: the folder holding csiq.DMOS.xlsx")
+        super().__init__(root)
+
+    def _score_file(self) -> Path:
+        for name in ("csiq.DMOS.xlsx", "csiq.DMOS.csv"):
+            if (self.root / name).exists():
+                return self.root / name
+        raise FileNotFoundError(f"dataset csiq: missing score file {self.root / 'csiq.DMOS.xlsx'} "
+                                f"(or its CSV export csiq.DMOS.csv)")
+
+    def items(self) -> List[Item]:
+        return cached_items(self.name, {"root": str(self.root)}, [self._score_file()], self._parse)
+
+    def _parse(self) -> List[Item]:
+        table = read_score_sheet(self._score_file())
+        refs = CaseInsensitiveFolder(self.root / "src_imgs")
+        type_folders = CaseInsensitiveFolder(self.root / "dst_imgs")
+        folders = {}
+        items = []
+        for row in table.itertuples(index=False):
+            image, kind, level = str(row.image).strip(), str(row.dst_type).strip(), int(float(row.dst_lev))
+            if kind not in folders:
+                folders[kind] = CaseInsensitiveFolder(type_folders(kind))
+            name = f"{image}.{kind}.{level}.png"
+            items.append(Item(name, refs(f"{image}.png"), folders[kind](name), float(row.dmos),
+                              {"distortion": kind, "reference": image, "level": str(level)}))
+        return items
