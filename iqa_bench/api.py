@@ -9,6 +9,7 @@ from typing import List, Optional, Sequence, Union
 
 import pandas as pd
 
+from .backbones import BackboneWeightsError
 from .config import EvaluateConfig, load_config
 from .datasets import Dataset, create_dataset
 from .engine import Engine, Failure
@@ -95,8 +96,14 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
         config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root, **config.all_dataset_options())
-    specs = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
-    modules = [create_metric(s) for s in specs]
+    requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
+    modules, unavailable = [], []
+    for spec in requested:
+        try:
+            modules.append(create_metric(spec))
+        except BackboneWeightsError as err:  # the other metrics still run; this one is reported
+            unavailable.append(Failure("(all items)", spec, str(err)))
+    specs = [m.spec for m in modules]
     items = ds.items()
     results = Path(config.results)
     run_dir = results / config.run_name
@@ -107,6 +114,7 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
                         num_workers=config.workers, progress=config.progress)
         report = engine.run(ds.key, items, fresh=config.fresh)
         values = {m.spec: store.scores(ds.key, m.spec, m.digest()) for m in modules}
+    report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
              ds.key, report.reused, report.computed, len(report.failures))
 

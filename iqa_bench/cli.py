@@ -119,10 +119,20 @@ def report(run_dir, fmt, by, fit, bootstrap):
 
 
 @cli.command()
-def metrics():
-    """List every metric family: direction, weights, source."""
+@click.option("--backbone", help="List this backbone's layers (channels, stride at 224×224) instead.")
+def metrics(backbone):
+    """List every metric family: direction, weights, source (or a backbone's layers)."""
     from .metrics import list_metrics
 
+    if backbone:
+        from .backbones import layer_info
+
+        try:
+            info = layer_info(backbone.strip().lower())
+        except UnknownNameError as err:
+            _fail_usage(err)
+        _echo_columns([("layer", "torchvision node", "channels", "stride")] + info)
+        return
     rows = [("spec", "better", "weights", "source", "description")]
     for family in list_metrics():
         name = family.name + (f"[:{family.argument}]" if family.argument else "")
@@ -131,6 +141,31 @@ def metrics():
         rows.append((name, "higher" if family.higher_is_better else "lower",
                      "yes" if family.needs_weights else "no", family.source, family.description))
     _echo_columns(rows)
+
+
+@cli.command("csf-map")
+@click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG to write (the map scaled to 0-255).")
+@click.option("--dot-pitch", type=float, default=0.25, show_default=True, help="Display dot pitch, mm.")
+@click.option("--distance", type=float, default=550.0, show_default=True, help="Viewing distance, mm.")
+def csf_map(image, output, dot_pitch, distance):
+    """Write the CSF attention map (Eq. 1-6 of the CSF-attention paper) of an image."""
+    import numpy as np
+    from PIL import Image
+
+    from .images import load_rgb
+    from .io_utils import atomic_write
+    from .metrics.csf import csf_attention_map
+
+    try:
+        tensor = load_rgb(image)[None]
+    except OSError as err:
+        _fail_usage(err)
+    attention = csf_attention_map(tensor, dot_pitch_mm=dot_pitch, viewing_distance_mm=distance)[0, 0]
+    picture = Image.fromarray(np.round(attention.numpy() * 255).astype(np.uint8))
+    atomic_write(output, lambda tmp: picture.save(tmp, format="PNG"))
+    click.echo(f"wrote {output} ({picture.width}×{picture.height}, dot pitch {dot_pitch} mm, distance {distance} mm)")
 
 
 @cli.group(invoke_without_command=True)

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from .datasets.base import Item
 from .images import image_size, load_rgb
 from .metrics.base import Metric
+from .metrics.deep import FeatureMetric
 from .store import ScoreStore
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,26 @@ def size_batches(items: Sequence[Item], batch_size: int) -> Tuple[List[List[int]
     return batches, unreadable
 
 
+def shared_features(metrics: Sequence[Metric], ref: torch.Tensor, dist: torch.Tensor):
+    """One forward pass per backbone over [ref; dist] for the union of the layers its feature metrics
+    read; returns ({backbone: (ref features, dist features)}, {backbone: error})."""
+    layers: Dict[object, set] = {}
+    for metric in metrics:
+        if isinstance(metric, FeatureMetric):
+            layers.setdefault(metric.backbone, set()).update(metric.layers)
+    shared, errors = {}, {}
+    n = ref.shape[0]
+    for backbone, names in layers.items():
+        try:
+            with torch.no_grad():
+                features = backbone.extract(torch.cat([ref, dist]), names)
+        except Exception as err:  # a failing backbone fails the metrics reading it, no others
+            errors[backbone] = err
+            continue
+        shared[backbone] = ({k: v[:n] for k, v in features.items()}, {k: v[n:] for k, v in features.items()})
+    return shared, errors
+
+
 class Engine:
     """Computes metric scores for dataset items into a :class:`ScoreStore`."""
 
@@ -147,14 +168,24 @@ class Engine:
         ref = ref.to(self.device, non_blocking=True)
         dist = dist.to(self.device, non_blocking=True)
         rows = []
-        for metric in self.metrics:
-            want = [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
+        wanted = {metric: [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
+                  for metric in self.metrics}
+        shared, errors = shared_features([m for m, want in wanted.items() if want], ref, dist)
+        for metric, want in wanted.items():
             if not want:
                 continue
             index = torch.tensor(want, device=self.device)
             try:
                 with torch.no_grad():
-                    values = metric(ref.index_select(0, index), dist.index_select(0, index))
+                    if isinstance(metric, FeatureMetric):
+                        if metric.backbone in errors:
+                            raise errors[metric.backbone]
+                        f_ref, f_dist = (
+                            {k: v.index_select(0, index) for k, v in part.items()} for part in shared[metric.backbone])
+                        values = metric.score_features(ref.index_select(0, index), dist.index_select(0, index),
+                                                       f_ref, f_dist)
+                    else:
+                        values = metric(ref.index_select(0, index), dist.index_select(0, index))
             except Exception as err:  # one metric failing must not lose the others' scores
                 for k in want:
                     report.failures.append(Failure(batch_items[k].item_id, metric.spec,

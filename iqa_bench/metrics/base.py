@@ -44,6 +44,11 @@ class Metric(nn.Module, metaclass=ABCMeta):
         """Identifies the implementation and weights; scores with another digest are not reused."""
         return "v1"
 
+    def train(self, mode: bool = True):
+        """A metric is a fixed function (also when used as a training loss): its submodules
+        (BatchNorm, dropout) always stay in evaluation mode."""
+        return super().train(False)
+
     @abstractmethod
     def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
         """Scores of already validated inputs, shape (N,)."""

@@ -1,0 +1,2 @@
+"""Speed and scale measurements: ``python -m benchmarks.<name>``; each prints ratios, which are what
+compare across machines."""

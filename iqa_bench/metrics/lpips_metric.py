@@ -1,0 +1,79 @@
+"""LPIPS (Zhang et al. 2018) through the ``lpips`` package's shipped linear heads, on our backbone's
+features (shared with every other metric reading the same network).
+
+LPIPS scales [-1, 1] inputs by shift (−.030, −.088, −.188) and scale (.458, .448, .450), which for
+[0, 1] images is exactly the ImageNet normalisation our torchvision backbones apply, so the features
+are the package's own. Per layer: unit-normalise channels (``lpips.normalize_tensor``), squared
+difference, the package's 1×1 linear head, spatial mean (``lpips.spatial_average``); sum over layers.
+
+Spec: ``lpips:alex|vgg|squeeze[:<weights>]`` (backbone weights; the heads are always the shipped v0.1).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import os
+
+import lpips
+import torch
+from torch import nn
+
+from ..backbones import get_backbone
+from .deep import FeatureMetric
+from .registry import MetricFamily, register
+
+#: lpips net name -> (our backbone, the five/seven layers the package's slices end at)
+NETS = {
+    "alex": ("alexnet", ("relu1", "relu2", "relu3", "relu4", "relu5")),
+    "vgg": ("vgg16", ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")),
+    "squeeze": ("squeezenet1_1", ("conv1_relu", "fire3", "fire5", "fire6", "fire7", "fire8", "fire9")),
+}
+VERSION = "0.1"
+
+
+class LPIPSMetric(FeatureMetric):
+    higher_is_better = False
+    needs_weights = True
+    source = f"library: lpips {VERSION} heads; paper: Zhang et al. 2018"
+
+    def __init__(self, net: str, weights: str = "imagenet"):
+        backbone_name, layers = NETS[net]
+        super().__init__(get_backbone(backbone_name, weights), layers)
+        self.net = net
+        self.heads = load_heads(net)
+
+    def digest(self) -> str:
+        return f"lpips-{self.net}-v{VERSION}-{self.backbone.digest()}"
+
+    def score_features(self, ref, dist, f_ref, f_dist):
+        total = 0.0
+        for layer, head in zip(self.layers, self.heads):
+            diff = (lpips.normalize_tensor(f_ref[layer]) - lpips.normalize_tensor(f_dist[layer])) ** 2
+            total = total + lpips.spatial_average(head(diff), keepdim=True)
+        return total.flatten()
+
+
+def heads_file(net: str) -> str:
+    """The linear-head weights shipped inside the lpips package (``weights/v0.1/<net>.pth``)."""
+    return os.path.join(os.path.dirname(lpips.__file__), "weights", f"v{VERSION}", f"{net}.pth")
+
+
+def load_heads(net: str) -> nn.ModuleList:
+    """``lpips.NetLinLayer`` heads as ``lpips.LPIPS`` builds them (dropout + 1×1 conv), loaded strictly
+    from the package's file; the package's own backbone is never built or downloaded."""
+    state = torch.load(heads_file(net), map_location="cpu", weights_only=True)
+    channels = [state[f"lin{k}.model.1.weight"].shape[1] for k in range(len(NETS[net][1]))]
+    heads = nn.ModuleList(lpips.NetLinLayer(c, use_dropout=True) for c in channels)
+    heads.load_state_dict({k.replace("lin", "", 1): v for k, v in state.items()}, strict=True)
+    return heads.requires_grad_(False).eval()
+
+
+def _create(arg: Optional[str]) -> LPIPSMetric:
+    net, _, weights = (arg or "alex").partition(":")
+    if net not in NETS:
+        raise ValueError(f"lpips: network {net!r}; choose {', '.join(NETS)}")
+    return LPIPSMetric(net, weights or "imagenet")
+
+
+register(MetricFamily("lpips", _create, False, True, "library: lpips (heads); paper: Zhang et al. 2018",
+                      "LPIPS v0.1 with the package's linear heads", argument="alex|vgg|squeeze (default alex)"))
