@@ -20,6 +20,13 @@ CREATE TABLE IF NOT EXISTS scores (
     created REAL NOT NULL,
     PRIMARY KEY (dataset, item, metric, digest)
 );
+CREATE TABLE IF NOT EXISTS blobs (
+    kind    TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (kind, key)
+);
 """
 
 STORE_FILENAME = "scores.sqlite"
@@ -70,3 +77,13 @@ class ScoreStore:
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+
+    def get_blob(self, kind: str, key: str):
+        """A cached derived artefact (JSON text), e.g. a layer's channel efficacy; None if absent."""
+        row = self._db.execute("SELECT value FROM blobs WHERE kind=? AND key=?", (kind, key)).fetchone()
+        return None if row is None else row[0]
+
+    def put_blob(self, kind: str, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO blobs (kind, key, value, created) VALUES (?, ?, ?, ?)",
+                             (kind, key, value, time.time()))

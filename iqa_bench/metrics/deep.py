@@ -1,12 +1,15 @@
 """Deep-feature metrics: the perceptual loss (Eq. 7 of the CSF-attention paper) and its CSF-attentive
 form (Eq. 10) on any layer of any backbone, computed from features the engine shares.
 
-Spec syntax: ``lp:<net>[:<weights>]/<layer>``, e.g. ``lp:vgg16/relu2_2``,
-``lp_att:squeezenet1_1/fire2_expand3x3``, ``lp:alexnet:random/relu3``. ``<weights>`` is
-``imagenet`` (default) or ``random[<seed>]``.
+Spec syntax: ``lp:<net>[:<weights>]/<layer>[@<channels>]``, e.g. ``lp:vgg16/relu2_2``,
+``lp_att:squeezenet1_1/fire2_expand3x3``, ``lp:alexnet:random/relu3``, ``lp:vgg16/relu4_1@H10``.
+``<weights>`` is ``imagenet`` (default) or ``random[<seed>]``; ``<channels>`` is a Perceptual-Efficacy
+subset (``F``, ``H<x>``, ``L<x>``: see :mod:`iqa_bench.efficacy.channels`). ``lpv:<net>/<layer>`` is
+the PE-weighted perceptual loss (Eq. 14-15 of the Perceptual-Efficacy paper).
 """
 from __future__ import annotations
 
+import hashlib
 from abc import abstractmethod
 from typing import Dict, Optional, Sequence, Tuple
 
@@ -31,16 +34,20 @@ def parse_network(text: str) -> Tuple[str, str]:
     return name, (weights.strip() or "imagenet")
 
 
-def parse_net_layer(family: str, arg: Optional[str]) -> Tuple[Backbone, str]:
-    """``<net>[:<weights>]/<layer>`` -> (shared backbone, layer), validating the layer name."""
+def parse_net_layer(family: str, arg: Optional[str], subsets: bool = False):
+    """``<net>[:<weights>]/<layer>[@<channels>]`` -> (shared backbone, layer[, channel subset or None]),
+    validating the names. ``subsets``: whether the family accepts an ``@`` channel subset."""
     if not arg or "/" not in arg:
         raise ValueError(f"{family}: expected {family}:<net>/<layer>, e.g. {family}:vgg16/relu2_2 "
                          f"(`iqa-bench metrics --backbone NET` lists layers)")
     net, _, layer = arg.rpartition("/")
+    layer, _, subset = layer.strip().lower().partition("@")
+    if subset and not subsets:
+        raise ValueError(f"{family}: channel subsets (@{subset}) apply to lp and lp_att only")
     name, weights = parse_network(net)
     backbone = get_backbone(name, weights)
-    backbone.check_layers([layer.strip().lower()])
-    return backbone, layer.strip().lower()
+    backbone.check_layers([layer])
+    return (backbone, layer, subset.upper() or None) if subsets else (backbone, layer)
 
 
 def resize_map(attention: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -77,28 +84,64 @@ class FeatureMetric(Metric):
 class PerceptualLoss(FeatureMetric):
     """Eq. 7: l_p = 1/(M·W·H) Σ_m ‖Φ_m(out) − Φ_m(gt)‖², the mean squared feature difference.
 
-    With ``attentive`` (Eq. 10): the difference is multiplied by the CSF attention map μ(gt) resized
-    to the layer, l_p^att = 1/(M·W·H) Σ_m ‖μ^k(gt) ⊙ (Φ_m(out) − Φ_m(gt))‖².
+    With ``attentive`` (Eq. 10 of the CSF-attention paper): the difference is multiplied by the CSF
+    attention map μ(gt) resized to the layer, l_p^att = 1/(M·W·H) Σ_m ‖μ^k(gt) ⊙ (Φ_m(out) − Φ_m(gt))‖².
+    With ``subset`` (``H10``, ``L90``, ``F``): the sum runs over that Perceptual-Efficacy channel subset
+    and M is its size. With ``pe_weighted`` (Eq. 14-15 of the Perceptual-Efficacy paper):
+    l_pv = 1/(M·W·H) Σ_m w_m ‖Φ_m(out) − Φ_m(gt)‖², w_m = μ1(k, m) / Σ_m μ1(k, m).
     """
 
     higher_is_better = False
     needs_weights = True
 
-    def __init__(self, backbone: Backbone, layer: str, attentive: bool = False):
+    def __init__(self, backbone: Backbone, layer: str, attentive: bool = False, subset: Optional[str] = None,
+                 pe_weighted: bool = False):
         super().__init__(backbone, [layer])
-        self.layer, self.attentive = layer, attentive
+        self.layer, self.attentive, self.subset, self.pe_weighted = layer, attentive, subset, pe_weighted
         self.source = ("paper: Tariq et al. 2019, Eq. 10" if attentive else "paper: Johnson et al. 2016 / Eq. 7")
+        self.selection_id = ""
+        if subset is not None or pe_weighted:
+            from ..efficacy import channel_weights, layer_efficacy, select_channels
+
+            efficacy = layer_efficacy(backbone, layer)
+            if subset is not None:
+                channels = torch.as_tensor(select_channels(efficacy, subset), dtype=torch.long)
+                self.register_buffer("channels", channels, persistent=False)
+                self.selection_id = f"-{subset}-" + hashlib.sha256(channels.numpy().tobytes()).hexdigest()[:10]
+            if pe_weighted:
+                weights = torch.as_tensor(channel_weights(efficacy), dtype=torch.float32)
+                self.register_buffer("channel_weights", weights, persistent=False)
+                self.selection_id += "-pe-" + hashlib.sha256(weights.numpy().tobytes()).hexdigest()[:10]
+                self.source = "paper: Tariq et al. 2020 (Perceptual Efficacy) Eq. 14-15"
+
+    def digest(self) -> str:
+        return super().digest() + self.selection_id
 
     def score_features(self, ref, dist, f_ref, f_dist):
         diff = f_dist[self.layer] - f_ref[self.layer]
         if self.attentive:
             diff = diff * resize_map(csf_attention_map(ref), diff)
-        return diff.pow(2).flatten(1).mean(1)
+        if self.subset is not None:
+            diff = diff.index_select(1, self.channels)
+        per_channel = diff.pow(2).mean(dim=(2, 3))            # (N, M): ‖·‖² / (W·H)
+        if self.pe_weighted:
+            per_channel = per_channel * self.channel_weights
+        return per_channel.mean(1)
 
 
-register(MetricFamily("lp", lambda arg: PerceptualLoss(*parse_net_layer("lp", arg)), False, True,
+def _perceptual(family: str, attentive: bool):
+    def create(arg):
+        backbone, layer, subset = parse_net_layer(family, arg, subsets=True)
+        return PerceptualLoss(backbone, layer, attentive=attentive, subset=subset)
+    return create
+
+
+register(MetricFamily("lp", _perceptual("lp", False), False, True,
                       "paper: Johnson et al. 2016 (CSF-attention paper Eq. 7)",
-                      "perceptual loss: mean squared feature difference on one layer", argument="<net>/<layer>"))
-register(MetricFamily("lp_att", lambda arg: PerceptualLoss(*parse_net_layer("lp_att", arg), attentive=True),
-                      False, True, "paper: Tariq et al. 2019 Eq. 10",
-                      "CSF-attentive perceptual loss", argument="<net>/<layer>"))
+                      "perceptual loss: mean squared feature difference on one layer",
+                      argument="<net>/<layer>[@F|H<x>|L<x>]"))
+register(MetricFamily("lp_att", _perceptual("lp_att", True), False, True, "paper: Tariq et al. 2019 Eq. 10",
+                      "CSF-attentive perceptual loss", argument="<net>/<layer>[@F|H<x>|L<x>]"))
+register(MetricFamily("lpv", lambda arg: PerceptualLoss(*parse_net_layer("lpv", arg), pe_weighted=True),
+                      False, True, "paper: Tariq et al. 2020 (Perceptual Efficacy) Eq. 14-15",
+                      "perceptual loss with channels weighted by mu1 (PE)", argument="<net>/<layer>"))

@@ -1,0 +1,73 @@
+"""Outputs of ``iqa-bench efficacy``: the per-channel CSV and plots like Fig. 2-3 of the
+Perceptual-Efficacy paper (tuning curves of the top and bottom channels by PE, with the CSF)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+
+from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
+from ..metrics.csf import mannos_sakrison  # noqa: E402
+from .scores import ChannelEfficacy  # noqa: E402
+
+
+def channel_table(efficacy: ChannelEfficacy) -> pd.DataFrame:
+    """channel, mu1, mu2, pe, rank (1 = highest PE), sorted by rank."""
+    rank = np.empty(efficacy.pe.size, dtype=int)
+    rank[efficacy.ranking] = np.arange(1, efficacy.pe.size + 1)
+    table = pd.DataFrame({"channel": np.arange(efficacy.pe.size), "mu1": efficacy.mu1, "mu2": efficacy.mu2,
+                          "pe": efficacy.pe, "rank": rank})
+    return table.sort_values("rank").reset_index(drop=True)
+
+
+def _save(fig, path: Path) -> Path:
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+    return path
+
+
+def write_efficacy_report(efficacy: ChannelEfficacy, folder, title: str, show: int = 4) -> Dict[str, Path]:
+    """``channels.csv``, ``frequency_tuning.png`` and ``orientation_tuning.png`` in ``folder``."""
+    folder = Path(folder)
+    table = channel_table(efficacy)
+    written = {"csv": atomic_write_text(folder / "channels.csv", table.to_csv(index=False))}
+    top, bottom = list(table["channel"][:show]), list(table["channel"][-show:])
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110, sharey=True)
+    f = efficacy.frequencies_cpd
+    csf = mannos_sakrison(torch.from_numpy(f)).numpy()
+    for ax, channels, label in ((axes[0], top, "highest PE"), (axes[1], bottom, "lowest PE")):
+        for c in channels:
+            curve = efficacy.frequency_tuning[:, c]
+            span = np.ptp(curve) or 1.0
+            ax.plot(f, (curve - curve.min()) / span, label=f"ch {c}")
+        ax.plot(f, csf / csf.max(), "k--", lw=2, label="CSF (Mannos–Sakrison)")
+        ax.set_title(f"{label}: mean activation vs frequency", fontsize=9)
+        ax.set_xlabel("spatial frequency (cycles/degree)")
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("normalised mean activation")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    written["frequency"] = _save(fig, folder / "frequency_tuning.png")
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110, sharey=True)
+    theta = efficacy.orientations_deg
+    for ax, channels, label in ((axes[0], top, "highest PE"), (axes[1], bottom, "lowest PE")):
+        for c in channels:
+            curve = efficacy.orientation_tuning[:, c]
+            ax.plot(theta, curve / (np.abs(curve).max() or 1.0), label=f"ch {c}")
+        ax.set_title(f"{label}: mean activation vs orientation", fontsize=9)
+        ax.set_xlabel("grating orientation (degrees)")
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("mean activation / max")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    written["orientation"] = _save(fig, folder / "orientation_tuning.png")
+    return written

@@ -1,0 +1,164 @@
+"""Perceptual Efficacy: stimuli, tuning, μ1/μ2/PE, subsets, weights, cache and the CLI."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import torch.nn.functional as F
+
+from iqa_bench import create_metric
+from iqa_bench.backbones import get_backbone
+from iqa_bench.efficacy import (ChannelEfficacy, StimulusConfig, analyse, channel_weights, csf_peak_cpd,
+                                cycles_per_pixel, layer_efficacy, mu1, mu2, perceptual_efficacy,
+                                select_channels, subset_size)
+from iqa_bench.efficacy import channels as channels_module
+from iqa_bench.store import ScoreStore
+
+from conftest import run_cli
+
+F0_CPD, THETA0 = 6.0, 30.0
+
+
+def _bank(config):
+    """Channel 0: an even Gabor at F0_CPD / THETA0; channel 1: an isotropic centre-surround (DoG)."""
+    size = 41
+    coords = torch.arange(size, dtype=torch.float64) - size // 2
+    y, x = torch.meshgrid(coords, coords, indexing="ij")
+    theta = math.radians(THETA0)
+    f = config.cpp(F0_CPD)
+    envelope = torch.exp(-(x ** 2 + y ** 2) / (2 * 9.0 ** 2))
+    gabor = envelope * torch.cos(2 * math.pi * f * (x * math.cos(theta) + y * math.sin(theta)))
+    gabor = gabor - gabor.mean()
+    r2 = x ** 2 + y ** 2
+    dog = torch.exp(-r2 / (2 * 1.5 ** 2)) / 1.5 ** 2 - torch.exp(-r2 / (2 * 3.0 ** 2)) / 3.0 ** 2
+    weight = torch.zeros(2, 3, size, size, dtype=torch.float64)
+    weight[0, 0], weight[1, 0] = gabor, dog
+    return lambda images: F.relu(F.conv2d(images.double(), weight))
+
+
+@pytest.fixture(scope="module")
+def bank_efficacy():
+    config = StimulusConfig(size=128, frequencies_cpd=[0.5 * k for k in range(2, 33)],
+                            orientations_deg=[float(a) for a in range(-90, 90, 5)], orientation_cpd=F0_CPD)
+    return analyse(_bank(config), config)
+
+
+def test_gabor_channel_peaks_at_its_frequency_and_orientation(bank_efficacy):
+    e = bank_efficacy
+    peak_f = e.frequencies_cpd[np.argmax(e.frequency_tuning[:, 0])]
+    assert abs(peak_f - F0_CPD) <= 1.0
+    peak_theta = e.orientations_deg[np.argmax(e.orientation_tuning[:, 0])]
+    assert min(abs(peak_theta - THETA0), 180 - abs(peak_theta - THETA0)) <= 5
+
+
+def test_isotropic_channel_has_no_orientation_selectivity(bank_efficacy):
+    assert bank_efficacy.mu2[1] < 0.01 * bank_efficacy.mu2[0]
+    assert bank_efficacy.pe[0] > bank_efficacy.pe[1]
+
+
+def test_scores_follow_their_definitions():
+    freqs = np.array([1.0, 2.0, 4.0, 8.0])
+    act = np.array([[0.0, 1.0], [1.0, 1.0], [3.0, 1.0], [3.0, 2.0]])
+    from iqa_bench.metrics.csf import mannos_sakrison
+
+    slope = np.gradient(act, freqs, axis=0)
+    csf = mannos_sakrison(torch.tensor(freqs)).numpy()
+    np.testing.assert_allclose(mu1(freqs, act), (csf[:, None] * np.abs(slope)).sum(0))
+    orient = np.array([[1.0, 2.0], [3.0, 2.0], [2.0, 2.0]])
+    np.testing.assert_allclose(mu2(orient), [4.0 + 0.0 + 1.0, 0.0])
+    m1, m2 = np.array([1.0, 3.0, 4.0]), np.array([2.0, 2.0, 4.0])
+    pe = perceptual_efficacy(m1, m2)
+    np.testing.assert_allclose(pe, (m1 / 8) * (m2 / 8))
+    assert pe.sum() <= 1 and np.argmax(pe) == 2
+    np.testing.assert_allclose(perceptual_efficacy(m1, np.ones(3)), m1 / m1.sum() / 3)
+
+
+def test_appendix_a_conversion_and_csf_peak():
+    assert cycles_per_pixel(1.0) == pytest.approx(180 / (math.pi * 550 * 4))
+    assert 7.0 < csf_peak_cpd() < 9.0
+    with pytest.raises(ValueError, match="Nyquist"):
+        StimulusConfig(frequencies_cpd=[30.0])
+
+
+def test_subset_sizes_round_as_documented():
+    assert subset_size(10, 128) == 13 and subset_size(15, 128) == 19 and subset_size(90, 128) == 115
+    assert subset_size(1, 10) == 1 and subset_size(100, 64) == 64
+    with pytest.raises(ValueError):
+        subset_size(0, 10)
+    pe = np.array([0.1, 0.5, 0.2, 0.05, 0.15])
+    e = ChannelEfficacy(np.zeros(1), np.zeros(1), np.zeros((1, 5)), np.zeros((1, 5)), pe, pe, pe)
+    assert list(select_channels(e, "H40")) == [1, 2]
+    assert list(select_channels(e, "L40")) == [0, 3]
+    assert list(select_channels(e, "F")) == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match="H<x>"):
+        select_channels(e, "X5")
+
+
+@pytest.fixture(scope="module")
+def pair():
+    gen = torch.Generator().manual_seed(0)
+    ref = torch.rand(2, 3, 64, 64, generator=gen)
+    return ref, (ref + 0.1 * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
+
+
+LAYER = "efficientnet_lite0:random/block1_expand_relu"
+
+
+def _direct(ref, dist):
+    backbone = get_backbone("efficientnet_lite0", "random")
+    with torch.no_grad():
+        a = backbone.extract(ref, ["block1_expand_relu"])["block1_expand_relu"]
+        b = backbone.extract(dist, ["block1_expand_relu"])["block1_expand_relu"]
+    return ((b - a) ** 2).mean(dim=(2, 3)), layer_efficacy(backbone, "block1_expand_relu")
+
+
+def test_full_subset_equals_plain_lp_and_subsets_select_channels(pair):
+    ref, dist = pair
+    torch.testing.assert_close(create_metric(f"lp:{LAYER}@F")(ref, dist), create_metric(f"lp:{LAYER}")(ref, dist))
+    per_channel, efficacy = _direct(ref, dist)
+    chosen = select_channels(efficacy, "H10")
+    assert len(chosen) == subset_size(10, per_channel.shape[1])
+    torch.testing.assert_close(create_metric(f"lp:{LAYER}@H10")(ref, dist), per_channel[:, chosen].mean(1))
+
+
+def test_lpv_equals_the_weighted_sum(pair):
+    ref, dist = pair
+    per_channel, efficacy = _direct(ref, dist)
+    weights = torch.tensor(channel_weights(efficacy), dtype=per_channel.dtype)
+    assert weights.sum().item() == pytest.approx(1.0)
+    expected = (weights * per_channel).sum(1) / per_channel.shape[1]
+    torch.testing.assert_close(create_metric(f"lpv:{LAYER}")(ref, dist), expected)
+
+
+def test_efficacy_is_cached_in_the_store(tmp_path, monkeypatch):
+    backbone = get_backbone("efficientnet_lite0", "random")
+    config = StimulusConfig(size=64, frequencies_cpd=[2.0, 4.0, 8.0], orientations_deg=[0.0, 45.0, 90.0])
+    with ScoreStore(tmp_path / "s.sqlite") as store:
+        first = layer_efficacy(backbone, "stem_relu", config, store=store)
+        monkeypatch.setattr(channels_module, "analyse", lambda *a, **k: pytest.fail("recomputed"))
+        again = layer_efficacy(backbone, "stem_relu", config, store=store)
+    np.testing.assert_array_equal(first.pe, again.pe)
+
+
+@pytest.mark.slow
+def test_efficacy_cli_writes_csv_and_plots(tmp_path):
+    result = run_cli("efficacy", "--backbone", "efficientnet_lite0", "--layer", "block1_expand_relu",
+                     "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "out" / "channels.csv")
+    assert list(table.columns) == ["channel", "mu1", "mu2", "pe", "rank"] and len(table) == 96
+    assert table["rank"].tolist() == list(range(1, 97)) and table["pe"].is_monotonic_decreasing
+    assert (tmp_path / "out" / "frequency_tuning.png").stat().st_size > 10000
+    assert (tmp_path / "out" / "orientation_tuning.png").stat().st_size > 10000
+
+
+@pytest.mark.slow
+def test_efficacy_table_on_the_sample(tmp_path):
+    result = run_cli("efficacy-table", "--layer", "efficientnet_lite0/block1_expand_relu:10", "--results",
+                     tmp_path, "--bootstrap", "0", "--format", "latex")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "sample-efficacy" / "efficacy_table.csv")
+    assert table["Feature set"].tolist() == ["F", "H-10", "L-10", "L-90"]
+    assert table[["RMSE", "LCC", "SROCC"]].notna().all().all()
+    assert r"\toprule" in result.stdout
