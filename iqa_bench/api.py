@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence, Union
@@ -96,6 +97,8 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
         config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root, **config.all_dataset_options())
+    if config.mdf_weights:  # read by iqa_bench.metrics.mdf.weights_folder when resolving mdf:<task>
+        os.environ["IQA_BENCH_MDF_WEIGHTS"] = str(config.mdf_weights)
     requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
     modules, unavailable = [], []
     for spec in requested:

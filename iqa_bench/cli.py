@@ -51,6 +51,8 @@ def cli(verbose):
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
               help="Any other dataset option (repeatable).")
 @click.option("--metrics", "-m", help="Comma-separated metric specs (see `iqa-bench metrics`).")
+@click.option("--mdf-weights", type=click.Path(exists=True, path_type=Path),
+              help="Folder holding the MDF authors' Ds_SISR.pth / Ds_JPEG.pth / Ds_Denoising.pth.")
 @click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Pairs per batch (default 8).")
 @click.option("--workers", type=click.IntRange(min=0), help="DataLoader decoding workers (default 0).")
@@ -64,7 +66,7 @@ def cli(verbose):
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
-def evaluate(config_path, by, root, results, options, **flags):
+def evaluate(config_path, by, root, results, options, mdf_weights, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
     from .api import evaluate as run_evaluate
     from .config import load_config
@@ -73,6 +75,7 @@ def evaluate(config_path, by, root, results, options, **flags):
         if options:
             flags["dataset_options"] = _parse_options(options)
         config = load_config(config_path, by=("" if by == "none" else by),
+                             mdf_weights=str(mdf_weights) if mdf_weights else None,
                              root=str(root) if root else None,
                              results=str(results) if results else None, **flags)
         result = run_evaluate(config.dataset, config=config)
@@ -208,6 +211,29 @@ def efficacy_table_command(dataset, root, layers, options, results, fmt, device,
     click.echo(f"written: {result.run_dir}/efficacy_table.md, .tex, .csv")
     if result.failures:
         sys.exit(1)
+
+
+@cli.command("mdf-train")
+@click.option("--seed-image", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--task", type=click.Choice(["sr", "denoise", "jpeg"]), default="sr", show_default=True)
+@click.option("--scales", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--iters", type=click.IntRange(min=1), default=3000, show_default=True, help="Iterations per scale.")
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for checkpoint.pt (resumed if present) and discriminators.pth.")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device, seed):
+    """Phase 1 of the MDF loss: train multi-scale discriminators on one seed image (resumable)."""
+    from .engine import resolve_device
+    from .learned.mdf_train import MDFTrainConfig, train_mdf
+
+    try:
+        config = MDFTrainConfig(task=task, scales=scales, iters=iters, checkpoint_every=checkpoint_every, seed=seed)
+        path = train_mdf(seed_image, output, config, device=resolve_device(device))
+    except ValueError as err:
+        _fail_usage(err)
+    click.echo(f"wrote {path}; use it as the metric/loss mdf:{path}")
 
 
 @cli.command("csf-map")

@@ -28,6 +28,7 @@ class EvaluateConfig:
     split: Optional[str] = None        # bapps: val (default) | train | both
     subsets: Optional[str] = None      # bapps: comma-separated subsets
     metrics: List[str] = field(default_factory=lambda: list(DEFAULT_METRICS))
+    mdf_weights: Optional[str] = None  # folder with the MDF authors' Ds_*.pth files
     device: str = "auto"
     batch_size: int = 8
     workers: int = 0

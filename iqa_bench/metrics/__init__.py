@@ -3,7 +3,7 @@ from .base import Metric, check_pair
 from .registry import MetricFamily, canonical_spec, create_metric, list_metrics, parse_spec
 
 # Importing a family module registers its specs.
-from . import contextual, deep, lpips_metric, pixel, piq_measures  # noqa: F401,E402
+from . import afm, contextual, dec, deep, lpips_metric, mdf, pixel, piq_measures  # noqa: F401,E402
 
 __all__ = ["Metric", "MetricFamily", "check_pair", "canonical_spec", "create_metric", "list_metrics",
            "parse_spec"]

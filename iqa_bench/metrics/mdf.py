@@ -1,0 +1,112 @@
+"""MDF loss (Mustafa et al., WACV 2022, Eq. 2, as the authors' ``mdfloss.py`` computes it).
+
+Every discriminator D_k of the multi-scale set sees the same full-resolution images (RGB in [0, 1],
+no normalisation, BatchNorm in evaluation mode); features per D are its head, body and (raw) tail
+outputs; per image, loss = Σ_k Σ_l mean over (C, H, W) of (φ_l^k(x) − φ_l^k(y))², over the first
+``scales`` discriminators (default 8: D0…D7). The batch mean of this is the training loss.
+
+Specs: ``mdf:sisr``, ``mdf:jpeg``, ``mdf:denoise`` (the authors' files ``Ds_SISR.pth``, ``Ds_JPEG.pth``,
+``Ds_Denoising.pth``), or ``mdf:<path>`` (an official file or one written by ``iqa-bench mdf-train``).
+The official files are looked for in ``$IQA_BENCH_MDF_WEIGHTS`` (a folder, or set by
+``--mdf-weights``), then the cache folder's ``mdf/``, and downloaded there from the authors'
+repository if absent and the network allows.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from pathlib import Path
+from typing import Optional
+
+import torch
+
+from ..learned.singan import load_discriminators
+from .base import Metric
+from .registry import MetricFamily, register
+
+OFFICIAL = {"sisr": "Ds_SISR.pth", "jpeg": "Ds_JPEG.pth", "denoise": "Ds_Denoising.pth"}
+OFFICIAL_URL = "https://github.com/gfxdisp/mdf/raw/main/weights/{name}"
+DEFAULT_SCALES = 8
+
+
+def weights_folder() -> Path:
+    from ..datasets.sample import default_cache_dir
+
+    return Path(os.environ.get("IQA_BENCH_MDF_WEIGHTS") or default_cache_dir() / "mdf")
+
+
+def resolve_weights(task_or_path: str) -> Path:
+    """The discriminator file for a task name or a path; downloads an official file if needed."""
+    if task_or_path.lower() not in OFFICIAL:
+        path = Path(task_or_path).expanduser()
+        if not path.exists():
+            raise FileNotFoundError(f"mdf: no such discriminator file {path} (tasks: {', '.join(OFFICIAL)})")
+        return path
+    name = OFFICIAL[task_or_path.lower()]
+    folder = weights_folder()
+    target = folder / name
+    if target.exists():
+        return target
+    url = OFFICIAL_URL.format(name=name)
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(30)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(url, str(target), progress=False)
+    except Exception as err:
+        raise FileNotFoundError(
+            f"mdf:{task_or_path}: {name} is not in {folder} and could not be downloaded from {url} ({err}). "
+            f"Download it there by hand, or pass --mdf-weights FOLDER (or mdf:<path>).") from None
+    finally:
+        socket.setdefaulttimeout(previous)
+    return target
+
+
+class MDFLoss(Metric):
+    higher_is_better = False
+    needs_weights = True
+    source = "paper: Mustafa et al. 2022 Eq. 2 (authors' discriminators)"
+
+    def __init__(self, path: Path, scales: int = DEFAULT_SCALES):
+        super().__init__()
+        self.path = Path(path)
+        discriminators = load_discriminators(self.path)
+        if len(discriminators) < scales:
+            scales = len(discriminators)
+        self.discriminators = torch.nn.ModuleList(discriminators[:scales]).requires_grad_(False).eval()
+        digest = hashlib.sha256()
+        for d in self.discriminators:
+            for tensor in d.state_dict().values():
+                digest.update(tensor.detach().cpu().numpy().tobytes())
+        self._digest = f"mdf-v1-{scales}-{digest.hexdigest()[:12]}"
+
+    def digest(self) -> str:
+        return self._digest
+
+    def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
+        return self.loss(ref, dist)
+
+    def loss(self, ref: torch.Tensor, dist: torch.Tensor, ref_features=None) -> torch.Tensor:
+        """Per-image MDF; ``ref_features`` (from :meth:`reference_features`) skips the reference pass."""
+        total = torch.zeros(dist.shape[0], dtype=dist.dtype, device=dist.device)
+        if ref_features is None:
+            ref_features = self.reference_features(ref)
+        for d, targets in zip(self.discriminators, ref_features):
+            for phi_x, phi_y in zip(d.features(dist), targets):
+                total = total + (phi_x - phi_y).pow(2).mean(dim=(1, 2, 3))
+        return total
+
+    def reference_features(self, ref: torch.Tensor):
+        with torch.no_grad():
+            return [d.features(ref) for d in self.discriminators]
+
+
+def _create(arg: Optional[str]) -> MDFLoss:
+    if not arg:
+        raise ValueError(f"mdf: expected mdf:<task> ({', '.join(OFFICIAL)}) or mdf:<path>")
+    return MDFLoss(resolve_weights(arg))
+
+
+register(MetricFamily("mdf", _create, False, True, "paper: Mustafa et al. 2022 Eq. 2",
+                      "multi-scale discriminator feature loss", argument="sisr|jpeg|denoise|<path>"))
