@@ -33,6 +33,23 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+def _tuning_figure(x, tuning, top, bottom, scale, xlabel, what, ylabel, title, path, overlay=None) -> Path:
+    """Two panels (highest / lowest PE channels) of scaled tuning curves, optionally with an overlay."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110, sharey=True)
+    for ax, channels, label in ((axes[0], top, "highest PE"), (axes[1], bottom, "lowest PE")):
+        for c in channels:
+            ax.plot(x, scale(tuning[:, c]), label=f"ch {c}")
+        if overlay is not None:
+            ax.plot(x, overlay[0], "k--", lw=2, label=overlay[1])
+        ax.set_title(f"{label}: mean activation vs {what}", fontsize=9)
+        ax.set_xlabel(xlabel)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def write_efficacy_report(efficacy: ChannelEfficacy, folder, title: str, show: int = 4) -> Dict[str, Path]:
     """``channels.csv``, ``frequency_tuning.png`` and ``orientation_tuning.png`` in ``folder``."""
     folder = Path(folder)
@@ -40,34 +57,18 @@ def write_efficacy_report(efficacy: ChannelEfficacy, folder, title: str, show: i
     written = {"csv": atomic_write_text(folder / "channels.csv", table.to_csv(index=False))}
     top, bottom = list(table["channel"][:show]), list(table["channel"][-show:])
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110, sharey=True)
     f = efficacy.frequencies_cpd
     csf = mannos_sakrison(torch.from_numpy(f)).numpy()
-    for ax, channels, label in ((axes[0], top, "highest PE"), (axes[1], bottom, "lowest PE")):
-        for c in channels:
-            curve = efficacy.frequency_tuning[:, c]
-            span = np.ptp(curve) or 1.0
-            ax.plot(f, (curve - curve.min()) / span, label=f"ch {c}")
-        ax.plot(f, csf / csf.max(), "k--", lw=2, label="CSF (Mannos–Sakrison)")
-        ax.set_title(f"{label}: mean activation vs frequency", fontsize=9)
-        ax.set_xlabel("spatial frequency (cycles/degree)")
-        ax.legend(fontsize=7)
-    axes[0].set_ylabel("normalised mean activation")
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    written["frequency"] = _save(fig, folder / "frequency_tuning.png")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110, sharey=True)
-    theta = efficacy.orientations_deg
-    for ax, channels, label in ((axes[0], top, "highest PE"), (axes[1], bottom, "lowest PE")):
-        for c in channels:
-            curve = efficacy.orientation_tuning[:, c]
-            ax.plot(theta, curve / (np.abs(curve).max() or 1.0), label=f"ch {c}")
-        ax.set_title(f"{label}: mean activation vs orientation", fontsize=9)
-        ax.set_xlabel("grating orientation (degrees)")
-        ax.legend(fontsize=7)
-    axes[0].set_ylabel("mean activation / max")
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    written["orientation"] = _save(fig, folder / "orientation_tuning.png")
+    def min_max(curve):
+        return (curve - curve.min()) / (np.ptp(curve) or 1.0)
+
+    written["frequency"] = _tuning_figure(
+        f, efficacy.frequency_tuning, top, bottom, min_max, "spatial frequency (cycles/degree)", "frequency",
+        "normalised mean activation", title, folder / "frequency_tuning.png",
+        overlay=(csf / csf.max(), "CSF (Mannos–Sakrison)"))
+    written["orientation"] = _tuning_figure(
+        efficacy.orientations_deg, efficacy.orientation_tuning, top, bottom,
+        lambda curve: curve / (np.abs(curve).max() or 1.0), "grating orientation (degrees)", "orientation",
+        "mean activation / max", title, folder / "orientation_tuning.png")
     return written
