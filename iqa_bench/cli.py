@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -234,6 +235,39 @@ def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device,
     except ValueError as err:
         _fail_usage(err)
     click.echo(f"wrote {path}; use it as the metric/loss mdf:{path}")
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML training config (keys = these options; `stages:` for multi-stage runs).")
+@click.option("--model", help="vdsr, edsr_baseline, edsr, srresnet, rrdb (default edsr_baseline).")
+@click.option("--scale", type=int, help="Upscaling factor (default 4).")
+@click.option("--train-dir", help="Folder of HR training images (DIV2K layout or any folder).")
+@click.option("--loss", help='Loss expression, e.g. "0.9*l2 + 0.1*lp_att:vgg16/relu3_2".')
+@click.option("--iters", type=click.IntRange(min=1), help="Iterations (of the last stage).")
+@click.option("--lr", type=float, help="Learning rate (of the last stage).")
+@click.option("--patch", type=int, help="HR crop size (default 96).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Crops per batch and process (default 16).")
+@click.option("--bicubic", type=click.Choice(["matlab", "torch"]), help="LR resize (default matlab).")
+@click.option("--seed", type=int)
+@click.option("--checkpoint-every", type=click.IntRange(min=1))
+@click.option("--output", "-o", help="Run folder (checkpoint.pt, log.csv); resumed if present.")
+@click.option("--device")
+@click.option("--amp/--no-amp", default=None, help="Mixed precision on GPU.")
+@click.option("--workers", type=click.IntRange(min=0))
+@click.option("--progress/--no-progress", default=None)
+def train(config_path, **flags):
+    """Train an SR model with any loss expression (torchrun for several processes)."""
+    from .training.trainer import Trainer, load_train_config
+
+    try:
+        config = load_train_config(config_path, **flags)
+        checkpoint = Trainer(config).train()
+    except (UnknownNameError, ValueError, FileNotFoundError) as err:
+        _fail_usage(err)
+    if int(os.environ.get("RANK", "0")) == 0:
+        click.echo(f"trained {config.model} x{config.scale} with {' then '.join(s.loss for s in config.stages)}; "
+                   f"checkpoint: {checkpoint}")
 
 
 @cli.command("csf-map")
