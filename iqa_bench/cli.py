@@ -270,6 +270,56 @@ def train(config_path, **flags):
                    f"checkpoint: {checkpoint}")
 
 
+@cli.command("sr-eval")
+@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--testset", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of HR test images (LR made with --bicubic).")
+@click.option("--lr-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of matching LR images (HR/LR pairs) instead of making LR with --bicubic.")
+@click.option("--bicubic", type=click.Choice(["matlab", "torch"]), default="matlab", show_default=True)
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for restored images, per_image.csv and summary.csv.")
+@click.option("--device", default="auto", show_default=True)
+def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
+    """Restoration quality of a trained model: PSNR/SSIM on Y (border = scale), LPIPS, VIF, ICOO, NIQE/PI."""
+    import torch
+
+    from .engine import resolve_device
+    from .training.restoration import evaluate_restoration
+    from .training.trainer import load_model
+
+    scale = torch.load(checkpoint, map_location="cpu", weights_only=False)["scale"]
+    out = output or checkpoint.parent / "eval"
+    try:
+        result = evaluate_restoration(load_model(checkpoint), testset, scale, output=out, bicubic=bicubic,
+                                      device=resolve_device(device), lr_folder=lr_dir)
+    except (FileNotFoundError, ValueError) as err:
+        _fail_usage(err)
+    click.echo(result.per_image.to_string(index=False))
+    click.echo("mean: " + ", ".join(f"{k} {v:.4f}" for k, v in result.summary.items()))
+    for line in result.unavailable:
+        click.echo(line, err=True)
+    click.echo(f"written: {out}/ (images/, per_image.csv, summary.csv)")
+
+
+@cli.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--device", default="auto", show_default=True)
+def study(config, device):
+    """Train one model per loss (and alpha), evaluate each, compare loss-as-metric with loss-as-objective."""
+    from .engine import resolve_device
+    from .training.study import run_study
+
+    try:
+        tables = run_study(config, device=str(resolve_device(device)))
+    except (UnknownNameError, ValueError, FileNotFoundError) as err:
+        _fail_usage(err)
+    for name, table in tables.items():
+        click.echo(f"{name}:\n{table.to_string(index=False)}\n")
+    if "loss_vs_metric" in tables:
+        click.echo(f"Spearman across losses: {tables['loss_vs_metric'].attrs['spearman']:.4f}")
+
+
 @cli.command("csf-map")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),

@@ -78,8 +78,23 @@ class RandomCrops(Dataset):
         return lr.float(), hr
 
 
-def test_pairs(folder, scale: int, bicubic: str = "matlab"):
-    """(name, LR, HR) per image of a test folder: HR mod-cropped to the scale, LR made from it."""
+def test_pairs(folder, scale: int, bicubic: str = "matlab", lr_folder=None):
+    """(name, LR, HR) per image of a test folder: HR mod-cropped to the scale; LR made from it, or read
+    from ``lr_folder`` (same file stem, optionally with an ``x<scale>`` suffix as in DIV2K/BasicSR)."""
+    lr_files = {}
+    if lr_folder is not None:
+        for path in image_files(lr_folder):
+            stem = path.stem[: -len(f"x{scale}")] if path.stem.endswith(f"x{scale}") else path.stem
+            lr_files[stem] = path
     for path in image_files(folder):
         hr = modcrop(load_rgb(path), scale)[None]
-        yield path.stem, downscale(hr, scale, bicubic), hr
+        if lr_folder is None:
+            yield path.stem, downscale(hr, scale, bicubic), hr
+            continue
+        if path.stem not in lr_files:
+            raise FileNotFoundError(f"no LR image for {path} in {lr_folder}")
+        lr = load_rgb(lr_files[path.stem])[None]
+        if tuple(lr.shape[-2:]) != (hr.shape[-2] // scale, hr.shape[-1] // scale):
+            raise ValueError(f"{lr_files[path.stem]} is {lr.shape[-1]}×{lr.shape[-2]}, expected "
+                             f"{hr.shape[-1] // scale}×{hr.shape[-2] // scale} for {path} at ×{scale}")
+        yield path.stem, lr, hr

@@ -1,0 +1,137 @@
+"""``iqa-bench study CONFIG``: train one SR model per loss (and per α), evaluate each, and write
+(a) perception–distortion tables/plots (a distortion measure against a perception measure, one curve
+per loss, one point per α) and (b) the loss-versus-metric comparison of the MDF paper (Sec. 6): each
+loss's |SROCC| as a quality predictor on an IQA dataset, against the restoration quality its model
+reaches, with the Spearman correlation across losses and a scatter plot.
+
+Config (YAML)::
+
+    train: {model: vdsr, scale: 4, train_dir: DIV2K/HR, patch: 96, batch_size: 16, iters: 1000, lr: 1e-4}
+    testset: Set5/HR
+    losses:
+      - {name: l2, loss: "l2", predictor: mse}
+      - {name: lp_att, loss: "{alpha}*l2 + {beta}*lp_att:vgg16/relu3_2", alphas: [0.5, 0.9],
+         predictor: "lp_att:vgg16/relu3_2"}
+    iqa: {dataset: live, root: /data/live}        # where each predictor's SROCC is measured
+    perception: "lpips:alex"                      # the perception axis (reported under its spec)
+    distortion: ssim_y                            # psnr_y or ssim_y
+    quality: psnr_y                               # restoration quality of (b)
+    output: results/study
+
+``{alpha}``/``{beta}`` in a loss are replaced by α and 1 − α. Every run resumes from its checkpoint.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
+from .restoration import evaluate_restoration  # noqa: E402
+from .trainer import Trainer, load_model, load_train_config  # noqa: E402
+
+HIGHER_IS_BETTER = {"psnr_y": True, "ssim_y": True, "vif": True}
+
+
+def _runs(config: Dict[str, Any]):
+    for entry in config["losses"]:
+        alphas = entry.get("alphas") or [None]
+        for alpha in alphas:
+            loss = entry["loss"] if alpha is None else entry["loss"].format(alpha=alpha, beta=round(1 - alpha, 10))
+            name = entry["name"] if alpha is None else f"{entry['name']}_a{alpha:g}"
+            yield entry, alpha, name, loss
+
+
+def run_study(config_path: Path, device: str = "cpu", progress: bool = True) -> Dict[str, pd.DataFrame]:
+    with open(config_path) as handle:
+        config = yaml.safe_load(handle)
+    for key in ("train", "testset", "losses"):
+        if key not in config:
+            raise ValueError(f"study config {config_path}: missing key {key!r}")
+    output = Path(config.get("output", "results/study"))
+    perception = config.get("perception", "lpips:alex")
+    distortion = config.get("distortion", "ssim_y")
+    quality = config.get("quality", "psnr_y")
+    rows, notes = [], set()
+    for entry, alpha, name, loss in _runs(config):
+        train = dict(config["train"], loss=loss, output=str(output / "runs" / name), device=device, progress=progress)
+        checkpoint = Trainer(load_train_config(None, **train)).train()
+        result = evaluate_restoration(load_model(checkpoint), config["testset"], int(train.get("scale", 4)),
+                                      output=output / "runs" / name / "eval", device=device, lpips_spec=perception)
+        notes.update(result.unavailable)
+        rows.append({"name": name, "loss": loss, "family": entry["name"], "alpha": alpha,
+                     "predictor": entry.get("predictor", loss), **result.summary})
+    runs = pd.DataFrame(rows)
+    atomic_write_text(output / "restoration.csv", runs.to_csv(index=False))
+    tables = {"restoration": runs}
+
+    if perception in runs.columns:
+        tables["perception_distortion"] = runs[["family", "alpha", "name", distortion, perception]]
+        atomic_write_text(output / "perception_distortion.csv", tables["perception_distortion"].to_csv(index=False))
+        atomic_write_text(output / "perception_distortion.md", _markdown(tables["perception_distortion"]))
+        fig, ax = plt.subplots(figsize=(5, 4), dpi=110)
+        for family, part in runs.groupby("family", sort=False):
+            part = part.sort_values(distortion)
+            ax.plot(part[distortion], part[perception], "o-", label=family)
+            for _, r in part.iterrows():
+                if r["alpha"] is not None and pd.notna(r["alpha"]):
+                    ax.annotate(f"α={r['alpha']:g}", (r[distortion], r[perception]), fontsize=7)
+        ax.set_xlabel(distortion)
+        ax.set_ylabel(f"{perception} (lower = better)")
+        ax.set_title("perception–distortion")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        atomic_write(output / "perception_distortion.png", lambda tmp: fig.savefig(tmp, format="png"))
+        plt.close(fig)
+    else:
+        notes.add(f"perception-distortion table not written: {perception} was not computed")
+
+    if "iqa" in config:
+        tables["loss_vs_metric"] = _loss_vs_metric(config, runs, quality, output, device, progress, notes)
+    atomic_write_text(output / "notes.txt", "".join(f"{n}\n" for n in sorted(notes)))
+    return tables
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    cells = [[("" if pd.isna(v) else f"{v:.4f}" if isinstance(v, float) else str(v)) for v in row]
+             for row in frame.itertuples(index=False)]
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells]) + "\n"
+
+
+def _loss_vs_metric(config, runs, quality, output, device, progress, notes) -> pd.DataFrame:
+    from ..api import evaluate
+
+    iqa = config["iqa"]
+    per_family = runs.groupby("family", sort=False).agg({"predictor": "first", quality: "max"}).reset_index()
+    result = evaluate(iqa["dataset"], list(dict.fromkeys(per_family["predictor"])), root=iqa.get("root"),
+                      results=str(output / "iqa"), bootstrap=int(iqa.get("bootstrap", 1000)), plots=False,
+                      device=device, progress=progress)
+    notes.update(f"iqa: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)")
+    overall = result.summary[result.summary["group"] == "all"].set_index("metric")
+    per_family["abs_srocc"] = [abs(overall["srocc"].get(p, float("nan"))) for p in per_family["predictor"]]
+    per_family["iqa_dataset"] = result.dataset
+    valid = per_family.dropna(subset=["abs_srocc", quality])
+    rho = stats.spearmanr(valid["abs_srocc"], valid[quality])[0] if len(valid) >= 3 else float("nan")
+    per_family.attrs["spearman"] = rho
+    atomic_write_text(output / "loss_vs_metric.csv", per_family.to_csv(index=False))
+    atomic_write_text(output / "loss_vs_metric.md", _markdown(per_family) +
+                      f"\nSpearman correlation across losses of |SROCC| and {quality}: {rho:.4f}\n")
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=110)
+    ax.scatter(per_family["abs_srocc"], per_family[quality])
+    for _, r in per_family.iterrows():
+        ax.annotate(r["family"], (r["abs_srocc"], r[quality]), fontsize=7)
+    ax.set_xlabel(f"|SROCC| as a predictor on {result.dataset}")
+    ax.set_ylabel(f"restoration {quality}")
+    ax.set_title(f"loss as metric vs loss as objective (Spearman {rho:.2f})")
+    fig.tight_layout()
+    atomic_write(output / "loss_vs_metric.png", lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+    return per_family
