@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from iqa_bench.datasets import create_dataset
-from iqa_bench.datasets.live import FOLDERS, TOTAL, _vector, official_order, read_refnames
+from iqa_bench.datasets.live import TOTAL, _vector, official_order, read_refnames
 
 import dataset_trees as trees
 from dataset_trees import needs_shared

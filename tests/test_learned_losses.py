@@ -10,7 +10,6 @@ from iqa_bench import create_metric
 from iqa_bench.learned.afm import SRGANDiscriminator, SoftmaxContentLoss, load_checkpoint, save_checkpoint
 from iqa_bench.learned.singan import WDiscriminator, load_discriminators, save_discriminators
 from iqa_bench.metrics.dec import dec_loss, enhance_high_frequencies, icoo
-from iqa_bench.metrics.mdf import MDFLoss
 
 from conftest import SHARED_DATA, run_cli
 

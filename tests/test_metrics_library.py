@@ -2,7 +2,6 @@
 import piq
 import pytest
 import torch
-import torch.nn.functional as F
 
 from iqa_bench import create_metric, list_metrics
 from iqa_bench.errors import UnknownNameError

@@ -56,10 +56,9 @@ class BAPPS2AFC(Dataset):
     description = "BAPPS 2AFC (LPIPS): 64x64 patch triplets with human preferences; val 36,344 triplets"
     homepage = OFFICIAL_URL
     layout = "2afc/{train,val}/<subset>/{ref,p0,p1}/NNNNNN.png and judge/NNNNNN.npy"
+    root_hint = "the folder holding 2afc/"
 
     def __init__(self, root: Optional[Path] = None, split: str = "val", subsets: Optional[str] = None):
-        if root is None:
-            raise ValueError("dataset bapps needs --root: the folder holding 2afc/")
         super().__init__(root)
         splits = ["train", "val"] if split == "both" else [split]
         if any(s not in SUBSETS for s in splits):

@@ -55,9 +55,12 @@ class Dataset(ABC):
     homepage: str = ""
     layout: str = ""
     protocol: str = "regression"   # or "2afc" (pairs of items per triplet)
+    root_hint: str = ""            # non-empty: --root is required and this says what it holds
     expected: Dict[str, int] = {}  # official counts, keys as in counts()
 
     def __init__(self, root: Optional[Path] = None):
+        if root is None and self.root_hint:
+            raise ValueError(f"dataset {self.name} needs --root: {self.root_hint}")
         self.root = Path(root) if root is not None else None
 
     @abstractmethod

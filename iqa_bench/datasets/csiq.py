@@ -12,7 +12,7 @@ A CSV export of that sheet (``csiq.DMOS.csv``, decimal commas accepted) is read 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import pandas as pd
 
@@ -46,12 +46,8 @@ class CSIQ(Dataset):
     description = "CSIQ: 866 distorted images of 30 references, 6 distortion types, DMOS"
     homepage = "https://s2.smu.edu/~eclarson/csiq.html (mirrors: see the CSIQ paper)"
     layout = "src_imgs/<image>.png, dst_imgs/<type>/<image>.<TYPE>.<level>.png, csiq.DMOS.xlsx (or .csv)"
+    root_hint = "the folder holding csiq.DMOS.xlsx"
     expected = {"distorted": 866, "references": 30}
-
-    def __init__(self, root: Optional[Path] = None):
-        if root is None:
-            raise ValueError("dataset csiq needs --root: the folder holding csiq.DMOS.xlsx")
-        super().__init__(root)
 
     def _score_file(self) -> Path:
         for name in ("csiq.DMOS.xlsx", "csiq.DMOS.csv"):

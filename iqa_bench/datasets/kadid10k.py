@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import pandas as pd
 
@@ -38,12 +38,8 @@ class KADID10k(Dataset):
     description = "KADID-10k: 10,125 distorted images of 81 references, 25 types x 5 levels"
     homepage = "https://database.mmsp-kn.de/kadid-10k-database.html"
     layout = "images/ (references and distorted PNGs), dmos.csv"
+    root_hint = "the folder holding dmos.csv and images/"
     expected = {"distorted": 10125, "references": 81}
-
-    def __init__(self, root: Optional[Path] = None):
-        if root is None:
-            raise ValueError("dataset kadid10k needs --root: the folder holding dmos.csv and images/")
-        super().__init__(root)
 
     def items(self) -> List[Item]:
         source = require(self.root / "dmos.csv", self.name)

@@ -76,11 +76,10 @@ class LIVERelease2(Dataset):
     homepage = "https://live.ece.utexas.edu/research/quality/subjective.htm (request access there)"
     layout = ("refimgs/, jp2k/, jpeg/, wn/, gblur/, fastfading/ (imgN.bmp + info.txt), dmos.mat, "
               "dmos_realigned.mat, refnames_all.mat")
+    root_hint = "the folder holding refimgs/ and dmos.mat"
     expected = {"distorted": 779, "references": 29}
 
     def __init__(self, root: Optional[Path] = None, dmos: str = "realigned", include_orgs: bool = False):
-        if root is None:
-            raise ValueError("dataset live needs --root: the folder holding refimgs/ and dmos.mat")
         super().__init__(root)
         if dmos not in DMOS_CHOICES:
             raise ValueError(f"--live-dmos {dmos!r}: choose {' or '.join(DMOS_CHOICES)}")

@@ -39,10 +39,9 @@ class LIVEMultiplyDistorted(Dataset):
     description = "LIVE Multiply Distorted: 450 images of 15 references (blur+JPEG, blur+noise), DMOS"
     homepage = "https://live.ece.utexas.edu/research/Quality/live_multidistortedimage.html"
     layout = "Part 1/{blurjpeg/,Imagelists.mat,Scores.mat}, Part 2/{blurnoise/,Imagelists.mat,Scores.mat}"
+    root_hint = "the folder holding 'Part 1' and 'Part 2'"
 
     def __init__(self, root: Optional[Path] = None, part: str = "both"):
-        if root is None:
-            raise ValueError("dataset live_md needs --root: the folder holding 'Part 1' and 'Part 2'")
         super().__init__(root)
         part = str(part).lower()
         if part not in ("1", "2", "both"):

@@ -23,12 +23,11 @@ class ManifestDataset(Dataset):
     description = "your own pairs: ROOT/manifest.csv with columns ref, dist, score (+ optional groups)"
     homepage = "(your data)"
     layout = "manifest.csv (ref, dist, score[, item, distortion, reference, ...]) and the image files"
+    root_hint = "a folder holding manifest.csv"
     score = ScoreInfo("score", higher_is_better=True)
 
     def __init__(self, root: Optional[Path] = None, score_name: str = "MOS", higher_is_better: bool = True,
                  manifest: str = "manifest.csv"):
-        if root is None:
-            raise ValueError("dataset custom needs --root: a folder holding manifest.csv")
         super().__init__(root)
         self.manifest = self.root / manifest
         self.score = ScoreInfo(score_name, bool(higher_is_better))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 from .base import Dataset, Item, ScoreInfo
 from .common import CaseInsensitiveFolder, cached_items, require
@@ -54,12 +54,8 @@ class TID2013(Dataset):
     description = "TID2013: 3000 distorted images of 25 references, 24 distortion types x 5 levels, MOS"
     homepage = "https://www.ponomarenko.info/tid2013.htm"
     layout = "reference_images/I01.BMP…, distorted_images/iXX_YY_Z.bmp, mos_with_names.txt, mos_std.txt"
+    root_hint = "the folder holding mos_with_names.txt"
     expected = {"distorted": 3000, "references": 25}
-
-    def __init__(self, root: Optional[Path] = None):
-        if root is None:
-            raise ValueError("dataset tid2013 needs --root: the folder holding mos_with_names.txt")
-        super().__init__(root)
 
     def items(self) -> List[Item]:
         sources = [require(self.root / "mos_with_names.txt", self.name), require(self.root / "mos_std.txt", self.name)]

@@ -23,7 +23,7 @@ Config (YAML)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import matplotlib
 
