@@ -13,7 +13,8 @@ import pandas as pd
 from .backbones import BackboneWeightsError
 from .config import EvaluateConfig, load_config
 from .datasets import Dataset, create_dataset
-from .engine import Engine, Failure
+from . import distributed
+from .engine import Engine, Failure, resolve_device
 from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, scatter_plots, summarize
@@ -112,10 +113,17 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
     run_dir = results / config.run_name
     run_dir.mkdir(parents=True, exist_ok=True)
 
+    rank, world = distributed.context()
+    if world > 1:
+        report = _sharded_run(ds.key, items, modules, config, results, rank, world)
+        if rank != 0:
+            return None
+    else:
+        with ScoreStore(results / STORE_FILENAME) as store:
+            engine = Engine(modules, store, device=config.device, batch_size=config.batch_size,
+                            num_workers=config.workers, progress=config.progress)
+            report = engine.run(ds.key, items, fresh=config.fresh)
     with ScoreStore(results / STORE_FILENAME) as store:
-        engine = Engine(modules, store, device=config.device, batch_size=config.batch_size,
-                        num_workers=config.workers, progress=config.progress)
-        report = engine.run(ds.key, items, fresh=config.fresh)
         values = {m.spec: store.scores(ds.key, m.spec, m.digest()) for m in modules}
     report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
@@ -141,6 +149,40 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
                             report.reused, report.computed)
+
+
+def _sharded_run(key, items, modules, config, results: Path, rank: int, world: int):
+    """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`)."""
+    main = results / STORE_FILENAME
+    if config.fresh and rank == 0:
+        with ScoreStore(main) as store:
+            for m in modules:
+                store.delete(key, m.spec, m.digest())
+    distributed.barrier()
+    with ScoreStore(main) as store:
+        known = {m.spec: set(store.scores(key, m.spec, m.digest())) for m in modules}
+    shard_path = results / "shards" / f"{config.run_name}-rank{rank}.sqlite"
+    device = distributed.local_device(resolve_device(config.device))
+    with ScoreStore(shard_path) as shard:
+        engine = Engine(modules, shard, device=device, batch_size=config.batch_size,
+                        num_workers=config.workers, progress=config.progress and rank == 0)
+        report = engine.run(key, list(items)[rank::world], known=known)
+    reports = distributed.gather(report)
+    distributed.barrier()
+    if rank == 0:
+        with ScoreStore(main) as store:
+            for r in range(world):
+                path = results / "shards" / f"{config.run_name}-rank{r}.sqlite"
+                store.merge_from(path)
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
+    distributed.barrier()
+    merged = reports[0]
+    for other in reports[1:]:
+        merged.computed += other.computed
+        merged.failures += other.failures
+    merged.reused = sum(len(items) - sum(1 for it in items if it.item_id not in known[m.spec]) for m in modules)
+    return merged
 
 
 def load_run(run_dir) -> dict:

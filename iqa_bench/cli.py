@@ -82,6 +82,8 @@ def evaluate(config_path, by, root, results, options, mdf_weights, **flags):
         result = run_evaluate(config.dataset, config=config)
     except (UnknownNameError, ValueError) as err:
         _fail_usage(err)
+    if result is None:  # a non-zero rank of a torchrun evaluation: rank 0 reports
+        return
     click.echo(result.table("md", group="all"))
     if result.protocol == "regression" and config.by:
         click.echo(f"(per-{config.by} tables: {result.run_dir / 'table.md'})")

@@ -133,15 +133,18 @@ class Engine:
         self.store, self.batch_size, self.num_workers = store, batch_size, num_workers
         self.progress = progress
 
-    def run(self, dataset_key: str, items: Sequence[Item], fresh: bool = False) -> EngineReport:
+    def run(self, dataset_key: str, items: Sequence[Item], fresh: bool = False,
+            known: Optional[Dict[str, set]] = None) -> EngineReport:
+        """Score ``items``; pairs already in the store (or in ``known``: spec -> item ids stored
+        elsewhere, as a sharded run's main store) are skipped."""
         report = EngineReport()
         digests = {m.spec: m.digest() for m in self.metrics}
         if fresh:
             for spec, digest in digests.items():
                 self.store.delete(dataset_key, spec, digest)
-        stored = {spec: self.store.scores(dataset_key, spec, digest) for spec, digest in digests.items()}
-        missing: Dict[str, set] = {spec: {it.item_id for it in items} - set(values)
-                                   for spec, values in stored.items()}
+        stored = {spec: set(self.store.scores(dataset_key, spec, digest)) | set((known or {}).get(spec, ()))
+                  for spec, digest in digests.items()}
+        missing: Dict[str, set] = {spec: {it.item_id for it in items} - values for spec, values in stored.items()}
         report.reused = sum(len(items) - len(m) for m in missing.values())
         todo = [it for it in items if any(it.item_id in m for m in missing.values())]
         if not todo:

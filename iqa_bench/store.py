@@ -87,3 +87,15 @@ class ScoreStore:
         with self._db:
             self._db.execute("INSERT OR REPLACE INTO blobs (kind, key, value, created) VALUES (?, ?, ?, ?)",
                              (kind, key, value, time.time()))
+
+    def merge_from(self, other_path) -> int:
+        """Copy every score row of another store file (a shard of a distributed run) into this one."""
+        with self._db:
+            self._db.execute("ATTACH DATABASE ? AS shard", (str(other_path),))
+            try:
+                cursor = self._db.execute("INSERT OR REPLACE INTO scores SELECT * FROM shard.scores")
+                count = cursor.rowcount
+            finally:
+                self._db.commit()
+                self._db.execute("DETACH DATABASE shard")
+        return count
