@@ -14,7 +14,7 @@ from .backbones import BackboneWeightsError
 from .config import EvaluateConfig, load_config
 from .datasets import Dataset, create_dataset
 from . import distributed
-from .engine import Engine, Failure, resolve_device
+from .engine import Engine, Failure, resolve_device, score_digest
 from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, scatter_plots, summarize
@@ -121,10 +121,11 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
     else:
         with ScoreStore(results / STORE_FILENAME) as store:
             engine = Engine(modules, store, device=config.device, batch_size=config.batch_size,
-                            num_workers=config.workers, progress=config.progress)
+                            num_workers=config.workers, progress=config.progress, amp=config.amp,
+                            channels_last=config.channels_last, compile=config.compile)
             report = engine.run(ds.key, items, fresh=config.fresh)
     with ScoreStore(results / STORE_FILENAME) as store:
-        values = {m.spec: store.scores(ds.key, m.spec, m.digest()) for m in modules}
+        values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
     report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
              ds.key, report.reused, report.computed, len(report.failures))
@@ -137,7 +138,7 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
                             config.bootstrap, config.seed)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
             "metrics": specs, "higher_is_better": directions,
-            "digests": {m.spec: m.digest() for m in modules}, "config": config.to_dict()}
+            "digests": {m.spec: score_digest(m, config.amp) for m in modules}, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, specs, ds.key, score_text, ds.score.label(),
                   config.fit, config.plots)
@@ -157,15 +158,16 @@ def _sharded_run(key, items, modules, config, results: Path, rank: int, world: i
     if config.fresh and rank == 0:
         with ScoreStore(main) as store:
             for m in modules:
-                store.delete(key, m.spec, m.digest())
+                store.delete(key, m.spec, score_digest(m, config.amp))
     distributed.barrier()
     with ScoreStore(main) as store:
-        known = {m.spec: set(store.scores(key, m.spec, m.digest())) for m in modules}
+        known = {m.spec: set(store.scores(key, m.spec, score_digest(m, config.amp))) for m in modules}
     shard_path = results / "shards" / f"{config.run_name}-rank{rank}.sqlite"
     device = distributed.local_device(resolve_device(config.device))
     with ScoreStore(shard_path) as shard:
         engine = Engine(modules, shard, device=device, batch_size=config.batch_size,
-                        num_workers=config.workers, progress=config.progress and rank == 0)
+                        num_workers=config.workers, progress=config.progress and rank == 0, amp=config.amp,
+                        channels_last=config.channels_last, compile=config.compile)
         report = engine.run(key, list(items)[rank::world], known=known)
     reports = distributed.gather(report)
     distributed.barrier()

@@ -57,6 +57,9 @@ def cli(verbose):
 @click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Pairs per batch (default 8).")
 @click.option("--workers", type=click.IntRange(min=0), help="DataLoader decoding workers (default 0).")
+@click.option("--amp", type=click.Choice(["bf16", "fp16"]), help="Mixed precision for the backbones.")
+@click.option("--channels-last/--no-channels-last", default=None, help="NHWC memory layout for backbones.")
+@click.option("--compile/--no-compile", "compile_", default=None, help="torch.compile the feature extractors.")
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder holding the score store and run folders (default ./results).")
 @click.option("--run", help="Run folder name under --results (default: the dataset name).")
@@ -67,7 +70,7 @@ def cli(verbose):
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
-def evaluate(config_path, by, root, results, options, mdf_weights, **flags):
+def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
     from .api import evaluate as run_evaluate
     from .config import load_config
@@ -76,7 +79,7 @@ def evaluate(config_path, by, root, results, options, mdf_weights, **flags):
         if options:
             flags["dataset_options"] = _parse_options(options)
         config = load_config(config_path, by=("" if by == "none" else by),
-                             mdf_weights=str(mdf_weights) if mdf_weights else None,
+                             mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              root=str(root) if root else None,
                              results=str(results) if results else None, **flags)
         result = run_evaluate(config.dataset, config=config)

@@ -32,6 +32,9 @@ class EvaluateConfig:
     device: str = "auto"
     batch_size: int = 8
     workers: int = 0
+    amp: Optional[str] = None          # bf16 | fp16: backbones under autocast (features returned as fp32)
+    channels_last: bool = False
+    compile: bool = False              # torch.compile the backbone feature extractors
     results: str = "results"
     run: Optional[str] = None
     fresh: bool = False

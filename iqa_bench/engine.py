@@ -101,19 +101,35 @@ def size_batches(items: Sequence[Item], batch_size: int) -> Tuple[List[List[int]
     return batches, unreadable
 
 
-def shared_features(metrics: Sequence[Metric], ref: torch.Tensor, dist: torch.Tensor):
+AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def score_digest(metric: Metric, amp: Optional[str] = None) -> str:
+    """The store key's digest: the metric's, plus the precision its backbone ran in under --amp."""
+    return metric.digest() + (f"-amp-{amp}" if amp and isinstance(metric, FeatureMetric) else "")
+
+
+def shared_features(metrics: Sequence[Metric], ref: torch.Tensor, dist: torch.Tensor, amp: Optional[str] = None,
+                    channels_last: bool = False):
     """One forward pass per backbone over [ref; dist] for the union of the layers its feature metrics
-    read; returns ({backbone: (ref features, dist features)}, {backbone: error})."""
+    read; returns ({backbone: (ref features, dist features)}, {backbone: error}).
+
+    ``amp`` ("bf16"/"fp16") runs the backbone under autocast; features come back as float32 so the
+    metrics' own arithmetic stays in full precision. ``channels_last`` uses NHWC memory layout."""
     layers: Dict[object, set] = {}
     for metric in metrics:
         if isinstance(metric, FeatureMetric):
             layers.setdefault(metric.backbone, set()).update(metric.layers)
     shared, errors = {}, {}
     n = ref.shape[0]
+    images = torch.cat([ref, dist])
+    if channels_last:
+        images = images.contiguous(memory_format=torch.channels_last)
     for backbone, names in layers.items():
         try:
-            with torch.no_grad():
-                features = backbone.extract(torch.cat([ref, dist]), names)
+            with torch.no_grad(), torch.autocast(images.device.type, dtype=AMP_DTYPES.get(amp, torch.bfloat16),
+                                                 enabled=amp is not None):
+                features = {k: v.float() for k, v in backbone.extract(images, names).items()}
         except Exception as err:  # a failing backbone fails the metrics reading it, no others
             errors[backbone] = err
             continue
@@ -125,11 +141,20 @@ class Engine:
     """Computes metric scores for dataset items into a :class:`ScoreStore`."""
 
     def __init__(self, metrics: Sequence[Metric], store: ScoreStore, device=None, batch_size: int = 8,
-                 num_workers: int = 0, progress: bool = True):
+                 num_workers: int = 0, progress: bool = True, amp: Optional[str] = None,
+                 channels_last: bool = False, compile: bool = False):
         if batch_size < 1:
             raise ValueError(f"--batch-size must be at least 1, got {batch_size}")
+        if amp not in (None, *AMP_DTYPES):
+            raise ValueError(f"--amp {amp!r}: choose {', '.join(AMP_DTYPES)}")
         self.device = resolve_device(device) if not isinstance(device, torch.device) else device
         self.metrics = [m.to(self.device).eval() for m in metrics]
+        self.amp, self.channels_last = amp, channels_last
+        for metric in self.metrics:
+            if isinstance(metric, FeatureMetric):
+                if channels_last:
+                    metric.backbone.to(memory_format=torch.channels_last)
+                metric.backbone.compile_extractors = compile
         self.store, self.batch_size, self.num_workers = store, batch_size, num_workers
         self.progress = progress
 
@@ -138,7 +163,7 @@ class Engine:
         """Score ``items``; pairs already in the store (or in ``known``: spec -> item ids stored
         elsewhere, as a sharded run's main store) are skipped."""
         report = EngineReport()
-        digests = {m.spec: m.digest() for m in self.metrics}
+        digests = {m.spec: score_digest(m, self.amp) for m in self.metrics}
         if fresh:
             for spec, digest in digests.items():
                 self.store.delete(dataset_key, spec, digest)
@@ -173,7 +198,8 @@ class Engine:
         rows = []
         wanted = {metric: [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
                   for metric in self.metrics}
-        shared, errors = shared_features([m for m, want in wanted.items() if want], ref, dist)
+        shared, errors = shared_features([m for m, want in wanted.items() if want], ref, dist, self.amp,
+                                         self.channels_last)
         for metric, want in wanted.items():
             if not want:
                 continue

@@ -123,6 +123,7 @@ class Backbone(nn.Module):
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1), persistent=False)
         self.layer_table = LAYER_TABLES[name]
         self._extractors: Dict[Tuple[str, ...], nn.Module] = {}
+        self.compile_extractors = False  # torch.compile each extractor on first use (the engine's --compile)
 
     @property
     def key(self) -> str:
@@ -143,8 +144,9 @@ class Backbone(nn.Module):
     def _extractor(self, layers: Tuple[str, ...]) -> nn.Module:
         if layers not in self._extractors:
             nodes = {self.layer_table[layer]: layer for layer in layers}
-            self._extractors[layers] = create_feature_extractor(
+            extractor = create_feature_extractor(
                 self.model, return_nodes=nodes, tracer_kwargs={"leaf_modules": self._leaf_modules}).eval()
+            self._extractors[layers] = torch.compile(extractor) if self.compile_extractors else extractor
         return self._extractors[layers]
 
     def extract(self, images: torch.Tensor, layers: Iterable[str]) -> Dict[str, torch.Tensor]:
