@@ -146,7 +146,7 @@ class Backbone(nn.Module):
             nodes = {self.layer_table[layer]: layer for layer in layers}
             extractor = create_feature_extractor(
                 self.model, return_nodes=nodes, tracer_kwargs={"leaf_modules": self._leaf_modules}).eval()
-            self._extractors[layers] = torch.compile(extractor) if self.compile_extractors else extractor
+            self._extractors[layers] = torch.compile(extractor, dynamic=True) if self.compile_extractors else extractor
         return self._extractors[layers]
 
     def extract(self, images: torch.Tensor, layers: Iterable[str]) -> Dict[str, torch.Tensor]:
