@@ -251,6 +251,7 @@ def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device,
 @click.option("--loss", help='Loss expression, e.g. "0.9*l2 + 0.1*lp_att:vgg16/relu3_2".')
 @click.option("--iters", type=click.IntRange(min=1), help="Iterations (of the last stage).")
 @click.option("--lr", type=float, help="Learning rate (of the last stage).")
+@click.option("--schedule", type=click.Choice(["step", "cosine"]), help="LR schedule (of the last stage).")
 @click.option("--patch", type=int, help="HR crop size (default 96).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Crops per batch and process (default 16).")
 @click.option("--bicubic", type=click.Choice(["matlab", "torch"]), help="LR resize (default matlab).")

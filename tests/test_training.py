@@ -1,5 +1,6 @@
 """Trainer: loss decreases, exact resume, two stages, adversarial terms, 2-process gloo run."""
 import csv
+import math
 import os
 import subprocess
 import sys
@@ -70,13 +71,14 @@ def test_two_stage_config_and_adversarial_terms(hr_dir, tmp_path):
     config_file.write_text(yaml.safe_dump({
         "train_dir": str(hr_dir), "model": "srresnet", "patch": 32, "batch_size": 2, "output": str(tmp_path / "r"),
         "device": "cpu", "progress": False, "log_every": 1, "checkpoint_every": 100,
-        "stages": [{"loss": "l1", "iters": 2, "lr": 1e-3},
+        "stages": [{"loss": "l1", "iters": 2, "lr": 1e-3, "schedule": "cosine"},
                    {"loss": "1*huber + 0.005*adv + 1*afm", "iters": 2, "lr": 1e-4}]}))
     trainer = Trainer(load_train_config(config_file))
     before = {k: v.clone() for k, v in trainer.discriminator.state_dict().items()}
     trainer.train()
     rows = _log(tmp_path / "r")
     assert [r["stage"] for r in rows] == ["1", "1", "2", "2"] and "afm" in rows[-1] and "adv" in rows[-1]
+    assert float(rows[0]["lr"]) == pytest.approx(1e-3 * (1 + math.cos(math.pi / 2)) / 2)  # cosine, half-way
     after = trainer.discriminator.state_dict()
     assert any(not torch.equal(before[k], after[k]) for k in before if "weight" in k)
 
