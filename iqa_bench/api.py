@@ -120,10 +120,8 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
             return None
     else:
         with ScoreStore(results / STORE_FILENAME) as store:
-            engine = Engine(modules, store, device=config.device, batch_size=config.batch_size,
-                            num_workers=config.workers, progress=config.progress, amp=config.amp,
-                            channels_last=config.channels_last, compile=config.compile)
-            report = engine.run(ds.key, items, fresh=config.fresh)
+            report = _engine(modules, store, config, config.device, config.progress).run(
+                ds.key, items, fresh=config.fresh)
     with ScoreStore(results / STORE_FILENAME) as store:
         values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
     report.failures = unavailable + report.failures
@@ -152,6 +150,11 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
                             report.reused, report.computed)
 
 
+def _engine(modules, store, config: EvaluateConfig, device, progress: bool) -> Engine:
+    return Engine(modules, store, device=device, batch_size=config.batch_size, num_workers=config.workers,
+                  progress=progress, amp=config.amp, channels_last=config.channels_last, compile=config.compile)
+
+
 def _sharded_run(key, items, modules, config, results: Path, rank: int, world: int):
     """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`)."""
     main = results / STORE_FILENAME
@@ -165,10 +168,8 @@ def _sharded_run(key, items, modules, config, results: Path, rank: int, world: i
     shard_path = results / "shards" / f"{config.run_name}-rank{rank}.sqlite"
     device = distributed.local_device(resolve_device(config.device))
     with ScoreStore(shard_path) as shard:
-        engine = Engine(modules, shard, device=device, batch_size=config.batch_size,
-                        num_workers=config.workers, progress=config.progress and rank == 0, amp=config.amp,
-                        channels_last=config.channels_last, compile=config.compile)
-        report = engine.run(key, list(items)[rank::world], known=known)
+        report = _engine(modules, shard, config, device, config.progress and rank == 0).run(
+            key, list(items)[rank::world], known=known)
     reports = distributed.gather(report)
     distributed.barrier()
     if rank == 0:
