@@ -326,6 +326,33 @@ def study(config, device):
         click.echo(f"Spearman across losses: {tables['loss_vs_metric'].attrs['spearman']:.4f}")
 
 
+@cli.command()
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=Path("reports/baseline.json"),
+              show_default=True)
+@click.option("--tolerance", type=float, default=0.01, show_default=True, help="Allowed drop of a figure.")
+@click.option("--ci", "use_ci", is_flag=True, help="Fail only below the baseline's bootstrap interval.")
+@click.option("--update", is_flag=True, help="Rewrite the baseline with the current figures.")
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("results/check"),
+              show_default=True)
+def check(baseline, tolerance, use_ci, update, results):
+    """Re-run the baseline's benchmark and fail (exit 1) if a correlation / 2AFC figure dropped."""
+    from .reports.check import diff_table, run_check
+
+    if not baseline.exists():
+        _fail_usage(FileNotFoundError(f"baseline {baseline} not found"))
+    comparisons, notes = run_check(baseline, tolerance, use_ci, results, update)
+    for note in notes:
+        click.echo(note, err=True)
+    if update:
+        click.echo(f"baseline {baseline} rewritten with the current figures")
+        return
+    failed = [c for c in comparisons if c.failed]
+    click.echo(diff_table(comparisons), nl=False)
+    rule = "below the baseline's 95% interval" if use_ci else f"a drop of more than {tolerance}"
+    click.echo(f"{len(comparisons)} figures checked, {len(failed)} failed ({rule})")
+    sys.exit(1 if failed else 0)
+
+
 @cli.command("csf-map")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),

@@ -1,0 +1,112 @@
+"""Regression check of metric correlations against a committed baseline (``iqa-bench check``).
+
+A baseline (JSON) lists runs — dataset, root, options, metrics — and, per metric and group, the figures
+to keep: |PLCC|, |SROCC|, |KROCC| (regression) or the 2AFC score, each with its bootstrap interval.
+``check`` re-runs every run through the normal pipeline (the results folder's store is reused), and
+fails (exit 1) when a figure dropped by more than ``tolerance`` — or, with ``use_ci``, fell below the
+baseline's bootstrap interval. ``update`` rewrites the figures deliberately. A run whose ``root`` does
+not exist is skipped with a line saying so (e.g. ../shared/data absent).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..io_utils import atomic_write_text
+
+STATS = {"regression": ("plcc", "srocc", "krocc"), "2afc": ("twoafc",)}
+VERSION = 1
+
+
+@dataclass
+class Comparison:
+    run: str
+    metric: str
+    group: str
+    stat: str
+    baseline: float
+    current: float
+    lo: float
+    failed: bool
+
+    @property
+    def change(self) -> float:
+        return self.current - self.baseline
+
+
+def figures(summary: pd.DataFrame, protocol: str) -> Dict[str, Dict[str, float]]:
+    """"metric|group|stat" -> {"value", "lo", "hi"} with correlations as absolute values."""
+    out = {}
+    for _, row in summary.iterrows():
+        for stat in STATS[protocol]:
+            value = row.get(stat, np.nan)
+            if not np.isfinite(value):
+                continue
+            lo, hi = row.get(f"{stat}_lo", np.nan), row.get(f"{stat}_hi", np.nan)
+            if protocol == "regression":
+                value = abs(value)
+                lo, hi = sorted((abs(lo), abs(hi))) if np.isfinite(lo) and np.isfinite(hi) else (np.nan, np.nan)
+                if row.get(stat, 0) < 0 and np.isfinite(lo) and np.sign(row[f"{stat}_lo"]) != np.sign(row[f"{stat}_hi"]):
+                    lo = 0.0  # an interval through zero
+            out[f"{row['metric']}|{row['group']}|{stat}"] = {"value": float(value), "lo": float(lo), "hi": float(hi)}
+    return out
+
+
+def _evaluate(run: dict, results: Path, progress: bool):
+    from ..api import evaluate
+
+    options = dict(run.get("options", {}))
+    return evaluate(run["dataset"], run["metrics"], root=run.get("root"), results=str(results), run=run["name"],
+                    bootstrap=int(run.get("bootstrap", 1000)), seed=int(run.get("seed", 0)), by=run.get("by"),
+                    plots=False, progress=progress, **options)
+
+
+def _root_missing(run: dict, baseline_path: Path) -> Optional[str]:
+    root = run.get("root")
+    if root and not Path(root).exists():
+        return f"skipped run {run['name']}: dataset root {root} not found (baseline {baseline_path})"
+    return None
+
+
+def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False, results: Path = Path("results/check"),
+              update: bool = False, progress: bool = False):
+    """Returns (comparisons, notes). With ``update`` the baseline file is rewritten with current figures."""
+    baseline = json.loads(Path(baseline_path).read_text())
+    comparisons: List[Comparison] = []
+    notes: List[str] = []
+    for run in baseline["runs"]:
+        missing = _root_missing(run, baseline_path)
+        if missing:
+            notes.append(missing)
+            continue
+        result = _evaluate(run, Path(results), progress)
+        notes += [f"{run['name']}: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)"]
+        current = figures(result.summary, result.protocol)
+        if update:
+            run["figures"] = current
+            continue
+        for key, old in run.get("figures", {}).items():
+            metric, group, stat = key.split("|")
+            now = current.get(key, {"value": float("nan")})["value"]
+            floor = old["lo"] if use_ci and np.isfinite(old.get("lo", np.nan)) else old["value"] - tolerance
+            comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, floor,
+                                          failed=not (np.isfinite(now) and now >= floor)))
+    if update:
+        baseline["version"] = VERSION
+        atomic_write_text(baseline_path, json.dumps(baseline, indent=1, sort_keys=True) + "\n")
+    return comparisons, notes
+
+
+def diff_table(comparisons: List[Comparison], all_rows: bool = False) -> str:
+    rows = [c for c in comparisons if all_rows or c.failed or abs(c.change) > 1e-9]
+    lines = ["| run | metric | group | figure | baseline | now | change | floor | status |",
+             "|---|---|---|---|---:|---:|---:|---:|---|"]
+    for c in rows:
+        lines.append(f"| {c.run} | {c.metric} | {c.group} | {c.stat} | {c.baseline:.4f} | {c.current:.4f} | "
+                     f"{c.change:+.4f} | {c.lo:.4f} | {'FAIL' if c.failed else 'ok'} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,48 @@
+"""`iqa-bench check`: passes on an unchanged benchmark, fails on a perturbed metric."""
+import json
+from pathlib import Path
+
+import torch
+
+from iqa_bench.reports.check import diff_table, run_check
+
+from conftest import run_cli
+
+
+def _baseline(path: Path, metrics):
+    path.write_text(json.dumps({"version": 1, "runs": [
+        {"name": "sample", "dataset": "sample", "metrics": metrics, "bootstrap": 200, "seed": 0, "by": "distortion"},
+        {"name": "elsewhere", "dataset": "tid2013", "root": str(path.parent / "no-such-folder"), "metrics": ["psnr"]}]}))
+    return path
+
+
+def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
+    baseline = _baseline(tmp_path / "baseline.json", ["psnr", "ssim"])
+    update = run_cli("check", "--baseline", baseline, "--update", "--results", tmp_path / "r1")
+    assert update.returncode == 0, update.stderr
+    assert "no-such-folder not found" in update.stderr
+    figures = json.loads(baseline.read_text())["runs"][0]["figures"]
+    assert "ssim|all|srocc" in figures and "ssim|gblur|plcc" in figures
+    ok = run_cli("check", "--baseline", baseline, "--results", tmp_path / "r1")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 failed" in ok.stdout
+
+    import iqa_bench.metrics.piq_measures as measures
+
+    original = measures.PiqMeasure.score
+
+    def perturbed(self, ref, dist):
+        values = original(self, ref, dist)
+        if self.function.__name__ == "ssim":  # a broken SSIM: noise instead of structure
+            return torch.rand(values.shape, generator=torch.Generator().manual_seed(int(ref.sum() * 1000)))
+        return values
+
+    monkeypatch.setattr(measures.PiqMeasure, "score", perturbed)
+    comparisons, notes = run_check(baseline, tolerance=0.01, results=tmp_path / "r2")
+    failed = {(c.metric, c.group, c.stat) for c in comparisons if c.failed}
+    assert ("ssim", "all", "srocc") in failed
+    assert not any(metric == "psnr" for metric, _, _ in failed)
+    assert "FAIL" in diff_table(comparisons)
+    ci_comparisons, _ = run_check(baseline, use_ci=True, results=tmp_path / "r2")
+    assert any(c.failed for c in ci_comparisons if c.metric == "ssim")
+
