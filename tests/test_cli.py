@@ -50,7 +50,7 @@ def test_evaluate_then_report_rerenders_without_recomputing(tmp_path):
     assert second.stdout.split("scores:")[0] == first.stdout.split("scores:")[0]
     run = tmp_path / "sample"
     md = run_cli("report", run, "--format", "md", "--by", "distortion")
-    assert md.returncode == 0 and "sample — gblur" in md.stdout and "| mse |" in md.stdout
+    assert md.returncode == 0 and "sample-v1 — gblur" in md.stdout and "| mse |" in md.stdout
     latex = run_cli("report", run, "--format", "latex")
     assert latex.returncode == 0 and r"\begin{tabular}" in latex.stdout
     csv = run_cli("report", run, "--format", "csv")

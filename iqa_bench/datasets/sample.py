@@ -113,6 +113,11 @@ class SampleDataset(Dataset):
     def __init__(self, root: Optional[Path] = None):
         super().__init__(root if root is not None else default_cache_dir() / f"sample-v{SAMPLE_VERSION}")
 
+    @property
+    def key(self) -> str:
+        """Versioned, so scores of an older generation of the sample are never reused."""
+        return f"sample-v{SAMPLE_VERSION}"
+
     def items(self) -> List[Item]:
         manifest = self.root / "manifest.csv"
         if not manifest.exists():
