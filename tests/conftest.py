@@ -37,6 +37,15 @@ def random_rgb(seed: int, height: int = 48, width: int = 64) -> np.ndarray:
     return np.clip((big * 0.8 + 0.2 * rng.random((height, width, 3))) * 255, 0, 255).astype(np.uint8)
 
 
+def noisy_pair(seed: int, shape, sigma: float):
+    """(reference, distorted): seeded uniform images and the same plus Gaussian noise, clamped to [0, 1]."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    ref = torch.rand(*shape, generator=gen)
+    return ref, (ref + sigma * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
+
+
 def run_cli(*args, cwd=None, timeout=600):
     """Run ``python -m iqa_bench ARGS`` in a subprocess; returns CompletedProcess."""
     import subprocess

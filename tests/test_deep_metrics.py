@@ -15,15 +15,12 @@ from iqa_bench.metrics.contextual import contextual_loss
 from iqa_bench.metrics.csf import csf_attention_map, cycles_per_degree_scale, mannos_sakrison
 from iqa_bench.store import ScoreStore
 
-from conftest import random_rgb, write_image
+from conftest import noisy_pair, random_rgb, write_image
 
 
 @pytest.fixture(scope="module")
 def pair():
-    gen = torch.Generator().manual_seed(1)
-    ref = torch.rand(2, 3, 64, 80, generator=gen)
-    dist = (ref + 0.1 * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
-    return ref, dist
+    return noisy_pair(1, (2, 3, 64, 80), 0.1)
 
 
 def _imagenet(x):

@@ -15,7 +15,7 @@ from iqa_bench.efficacy import (ChannelEfficacy, StimulusConfig, analyse, channe
 from iqa_bench.efficacy import channels as channels_module
 from iqa_bench.store import ScoreStore
 
-from conftest import run_cli
+from conftest import noisy_pair, run_cli
 
 F0_CPD, THETA0 = 6.0, 30.0
 
@@ -97,9 +97,7 @@ def test_subset_sizes_round_as_documented():
 
 @pytest.fixture(scope="module")
 def pair():
-    gen = torch.Generator().manual_seed(0)
-    ref = torch.rand(2, 3, 64, 64, generator=gen)
-    return ref, (ref + 0.1 * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
+    return noisy_pair(0, (2, 3, 64, 64), 0.1)
 
 
 LAYER = "efficientnet_lite0:random/block1_expand_relu"

@@ -7,13 +7,12 @@ from iqa_bench import create_metric, list_metrics
 from iqa_bench.errors import UnknownNameError
 from iqa_bench.metrics import canonical_spec
 
+from conftest import noisy_pair
+
 
 @pytest.fixture(scope="module")
 def pair():
-    gen = torch.Generator().manual_seed(0)
-    ref = torch.rand(3, 3, 176, 184, generator=gen)
-    dist = (ref + 0.08 * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
-    return ref, dist
+    return noisy_pair(0, (3, 3, 176, 184), 0.08)
 
 
 PIQ_CALLS = {

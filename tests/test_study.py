@@ -9,13 +9,11 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from iqa_bench.training.restoration import crop_border, psnr_y, rgb_to_y, ssim_y
 
-from conftest import run_cli
+from conftest import noisy_pair, run_cli
 
 
 def test_psnr_and_ssim_on_y_match_skimage():
-    gen = torch.Generator().manual_seed(0)
-    hr = torch.rand(1, 3, 64, 72, generator=gen)
-    sr = (hr + 0.05 * torch.randn(hr.shape, generator=gen)).clamp(0, 1)
+    hr, sr = noisy_pair(0, (1, 3, 64, 72), 0.05)
     a = crop_border(rgb_to_y(sr.double()), 4)[0, 0].numpy()
     b = crop_border(rgb_to_y(hr.double()), 4)[0, 0].numpy()
     assert ssim_y(sr, hr, 4).item() == pytest.approx(

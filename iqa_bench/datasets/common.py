@@ -23,6 +23,13 @@ def require(path: Path, dataset: str, what: str = "file") -> Path:
     return Path(path)
 
 
+def require_columns(table, columns, path) -> None:
+    """ValueError naming the file and the missing columns of a score table."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(columns)}")
+
+
 class CaseInsensitiveFolder:
     """Resolves file names in one folder regardless of case (TID2013 mixes ``I25.BMP``, ``i01_01_1.bmp``).
 

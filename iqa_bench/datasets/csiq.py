@@ -17,7 +17,7 @@ from typing import List
 import pandas as pd
 
 from .base import Dataset, Item, ScoreInfo
-from .common import CaseInsensitiveFolder, cached_items
+from .common import CaseInsensitiveFolder, cached_items, require_columns
 from .registry import register_dataset
 
 COLUMNS = ("image", "dst_type", "dst_lev", "dmos")
@@ -32,9 +32,7 @@ def read_score_sheet(path: Path) -> pd.DataFrame:
     else:
         table = pd.read_csv(path, dtype=str)
     table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    require_columns(table, COLUMNS, path)
     table["dmos"] = pd.to_numeric(table["dmos"].str.replace(",", ".", regex=False), errors="raise")
     return table
 

@@ -16,7 +16,7 @@ from typing import List
 import pandas as pd
 
 from .base import Dataset, Item, ScoreInfo
-from .common import cached_items, require
+from .common import cached_items, require, require_columns
 from .registry import register_dataset
 
 #: The 25 distortion types of KADID-10k (Table 1 of the KADID paper), 1-based.
@@ -48,9 +48,7 @@ class KADID10k(Dataset):
     def _parse(self) -> List[Item]:
         path = self.root / "dmos.csv"
         table = pd.read_csv(path)
-        missing = [c for c in COLUMNS if c not in table.columns]
-        if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        require_columns(table, COLUMNS, path)
         items = []
         for row in table.itertuples(index=False):
             match = NAME.match(row.dist_img)

@@ -12,6 +12,7 @@ from typing import List, Optional
 import pandas as pd
 
 from .base import Dataset, Item, ScoreInfo
+from .common import require_columns
 from .registry import register_dataset
 
 REQUIRED = ("ref", "dist", "score")
@@ -40,10 +41,7 @@ class ManifestDataset(Dataset):
         if not self.manifest.exists():
             raise FileNotFoundError(f"dataset custom: {self.manifest} not found")
         table = pd.read_csv(self.manifest, dtype=str, keep_default_na=False)
-        missing = [c for c in REQUIRED if c not in table.columns]
-        if missing:
-            raise ValueError(f"{self.manifest}: missing column(s) {', '.join(missing)}; "
-                             f"required: {', '.join(REQUIRED)}")
+        require_columns(table, REQUIRED, self.manifest)
         group_columns = [c for c in table.columns if c not in REQUIRED + ("item",)]
         items = []
         for line, row in enumerate(table.to_dict("records"), start=2):
