@@ -158,9 +158,9 @@ def _engine(modules, store, config: EvaluateConfig, device, progress: bool) -> E
 def _sharded_run(key, items, modules, config, results: Path, rank: int, world: int):
     """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`)."""
     main = results / STORE_FILENAME
-    if config.fresh and rank == 0:
+    if rank == 0:  # rank 0 creates (and with --fresh clears) the main store before the others read it
         with ScoreStore(main) as store:
-            for m in modules:
+            for m in modules if config.fresh else ():
                 store.delete(key, m.spec, score_digest(m, config.amp))
     distributed.barrier()
     with ScoreStore(main) as store:

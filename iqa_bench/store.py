@@ -39,7 +39,17 @@ class ScoreStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), timeout=120)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # Switching a new database to WAL takes an exclusive lock that SQLite's busy timeout does not
+        # wait for, so processes opening the same fresh store at once (ranks, parallel runs) retry.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable against process crashes in WAL mode
         self._db.executescript(SCHEMA)
         self._db.commit()
