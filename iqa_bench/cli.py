@@ -353,6 +353,68 @@ def check(baseline, tolerance, use_ci, update, results):
     sys.exit(1 if failed else 0)
 
 
+@cli.command("paper")
+@click.argument("name", metavar="RECIPE|list|all", required=False)
+@click.option("--root", "roots", multiple=True, metavar="[NAME=]PATH",
+              help="Dataset root as NAME=PATH (repeatable: live=..., live_md=..., bapps=..., tid2013=...), or one "
+                   "bare PATH when the recipe needs one dataset; restoration recipes: the study's output folder.")
+@click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Run your own recipe file (same format as iqa_bench/reports/recipes/*.yaml).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
+              help="Where <recipe>.md/.tex/.csv and the figures go.")
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("results/paper"),
+              show_default=True, help="Run folders and the score store (reused across recipes).")
+@click.option("--weights", default="imagenet", show_default=True,
+              help="Backbone weights: imagenet, or random[<seed>] to check the pipeline without pretrained weights.")
+@click.option("--mdf-weights", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with the MDF authors' Ds_*.pth (mdf-sec6).")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option("--no-plots", is_flag=True, help="Skip the scatter grid and bar chart.")
+@click.option("--study-config", is_flag=True,
+              help="Restoration recipes: print the `iqa-bench study` configuration that produces their results.")
+def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, device, batch_size, workers,
+                  bootstrap, no_plots, study_config):
+    """Regenerate a paper's table beside its published values (`iqa-bench paper list` shows the recipes)."""
+    import yaml
+
+    from .reports.paper import run_recipe, write_outputs
+    from .reports.recipe import all_recipes, find_recipe, load_recipe
+
+    try:
+        if recipe_file is not None:
+            recipes = [load_recipe(recipe_file)]
+        elif name is None or name.lower() == "list":
+            for recipe in all_recipes():
+                needs = ("study results (--root STUDY_OUTPUT)" if recipe.kind == "restoration" else
+                         ", ".join(dict.fromkeys(s.dataset for s in recipe.sources)))
+                click.echo(f"{recipe.name:16s} {recipe.title}\n{'':16s} needs: {needs}")
+            return
+        elif name.lower() == "all":
+            recipes = all_recipes()
+        else:
+            recipes = [find_recipe(name)]
+        if study_config:
+            for recipe in recipes:
+                if recipe.study is None:
+                    raise ValueError(f"recipe {recipe.name} is not a restoration recipe: it has no study configuration")
+                click.echo(f"# iqa-bench study configuration for {recipe.name}; fill in the dataset folders\n"
+                           + yaml.safe_dump(recipe.study, sort_keys=False, allow_unicode=True), nl=False)
+            return
+        for recipe in recipes:
+            result = run_recipe(recipe, roots, results=results, bootstrap=bootstrap, weights=weights, device=device,
+                                batch_size=batch_size, workers=workers, progress=False,
+                                mdf_weights=str(mdf_weights) if mdf_weights else None)
+            written = write_outputs(result, out, plots=not no_plots)
+            for note in result.notes:
+                click.echo(f"{recipe.name}: {note}", err=True)
+            click.echo(f"{recipe.name}: written " + ", ".join(str(p) for p in written.values()))
+    except (UnknownNameError, ValueError) as err:
+        _fail_usage(err)
+
+
 @cli.command("csf-map")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),

@@ -2,7 +2,9 @@
 
 ``ROOT/manifest.csv`` with columns ``ref``, ``dist`` (paths relative to ROOT), ``score``, and
 optionally ``item`` (default: the dist path), ``distortion``, ``reference`` and any other columns,
-which become groupings. Options ``score_name`` and ``higher_is_better`` describe the score.
+which become groupings. Options ``score_name`` and ``higher_is_better`` describe the score;
+``manifest`` names another CSV in ROOT and ``columns`` maps its column names onto ours, e.g.
+``-o manifest=subset_pairs.csv -o columns=ref=ref_path,dist=dist_path,score=mos,item=tid2013_name``.
 """
 from __future__ import annotations
 
@@ -28,19 +30,30 @@ class ManifestDataset(Dataset):
     score = ScoreInfo("score", higher_is_better=True)
 
     def __init__(self, root: Optional[Path] = None, score_name: str = "MOS", higher_is_better: bool = True,
-                 manifest: str = "manifest.csv"):
+                 manifest: str = "manifest.csv", columns: str = ""):
         super().__init__(root)
         self.manifest = self.root / manifest
+        self.columns = {}
+        for pair in filter(None, (p.strip() for p in str(columns).split(","))):
+            ours, sep, theirs = pair.partition("=")
+            if not sep or ours.strip() not in REQUIRED + ("item", "distortion", "reference"):
+                raise ValueError(f"dataset custom: columns entry {pair!r}: expected OURS=THEIRS with OURS one of "
+                                 f"{', '.join(REQUIRED + ('item', 'distortion', 'reference'))}")
+            self.columns[theirs.strip()] = ours.strip()
         self.score = ScoreInfo(score_name, bool(higher_is_better))
 
     @property
     def key(self) -> str:
-        return f"custom:{self.root.resolve()}"
+        suffix = "" if self.manifest.name == "manifest.csv" else f":{self.manifest.name}"
+        return f"custom:{self.root.resolve()}{suffix}"
 
     def items(self) -> List[Item]:
         if not self.manifest.exists():
             raise FileNotFoundError(f"dataset custom: {self.manifest} not found")
         table = pd.read_csv(self.manifest, dtype=str, keep_default_na=False)
+        if self.columns:
+            require_columns(table, tuple(self.columns), self.manifest)
+            table = table[list(self.columns)].rename(columns=self.columns)
         require_columns(table, REQUIRED, self.manifest)
         group_columns = [c for c in table.columns if c not in REQUIRED + ("item",)]
         items = []

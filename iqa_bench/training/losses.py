@@ -6,7 +6,8 @@ spec is a term (its batch mean; metrics where higher is better — psnr, ssim…
 bounded similarities and −value for PSNR); ``dec`` is the batch DECLoss (Eq. 23); ``adv`` is the
 generator's adversarial loss −log D(G(x)) (Eq. 4 of the adversarial-feature-matching paper) and ``afm``
 the softmax-reweighed content loss (Eq. 6-7) of the SAME discriminator, which the trainer updates
-alternately with L_D (Eq. 5).
+alternately with L_D (Eq. 5); ``afm_mean`` is that content loss with plain averaging of the rescaled
+layer terms instead of softmax reweighing (the paper's M_pca ablation).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from ..metrics import create_metric
 from ..metrics.dec import dec_loss
 from ..metrics.pixel import PixelLoss
 
-ADVERSARIAL = ("adv", "afm")
+ADVERSARIAL = ("adv", "afm", "afm_mean")
 TERM = re.compile(r"^\s*(?:([0-9.eE+-]+)\s*\*\s*)?(\S+)\s*$")
 
 
@@ -82,6 +83,8 @@ class LossExpression(nn.Module):
             return F.binary_cross_entropy(prob, torch.ones_like(prob))
         if spec == "afm":
             return self.content(sr, hr).mean()
+        if spec == "afm_mean":
+            return self.content.terms(sr, hr).mean()
         metric = self.metrics[self._index[spec]]
         # Pixel losses see the raw output (no range check, full gradient); other measures need [0, 1].
         value = metric.score(hr, sr) if isinstance(metric, PixelLoss) else metric(hr, sr.clamp(0, 1))

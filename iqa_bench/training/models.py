@@ -9,6 +9,7 @@
 * ``rrdb`` — ESRGAN's generator (Wang et al. 2018): 23 residual-in-residual dense blocks, 64 channels,
   growth 32, residual scaling 0.2, nearest-neighbour upsampling + conv.
 * ``srgan_discriminator`` — :class:`iqa_bench.learned.afm.SRGANDiscriminator`.
+* ``bicubic`` — no parameters: MATLAB-exact bicubic up-sampling (the papers' "Bicubic" column).
 
 All models take LR images in [0, 1] and return SR images of ``scale`` times the size (VDSR: of the
 bicubic-upsampled input).
@@ -24,6 +25,7 @@ from torch import nn
 
 from ..errors import UnknownNameError
 from ..learned.afm import SRGANDiscriminator
+from .bicubic import imresize
 
 MODELS: Dict[str, Callable[..., nn.Module]] = {}
 
@@ -69,6 +71,17 @@ class VDSR(nn.Module):
     def forward(self, lr: torch.Tensor) -> torch.Tensor:
         upsampled = F.interpolate(lr, scale_factor=self.scale, mode="bicubic", align_corners=False)
         return upsampled + self.body(upsampled)
+
+
+class Bicubic(nn.Module):
+    """The tables' "Bicubic" baseline: MATLAB ``imresize(lr, scale)``, clamped to [0, 1]; nothing to train."""
+
+    def __init__(self, scale: int = 4):
+        super().__init__()
+        self.scale = scale
+
+    def forward(self, lr: torch.Tensor) -> torch.Tensor:
+        return imresize(lr.double(), self.scale).to(lr.dtype).clamp(0, 1)
 
 
 class ResBlock(nn.Module):
@@ -163,3 +176,4 @@ register_model("edsr")(lambda scale=4, **kw: EDSR(scale, blocks=32, channels=256
 register_model("srresnet")(lambda scale=4, **kw: SRResNet(scale, **kw))
 register_model("rrdb")(lambda scale=4, **kw: RRDBNet(scale, **kw))
 register_model("srgan_discriminator")(lambda scale=4, **kw: SRGANDiscriminator(**kw))
+register_model("bicubic")(lambda scale=4, **kw: Bicubic(scale))

@@ -19,6 +19,11 @@ Config (YAML)::
     output: results/study
 
 ``{alpha}``/``{beta}`` in a loss are replaced by α and 1 − α. Every run resumes from its checkpoint.
+Also accepted: ``testsets: {Set5: Set5/HR, Set14: Set14/HR}`` (every model is evaluated on each; the
+tables and plots of (a)/(b) use the first), a per-entry ``train: {model: srresnet}`` overriding the
+shared training settings, and ``{name: bicubic, baseline: bicubic}`` — a model evaluated without
+training (the papers' "Bicubic" column). ``restoration.csv`` has one row per (run, test set); the
+paper recipes (``iqa-bench paper afm-table1 --root <output>``) read it.
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from scipy import stats  # noqa: E402
 
 from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
 from .restoration import evaluate_restoration  # noqa: E402
+from .models import create_model  # noqa: E402
 from .trainer import Trainer, load_model, load_train_config  # noqa: E402
 
 HIGHER_IS_BETTER = {"psnr_y": True, "ssim_y": True, "vif": True}
@@ -42,6 +48,11 @@ HIGHER_IS_BETTER = {"psnr_y": True, "ssim_y": True, "vif": True}
 
 def _runs(config: Dict[str, Any]):
     for entry in config["losses"]:
+        if "name" not in entry or not (entry.get("loss") or entry.get("baseline")):
+            raise ValueError(f"study: losses entry {entry!r} needs a name and a loss (or a baseline model)")
+        if entry.get("baseline"):
+            yield entry, None, entry["name"], ""
+            continue
         alphas = entry.get("alphas") or [None]
         for alpha in alphas:
             loss = entry["loss"] if alpha is None else entry["loss"].format(alpha=alpha, beta=round(1 - alpha, 10))
@@ -49,28 +60,53 @@ def _runs(config: Dict[str, Any]):
             yield entry, alpha, name, loss
 
 
+def _testsets(config: Dict[str, Any], config_path: Path) -> Dict[str, str]:
+    if "testsets" in config:
+        testsets = config["testsets"]
+        if not isinstance(testsets, dict) or not testsets:
+            raise ValueError(f"study config {config_path}: 'testsets' must map names to folders")
+        return {str(k): str(v) for k, v in testsets.items()}
+    if "testset" not in config:
+        raise ValueError(f"study config {config_path}: missing key 'testset' (or 'testsets')")
+    return {Path(str(config["testset"])).name: str(config["testset"])}
+
+
+def _model(config, entry, name, loss, output: Path, device, progress):
+    """The trained (or, for ``baseline`` entries, untrained) model of one run."""
+    train = dict(config["train"], **entry.get("train", {}))
+    scale = int(train.get("scale", 4))
+    if entry.get("baseline"):
+        return create_model(str(entry["baseline"]), scale=scale), scale
+    train.update(loss=loss, output=str(output / "runs" / name), device=device, progress=progress)
+    return load_model(Trainer(load_train_config(None, **train)).train()), scale
+
+
 def run_study(config_path: Path, device: str = "cpu", progress: bool = True) -> Dict[str, pd.DataFrame]:
     with open(config_path) as handle:
         config = yaml.safe_load(handle)
-    for key in ("train", "testset", "losses"):
+    for key in ("train", "losses"):
         if key not in config:
             raise ValueError(f"study config {config_path}: missing key {key!r}")
+    testsets = _testsets(config, config_path)
     output = Path(config.get("output", "results/study"))
     perception = config.get("perception", "lpips:alex")
     distortion = config.get("distortion", "ssim_y")
     quality = config.get("quality", "psnr_y")
     rows, notes = [], set()
     for entry, alpha, name, loss in _runs(config):
-        train = dict(config["train"], loss=loss, output=str(output / "runs" / name), device=device, progress=progress)
-        checkpoint = Trainer(load_train_config(None, **train)).train()
-        result = evaluate_restoration(load_model(checkpoint), config["testset"], int(train.get("scale", 4)),
-                                      output=output / "runs" / name / "eval", device=device, lpips_spec=perception)
-        notes.update(result.unavailable)
-        rows.append({"name": name, "loss": loss, "family": entry["name"], "alpha": alpha,
-                     "predictor": entry.get("predictor", loss), **result.summary})
-    runs = pd.DataFrame(rows)
-    atomic_write_text(output / "restoration.csv", runs.to_csv(index=False))
-    tables = {"restoration": runs}
+        model, scale = _model(config, entry, name, loss, output, device, progress)
+        for k, (testset, folder) in enumerate(testsets.items()):
+            evaluation = output / "runs" / name / ("eval" if k == 0 else f"eval-{testset}")
+            result = evaluate_restoration(model, folder, scale, output=evaluation, device=device,
+                                          lpips_spec=perception)
+            notes.update(result.unavailable)
+            rows.append({"name": name, "testset": testset, "loss": loss,
+                         "family": entry["name"], "alpha": alpha, "predictor": entry.get("predictor", loss),
+                         **result.summary})
+    every = pd.DataFrame(rows)
+    atomic_write_text(output / "restoration.csv", every.to_csv(index=False))
+    runs = every[every["testset"] == next(iter(testsets))].reset_index(drop=True)
+    tables = {"restoration": every}
 
     if perception in runs.columns:
         tables["perception_distortion"] = runs[["family", "alpha", "name", distortion, perception]]
@@ -94,7 +130,8 @@ def run_study(config_path: Path, device: str = "cpu", progress: bool = True) -> 
         notes.add(f"perception-distortion table not written: {perception} was not computed")
 
     if "iqa" in config:
-        tables["loss_vs_metric"] = _loss_vs_metric(config, runs, quality, output, device, progress, notes)
+        trained = runs[runs["loss"] != ""]  # baselines (bicubic) predict nothing
+        tables["loss_vs_metric"] = _loss_vs_metric(config, trained, quality, output, device, progress, notes)
     atomic_write_text(output / "notes.txt", "".join(f"{n}\n" for n in sorted(notes)))
     return tables
 

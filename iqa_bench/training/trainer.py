@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from ..io_utils import atomic_write
 from .data import RandomCrops
-from .losses import LossExpression
+from .losses import ADVERSARIAL, LossExpression
 from .models import create_model
 
 CHECKPOINT = "checkpoint.pt"
@@ -139,7 +139,7 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.model = create_model(config.model, scale=config.scale).to(device)
         self.discriminator = None
-        if any(t in s.loss for s in config.stages for t in ("adv", "afm")):
+        if any(t in s.loss for s in config.stages for t in ADVERSARIAL):
             self.discriminator = create_model("srgan_discriminator").to(device)
         self.dataset = RandomCrops(config.train_dir, config.scale, config.patch,
                                    length=config.total_iters * config.batch_size * self.world,

@@ -1,0 +1,282 @@
+"""``iqa-bench paper RECIPE``: recompute one published table through the normal pipeline and write it
+beside the paper's own values.
+
+Regression and 2AFC recipes evaluate every source dataset with :func:`iqa_bench.api.evaluate` (the
+results folder's score store is reused, so a second run or another recipe needing the same metric on
+the same data computes nothing), pool the items the recipe names and fit the regression once on the
+pool. Restoration recipes read the ``restoration.csv`` written by ``iqa-bench study`` with the
+recipe's study configuration. What cannot be computed — a dataset root not given or not found,
+weights not obtainable, a row the paper's setup has no counterpart for — becomes one line naming
+what is missing and where to get it; the rest of the table still renders.
+
+Outputs in ``out``: ``<recipe>.md``, ``<recipe>.tex`` (a booktabs table), ``<recipe>.csv`` (long
+form: row, column, published, ours, CI, difference) and, when data were scored, the scatter grid
+``<recipe>-scatter.png`` and the bar chart ``<recipe>-bars.png`` (LCC or 2AFC with bootstrap CI
+whiskers, the published value as a marker).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+
+from ..io_utils import atomic_write_text
+from .recipe import Recipe, column
+
+#: Summary column holding each recipe column's value (regression); 2AFC columns are subsets.
+SUMMARY_KEY = {"rmse": "rmse", "lcc": "plcc", "srocc": "srocc", "krocc": "krocc"}
+STUDY_FILE = "restoration.csv"
+
+
+@dataclass
+class Value:
+    ours: float = float("nan")
+    lo: float = float("nan")
+    hi: float = float("nan")
+
+
+@dataclass
+class PaperResult:
+    recipe: Recipe
+    values: List[Dict[str, Value]]           # per row, per column
+    notes: List[str] = field(default_factory=list)      # what is missing and where to get it
+    data: List[str] = field(default_factory=list)       # what was scored (dataset, items)
+    scores: Optional[pd.DataFrame] = None
+    weights: str = "imagenet"
+
+    def difference(self, index: int, key: str) -> float:
+        published = self.recipe.rows[index].published.get(key)
+        ours = self.values[index][key].ours
+        return float("nan") if published is None else ours - published
+
+    def long_table(self) -> pd.DataFrame:
+        records = []
+        for k, row in enumerate(self.recipe.rows):
+            for key in self.recipe.columns:
+                value = self.values[k][key]
+                records.append({**{h: label for h, label in zip(self.recipe.header, row.labels)},
+                                "spec": row.metric or row.run or "", "column": key,
+                                "published": row.published.get(key), "ours": value.ours, "ours_lo": value.lo,
+                                "ours_hi": value.hi, "difference": self.difference(k, key)})
+        return pd.DataFrame(records)
+
+
+# -- roots ------------------------------------------------------------------------------------
+
+def parse_roots(texts) -> Tuple[Dict[str, Path], Optional[Path]]:
+    """``--root live=/data/live --root /data/x`` -> ({"live": Path}, Path("/data/x"))."""
+    named, bare = {}, None
+    for text in texts or ():
+        key, sep, value = str(text).partition("=")
+        if sep and re.fullmatch(r"[A-Za-z0-9_]+", key):
+            named[key.lower()] = Path(value).expanduser()
+        elif bare is None:
+            bare = Path(text).expanduser()
+        else:
+            raise ValueError(f"--root {text}: give several roots as NAME=PATH (e.g. live=/data/live)")
+    return named, bare
+
+
+def _root_for(name: str, recipe: Recipe, named: Dict[str, Path], bare: Optional[Path]) -> Optional[Path]:
+    if name in named:
+        return named[name]
+    names = {s.dataset for s in recipe.sources} if recipe.kind != "restoration" else {"study"}
+    return bare if len(names) == 1 else None
+
+
+def _with_weights(spec: str, weights: str) -> str:
+    """``lp:vgg16/relu2_2@H10`` with weights ``random`` -> ``lp:vgg16:random/relu2_2@H10``."""
+    if weights == "imagenet":
+        return spec
+    family, sep, arg = spec.partition(":")
+    net, slash, rest = arg.partition("/")
+    if not sep or not slash or ":" in net:
+        return spec
+    return f"{family}:{net}:{weights}/{rest}"
+
+
+def _row_notes(recipe: Recipe) -> List[str]:
+    """One line per distinct reason a row cannot be computed, naming its rows."""
+    reasons: Dict[str, List[str]] = {}
+    for row in recipe.rows:
+        if not (row.metric if recipe.kind != "restoration" else row.run):
+            reasons.setdefault(row.missing, []).append(" / ".join(row.labels))
+    return [f"row{'s' if len(rows) > 1 else ''} {'; '.join(rows)}: {reason}" for reason, rows in reasons.items()]
+
+
+# -- regression / 2AFC ------------------------------------------------------------------------
+
+def _missing_root_line(name: str, root: Optional[Path]) -> str:
+    from ..datasets.registry import dataset_class
+
+    cls = dataset_class(name)
+    where = getattr(cls, "homepage", "") or "its authors' site"
+    if root is None:
+        return (f"missing data: {name} images — pass --root {name}=PATH (the official layout; get the dataset "
+                f"from {where}); `iqa-bench datasets check {name} --root PATH` verifies a copy")
+    return f"missing data: {name} root {root} does not exist (get the dataset from {where})"
+
+
+def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path, options: dict, notes: List[str],
+                   data: List[str]) -> Optional[pd.DataFrame]:
+    from ..api import evaluate
+
+    frames, complete = [], True
+    for source in recipe.sources:
+        root = _root_for(source.dataset, recipe, named, bare)
+        if source.dataset != "sample" and (root is None or not root.exists()):
+            notes.append(_missing_root_line(source.dataset, root))
+            complete = False
+            continue
+        try:
+            result = evaluate(source.dataset, specs, root=str(root) if root else None, results=str(results),
+                              run=f"{recipe.name}-{source.dataset}", bootstrap=0, plots=False,
+                              dataset_options=dict(source.options), **options)
+        except (FileNotFoundError, ValueError, OSError) as err:
+            notes.append(f"missing data: {source.dataset} at {root}: {err}")
+            complete = False
+            continue
+        for failure in result.failures:
+            if failure.item_id == "(all items)":
+                notes.append(f"missing weights: {failure.metric}: {failure.message}")
+        per_item = [f for f in result.failures if f.item_id != "(all items)"]
+        if per_item:
+            notes.append(f"{len(per_item)} scores of {source.dataset} failed (listed in {result.run_dir}/failures.txt)")
+        frame = result.scores
+        for group, wanted in source.groups.items():
+            frame = frame[frame[f"group:{group}"].astype(str).isin(wanted)]
+        kept = ", ".join(f"{g} in {{{', '.join(v)}}}" for g, v in source.groups.items())
+        data.append(f"{source.dataset} ({result.score_text}){': ' + kept if kept else ''}: "
+                    f"{len(frame)} items; {result.reused} scores reused from the store, {result.computed} "
+                    f"computed; run folder {result.run_dir}")
+        frames.append(frame.assign(**{"group:source": source.dataset}))
+    if not complete:
+        if frames:
+            notes.append("ours not computed: the table pools all its sources; score the missing one(s) above")
+        return None
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame, bootstrap: int, seed: int,
+                     fit: str) -> List[Dict[str, Value]]:
+    from ..api import build_summary
+    from ..metrics import parse_spec
+
+    present = [s for s in dict.fromkeys(specs.values()) if s in pooled.columns and pooled[s].notna().any()]
+    directions = {s: parse_spec(s)[0].higher_is_better for s in present}
+    summary = build_summary("2afc" if recipe.kind == "2afc" else "regression", pooled, present, directions,
+                            None, fit, bootstrap, seed) if present else pd.DataFrame()
+    values = [{key: Value() for key in recipe.columns} for _ in recipe.rows]
+    for index, spec in specs.items():
+        if spec not in present:
+            continue
+        part = summary[summary["metric"] == spec]
+        for key in recipe.columns:
+            if recipe.kind == "2afc":
+                group = "all" if key == "mean" else key
+                hit = part[part["group"] == group]
+                if len(hit):
+                    r = hit.iloc[0]
+                    values[index][key] = Value(100 * r["twoafc"], 100 * r.get("twoafc_lo", np.nan),
+                                               100 * r.get("twoafc_hi", np.nan))
+                continue
+            r = part[part["group"] == "all"].iloc[0]
+            stat = SUMMARY_KEY[key]
+            v, lo, hi = r[stat], r.get(f"{stat}_lo", np.nan), r.get(f"{stat}_hi", np.nan)
+            if stat != "rmse" and np.isfinite(v) and v < 0:  # distances correlate negatively: report |r|
+                v, lo, hi = -v, -hi, -lo
+            values[index][key] = Value(float(v), float(lo), float(hi))
+    return values
+
+
+def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: int, fit: str, weights: str,
+             options: dict) -> PaperResult:
+    from ..metrics import canonical_spec
+
+    notes, data = _row_notes(recipe), []
+    specs = {index: canonical_spec(_with_weights(row.metric, weights))
+             for index, row in enumerate(recipe.rows) if row.metric}
+    pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data)
+    if pooled is None:
+        values = [{key: Value() for key in recipe.columns} for _ in recipe.rows]
+    else:
+        values = _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit)
+    result = PaperResult(recipe, values, notes, data, weights=weights)
+    if pooled is not None:  # one column per row (rows may share a spec), for the scatter grid
+        keep = [c for c in pooled.columns if c in ("item", "score") or c.startswith("group:")]
+        result.scores = pooled[keep].assign(**{f"row{index}": pooled[spec] for index, spec in specs.items()
+                                               if spec in pooled.columns})
+    return result
+
+
+# -- restoration ------------------------------------------------------------------------------
+
+def _run_restoration(recipe: Recipe, named, bare) -> PaperResult:
+    notes, data = _row_notes(recipe), []
+    values = [{key: Value() for key in recipe.columns} for _ in recipe.rows]
+    root = _root_for("study", recipe, named, bare)
+    table_path = None if root is None else root / STUDY_FILE
+    if table_path is None or not table_path.exists():
+        where = "no study folder given (--root STUDY_OUTPUT)" if root is None else f"{table_path} not found"
+        notes.append(f"missing data: {where}; train and evaluate the models with `iqa-bench paper {recipe.name} "
+                     f"--study-config > {recipe.name}.yaml` (fill in the dataset folders), then "
+                     f"`iqa-bench study {recipe.name}.yaml` and pass its output folder as --root")
+        return PaperResult(recipe, values, notes, data)
+    runs = pd.read_csv(table_path)
+    if "testset" not in runs.columns:
+        runs["testset"] = ""
+    data.append(f"study results {table_path}: {len(runs)} (run, test set) rows")
+    absent = []
+    for index, row in enumerate(recipe.rows):
+        if row.run is None:
+            continue
+        hit = runs[(runs["name"] == row.run) & (runs["testset"].astype(str) == str(row.testset))]
+        if hit.empty:
+            absent.append(f"{row.run} on {row.testset}")
+            continue
+        for key in recipe.columns:
+            if key in hit.columns and pd.notna(hit.iloc[0][key]):
+                values[index][key] = Value(float(hit.iloc[0][key]))
+    if absent:
+        notes.append(f"missing runs in {table_path}: {', '.join(absent)} (add them to the study and re-run it; "
+                     f"finished runs are reused)")
+    for key in recipe.columns:
+        if key not in runs.columns:
+            notes.append(f"{column(key).label} ({key}) is not in {table_path}: see the study's notes.txt for why")
+    return PaperResult(recipe, values, notes, data)
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"), bootstrap: int = 1000,
+               seed: int = 0, fit: str = "logistic5", weights: str = "imagenet", **options) -> PaperResult:
+    """Recompute ``recipe``; ``roots`` are ``--root`` texts (``NAME=PATH`` or one bare path);
+    ``options`` go to :func:`iqa_bench.api.evaluate` (device, batch_size, mdf_weights, progress, ...)."""
+    named, bare = parse_roots(roots)
+    if recipe.kind == "restoration":
+        return _run_restoration(recipe, named, bare)
+    return _run_iqa(recipe, named, bare, Path(results), bootstrap, seed, fit, weights, options)
+
+
+def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[str, Path]:
+    """``<recipe>.md``, ``.tex``, ``.csv`` and the figures into ``out``; returns the paths written."""
+    from .paper_plots import bar_chart, scatter_grid
+    from .paper_render import render_latex, render_markdown
+
+    out = Path(out)
+    name = result.recipe.name
+    written = {"md": out / f"{name}.md", "tex": out / f"{name}.tex", "csv": out / f"{name}.csv"}
+    atomic_write_text(written["md"], render_markdown(result))
+    atomic_write_text(written["tex"], render_latex(result))
+    atomic_write_text(written["csv"], result.long_table().to_csv(index=False))
+    if plots:
+        bars = bar_chart(result, out / f"{name}-bars.png")
+        if bars is not None:
+            written["bars"] = bars
+        if result.scores is not None and result.recipe.kind == "regression":
+            written["scatter"] = scatter_grid(result, out / f"{name}-scatter.png")
+    return written

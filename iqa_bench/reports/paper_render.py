@@ -1,0 +1,110 @@
+"""A paper table as Markdown and as a LaTeX (booktabs) table: per column the paper's value, ours
+(with its 95 % bootstrap interval in Markdown) and the difference ours − paper; then the lines saying
+what is missing, what was scored and how the paper was read."""
+from __future__ import annotations
+
+from typing import List
+
+import numpy as np
+
+from .recipe import column
+from .tables import latex_escape
+
+SUBCOLUMNS = ("paper", "ours", "Δ")
+_GREEK = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\times$", "−": "-", "≤": r"$\le$",
+          "—": "---", "–": "--"}
+
+
+def latex_text(text: str) -> str:
+    """``latex_escape`` plus the few non-ASCII characters the recipes use (σ, α, Δ, ×, dashes)."""
+    escaped = latex_escape(text)
+    for char, replacement in _GREEK.items():
+        escaped = escaped.replace(char, replacement)
+    return escaped.encode("ascii", "replace").decode("ascii")
+
+
+def _number(value, decimals: int, signed: bool = False) -> str:
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+
+
+def _cells(result, index: int, key: str, with_ci: bool) -> List[str]:
+    spec = column(key)
+    published = result.recipe.rows[index].published.get(key)
+    value = result.values[index][key]
+    ours = _number(value.ours, spec.decimals)
+    if with_ci and np.isfinite(value.ours) and np.isfinite(value.lo) and np.isfinite(value.hi):
+        ours += f" [{value.lo:.{spec.decimals}f}, {value.hi:.{spec.decimals}f}]"
+    return [_number(published, spec.decimals), ours, _number(result.difference(index, key), spec.decimals, True)]
+
+
+def _caption(result) -> str:
+    recipe = result.recipe
+    weights = "" if result.weights == "imagenet" else \
+        f" Backbones with {result.weights} weights (a pipeline check, not comparable to the paper)."
+    return (f"{recipe.title}. Published values from {recipe.source}; ours recomputed by iqa-bench; "
+            f"difference = ours - paper.{weights}")
+
+
+def _footer_lines(result) -> List[tuple]:
+    lines = [("Not computed", n) for n in result.notes] + [("Scored", d) for d in result.data]
+    return lines + [("Reading", r) for r in result.recipe.reading]
+
+
+def render_markdown(result) -> str:
+    recipe = result.recipe
+    head = list(recipe.header)
+    for key in recipe.columns:
+        head += [f"{column(key).label} {sub}" for sub in SUBCOLUMNS]
+    lines = [f"# {recipe.title}", "", f"_{_caption(result)}_", "",
+             "| " + " | ".join(head) + " |",
+             "|" + "---|" * len(recipe.header) + "---:|" * (3 * len(recipe.columns))]
+    for index, row in enumerate(recipe.rows):
+        cells = list(row.labels)
+        for key in recipe.columns:
+            cells += _cells(result, index, key, with_ci=True)
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for kind, text in _footer_lines(result):
+        lines.append(f"- **{kind}:** {text}")
+    return "\n".join(lines) + "\n"
+
+
+def render_latex(result) -> str:
+    """A ``table`` float (needs ``booktabs``); the notes follow the tabular in footnote size."""
+    recipe = result.recipe
+    n_label, n_cols = len(recipe.header), len(recipe.columns)
+    groups = " & ".join(f"\\multicolumn{{3}}{{c}}{{{latex_text(column(k).label)}}}" for k in recipe.columns)
+    rules = " ".join(f"\\cmidrule(lr){{{n_label + 1 + 3 * k}-{n_label + 3 + 3 * k}}}" for k in range(n_cols))
+    subs = " & ".join(["Paper", "Ours", r"$\Delta$"] * n_cols)
+    lines = [r"\begin{table}[t]", r"\centering", r"\scriptsize",
+             f"\\caption{{{latex_text(_caption(result))}}}",
+             f"\\label{{tab:{recipe.name}}}",
+             r"\begin{tabular}{" + "l" * n_label + "r" * (3 * n_cols) + "}", r"\toprule",
+             "&" * n_label + f" {groups} \\\\", rules,
+             " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
+    previous = None
+    for index, row in enumerate(recipe.rows):
+        labels = [latex_text(x) for x in row.labels]
+        if previous is not None and n_label > 1 and row.labels[0] != previous:
+            lines.append(r"\midrule")
+        previous = row.labels[0]
+        cells = []
+        for key in recipe.columns:
+            cells += [latex_text(c) for c in _cells(result, index, key, with_ci=False)]
+        lines.append(" & ".join(labels + cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    notes = _footer_lines(result)
+    if notes:
+        lines.append(r"\par\smallskip\parbox{\linewidth}{\raggedright\tiny")
+        lines += [f"\\textbf{{{kind}:}} {latex_text(text)}\\\\" for kind, text in notes]
+        lines.append("}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def latex_document(fragments: List[str]) -> str:
+    """A compilable document around table fragments (for checking them, or a quick PDF)."""
+    return "\n".join([r"\documentclass{article}", r"\usepackage[margin=1.5cm,landscape]{geometry}",
+                      r"\usepackage{booktabs}", r"\begin{document}"] + fragments + [r"\end{document}", ""])
