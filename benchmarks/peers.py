@@ -9,8 +9,11 @@ no download; speed does not depend on the values).
   layers);
 * peers, separately: for each metric, every pair decoded and scored on its own as a per-metric script
   would — piq's functions, the ``lpips`` package's ``LPIPS(net='vgg')``, and a torchvision VGG-16
-  forward per layer for the perceptual loss. pyiqa: timed when installed and its weights are available
-  (its LPIPS needs downloaded weights; skipped here otherwise, and said so).
+  forward per layer for the perceptual loss.
+* pyiqa (when installed): its weight-free full-reference metrics that we also compute (psnr, ssim,
+  ms_ssim, vif, gmsd, fsim, vsi), each ``pyiqa.create_metric`` over every pair, against our one pass
+  over the same seven. Skipped: its lpips/dists/… (weights download on first use; no network here),
+  and haarpsi/mdsi (not in pyiqa).
 Prints pairs/second for both and the speed-up ratio.
 """
 from __future__ import annotations
@@ -38,8 +41,15 @@ PIQ = {"psnr": piq.psnr, "ssim": piq.ssim, "ms_ssim": piq.multi_scale_ssim, "vif
 LAYERS = {"relu1_2": 4, "relu2_2": 9, "relu3_3": 16, "relu4_3": 23, "relu5_3": 30}
 
 
-def ours(items, device) -> float:
-    specs = list(PIQ) + ["lpips:vgg:random"] + [f"lp:vgg16:random/{layer}" for layer in LAYERS]
+PYIQA = ("psnr", "ssim", "ms_ssim", "vif", "gmsd", "fsim", "vsi")
+ALL_SPECS = list(PIQ) + ["lpips:vgg:random"] + [f"lp:vgg16:random/{layer}" for layer in LAYERS]
+
+
+def _pair(item, device):
+    return load_rgb(item.ref_path)[None].to(device), load_rgb(item.dist_path)[None].to(device)
+
+
+def ours(items, device, specs=ALL_SPECS) -> float:
     metrics = [create_metric(s) for s in specs]
     with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
         start = time.perf_counter()
@@ -51,7 +61,7 @@ def ours(items, device) -> float:
 
 def peers(items, device) -> float:
     def pair(item):
-        return load_rgb(item.ref_path)[None].to(device), load_rgb(item.dist_path)[None].to(device)
+        return _pair(item, device)
 
     package = lpips.LPIPS(net="vgg", pnet_rand=True, verbose=False).to(device).eval()
     vgg = torchvision.models.vgg16(weights=None).features.to(device).eval()
@@ -75,6 +85,22 @@ def peers(items, device) -> float:
     return time.perf_counter() - start
 
 
+def pyiqa_peer(items, device) -> float:
+    """pyiqa's implementations of PYIQA, metric by metric (models built before the clock starts)."""
+    import pyiqa
+
+    models = [pyiqa.create_metric(name, device=device) for name in PYIQA]
+    start = time.perf_counter()
+    with torch.no_grad():
+        for model in models:
+            for item in items:
+                ref, dist = _pair(item, device)
+                model(dist, ref)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=24)
@@ -89,10 +115,16 @@ def main(argv=None):
     print(f"peers, metric by metric:   {len(items) / t_peers:8.2f} pairs/s ({1000 * t_peers / len(items):.0f} ms/pair)")
     print(f"speed-up: {t_peers / t_ours:.2f}× (goal ≥ 2×)")
     try:
-        import pyiqa  # noqa: F401
-        print("pyiqa installed: its weight-free metrics equal piq's here; LPIPS needs downloaded weights (skipped)")
+        import pyiqa
     except ImportError:
-        print("pyiqa not installed: skipped (pip install pyiqa; its LPIPS/DISTS need downloaded weights)")
+        print("pyiqa not installed: skipped (pip install pyiqa)")
+        return
+    t_subset, t_pyiqa = ours(items, device, list(PYIQA)), pyiqa_peer(items, device)
+    print(f"pyiqa {pyiqa.__version__}, {len(PYIQA)} weight-free metrics ({', '.join(PYIQA)}); "
+          "skipped: its lpips/dists (weights download on first use), haarpsi/mdsi (not in pyiqa)")
+    print(f"ours, one pass (same 7):   {len(items) / t_subset:8.2f} pairs/s ({1000 * t_subset / len(items):.0f} ms/pair)")
+    print(f"pyiqa, metric by metric:   {len(items) / t_pyiqa:8.2f} pairs/s ({1000 * t_pyiqa / len(items):.0f} ms/pair)")
+    print(f"speed-up over pyiqa: {t_pyiqa / t_subset:.2f}×")
 
 
 if __name__ == "__main__":

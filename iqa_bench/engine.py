@@ -204,17 +204,20 @@ class Engine:
             if not want:
                 continue
             index = torch.tensor(want, device=self.device)
+
+            def pick(tensor, whole=len(want) == len(batch_items), index=index):
+                """This metric's rows of the batch: the tensor itself when it wants all (no copy)."""
+                return tensor if whole else tensor.index_select(0, index)
+
             try:
                 with torch.no_grad():
                     if isinstance(metric, FeatureMetric):
                         if metric.backbone in errors:
                             raise errors[metric.backbone]
-                        f_ref, f_dist = (
-                            {k: v.index_select(0, index) for k, v in part.items()} for part in shared[metric.backbone])
-                        values = metric.score_features(ref.index_select(0, index), dist.index_select(0, index),
-                                                       f_ref, f_dist)
+                        f_ref, f_dist = ({k: pick(part[k]) for k in metric.layers} for part in shared[metric.backbone])
+                        values = metric.score_features(pick(ref), pick(dist), f_ref, f_dist)
                     else:
-                        values = metric(ref.index_select(0, index), dist.index_select(0, index))
+                        values = metric(pick(ref), pick(dist))
             except Exception as err:  # one metric failing must not lose the others' scores
                 for k in want:
                     report.failures.append(Failure(batch_items[k].item_id, metric.spec,

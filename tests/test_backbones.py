@@ -95,7 +95,7 @@ def test_torch_home_cache_is_honoured(tmp_path, monkeypatch):
     torch.save(reference.state_dict(), cached)
     loaded = Backbone("alexnet")
     torch.testing.assert_close(loaded.model.features[3].weight, reference.features[3].weight)
-    assert loaded.digest() == "alexnet-AlexNet_Weights.IMAGENET1K_V1"
+    assert loaded.digest() == "alexnet-AlexNet_Weights.IMAGENET1K_V1-f2"
 
 
 def test_unknown_names_list_the_valid_ones():
@@ -105,3 +105,17 @@ def test_unknown_names_list_the_valid_ones():
         Backbone("vgg16", "random").check_layers(["relu9_9"])
     with pytest.raises(ValueError, match="random<seed>"):
         Backbone("vgg16", "places365")
+
+
+@pytest.mark.parametrize("net, conv, relu, deeper", [("alexnet", "conv2", "relu2", "relu5"),
+                                                    ("vgg16", "conv3_1", "relu3_1", "relu5_3")])
+def test_pre_activation_layer_is_not_overwritten_by_its_relu(net, conv, relu, deeper):
+    """torchvision's in-place ReLUs must not rewrite a conv layer extracted in the same pass as deeper
+    layers (the engine's shared forward): conv keeps its negative values and equals a lone extraction."""
+    backbone = Backbone(net, "random")
+    x = torch.rand(2, 3, 64, 64)
+    together = backbone.extract(x, [conv, relu, deeper])
+    alone = backbone.extract(x, [conv])[conv]
+    assert (together[conv] < 0).any()
+    torch.testing.assert_close(together[conv], alone)
+    torch.testing.assert_close(together[relu], together[conv].clamp_min(0))

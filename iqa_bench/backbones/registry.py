@@ -100,6 +100,13 @@ def _lite_model(weights: str) -> Tuple[nn.Module, str]:
     return model, f"{weights}-torch{torch.__version__.split('+')[0]}"
 
 
+#: Part of every backbone digest (so stored scores of an older extraction are never reused).
+#: 2: in-place activations are switched off — torchvision's ``ReLU(inplace=True)`` overwrote a
+#: pre-activation layer (AlexNet ``conv2``, VGG ``conv3_1``, ...) with its ReLU whenever a deeper layer
+#: was extracted in the same forward pass.
+FEATURES_VERSION = 2
+
+
 class Backbone(nn.Module):
     """A frozen, normalising feature extractor: ``extract(x, layers)`` -> {layer: tensor}."""
 
@@ -118,6 +125,9 @@ class Backbone(nn.Module):
             model, self.weights_id = _torchvision_model(name, weights)
             mean, std = IMAGENET_MEAN, IMAGENET_STD
             self._leaf_modules = []
+        for module in model.modules():  # see FEATURES_VERSION: a pre-activation layer must keep its values
+            if getattr(module, "inplace", False):
+                module.inplace = False
         self.model = model.eval().requires_grad_(False)
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1), persistent=False)
@@ -130,7 +140,7 @@ class Backbone(nn.Module):
         return f"{self.name}:{self.weights}"
 
     def digest(self) -> str:
-        return f"{self.name}-{self.weights_id}"
+        return f"{self.name}-{self.weights_id}-f{FEATURES_VERSION}"
 
     def train(self, mode: bool = True):
         # Always evaluation mode: BatchNorm statistics and dropout are part of the fixed metric.
