@@ -17,7 +17,7 @@ _GREEK = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\tim
 
 def latex_text(text: str) -> str:
     """``latex_escape`` plus the few non-ASCII characters the recipes use (σ, α, Δ, ×, dashes)."""
-    escaped = latex_escape(text)
+    escaped = latex_escape(text).replace("--", "-{}-")  # keep command-line options as typed
     for char, replacement in _GREEK.items():
         escaped = escaped.replace(char, replacement)
     return escaped.encode("ascii", "replace").decode("ascii")
@@ -37,6 +37,22 @@ def _cells(result, index: int, key: str, with_ci: bool) -> List[str]:
     if with_ci and np.isfinite(value.ours) and np.isfinite(value.lo) and np.isfinite(value.hi):
         ours += f" [{value.lo:.{spec.decimals}f}, {value.hi:.{spec.decimals}f}]"
     return [_number(published, spec.decimals), ours, _number(result.difference(index, key), spec.decimals, True)]
+
+
+def shown_labels(rows) -> List[List[str]]:
+    """Row labels as the papers print them: a label repeated from the row above (with the same labels
+    before it) is left blank, so each network/layer is named once per block."""
+    shown, previous = [], None
+    for row in rows:
+        labels = list(row.labels)
+        if previous is not None:
+            for k in range(len(labels) - 1):
+                if list(row.labels[: k + 1]) != previous[: k + 1]:
+                    break
+                labels[k] = ""
+        shown.append(labels)
+        previous = list(row.labels)
+    return shown
 
 
 def _caption(result) -> str:
@@ -60,8 +76,8 @@ def render_markdown(result) -> str:
     lines = [f"# {recipe.title}", "", f"_{_caption(result)}_", "",
              "| " + " | ".join(head) + " |",
              "|" + "---|" * len(recipe.header) + "---:|" * (3 * len(recipe.columns))]
-    for index, row in enumerate(recipe.rows):
-        cells = list(row.labels)
+    for index, labels in enumerate(shown_labels(recipe.rows)):
+        cells = labels
         for key in recipe.columns:
             cells += _cells(result, index, key, with_ci=True)
         lines.append("| " + " | ".join(cells) + " |")
@@ -84,12 +100,10 @@ def render_latex(result) -> str:
              r"\begin{tabular}{" + "l" * n_label + "r" * (3 * n_cols) + "}", r"\toprule",
              "&" * n_label + f" {groups} \\\\", rules,
              " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
-    previous = None
-    for index, row in enumerate(recipe.rows):
-        labels = [latex_text(x) for x in row.labels]
-        if previous is not None and n_label > 1 and row.labels[0] != previous:
+    for index, (row, shown) in enumerate(zip(recipe.rows, shown_labels(recipe.rows))):
+        labels = [latex_text(x) for x in shown]
+        if index > 0 and n_label > 1 and shown[0]:
             lines.append(r"\midrule")
-        previous = row.labels[0]
         cells = []
         for key in recipe.columns:
             cells += [latex_text(c) for c in _cells(result, index, key, with_ci=False)]
