@@ -132,7 +132,7 @@ class Backbone(nn.Module):
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1), persistent=False)
         self.layer_table = LAYER_TABLES[name]
-        self._extractors: Dict[Tuple[str, ...], nn.Module] = {}
+        self._extractors: Dict[Tuple[Tuple[str, ...], bool], nn.Module] = {}
         self.compile_extractors = False  # torch.compile each extractor on first use (the engine's --compile)
 
     @property
@@ -152,12 +152,13 @@ class Backbone(nn.Module):
                 raise UnknownNameError(f"layer of {self.name}", layer, self.layer_table)
 
     def _extractor(self, layers: Tuple[str, ...]) -> nn.Module:
-        if layers not in self._extractors:
+        key = (layers, self.compile_extractors)
+        if key not in self._extractors:
             nodes = {self.layer_table[layer]: layer for layer in layers}
             extractor = create_feature_extractor(
                 self.model, return_nodes=nodes, tracer_kwargs={"leaf_modules": self._leaf_modules}).eval()
-            self._extractors[layers] = torch.compile(extractor, dynamic=True) if self.compile_extractors else extractor
-        return self._extractors[layers]
+            self._extractors[key] = torch.compile(extractor, dynamic=True) if self.compile_extractors else extractor
+        return self._extractors[key]
 
     def extract(self, images: torch.Tensor, layers: Iterable[str]) -> Dict[str, torch.Tensor]:
         """Features of ``layers`` for N×3×H×W images in [0, 1], from one forward pass."""
