@@ -1,25 +1,42 @@
 """Timing helpers shared by the benchmarks."""
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import torch
+
+
+def wall_time(fn) -> float:
+    """Seconds ``fn()`` takes, with CUDA work finished before and after."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
 
 
 def best_time(fn, repeats: int = 5, warmup: int = 1) -> float:
     """Best wall time of ``fn()`` over ``repeats`` runs (after ``warmup``), synchronising CUDA."""
     for _ in range(warmup):
         fn()
-    times = []
-    for _ in range(repeats):
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(wall_time(fn) for _ in range(repeats))
+
+
+def engine_pass(items, device, specs, **options) -> float:
+    """Seconds of one :class:`~iqa_bench.engine.Engine` pass of ``specs`` over ``items`` into a fresh
+    store (metrics and engine built before the clock starts); ``options`` go to the Engine."""
+    from iqa_bench import create_metric
+    from iqa_bench.engine import Engine
+    from iqa_bench.store import ScoreStore
+
+    metrics = [create_metric(s) for s in specs]
+    with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
+        engine = Engine(metrics, store, device=device, batch_size=8, progress=False, **options)
+        return wall_time(lambda: engine.run("bench", items))
 
 
 def device_name(device: torch.device) -> str:

@@ -11,19 +11,13 @@ pass, then a timed pass into a fresh store. Prints pairs/s and the speed-up over
 from __future__ import annotations
 
 import argparse
-import tempfile
-import time
-from pathlib import Path
 
-import torch
 
-from iqa_bench import create_metric
 from iqa_bench.backbones import get_backbone
 from iqa_bench.datasets import create_dataset
-from iqa_bench.engine import Engine, resolve_device
-from iqa_bench.store import ScoreStore
+from iqa_bench.engine import resolve_device
 
-from .common import device_name
+from .common import device_name, engine_pass
 
 SPECS = ["lp:efficientnet_lite0/block4_expand_relu", "lp_att:efficientnet_lite0/block4_expand_relu",
          "cx:efficientnet_lite0/block4", "lp:vgg16:random/relu2_2", "lp:vgg16:random/relu3_3",
@@ -32,16 +26,7 @@ SPECS = ["lp:efficientnet_lite0/block4_expand_relu", "lp_att:efficientnet_lite0/
 
 def timed_pass(items, device, **options) -> float:
     get_backbone.cache_clear()  # fresh backbones: --channels-last converts the shared one in place
-    metrics = [create_metric(s) for s in SPECS]
-    with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
-        engine = Engine(metrics, store, device=device, batch_size=8, progress=False, **options)
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        engine.run("bench", items)
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        return time.perf_counter() - start
+    return engine_pass(items, device, SPECS, **options)
 
 
 def main(argv=None):

@@ -19,22 +19,17 @@ Prints pairs/second for both and the speed-up ratio.
 from __future__ import annotations
 
 import argparse
-import tempfile
-import time
-from pathlib import Path
 
 import lpips
 import piq
 import torch
 import torchvision
 
-from iqa_bench import create_metric
 from iqa_bench.datasets import create_dataset
-from iqa_bench.engine import Engine, resolve_device
+from iqa_bench.engine import resolve_device
 from iqa_bench.images import load_rgb
-from iqa_bench.store import ScoreStore
 
-from .common import device_name
+from .common import device_name, engine_pass, wall_time
 
 PIQ = {"psnr": piq.psnr, "ssim": piq.ssim, "ms_ssim": piq.multi_scale_ssim, "vif": piq.vif_p, "gmsd": piq.gmsd,
        "fsim": piq.fsim, "haarpsi": piq.haarpsi, "mdsi": piq.mdsi, "vsi": piq.vsi}
@@ -50,39 +45,30 @@ def _pair(item, device):
 
 
 def ours(items, device, specs=ALL_SPECS) -> float:
-    metrics = [create_metric(s) for s in specs]
-    with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
-        start = time.perf_counter()
-        Engine(metrics, store, device=device, batch_size=8, progress=False).run("bench", items)
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        return time.perf_counter() - start
+    return engine_pass(items, device, specs)
 
 
 def peers(items, device) -> float:
-    def pair(item):
-        return _pair(item, device)
-
     package = lpips.LPIPS(net="vgg", pnet_rand=True, verbose=False).to(device).eval()
     vgg = torchvision.models.vgg16(weights=None).features.to(device).eval()
     mean = torch.tensor([0.485, 0.456, 0.406], device=device).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225], device=device).view(1, 3, 1, 1)
-    start = time.perf_counter()
-    with torch.no_grad():
+
+    @torch.no_grad()
+    def metric_by_metric():
         for function in PIQ.values():
             for item in items:
-                ref, dist = pair(item)
+                ref, dist = _pair(item, device)
                 function(dist, ref, data_range=1.0)
         for item in items:
-            ref, dist = pair(item)
+            ref, dist = _pair(item, device)
             package(ref, dist, normalize=True)
         for end in LAYERS.values():
             for item in items:
-                ref, dist = pair(item)
+                ref, dist = _pair(item, device)
                 ((vgg[:end]((dist - mean) / std) - vgg[:end]((ref - mean) / std)) ** 2).mean()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+
+    return wall_time(metric_by_metric)
 
 
 def pyiqa_peer(items, device) -> float:
@@ -90,15 +76,15 @@ def pyiqa_peer(items, device) -> float:
     import pyiqa
 
     models = [pyiqa.create_metric(name, device=device) for name in PYIQA]
-    start = time.perf_counter()
-    with torch.no_grad():
+
+    @torch.no_grad()
+    def metric_by_metric():
         for model in models:
             for item in items:
                 ref, dist = _pair(item, device)
                 model(dist, ref)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+
+    return wall_time(metric_by_metric)
 
 
 def main(argv=None):

@@ -13,8 +13,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
+from ..io_utils import atomic_write_text  # noqa: E402
 from ..metrics.csf import mannos_sakrison  # noqa: E402
+from ..reports.plots import save_figure  # noqa: E402
 from .scores import ChannelEfficacy  # noqa: E402
 
 
@@ -25,12 +26,6 @@ def channel_table(efficacy: ChannelEfficacy) -> pd.DataFrame:
     table = pd.DataFrame({"channel": np.arange(efficacy.pe.size), "mu1": efficacy.mu1, "mu2": efficacy.mu2,
                           "pe": efficacy.pe, "rank": rank})
     return table.sort_values("rank").reset_index(drop=True)
-
-
-def _save(fig, path: Path) -> Path:
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
-    plt.close(fig)
-    return path
 
 
 def _tuning_figure(x, tuning, top, bottom, scale, xlabel, what, ylabel, title, path, overlay=None) -> Path:
@@ -47,7 +42,7 @@ def _tuning_figure(x, tuning, top, bottom, scale, xlabel, what, ylabel, title, p
     axes[0].set_ylabel(ylabel)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def write_efficacy_report(efficacy: ChannelEfficacy, folder, title: str, show: int = 4) -> Dict[str, Path]:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..io_utils import atomic_write_text
 from .recipe import Recipe, column
+from .tables import shown_value
 
 #: Summary column holding each recipe column's value (regression); 2AFC columns are subsets.
 SUMMARY_KEY = {"rmse": "rmse", "lcc": "plcc", "srocc": "srocc", "krocc": "krocc"}
@@ -99,6 +100,10 @@ def _with_weights(spec: str, weights: str) -> str:
     return f"{family}:{net}:{weights}/{rest}"
 
 
+def _no_values(recipe: Recipe) -> List[Dict[str, Value]]:
+    return [{key: Value() for key in recipe.columns} for _ in recipe.rows]
+
+
 def _row_notes(recipe: Recipe) -> List[str]:
     """One line per distinct reason a row cannot be computed, naming its rows."""
     reasons: Dict[str, List[str]] = {}
@@ -170,7 +175,7 @@ def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame
     directions = {s: parse_spec(s)[0].higher_is_better for s in present}
     summary = build_summary("2afc" if recipe.kind == "2afc" else "regression", pooled, present, directions,
                             None, fit, bootstrap, seed) if present else pd.DataFrame()
-    values = [{key: Value() for key in recipe.columns} for _ in recipe.rows]
+    values = _no_values(recipe)
     for index, spec in specs.items():
         if spec not in present:
             continue
@@ -186,10 +191,8 @@ def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame
                 continue
             r = part[part["group"] == "all"].iloc[0]
             stat = SUMMARY_KEY[key]
-            v, lo, hi = r[stat], r.get(f"{stat}_lo", np.nan), r.get(f"{stat}_hi", np.nan)
-            if stat != "rmse" and np.isfinite(v) and v < 0:  # distances correlate negatively: report |r|
-                v, lo, hi = -v, -hi, -lo
-            values[index][key] = Value(float(v), float(lo), float(hi))
+            shown = shown_value(stat, r[stat], r.get(f"{stat}_lo", np.nan), r.get(f"{stat}_hi", np.nan))
+            values[index][key] = Value(*(float(v) for v in shown))
     return values
 
 
@@ -201,10 +204,7 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
     specs = {index: canonical_spec(_with_weights(row.metric, weights))
              for index, row in enumerate(recipe.rows) if row.metric}
     pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data)
-    if pooled is None:
-        values = [{key: Value() for key in recipe.columns} for _ in recipe.rows]
-    else:
-        values = _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit)
+    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit)
     result = PaperResult(recipe, values, notes, data, weights=weights)
     if pooled is not None:  # one column per row (rows may share a spec), for the scatter grid
         keep = [c for c in pooled.columns if c in ("item", "score") or c.startswith("group:")]
@@ -217,7 +217,7 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
 
 def _run_restoration(recipe: Recipe, named, bare) -> PaperResult:
     notes, data = _row_notes(recipe), []
-    values = [{key: Value() for key in recipe.columns} for _ in recipe.rows]
+    values = _no_values(recipe)
     root = _root_for("study", recipe, named, bare)
     table_path = None if root is None else root / STUDY_FILE
     if table_path is None or not table_path.exists():

@@ -13,20 +13,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..io_utils import atomic_write  # noqa: E402
-from ..regression import MetricRegression  # noqa: E402
+from .plots import plot_fit, save_figure  # noqa: E402
 from .recipe import column  # noqa: E402
 
 
 def _label(row) -> str:
     return " / ".join(row.labels)
-
-
-def _save(fig, path: Path) -> Path:
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
-    plt.close(fig)
-    return path
 
 
 def scatter_grid(result, path: Path, fit: str = "logistic5", columns: int = 4) -> Path:
@@ -43,10 +35,7 @@ def scatter_grid(result, path: Path, fit: str = "logistic5", columns: int = 4) -
         for source in sources:
             mask = scores["group:source"] == source if source is not None else np.ones(len(scores), bool)
             ax.scatter(x[mask], scores["score"][mask], s=5, alpha=0.6, label=source)
-        model = MetricRegression(fit=fit, n_boot=0).fit(x, scores["score"])
-        if model.ok:
-            grid = np.linspace(np.nanmin(model.x_), np.nanmax(model.x_), 200)
-            ax.plot(grid, model.predict(grid), color="black", lw=1.2)
+        plot_fit(ax, x, scores["score"], fit, lw=1.2)
         lcc = result.values[k].get("lcc")
         title = _label(row) + (f"\nLCC {lcc.ours:.3f}" if lcc is not None and np.isfinite(lcc.ours) else "")
         ax.set_title("\n".join(textwrap.wrap(title, 38)), fontsize=7)
@@ -56,7 +45,8 @@ def scatter_grid(result, path: Path, fit: str = "logistic5", columns: int = 4) -
     for ax in list(axes.flat)[len(rows):]:
         ax.axis("off")
     fig.suptitle(result.recipe.title, fontsize=8)
-    return _save(fig, path)
+    fig.tight_layout()
+    return save_figure(fig, path)
 
 
 def bar_chart(result, path: Path) -> Optional[Path]:
@@ -89,4 +79,5 @@ def bar_chart(result, path: Path) -> Optional[Path]:
         ax.set_ylim(max(0.0, finite.min() - 0.1 * (finite.max() - finite.min() + 1e-9) - 0.05), None)
     ax.set_title("\n".join(textwrap.wrap(recipe.title, 80)), fontsize=8)
     ax.legend(fontsize=6)
-    return _save(fig, path)
+    fig.tight_layout()
+    return save_figure(fig, path)

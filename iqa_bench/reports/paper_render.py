@@ -11,14 +11,14 @@ from .recipe import column
 from .tables import latex_escape
 
 SUBCOLUMNS = ("paper", "ours", "Δ")
-_GREEK = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\times$", "−": "-", "≤": r"$\le$",
+_NON_ASCII = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\times$", "−": "-", "≤": r"$\le$",
           "—": "---", "–": "--"}
 
 
 def latex_text(text: str) -> str:
     """``latex_escape`` plus the few non-ASCII characters the recipes use (σ, α, Δ, ×, dashes)."""
     escaped = latex_escape(text).replace("--", "-{}-")  # keep command-line options as typed
-    for char, replacement in _GREEK.items():
+    for char, replacement in _NON_ASCII.items():
         escaped = escaped.replace(char, replacement)
     return escaped.encode("ascii", "replace").decode("ascii")
 

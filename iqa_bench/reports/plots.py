@@ -20,6 +20,23 @@ def _safe_name(spec: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in spec)
 
 
+def save_figure(fig, path: Path) -> Path:
+    """``fig`` as a PNG at ``path`` (written atomically), then closed."""
+    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.5) -> None:
+    """The fitted regression curve of ``y`` on ``x`` over the range of ``x`` (or why the fit failed)."""
+    model = MetricRegression(fit=fit, n_boot=0).fit(x, y)
+    if model.ok:
+        grid = np.linspace(np.nanmin(model.x_), np.nanmax(model.x_), 200)
+        ax.plot(grid, model.predict(grid), color="black", lw=lw, label=f"{fit} fit")
+    else:
+        ax.text(0.5, 0.5, model.result_.status, transform=ax.transAxes, ha="center", fontsize=8)
+
+
 def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
                   fit: str = "logistic5", color_by: str = "group:distortion") -> Dict[str, Path]:
     """One PNG per metric: points coloured by ``color_by``, the fitted curve over them."""
@@ -31,18 +48,10 @@ def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_la
         for group in groups:
             part = scores if group is None else scores[scores[color_by] == group]
             ax.scatter(part[metric], part["score"], s=10, alpha=0.75, label=group)
-        model = MetricRegression(fit=fit, n_boot=0).fit(scores[metric], scores["score"])
-        if model.ok:
-            grid = np.linspace(np.nanmin(model.x_), np.nanmax(model.x_), 200)
-            ax.plot(grid, model.predict(grid), color="black", lw=1.5, label=f"{fit} fit")
-        else:
-            ax.text(0.5, 0.5, model.result_.status, transform=ax.transAxes, ha="center", fontsize=8)
+        plot_fit(ax, scores[metric], scores["score"], fit)
         ax.set_xlabel(metric)
         ax.set_ylabel("\n".join(textwrap.wrap(score_label, 40)), fontsize=8)
         ax.legend(fontsize=6, loc="best")
         fig.tight_layout()
-        path = folder / f"scatter_{_safe_name(metric)}.png"
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
-        plt.close(fig)
-        written[metric] = path
+        written[metric] = save_figure(fig, folder / f"scatter_{_safe_name(metric)}.png")
     return written

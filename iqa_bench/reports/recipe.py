@@ -28,6 +28,7 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
+from ..errors import UnknownNameError
 from .recipes import RECIPE_DIR
 
 KINDS = ("regression", "2afc", "restoration")
@@ -150,8 +151,6 @@ def recipe_names() -> List[str]:
 
 
 def find_recipe(name: str) -> Recipe:
-    from ..errors import UnknownNameError
-
     path = RECIPE_DIR / f"{name}.yaml"
     if not path.exists():
         raise UnknownNameError("recipe", name, recipe_names())

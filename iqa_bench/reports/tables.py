@@ -39,15 +39,20 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     return pd.DataFrame(rows)
 
 
+def shown_value(key: str, value: float, lo: float, hi: float):
+    """(value, lo, hi) as tables show them: a correlation as its magnitude (its sign only says whether
+    the metric is a similarity or a distance), the interval flipped with it; RMSE as it is."""
+    if key != "rmse" and np.isfinite(value) and value < 0:
+        return -value, -hi, -lo
+    return value, lo, hi
+
+
 def _cell(row, key: str, ci: bool) -> str:
-    value = row[key]
-    if not np.isfinite(value):
+    if not np.isfinite(row[key]):
         return "fit failed" if key in ("rmse", "plcc") and row["status"] != "ok" else "n/a"
-    sign = -1.0 if (key != "rmse" and value < 0) else 1.0
-    text = f"{sign * value:.3f}"
-    lo, hi = row[f"{key}_lo"], row[f"{key}_hi"]
+    value, lo, hi = shown_value(key, row[key], row[f"{key}_lo"], row[f"{key}_hi"])
+    text = f"{value:.3f}"
     if ci and np.isfinite(lo) and np.isfinite(hi):
-        lo, hi = sorted((sign * lo, sign * hi))
         text += f" [{lo:.3f}, {hi:.3f}]"
     return text
 

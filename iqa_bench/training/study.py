@@ -38,7 +38,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
+from ..io_utils import atomic_write_text  # noqa: E402
+from ..reports.plots import save_figure  # noqa: E402
 from .restoration import evaluate_restoration  # noqa: E402
 from .models import create_model  # noqa: E402
 from .trainer import Trainer, load_model, load_train_config  # noqa: E402
@@ -124,8 +125,7 @@ def run_study(config_path: Path, device: str = "cpu", progress: bool = True) -> 
         ax.set_title("perception–distortion")
         ax.legend(fontsize=7)
         fig.tight_layout()
-        atomic_write(output / "perception_distortion.png", lambda tmp: fig.savefig(tmp, format="png"))
-        plt.close(fig)
+        save_figure(fig, output / "perception_distortion.png")
     else:
         notes.add(f"perception-distortion table not written: {perception} was not computed")
 
@@ -169,6 +169,5 @@ def _loss_vs_metric(config, runs, quality, output, device, progress, notes) -> p
     ax.set_ylabel(f"restoration {quality}")
     ax.set_title(f"loss as metric vs loss as objective (Spearman {rho:.2f})")
     fig.tight_layout()
-    atomic_write(output / "loss_vs_metric.png", lambda tmp: fig.savefig(tmp, format="png"))
-    plt.close(fig)
+    save_figure(fig, output / "loss_vs_metric.png")
     return per_family
