@@ -37,6 +37,7 @@ class EvaluationResult:
     failures: List[Failure] = field(default_factory=list)
     reused: int = 0
     computed: int = 0
+    score_higher_is_better: Optional[bool] = None
 
     def table(self, fmt: str = "md", group: Optional[str] = "all") -> str:
         """The summary rendered as ``md``/``latex``/``csv``; ``group`` limits regression tables to
@@ -48,14 +49,17 @@ class EvaluationResult:
 
 
 def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
-                  by: Optional[str], fit: str, n_boot: int, seed: int) -> pd.DataFrame:
-    """Regression statistics (per group) or 2AFC scores (per subset), by the dataset's protocol."""
+                  by: Optional[str], fit: str, n_boot: int, seed: int,
+                  score_higher_is_better: Optional[bool] = None) -> pd.DataFrame:
+    """Regression statistics (per group) or 2AFC scores (per subset), by the dataset's protocol.
+    With ``score_higher_is_better`` a correlation of the wrong sign is flagged (tables.sign_status)."""
     if protocol == "2afc":
         return summarize_2afc(scores, specs, directions, n_boot=n_boot, seed=seed)
     column = f"group:{by}" if by else None
     if column is not None and column not in scores.columns:
         column = None
-    return summarize(scores, specs, by=column, fit=fit, n_boot=n_boot, seed=seed)
+    return summarize(scores, specs, by=column, fit=fit, n_boot=n_boot, seed=seed, directions=directions,
+                     score_higher_is_better=score_higher_is_better)
 
 
 def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str) -> str:
@@ -133,9 +137,9 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
     score_text = ds.score.describe()
     directions = {m.spec: m.higher_is_better for m in modules}
     summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.fit,
-                            config.bootstrap, config.seed)
+                            config.bootstrap, config.seed, ds.score.higher_is_better)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
-            "metrics": specs, "higher_is_better": directions,
+            "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
             "digests": {m.spec: score_digest(m, config.amp) for m in modules}, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, specs, ds.key, score_text, ds.score.label(),
@@ -147,7 +151,7 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
     elif failures_path.exists():
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
-                            report.reused, report.computed)
+                            report.reused, report.computed, ds.score.higher_is_better)
 
 
 def _engine(modules, store, config: EvaluateConfig, device, progress: bool) -> Engine:

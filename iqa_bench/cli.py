@@ -121,7 +121,7 @@ def report(run_dir, fmt, by, fit, bootstrap):
                              f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
         summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by,
                                 fit or config["fit"], config["bootstrap"] if bootstrap is None else bootstrap,
-                                config["seed"])
+                                config["seed"], run.get("score_higher_is_better"))
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
     click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"]), nl=False)
@@ -142,14 +142,20 @@ def metrics(backbone):
             _fail_usage(err)
         _echo_columns([("layer", "torchvision node", "channels", "stride")] + info)
         return
-    rows = [("spec", "better", "weights", "source", "description")]
+    rows = [("spec", "better", "weights", "calibrated against", "source", "description")]
     for family in list_metrics():
         name = family.name + (f"[:{family.argument}]" if family.argument else "")
         if family.aliases:
             name += f" (alias {', '.join(family.aliases)})"
         rows.append((name, "higher" if family.higher_is_better else "lower",
-                     "yes" if family.needs_weights else "no", family.source, family.description))
+                     "yes" if family.needs_weights else "no", family.calibrated or "-", family.source,
+                     family.description))
     _echo_columns(rows)
+    click.echo("\nVariants (spec:variant; the first is the default, spelled by the bare name):")
+    for family in list_metrics():
+        for index, (variant, what) in enumerate(family.variants):
+            click.echo(f"  {family.name}:{variant}{' (default)' if index == 0 else ''}: {what}")
+    click.echo("`iqa-bench calibrate` compares the calibrated defaults with the official values.")
 
 
 @cli.command()
@@ -471,6 +477,49 @@ def datasets_check(name, root, options):
     report = check_dataset(dataset)
     click.echo(report.text())
     sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder holding the calibration pairs (IQA-PyTorch's ResultsCalibra ref_dir/dist_dir, piq's "
+                   "tests/assets): default $IQA_BENCH_CALIBRATION_DATA, else ../shared/data/iqa/tid2013.")
+@click.option("--metrics", "-m", help="Comma-separated calibrated metrics (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "summary"]), default="md", show_default=True,
+              help="md: metric × pair table; csv: metric,pair,official,ours,abs_diff,within; "
+                   "summary: one line per metric.")
+@click.option("--device", default="cpu", show_default=True)
+def calibrate(root, metrics, fmt, device):
+    """Compare the classical metrics with the official implementations' values on real TID2013 pairs.
+
+    Exit 1 when a metric is out of tolerance (documented known deviations are shown, not hidden).
+    """
+    from . import calibration
+
+    root = root or calibration.default_root()
+    if root is None or not Path(root).is_dir():
+        _fail_usage(ValueError("no calibration data: pass --root (a folder with IQA-PyTorch's ResultsCalibra "
+                               "ref_dir/dist_dir and piq's tests/assets I01.BMP, i01_01_5.bmp) or set "
+                               "IQA_BENCH_CALIBRATION_DATA"))
+    try:
+        rows, missing = calibration.calibrate(Path(root), metrics.split(",") if metrics else None, device)
+    except calibration.CalibrationDataError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    except ValueError as err:
+        _fail_usage(err)
+    for line in missing:
+        click.echo(f"skipped: {line}", err=True)
+    if not rows:
+        click.echo(f"error: none of the calibration pairs is under {root}", err=True)
+        sys.exit(2)
+    render = {"md": calibration.render_markdown, "csv": calibration.render_csv,
+              "summary": calibration.render_summary}[fmt]
+    click.echo(render(rows), nl=False)
+    bad = calibration.failed(rows)
+    known = [r for r in rows if r.status == "known deviation"]
+    click.echo(f"{len(rows) - len(bad) - len(known)} of {len(rows)} values within tolerance, "
+               f"{len(known)} known deviation(s), {len(bad)} out of tolerance", err=True)
+    sys.exit(1 if bad else 0)
 
 
 def _echo_columns(rows):

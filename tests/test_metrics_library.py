@@ -16,8 +16,10 @@ def pair():
 
 
 PIQ_CALLS = {
-    "psnr": piq.psnr, "ssim": piq.ssim, "ms_ssim": piq.multi_scale_ssim, "vif": piq.vif_p,
-    "gmsd": piq.gmsd, "fsim": piq.fsim, "haarpsi": piq.haarpsi, "mdsi": piq.mdsi, "vsi": piq.vsi,
+    "psnr": (piq.psnr, {}), "ssim:piq": (piq.ssim, {}), "ms_ssim:piq": (piq.multi_scale_ssim, {}),
+    "vifp": (piq.vif_p, {}), "gmsd:piq": (piq.gmsd, {}), "fsim": (piq.fsim, {"chromatic": False}),
+    "fsimc": (piq.fsim, {"chromatic": True}), "haarpsi": (piq.haarpsi, {}), "mdsi": (piq.mdsi, {}),
+    "vsi": (piq.vsi, {}),
 }
 
 
@@ -25,7 +27,8 @@ PIQ_CALLS = {
 def test_piq_backed_metric_equals_piq(spec, pair):
     ref, dist = pair
     ours = create_metric(spec)(ref, dist)
-    theirs = PIQ_CALLS[spec](dist, ref, data_range=1.0, reduction="none")
+    function, kwargs = PIQ_CALLS[spec]
+    theirs = function(dist, ref, data_range=1.0, reduction="none", **kwargs)
     assert ours.shape == (3,)
     torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
 
@@ -54,16 +57,26 @@ def test_identical_images_are_perfect(pair):
 
 def test_every_family_declares_direction_and_source():
     families = {f.name: f for f in list_metrics()}
-    assert {"psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "gmsd", "fsim", "haarpsi", "mdsi",
-            "vsi"} <= set(families)
+    assert {"psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "vifp", "gmsd", "fsim", "fsimc", "haarpsi",
+            "mdsi", "vsi"} <= set(families)
     assert families["psnr"].higher_is_better and not families["gmsd"].higher_is_better
     assert all(f.source for f in families.values())
-    assert create_metric("vifp").spec == "vif" and canonical_spec(" L2 ") == "mse"
+    assert canonical_spec(" L2 ") == "mse"
+
+
+def test_variants_select_the_convention_and_the_default_is_the_bare_name():
+    assert canonical_spec("ssim:matlab") == "ssim" and canonical_spec("SSIM:PIQ") == "ssim:piq"
+    assert canonical_spec("psnr:rgb") == "psnr" and canonical_spec("psnr:y") == "psnr:y"
+    assert create_metric("ssim").digest() != create_metric("ssim:piq").digest()  # part of the store key
+    assert create_metric("vif").digest() != create_metric("vifp").digest()
+    with pytest.raises(ValueError, match="variants: matlab, piq"):
+        create_metric("ssim:octave")
 
 
 def test_metrics_are_differentiable(pair):
     ref, dist = pair
-    for spec in ("mse", "huber", "ssim", "ms_ssim"):
+    # the MATLAB variants round like MATLAB with a straight-through gradient
+    for spec in ("mse", "huber", "ssim", "ms_ssim", "gmsd", "vif", "ssim:piq", "psnr:y"):
         x = dist.clone().requires_grad_(True)
         create_metric(spec)(ref, x).sum().backward()
         assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
@@ -77,7 +90,7 @@ def test_unknown_metric_lists_valid_names():
 
 def test_bad_arguments_and_inputs_are_named():
     with pytest.raises(ValueError, match="takes no argument"):
-        create_metric("psnr:3")
+        create_metric("mse:3")
     with pytest.raises(ValueError, match="delta"):
         create_metric("huber:abc")
     metric = create_metric("mse")

@@ -86,3 +86,28 @@ def test_non_finite_values_are_dropped_and_counted():
 def test_unknown_fit_is_rejected():
     with pytest.raises(ValueError, match="valid fits"):
         MetricRegression(fit="quartic")
+
+
+def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
+    """PSNR rising with DMOS (higher = worse) is inverted; |r| must not make it look perfect."""
+    import pandas as pd
+
+    from iqa_bench.reports.tables import render_table, summarize
+
+    gen = np.random.default_rng(0)
+    dmos = np.linspace(0, 100, 40)
+    scores = pd.DataFrame({"item": [f"i{k}" for k in range(40)], "score": dmos,
+                           "psnr": 20 + 0.1 * dmos + gen.normal(0, 0.5, 40),     # inverted
+                           "gmsd": 0.001 * dmos + gen.normal(0, 0.005, 40)})     # a distance: rises, correct
+    with caplog.at_level("WARNING"):
+        summary = summarize(scores, ["psnr", "gmsd"], n_boot=0, directions={"psnr": True, "gmsd": False},
+                            score_higher_is_better=False)
+    assert summary.set_index("metric")["sign"].to_dict() == {"psnr": "inverted", "gmsd": "ok"}
+    assert "psnr" in caplog.text and "ranks the images backwards" in caplog.text
+    md, tex, csv = (render_table(summary, fmt, "toy", "DMOS") for fmt in ("md", "latex", "csv"))
+    assert "| psnr † |" in md and "| gmsd |" in md and "† correlation sign contradicts" in md
+    assert r"psnr$^\dagger$" in tex and r"\noindent$^\dagger$" in tex
+    assert ",inverted" in csv
+    # unknown score direction: no verdict either way
+    unknown = summarize(scores, ["psnr"], n_boot=0, directions={"psnr": True})
+    assert unknown["sign"].tolist() == [""]

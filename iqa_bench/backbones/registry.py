@@ -9,7 +9,6 @@ TensorFlow lite preprocessing, mean 0.5 / std 0.5, for EfficientNet-Lite0), free
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import socket
@@ -21,6 +20,7 @@ from torch import nn
 from torchvision.models.feature_extraction import create_feature_extractor
 
 from ..errors import UnknownNameError
+from ..io_utils import file_sha256
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
 
@@ -82,11 +82,7 @@ def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
 
 @functools.lru_cache(maxsize=None)
 def _file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def _lite_model(weights: str) -> Tuple[nn.Module, str]:

@@ -1,12 +1,32 @@
-"""Full-reference measures computed by piq (not re-implemented): PSNR, SSIM, MS-SSIM, VIFp, GMSD,
-FSIM, HaarPSI, MDSI, VSI. Each wraps piq's functional form with ``reduction='none'``."""
+"""Classical full-reference measures: the convention of the literature's tables by default, piq's own
+functions (not re-implemented) by name.
+
+Which reference implementation each default reproduces, and why it is the default, is in the README
+("Calibration"); ``iqa-bench calibrate`` checks the defaults against the official values.
+
+* ``psnr`` -- RGB PSNR over all channels, peak 1 (= skimage ``peak_signal_noise_ratio`` on uint8, the
+  "official" PSNR of IQA-PyTorch's calibration); piq's ``psnr``. ``psnr:y`` -- Y of MATLAB
+  ``rgb2ycbcr`` (TID2013's ``PSNR.txt``, SR papers).
+* ``ssim``, ``ms_ssim``, ``gmsd`` -- Wang's ``ssim_index.m`` / ``msssim.m`` and Xue's ``GMSD.m`` on
+  MATLAB ``rgb2gray`` (:mod:`.official_measures`); ``:piq`` -- piq's functions (RGB-channel average,
+  automatic downsampling for SSIM; piq's own grey conversion for GMSD).
+* ``vif`` -- Sheikh & Bovik's wavelet-domain ``vifvec.m`` (:mod:`.vif_wavelet`); ``vifp`` -- the
+  pixel-domain VIFp (piq's ``vif_p``, = ``vifp_mscale.m`` on the YIQ luminance).
+* ``fsim`` / ``fsimc`` -- Zhang's ``FeatureSIM.m`` FSIM (luminance) / FSIMc, ported by piq.
+* ``haarpsi``, ``mdsi``, ``vsi`` -- piq's ports of the authors' MATLAB ``HaarPSI.m``, ``MDSI.m``,
+  ``VSI.m``.
+"""
 from __future__ import annotations
+
+from typing import Callable
 
 import piq
 import torch
 
+from . import official_measures
 from .base import Metric
 from .registry import MetricFamily, register
+from .vif_wavelet import vif_wavelet
 
 
 class PiqMeasure(Metric):
@@ -29,25 +49,90 @@ class PiqMeasure(Metric):
         return self.function(dist, ref, data_range=1.0, reduction="none", **self.kwargs)
 
 
-_PIQ = [
-    # name, piq function, higher is better, description, paper
-    ("psnr", piq.psnr, True, "peak signal-to-noise ratio (dB)", ""),
-    ("ssim", piq.ssim, True, "structural similarity", "Wang et al. 2004"),
-    ("ms_ssim", piq.multi_scale_ssim, True, "multi-scale SSIM (needs H, W > 160)", "Wang et al. 2003"),
-    ("vif", piq.vif_p, True, "visual information fidelity, pixel domain (VIFp)", "Sheikh & Bovik 2006"),
-    ("gmsd", piq.gmsd, False, "gradient magnitude similarity deviation", "Xue et al. 2014"),
-    ("fsim", piq.fsim, True, "feature similarity (FSIMc)", "Zhang et al. 2011"),
-    ("haarpsi", piq.haarpsi, True, "Haar wavelet perceptual similarity", "Reisenhofer et al. 2018"),
-    ("mdsi", piq.mdsi, False, "mean deviation similarity index", "Nafchi et al. 2016"),
-    ("vsi", piq.vsi, True, "visual saliency-induced index", "Zhang et al. 2014"),
+class OfficialMeasure(Metric):
+    """A measure computed as its authors' MATLAB script computes it (:mod:`.official_measures`,
+    :mod:`.vif_wavelet`); float64 inside, returned in the input's dtype."""
+
+    source = "iqa-bench (MATLAB reference conventions)"
+
+    def __init__(self, name: str, function: Callable, higher_is_better: bool, version: int = 1):
+        super().__init__()
+        self.name, self.function, self.version = name, function, version
+        self.higher_is_better = higher_is_better
+
+    def digest(self) -> str:
+        return f"iqa-bench-{self.name}-matlab-v{self.version}"
+
+    def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
+        return self.function(ref, dist).to(ref.dtype)
+
+
+def _variants(choices):
+    """A factory choosing among ``{variant: () -> Metric}``; ``None`` is the default (first) one."""
+    default = next(iter(choices))
+    return lambda arg: choices[arg or default]()
+
+
+def _piq(function, higher: bool, **kwargs):
+    return lambda: PiqMeasure(function, higher, **kwargs)
+
+
+def _official(name: str, function, higher: bool):
+    return lambda: OfficialMeasure(name, function, higher)
+
+
+PIQ_VARIANT = ("piq", "piq's function with its defaults")
+
+CLASSICAL = [
+    # name, higher is better, {variant: factory} (first = default), variants, reference, calibrated, description
+    ("psnr", True,
+     {"rgb": _piq(piq.psnr, True), "y": _official("psnr_y", official_measures.psnr_y, True)},
+     (("rgb", "all RGB channels, peak 255 (skimage peak_signal_noise_ratio; piq psnr)"),
+      ("y", "Y of MATLAB rgb2ycbcr on uint8 (TID2013 PSNR.txt, SR papers)")),
+     "skimage.metrics.peak_signal_noise_ratio on uint8 RGB (IQA-PyTorch's official PSNR)",
+     "ResultsCalibra 5 pairs; TID2013 PSNRc/PSNR.txt", "peak signal-to-noise ratio (dB)"),
+    ("ssim", True,
+     {"matlab": _official("ssim", official_measures.ssim_index, True), "piq": _piq(piq.ssim, True)},
+     (("matlab", "ssim_index.m on MATLAB rgb2gray(uint8), no downsampling"), PIQ_VARIANT),
+     "ssim_index.m, Z. Wang (2004)", "ResultsCalibra 5 pairs", "structural similarity (Wang et al. 2004)"),
+    ("ms_ssim", True,
+     {"matlab": _official("ms_ssim", official_measures.msssim, True),
+      "piq": _piq(piq.multi_scale_ssim, True)},
+     (("matlab", "msssim.m on MATLAB rgb2gray(uint8)"), PIQ_VARIANT),
+     "msssim.m, Z. Wang (2003)", "ResultsCalibra 5 pairs (2 known deviations)",
+     "multi-scale SSIM (Wang et al. 2003; needs H, W >= 161)"),
+    ("vif", True, {"matlab": _official("vif", vif_wavelet, True)}, (),
+     "vifvec.m, H. R. Sheikh (LIVE), on MATLAB rgb2gray(uint8)", "ResultsCalibra 5 pairs",
+     "visual information fidelity, wavelet domain (Sheikh & Bovik 2006)"),
+    ("vifp", True, {"piq": _piq(piq.vif_p, True)}, (),
+     "vifp_mscale.m, H. R. Sheikh (LIVE), on the YIQ luminance (piq's port)", "piq's MATLAB value (I01)",
+     "visual information fidelity, pixel domain (VIFp)"),
+    ("gmsd", False,
+     {"matlab": _official("gmsd", official_measures.gmsd, False), "piq": _piq(piq.gmsd, False)},
+     (("matlab", "GMSD.m on MATLAB rgb2gray(uint8)"), PIQ_VARIANT),
+     "GMSD.m, W. Xue (2014)", "ResultsCalibra 5 pairs", "gradient magnitude similarity deviation"),
+    ("fsim", True, {"piq": _piq(piq.fsim, True, chromatic=False)}, (),
+     "FeatureSIM.m (FSIM), L. Zhang (2011), piq's port", "piq's MATLAB value (I01)",
+     "feature similarity, luminance only (FSIM)"),
+    ("fsimc", True, {"piq": _piq(piq.fsim, True)}, (),
+     "FeatureSIM.m (FSIMc), L. Zhang (2011), piq's port", "ResultsCalibra 5 pairs; piq's MATLAB value (I01)",
+     "feature similarity with chrominance (FSIMc)"),
+    ("haarpsi", True, {"piq": _piq(piq.haarpsi, True)}, (),
+     "HaarPSI.m, R. Reisenhofer (2018), piq's port", "piq's MATLAB value (I01)",
+     "Haar wavelet perceptual similarity"),
+    ("mdsi", False, {"piq": _piq(piq.mdsi, False)}, (),
+     "MDSI.m, H. Z. Nafchi (2016), piq's port", "piq's MATLAB value (I01)",
+     "mean deviation similarity index"),
+    ("vsi", True, {"piq": _piq(piq.vsi, True)}, (),
+     "VSI.m, L. Zhang (2014), piq's port", "not calibrated: no official value available",
+     "visual saliency-induced index"),
 ]
 
-for _name, _fn, _higher, _desc, _paper in _PIQ:
+for _name, _higher, _choices, _variant_list, _reference, _calibrated, _desc in CLASSICAL:
     register(MetricFamily(
-        _name,
-        (lambda fn, higher: (lambda arg: PiqMeasure(fn, higher)))(_fn, _higher),
-        higher_is_better=_higher, needs_weights=False,
-        source=f"library: piq{'; paper: ' + _paper if _paper else ''}",
-        description=_desc,
-        aliases=("vifp",) if _name == "vif" else (),
+        _name, _variants(_choices), higher_is_better=_higher, needs_weights=False,
+        source=f"reference: {_reference}", description=_desc,
+        argument="|".join(v[0] for v in _variant_list) if _variant_list else "",
+        variants=_variant_list, reference=_reference, calibrated=_calibrated,
     ))
+

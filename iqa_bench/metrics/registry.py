@@ -24,6 +24,16 @@ class MetricFamily:
     description: str
     argument: str = ""  # e.g. "delta (default 1.0)"; empty: the family takes no argument
     aliases: tuple = field(default_factory=tuple)
+    #: Named conventions, ((name, what it reproduces), ...); the first is the default and is what the
+    #: bare family name gives (``ssim`` == ``ssim:matlab``). The argument then selects the variant.
+    variants: tuple = field(default_factory=tuple)
+    #: The reference implementation the default reproduces (file, author) and what it is calibrated on.
+    reference: str = ""
+    calibrated: str = ""
+
+    @property
+    def default_variant(self) -> Optional[str]:
+        return self.variants[0][0] if self.variants else None
 
 
 _FAMILIES: Dict[str, MetricFamily] = {}
@@ -48,7 +58,15 @@ def parse_spec(spec: str):
         raise UnknownNameError("metric", spec, list(_FAMILIES) + list(_ALIASES))
     family = _FAMILIES[name]
     arg = arg.strip() if sep else None
-    if arg is not None and not family.argument:
+    if family.variants and arg is not None:
+        names = [v[0] for v in family.variants]
+        arg = arg.lower()
+        if arg not in names:
+            raise ValueError(f"metric {name!r}: unknown variant {arg!r} in {spec!r}; "
+                             f"variants: {', '.join(names)} (default {names[0]})")
+        if arg == family.default_variant:
+            arg = None  # the default convention is spelled by the bare name
+    elif arg is not None and not family.argument:
         raise ValueError(f"metric {name!r} takes no argument, got {spec!r}")
     return family, arg
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..io_utils import atomic_write_text
 from .recipe import Recipe, column
-from .tables import shown_value
+from .tables import INVERTED, INVERTED_NOTE, shown_value
 
 #: Summary column holding each recipe column's value (regression); 2AFC columns are subsets.
 SUMMARY_KEY = {"rmse": "rmse", "lcc": "plcc", "srocc": "srocc", "krocc": "krocc"}
@@ -130,7 +130,7 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
                    data: List[str]) -> Optional[pd.DataFrame]:
     from ..api import evaluate
 
-    frames, complete = [], True
+    frames, complete, score_directions = [], True, set()
     for source in recipe.sources:
         root = _root_for(source.dataset, recipe, named, bare)
         if source.dataset != "sample" and (root is None or not root.exists()):
@@ -159,22 +159,30 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
                     f"{len(frame)} items; {result.reused} scores reused from the store, {result.computed} "
                     f"computed; run folder {result.run_dir}")
         frames.append(frame.assign(**{"group:source": source.dataset}))
+        score_directions.add(result.score_higher_is_better)
     if not complete:
         if frames:
             notes.append("ours not computed: the table pools all its sources; score the missing one(s) above")
         return None
-    return pd.concat(frames, ignore_index=True, sort=False)
+    pooled = pd.concat(frames, ignore_index=True, sort=False)
+    # The sign check needs one score direction for the pooled table (all DMOS, or all MOS).
+    pooled.attrs["score_higher_is_better"] = score_directions.pop() if len(score_directions) == 1 else None
+    return pooled
 
 
 def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame, bootstrap: int, seed: int,
-                     fit: str) -> List[Dict[str, Value]]:
+                     fit: str, notes: List[str]) -> List[Dict[str, Value]]:
     from ..api import build_summary
     from ..metrics import parse_spec
 
     present = [s for s in dict.fromkeys(specs.values()) if s in pooled.columns and pooled[s].notna().any()]
     directions = {s: parse_spec(s)[0].higher_is_better for s in present}
     summary = build_summary("2afc" if recipe.kind == "2afc" else "regression", pooled, present, directions,
-                            None, fit, bootstrap, seed) if present else pd.DataFrame()
+                            None, fit, bootstrap, seed, pooled.attrs.get("score_higher_is_better")) \
+        if present else pd.DataFrame()
+    if "sign" in summary.columns:
+        for _, r in summary[summary["sign"] == INVERTED].iterrows():
+            notes.append(f"inverted sign: {r['metric']} ({r['group']}, SROCC {r['srocc']:+.3f}): {INVERTED_NOTE}")
     values = _no_values(recipe)
     for index, spec in specs.items():
         if spec not in present:
@@ -204,7 +212,8 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
     specs = {index: canonical_spec(_with_weights(row.metric, weights))
              for index, row in enumerate(recipe.rows) if row.metric}
     pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data)
-    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit)
+    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit,
+                                                                                notes)
     result = PaperResult(recipe, values, notes, data, weights=weights)
     if pooled is not None:  # one column per row (rows may share a spec), for the scatter grid
         keep = [c for c in pooled.columns if c in ("item", "score") or c.startswith("group:")]

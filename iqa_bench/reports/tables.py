@@ -3,10 +3,16 @@
 Correlations are stored signed in ``summary.csv``; the rendered tables show their absolute values
 (the sign only reflects whether the metric is a similarity or a distance) and mark the best value per
 column in bold (lowest RMSE, highest |PLCC|, |SROCC|, |KROCC|).
+
+Showing |r| must never make an inverted metric look perfect: when the metric's declared direction and
+the subjective score's direction are known, a correlation whose sign contradicts them (PSNR rising
+with DMOS, say) is flagged in the ``sign`` column of the summary, marked with a dagger in every
+rendered table and logged.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+import logging
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,13 +22,36 @@ from ..regression import MetricRegression
 STATS = ("rmse", "plcc", "srocc", "krocc")
 LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
 ALL = "all"
+INVERTED = "inverted"
+INVERTED_NOTE = ("correlation sign contradicts the metric's declared direction and the score's direction: "
+                 "the metric ranks the images backwards")
+
+log = logging.getLogger(__name__)
+
+
+def expected_sign(metric_higher_is_better: Optional[bool], score_higher_is_better: Optional[bool]) -> int:
+    """+1 when the metric should rise with the score, -1 when it should fall, 0 when unknown."""
+    if metric_higher_is_better is None or score_higher_is_better is None:
+        return 0
+    return 1 if bool(metric_higher_is_better) == bool(score_higher_is_better) else -1
+
+
+def sign_status(srocc: float, expected: int) -> str:
+    """"inverted" when a non-zero SROCC has the sign opposite to the expected one, "ok" when it agrees,
+    "" when either is unknown."""
+    if expected == 0 or not np.isfinite(srocc) or srocc == 0:
+        return ""
+    return INVERTED if np.sign(srocc) != expected else "ok"
 
 
 def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = None,
-              fit: str = "logistic5", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+              fit: str = "logistic5", n_boot: int = 1000, seed: int = 0,
+              directions: Optional[Dict[str, bool]] = None,
+              score_higher_is_better: Optional[bool] = None) -> pd.DataFrame:
     """Regression statistics per metric, overall and (with ``by``) per value of a group column.
 
     ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
+    ``directions`` (metric -> higher is better) and ``score_higher_is_better`` enable the sign check.
     """
     if by is not None and by not in scores.columns:
         raise ValueError(f"--by {by!r}: no such grouping; available: "
@@ -34,9 +63,19 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     for metric in metrics:
         for group, part in subsets:
             model = MetricRegression(fit=fit, n_boot=n_boot, seed=seed).fit(part[metric], part["score"])
-            rows.append({"metric": metric, "group": group, **model.report(),
-                         "n_missing": model.n_dropped_})
+            report = model.report()
+            expected = expected_sign((directions or {}).get(metric), score_higher_is_better)
+            sign = sign_status(report["srocc"], expected)
+            if sign == INVERTED:
+                log.warning("%s (%s): SROCC %+.3f, expected %s: %s", metric, group, report["srocc"],
+                            "positive" if expected > 0 else "negative", INVERTED_NOTE)
+            rows.append({"metric": metric, "group": group, **report, "n_missing": model.n_dropped_,
+                         "sign": sign})
     return pd.DataFrame(rows)
+
+
+def _inverted(row) -> bool:
+    return row.get("sign", "") == INVERTED
 
 
 def shown_value(key: str, value: float, lo: float, hi: float):
@@ -68,8 +107,8 @@ def _best(part: pd.DataFrame, key: str):
 def _table_cells(part: pd.DataFrame, ci: bool):
     """Rows of (metric, [cells], [is_best]) for one group."""
     best = {key: _best(part, key) for key in STATS}
-    return [(row["metric"], row["n"], [_cell(row, k, ci) for k in STATS],
-             [best[k] == index for k in STATS]) for index, row in part.iterrows()]
+    return [(row["metric"] + (" †" if _inverted(row) else ""), row["n"], [_cell(row, k, ci) for k in STATS],
+             [best[k] == index and not _inverted(row) for k in STATS]) for index, row in part.iterrows()]
 
 
 def _markdown(part, ci, title):
@@ -96,7 +135,8 @@ def _latex(part, ci, title):
              "Metric & $n$ & " + " & ".join(LABELS[k] for k in STATS) + r" \\", r"\midrule"]
     for metric, n, cells, best in _table_cells(part, ci):
         shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, best)]
-        lines.append(f"{latex_escape(metric)} & {n} & " + " & ".join(shown) + r" \\")
+        name = latex_escape(metric).replace(" †", r"$^\dagger$")
+        lines.append(f"{name} & {n} & " + " & ".join(shown) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines)
 
@@ -105,7 +145,7 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
                  ci: bool = True) -> str:
     """One table per group (``all`` first) in ``md``, ``latex`` or ``csv``."""
     if fmt == "csv":
-        return summary.to_csv(index=False)
+        return summary.to_csv(index=False)  # the "sign" column carries the flag
     if fmt not in ("md", "latex"):
         raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
@@ -116,7 +156,10 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
         part = summary[summary["group"] == group]
         title = f"{dataset} — {'all items' if group == ALL else group}"
         blocks.append(_markdown(part, ci, title) if fmt == "md" else _latex(part, ci, title))
+    flagged = "sign" in summary.columns and (summary["sign"] == INVERTED).any()
     if fmt == "md":
-        return "_" + head + "_\n\n" + "\n\n".join(blocks) + "\n"
-    return f"% {head}\n" + "\n\n".join(blocks) + "\n"
+        note = f"\n† {INVERTED_NOTE}.\n" if flagged else ""
+        return "_" + head + "_\n\n" + "\n\n".join(blocks) + "\n" + note
+    note = f"\n\\par\\noindent$^\\dagger$ {latex_escape(INVERTED_NOTE)}.\n" if flagged else ""
+    return f"% {head}\n" + "\n\n".join(blocks) + "\n" + note
 

@@ -3,7 +3,8 @@
 BasicSR convention: SR output quantised to 8 bits; PSNR and SSIM on the Y channel of ITU-R BT.601
 (``rgb2ycbcr``: Y = 16 + 65.481 R + 128.553 G + 24.966 B, RGB in [0, 1]) with a border of ``scale``
 pixels cropped. SSIM is piq's (11×11 Gaussian, σ = 1.5, no down-sampling). Also LPIPS (alex), VIF
-(piq VIFp), ICOO over the test set (lower is better), and NIQE / PI = ((10 − NRQM) + NIQE)/2 when
+(``vif``: Sheikh & Bovik's wavelet-domain ``vifvec.m`` on MATLAB rgb2gray, the VIF the AFM paper's
+Tables I and IV cite), ICOO over the test set (lower is better), and NIQE / PI = ((10 − NRQM) + NIQE)/2 when
 ``pyiqa`` and its model files are available — otherwise the output says they were not computed and
 why; no other measure is ever reported under their names.
 """
@@ -97,7 +98,7 @@ def evaluate_restoration(model: torch.nn.Module, testset, scale: int, output: Op
         cropped_sr, cropped_hr = crop_border(sr, scale), crop_border(hr, scale)
         try:
             row["vif"] = float(vif(cropped_hr, cropped_sr))
-        except ValueError as err:  # piq's VIF needs at least 41×41 pixels
+        except ValueError as err:  # vifvec's four-level pyramid needs at least 48×48 pixels
             row["vif"] = float("nan")
             unavailable.append(f"vif not computed for {name}: {err}")
         if lpips is not None:

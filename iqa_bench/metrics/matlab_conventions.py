@@ -1,0 +1,73 @@
+"""The pieces of MATLAB that the official IQA scripts depend on, and that no installed library has.
+
+The published tables of LIVE, TID2013 and CSIQ were computed by the authors' MATLAB scripts on
+``uint8`` images. Three conventions decide the fourth decimal of SSIM or GMSD:
+
+* ``rgb2gray`` on a ``uint8`` image returns ``uint8``: the weighted sum
+  0.298936021293775 R + 0.587043074451121 G + 0.114020904255103 B (the first row of
+  ``inv(rgb2ntsc matrix)``, MATLAB's ``rgb2gray.m``), **rounded** half away from zero.
+* ``rgb2ycbcr`` on ``uint8`` returns ``uint8``: Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255
+  (ITU-R BT.601, MATLAB's ``rgb2ycbcr.m``), rounded the same way.
+* ``fspecial('gaussian', 11, 1.5)`` and ``filter2(w, x, 'valid')`` (correlation, no padding).
+
+Rounding is applied with a straight-through gradient: the value is MATLAB's exactly, the gradient is
+that of the unrounded expression, so the official variants still work as training losses.
+Everything here runs in float64 (second moments of 0..255 images lose digits in float32).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+#: MATLAB ``rgb2gray`` coefficients (rgb2gray.m: ``coef = T(1,:)`` with ``T = inv(...)``).
+RGB2GRAY = (0.298936021293775, 0.587043074451121, 0.114020904255103)
+#: MATLAB ``rgb2ycbcr`` luma row for 8-bit data, offset 16 (rgb2ycbcr.m, ``origT(1,:)``).
+YCBCR_Y = (65.481, 128.553, 24.966)
+
+
+def round_half_away(x: torch.Tensor) -> torch.Tensor:
+    """MATLAB ``round`` / uint8 conversion (half away from zero; torch.round rounds half to even),
+    with a straight-through gradient."""
+    rounded = torch.sign(x) * torch.floor(x.abs() + 0.5)
+    return x + (rounded - x).detach()
+
+
+def to_uint8_levels(x: torch.Tensor) -> torch.Tensor:
+    """[0, 1] images (as decoded from 8-bit files: k/255) to float64 values 0..255, rounded, as
+    MATLAB's ``imread`` gives them (exact for 8-bit images; a 16-bit image is quantised to 8 bits)."""
+    return round_half_away(x.double() * 255.0).clamp(0, 255)
+
+
+def rgb2gray_uint8(x: torch.Tensor) -> torch.Tensor:
+    """MATLAB ``rgb2gray(uint8 image)``: N×3×H×W in [0, 1] -> N×1×H×W float64 grey levels 0..255."""
+    levels = to_uint8_levels(x)
+    coef = levels.new_tensor(RGB2GRAY).view(1, 3, 1, 1)
+    return round_half_away((levels * coef).sum(1, keepdim=True)).clamp(0, 255)
+
+
+def rgb2ycbcr_y_uint8(x: torch.Tensor) -> torch.Tensor:
+    """Y of MATLAB ``rgb2ycbcr(uint8 image)``: N×1×H×W float64 in 16..235."""
+    levels = to_uint8_levels(x)
+    coef = levels.new_tensor(YCBCR_Y).view(1, 3, 1, 1) / 255.0
+    return round_half_away(16.0 + (levels * coef).sum(1, keepdim=True)).clamp(0, 255)
+
+
+def fspecial_gaussian(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
+    """MATLAB ``fspecial('gaussian', size, sigma)`` as a 1×1×size×size float64 kernel (sums to 1)."""
+    axis = torch.arange(size, dtype=torch.float64, device=device) - (size - 1) / 2
+    g = torch.exp(-axis ** 2 / (2 * sigma ** 2))
+    kernel = g[:, None] * g[None, :]
+    return (kernel / kernel.sum())[None, None]
+
+
+def filter2_valid(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """MATLAB ``filter2(kernel, x, 'valid')``: 2-D correlation without padding, per channel."""
+    return F.conv2d(x, kernel.to(x))
+
+
+def require_size(name: str, x: torch.Tensor, minimum: int, why: str) -> None:
+    """A clear error when an image is smaller than the reference implementation accepts."""
+    h, w = x.shape[-2:]
+    if min(h, w) < minimum:
+        raise ValueError(f"{name}: images must be at least {minimum}×{minimum} pixels ({why}), "
+                         f"got {h}×{w}")
