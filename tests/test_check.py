@@ -29,15 +29,15 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
 
     import iqa_bench.metrics.piq_measures as measures
 
-    original = measures.PiqMeasure.score
+    original = measures.OfficialMeasure.score
 
     def perturbed(self, ref, dist):
         values = original(self, ref, dist)
-        if self.function.__name__ == "ssim":  # a broken SSIM: noise instead of structure
+        if self.name == "ssim":  # a broken SSIM: noise instead of structure
             return torch.rand(values.shape, generator=torch.Generator().manual_seed(int(ref.sum() * 1000)))
         return values
 
-    monkeypatch.setattr(measures.PiqMeasure, "score", perturbed)
+    monkeypatch.setattr(measures.OfficialMeasure, "score", perturbed)
     comparisons, notes = run_check(baseline, tolerance=0.01, results=tmp_path / "r2")
     failed = {(c.metric, c.group, c.stat) for c in comparisons if c.failed}
     assert ("ssim", "all", "srocc") in failed
