@@ -111,3 +111,7 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     # unknown score direction: no verdict either way
     unknown = summarize(scores, ["psnr"], n_boot=0, directions={"psnr": True})
     assert unknown["sign"].tolist() == [""]
+    # the best value of a column goes to a correctly signed metric, never to the inverted one
+    psnr_row = md.split("| psnr † |")[1].split("\n")[0]
+    gmsd_row = md.split("| gmsd |")[1].split("\n")[0]
+    assert "**" not in psnr_row and gmsd_row.count("**") == 2 * 4

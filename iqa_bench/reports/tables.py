@@ -97,6 +97,8 @@ def _cell(row, key: str, ci: bool) -> str:
 
 
 def _best(part: pd.DataFrame, key: str):
+    if "sign" in part.columns:  # an inverted metric is never "best"
+        part = part[part["sign"] != INVERTED]
     values = part[key].abs() if key != "rmse" else part[key]
     values = values[np.isfinite(values)]
     if values.empty:
@@ -108,7 +110,7 @@ def _table_cells(part: pd.DataFrame, ci: bool):
     """Rows of (metric, [cells], [is_best]) for one group."""
     best = {key: _best(part, key) for key in STATS}
     return [(row["metric"] + (" †" if _inverted(row) else ""), row["n"], [_cell(row, k, ci) for k in STATS],
-             [best[k] == index and not _inverted(row) for k in STATS]) for index, row in part.iterrows()]
+             [best[k] == index for k in STATS]) for index, row in part.iterrows()]
 
 
 def _markdown(part, ci, title):
