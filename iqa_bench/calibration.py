@@ -206,7 +206,9 @@ def calibrate(root: Path, metrics: Optional[Iterable[str]] = None,
     for official in references:
         if official.pair not in images:
             continue
-        metric = metric_cache.setdefault(official.metric, create_metric(official.metric).to(device))
+        if official.metric not in metric_cache:
+            metric_cache[official.metric] = create_metric(official.metric).to(device)
+        metric = metric_cache[official.metric]
         ref, dist = images[official.pair]
         with torch.no_grad():
             ours = float(metric(ref, dist)[0])

@@ -1,6 +1,7 @@
 """Atomic file writes: a temporary file in the target folder, then ``os.replace``."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -28,8 +29,6 @@ def atomic_write_text(path, text: str) -> Path:
 
 def file_sha256(path) -> str:
     """SHA-256 of a file's bytes, read in 1 MiB chunks."""
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -54,23 +54,18 @@ class OfficialMeasure(Metric):
     :mod:`.vif_wavelet`); float64 inside, returned in the input's dtype."""
 
     source = "iqa-bench (MATLAB reference conventions)"
+    VERSION = 1  # bump when a MATLAB-convention implementation changes its values
 
-    def __init__(self, name: str, function: Callable, higher_is_better: bool, version: int = 1):
+    def __init__(self, name: str, function: Callable, higher_is_better: bool):
         super().__init__()
-        self.name, self.function, self.version = name, function, version
+        self.name, self.function = name, function
         self.higher_is_better = higher_is_better
 
     def digest(self) -> str:
-        return f"iqa-bench-{self.name}-matlab-v{self.version}"
+        return f"iqa-bench-{self.name}-matlab-v{self.VERSION}"
 
     def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
         return self.function(ref, dist).to(ref.dtype)
-
-
-def _variants(choices):
-    """A factory choosing among ``{variant: () -> Metric}``; ``None`` is the default (first) one."""
-    default = next(iter(choices))
-    return lambda arg: choices[arg or default]()
 
 
 def _piq(function, higher: bool, **kwargs):
@@ -81,58 +76,57 @@ def _official(name: str, function, higher: bool):
     return lambda: OfficialMeasure(name, function, higher)
 
 
-PIQ_VARIANT = ("piq", "piq's function with its defaults")
-
-CLASSICAL = [
-    # name, higher is better, {variant: factory} (first = default), variants, reference, calibrated, description
-    ("psnr", True,
-     {"rgb": _piq(piq.psnr, True), "y": _official("psnr_y", official_measures.psnr_y, True)},
-     (("rgb", "all RGB channels, peak 255 (skimage peak_signal_noise_ratio; piq psnr)"),
-      ("y", "Y of MATLAB rgb2ycbcr on uint8 (TID2013 PSNR.txt, SR papers)")),
-     "skimage.metrics.peak_signal_noise_ratio on uint8 RGB (IQA-PyTorch's official PSNR)",
-     "ResultsCalibra 5 pairs; TID2013 PSNRc/PSNR.txt", "peak signal-to-noise ratio (dB)"),
-    ("ssim", True,
-     {"matlab": _official("ssim", official_measures.ssim_index, True), "piq": _piq(piq.ssim, True)},
-     (("matlab", "ssim_index.m on MATLAB rgb2gray(uint8), no downsampling"), PIQ_VARIANT),
-     "ssim_index.m, Z. Wang (2004)", "ResultsCalibra 5 pairs", "structural similarity (Wang et al. 2004)"),
-    ("ms_ssim", True,
-     {"matlab": _official("ms_ssim", official_measures.msssim, True),
-      "piq": _piq(piq.multi_scale_ssim, True)},
-     (("matlab", "msssim.m on MATLAB rgb2gray(uint8)"), PIQ_VARIANT),
-     "msssim.m, Z. Wang (2003)", "ResultsCalibra 5 pairs (2 known deviations)",
-     "multi-scale SSIM (Wang et al. 2003; needs H, W >= 161)"),
-    ("vif", True, {"matlab": _official("vif", vif_wavelet, True)}, (),
-     "vifvec.m, H. R. Sheikh (LIVE), on MATLAB rgb2gray(uint8)", "ResultsCalibra 5 pairs",
-     "visual information fidelity, wavelet domain (Sheikh & Bovik 2006)"),
-    ("vifp", True, {"piq": _piq(piq.vif_p, True)}, (),
-     "vifp_mscale.m, H. R. Sheikh (LIVE), on the YIQ luminance (piq's port)", "piq's MATLAB value (I01)",
-     "visual information fidelity, pixel domain (VIFp)"),
-    ("gmsd", False,
-     {"matlab": _official("gmsd", official_measures.gmsd, False), "piq": _piq(piq.gmsd, False)},
-     (("matlab", "GMSD.m on MATLAB rgb2gray(uint8)"), PIQ_VARIANT),
-     "GMSD.m, W. Xue (2014)", "ResultsCalibra 5 pairs", "gradient magnitude similarity deviation"),
-    ("fsim", True, {"piq": _piq(piq.fsim, True, chromatic=False)}, (),
-     "FeatureSIM.m (FSIM), L. Zhang (2011), piq's port", "piq's MATLAB value (I01)",
-     "feature similarity, luminance only (FSIM)"),
-    ("fsimc", True, {"piq": _piq(piq.fsim, True)}, (),
-     "FeatureSIM.m (FSIMc), L. Zhang (2011), piq's port", "ResultsCalibra 5 pairs; piq's MATLAB value (I01)",
-     "feature similarity with chrominance (FSIMc)"),
-    ("haarpsi", True, {"piq": _piq(piq.haarpsi, True)}, (),
-     "HaarPSI.m, R. Reisenhofer (2018), piq's port", "piq's MATLAB value (I01)",
-     "Haar wavelet perceptual similarity"),
-    ("mdsi", False, {"piq": _piq(piq.mdsi, False)}, (),
-     "MDSI.m, H. Z. Nafchi (2016), piq's port", "piq's MATLAB value (I01)",
-     "mean deviation similarity index"),
-    ("vsi", True, {"piq": _piq(piq.vsi, True)}, (),
-     "VSI.m, L. Zhang (2014), piq's port", "not calibrated: no official value available",
-     "visual saliency-induced index"),
-]
-
-for _name, _higher, _choices, _variant_list, _reference, _calibrated, _desc in CLASSICAL:
+def _register(name: str, higher: bool, variants, reference: str, calibrated: str, description: str) -> None:
+    """``variants``: ``[(variant, what it reproduces, factory), ...]``, the first being the default (the
+    bare name); a family with a single implementation takes no variant argument."""
+    factories = {variant: factory for variant, _, factory in variants}
+    default = variants[0][0]
+    listed = tuple((variant, what) for variant, what, _ in variants) if len(variants) > 1 else ()
     register(MetricFamily(
-        _name, _variants(_choices), higher_is_better=_higher, needs_weights=False,
-        source=f"reference: {_reference}", description=_desc,
-        argument="|".join(v[0] for v in _variant_list) if _variant_list else "",
-        variants=_variant_list, reference=_reference, calibrated=_calibrated,
-    ))
+        name, lambda arg: factories[arg or default](), higher_is_better=higher, needs_weights=False,
+        source=f"reference: {reference}", description=description,
+        argument="|".join(v for v, _ in listed), variants=listed, calibrated=calibrated))
 
+
+PIQ_VARIANT = "piq's function with its defaults"
+
+_register("psnr", True,
+          [("rgb", "all RGB channels, peak 255 (skimage peak_signal_noise_ratio; piq psnr)", _piq(piq.psnr, True)),
+           ("y", "Y of MATLAB rgb2ycbcr on uint8 (TID2013 PSNR.txt, SR papers)",
+            _official("psnr_y", official_measures.psnr_y, True))],
+          "skimage.metrics.peak_signal_noise_ratio on uint8 RGB (IQA-PyTorch's official PSNR)",
+          "ResultsCalibra 5 pairs; TID2013 PSNRc/PSNR.txt", "peak signal-to-noise ratio (dB)")
+_register("ssim", True,
+          [("matlab", "ssim_index.m on MATLAB rgb2gray(uint8), no downsampling",
+            _official("ssim", official_measures.ssim_index, True)),
+           ("piq", PIQ_VARIANT, _piq(piq.ssim, True))],
+          "ssim_index.m, Z. Wang (2004)", "ResultsCalibra 5 pairs", "structural similarity (Wang et al. 2004)")
+_register("ms_ssim", True,
+          [("matlab", "msssim.m on MATLAB rgb2gray(uint8)", _official("ms_ssim", official_measures.msssim, True)),
+           ("piq", PIQ_VARIANT, _piq(piq.multi_scale_ssim, True))],
+          "msssim.m, Z. Wang (2003)", "ResultsCalibra 5 pairs (2 known deviations)",
+          "multi-scale SSIM (Wang et al. 2003; needs H, W >= 161)")
+_register("vif", True, [("matlab", "", _official("vif", vif_wavelet, True))],
+          "vifvec.m, H. R. Sheikh (LIVE), on MATLAB rgb2gray(uint8)", "ResultsCalibra 5 pairs",
+          "visual information fidelity, wavelet domain (Sheikh & Bovik 2006)")
+_register("vifp", True, [("piq", "", _piq(piq.vif_p, True))],
+          "vifp_mscale.m, H. R. Sheikh (LIVE), on the YIQ luminance (piq's port)", "piq's MATLAB value (I01)",
+          "visual information fidelity, pixel domain (VIFp)")
+_register("gmsd", False,
+          [("matlab", "GMSD.m on MATLAB rgb2gray(uint8)", _official("gmsd", official_measures.gmsd, False)),
+           ("piq", PIQ_VARIANT, _piq(piq.gmsd, False))],
+          "GMSD.m, W. Xue (2014)", "ResultsCalibra 5 pairs", "gradient magnitude similarity deviation")
+_register("fsim", True, [("piq", "", _piq(piq.fsim, True, chromatic=False))],
+          "FeatureSIM.m (FSIM), L. Zhang (2011), piq's port", "piq's MATLAB value (I01)",
+          "feature similarity, luminance only (FSIM)")
+_register("fsimc", True, [("piq", "", _piq(piq.fsim, True))],
+          "FeatureSIM.m (FSIMc), L. Zhang (2011), piq's port", "ResultsCalibra 5 pairs; piq's MATLAB value (I01)",
+          "feature similarity with chrominance (FSIMc)")
+_register("haarpsi", True, [("piq", "", _piq(piq.haarpsi, True))],
+          "HaarPSI.m, R. Reisenhofer (2018), piq's port", "piq's MATLAB value (I01)",
+          "Haar wavelet perceptual similarity")
+_register("mdsi", False, [("piq", "", _piq(piq.mdsi, False))],
+          "MDSI.m, H. Z. Nafchi (2016), piq's port", "piq's MATLAB value (I01)", "mean deviation similarity index")
+_register("vsi", True, [("piq", "", _piq(piq.vsi, True))],
+          "VSI.m, L. Zhang (2014), piq's port", "not calibrated: no official value available",
+          "visual saliency-induced index")

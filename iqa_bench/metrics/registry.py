@@ -27,8 +27,7 @@ class MetricFamily:
     #: Named conventions, ((name, what it reproduces), ...); the first is the default and is what the
     #: bare family name gives (``ssim`` == ``ssim:matlab``). The argument then selects the variant.
     variants: tuple = field(default_factory=tuple)
-    #: The reference implementation the default reproduces (file, author) and what it is calibrated on.
-    reference: str = ""
+    #: What the default is calibrated against (``iqa-bench calibrate``); empty: not calibrated.
     calibrated: str = ""
 
     @property

@@ -87,18 +87,21 @@ def _distortion_channel(ref_band: torch.Tensor, dist_band: torch.Tensor, subband
     y, yn = _crop_to_multiple(ref_band), _crop_to_multiple(dist_band)
     winsize = 2 ** _level(subband) + 1
     area = float(winsize * winsize)
-    box = torch.ones(1, winsize, winsize, dtype=y.dtype, device=y.device)
     h, w = y.shape[-2:]
-
-    def window_sum(t: torch.Tensor) -> torch.Tensor:
-        # corrDn(t, win, 'reflect1', [M M], floor(M/2)+1, size - ceil(M/2) + 1): centres 1, 1+M, ...
-        full = _corr_reflect(t, box)
-        return full[..., M // 2: h - math.ceil(M / 2) + 1: M, M // 2: w - math.ceil(M / 2) + 1: M]
-
-    mean_x, mean_y = window_sum(y) / area, window_sum(yn) / area
-    cov_xy = window_sum(y * yn) - area * mean_x * mean_y
-    ss_x = (window_sum(y * y) - area * mean_x ** 2).clamp_min(0)
-    ss_y = (window_sum(yn * yn) - area * mean_y ** 2).clamp_min(0)
+    pad = (winsize - 1) // 2
+    # corrDn(t, ones(winsize), 'reflect1', [M M], floor(M/2)+1, size - ceil(M/2) + 1) for the five
+    # moments at once: window centres at 1, 1 + M, ... (0-based), h/M × w/M sums per moment, as a
+    # separable strided box correlation.
+    moments = torch.stack([y, yn, y * y, yn * yn, y * yn], 1).flatten(0, 2)[:, None]   # (N·5)×1×h×w
+    padded = F.pad(moments, (pad, pad, pad, pad), mode="reflect")[..., M // 2:, M // 2:]
+    ones = torch.ones(1, 1, 1, winsize, dtype=y.dtype, device=y.device)
+    sums = F.conv2d(F.conv2d(padded, ones, stride=(1, M)), ones.transpose(2, 3), stride=(M, 1))
+    sums = sums[..., : h // M, : w // M].reshape(y.shape[0], 5, 1, h // M, w // M)
+    sum_x, sum_y, sum_xx, sum_yy, sum_xy = sums.unbind(1)
+    mean_x, mean_y = sum_x / area, sum_y / area
+    cov_xy = sum_xy - area * mean_x * mean_y
+    ss_x = (sum_xx - area * mean_x ** 2).clamp_min(0)
+    ss_y = (sum_yy - area * mean_y ** 2).clamp_min(0)
     g = cov_xy / (ss_x + TOL)
     vv = (ss_y - g * cov_xy) / area
     flat_x, flat_y = ss_x < TOL, ss_y < TOL
@@ -129,8 +132,9 @@ def _reference_gsm(ref_band: torch.Tensor):
 def vif_wavelet(ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
     """VIF of ``vifvec.m`` on MATLAB ``rgb2gray`` of the uint8 images, one value per pair."""
     require_size("vif", ref, 48, "vifvec.m's four-level steerable pyramid")
-    ref_pyr = steerable_pyramid(rgb2gray_uint8(ref))
-    dist_pyr = steerable_pyramid(rgb2gray_uint8(dist))
+    n = ref.shape[0]
+    both = steerable_pyramid(rgb2gray_uint8(torch.cat([ref, dist])))  # one pass for both images
+    ref_pyr, dist_pyr = [band[:n] for band in both], [band[n:] for band in both]
     num = torch.zeros(ref.shape[0], dtype=torch.float64, device=ref.device)
     den = torch.zeros_like(num)
     for subband in SUBBANDS:
