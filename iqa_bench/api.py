@@ -1,6 +1,7 @@
 """``iqa_bench.evaluate``: dataset → engine → store → regression → reports, as the CLI runs it."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -11,14 +12,16 @@ from typing import List, Optional, Sequence, Union
 import pandas as pd
 
 from .backbones import BackboneWeightsError
-from .config import EvaluateConfig, load_config
+from .config import DEFAULT_BY, EvaluateConfig, load_config
 from .datasets import Dataset, create_dataset
+from .datasets.base import require_unique_items
 from . import distributed
 from .engine import Engine, Failure, resolve_device, score_digest
 from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, scatter_plots, summarize
-from .store import STORE_FILENAME, ScoreStore
+from .store import STORE_FILENAME, ScoreStore, open_store
+from .runlock import ResultsNotWritableError, run_lock
 from .twoafc import render_2afc_table, summarize_2afc
 
 log = logging.getLogger(__name__)
@@ -113,21 +116,39 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
             unavailable.append(Failure("(all items)", spec, str(err)))
     specs = [m.spec for m in modules]
     items = ds.items()
+    require_unique_items(items, f"dataset {ds.key}")
+    groups = sorted({k for it in items for k in it.groups})
+    if config.by and config.by != DEFAULT_BY and config.by not in groups and ds.protocol == "regression":
+        raise ValueError(f"by: {config.by!r} is not a grouping of dataset {ds.key}; its groups: "
+                         f"{', '.join(groups) or '(none)'}")
     results = Path(config.results)
     run_dir = results / config.run_name
-    run_dir.mkdir(parents=True, exist_ok=True)
+    store_path = Path(config.store) if config.store else results / STORE_FILENAME
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsNotWritableError(
+            f"cannot create the run folder {run_dir} ({err.strerror or err}); choose a writable --results "
+            f"folder (a read-only store can still be read with --store {store_path})") from None
 
     rank, world = distributed.context()
-    if world > 1:
-        report = _sharded_run(ds.key, items, modules, config, results, rank, world)
-        if rank != 0:
-            return None
-    else:
-        with ScoreStore(results / STORE_FILENAME) as store:
-            report = _engine(modules, store, config, config.device, config.progress).run(
-                ds.key, items, fresh=config.fresh)
-    with ScoreStore(results / STORE_FILENAME) as store:
-        values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+    with run_lock(run_dir) if rank == 0 else contextlib.nullcontext():
+        if world > 1:
+            report = _sharded_run(ds.key, items, modules, config, store_path, rank, world)
+            if rank != 0:
+                return None
+            with open_store(store_path) as store:
+                values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+        else:
+            with open_store(store_path, fresh=config.fresh) as store:
+                report = _engine(modules, store, config, config.device, config.progress).run(
+                    ds.key, items, fresh=config.fresh)
+                values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+        return _write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir)
+
+
+def _write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir) -> EvaluationResult:
+    """Regression / 2AFC statistics of the stored scores and every output file of the run folder."""
     report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
              ds.key, report.reused, report.computed, len(report.failures))
@@ -159,9 +180,9 @@ def _engine(modules, store, config: EvaluateConfig, device, progress: bool) -> E
                   progress=progress, amp=config.amp, channels_last=config.channels_last, compile=config.compile)
 
 
-def _sharded_run(key, items, modules, config, results: Path, rank: int, world: int):
+def _sharded_run(key, items, modules, config, main: Path, rank: int, world: int):
     """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`)."""
-    main = results / STORE_FILENAME
+    results = main.parent
     if rank == 0:  # rank 0 creates (and with --fresh clears) the main store before the others read it
         with ScoreStore(main) as store:
             for m in modules if config.fresh else ():

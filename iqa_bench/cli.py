@@ -63,6 +63,8 @@ def cli(verbose):
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder holding the score store and run folders (default ./results).")
 @click.option("--run", help="Run folder name under --results (default: the dataset name).")
+@click.option("--store", help="Score store file (default RESULTS/scores.sqlite); may be read-only when every "
+                              "score is stored.")
 @click.option("--fresh", is_flag=True, default=None, help="Ignore (and overwrite) stored scores.")
 @click.option("--fit", type=click.Choice(["logistic5", "cubic"]), help="Nonlinear mapping (default logistic5).")
 @click.option("--bootstrap", type=click.IntRange(min=0), help="Bootstrap resamples for CIs (default 1000).")
@@ -82,7 +84,7 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **f
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              root=str(root) if root else None,
                              results=str(results) if results else None, **flags)
-        result = run_evaluate(config.dataset, config=config)
+        result = _guarded(lambda: run_evaluate(config.dataset, config=config), config)
     except (UnknownNameError, ValueError) as err:
         _fail_usage(err)
     if result is None:  # a non-zero rank of a torchrun evaluation: rank 0 reports
@@ -99,6 +101,54 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **f
             click.echo(f"  {failure.item_id}: {failure.message}", err=True)
         if len(result.failures) > MAX_LISTED:
             click.echo(f"  ... and {len(result.failures) - MAX_LISTED} more", err=True)
+        sys.exit(1)
+
+
+def _store_path(config) -> Path:
+    from .store import STORE_FILENAME
+
+    return Path(config.store) if config.store else Path(config.results) / STORE_FILENAME
+
+
+def _stored_count(path: Path) -> str:
+    from .store import ScoreStore
+
+    try:
+        with ScoreStore(path, read_only=True) as store:
+            return str(store.count())
+    except Exception:  # the count is information only
+        return "the"
+
+
+def _guarded(run, config):
+    """Run an evaluation; environment faults end in one line naming the path and what to do
+    (exit 1; 130 when interrupted), never a traceback. Scores stored before are always kept."""
+    import sqlite3
+
+    from .runlock import ResultsNotWritableError, RunLockedError
+    from .store import StoreDamagedError
+
+    store = _store_path(config)
+    try:
+        return run()
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: {_stored_count(store)} scores kept in {store} (a new run resumes from them)",
+                   err=True)
+        sys.exit(130)
+    except (StoreDamagedError, RunLockedError, ResultsNotWritableError) as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except sqlite3.OperationalError as err:
+        click.echo(f"error: writing the score store {store} failed ({err}); the {_stored_count(store)} scores "
+                   "stored so far are kept: free space / fix permissions and run again (it resumes), or "
+                   "pass --store", err=True)
+        sys.exit(1)
+    except FileNotFoundError as err:
+        _fail_usage(err)
+    except OSError as err:  # full disk, permissions while writing tables/plots
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        click.echo(f"error: {err.strerror or err}{where}; the scores stored in {store} are kept: fix it and "
+                   "run again (nothing stored is recomputed)", err=True)
         sys.exit(1)
 
 
@@ -300,7 +350,7 @@ def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
     from .training.restoration import evaluate_restoration
     from .training.trainer import load_model
 
-    scale = torch.load(checkpoint, map_location="cpu", weights_only=False)["scale"]
+    scale = torch.load(checkpoint, map_location="cpu", weights_only=True)["scale"]
     out = output or checkpoint.parent / "eval"
     try:
         result = evaluate_restoration(load_model(checkpoint), testset, scale, output=out, bicubic=bicubic,
@@ -522,13 +572,41 @@ def calibrate(root, metrics, fmt, device):
     sys.exit(1 if bad else 0)
 
 
+@cli.group()
+def store():
+    """Maintain a score store (scores.sqlite)."""
+
+
+@store.command("salvage")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="New store file (default: PATH itself, the damaged file kept as PATH.damaged-<time>).")
+def store_salvage(path, output):
+    """Copy every readable row of a damaged store into a new one (one bad page loses only its rows)."""
+    from .store import salvage
+
+    try:
+        scores, blobs, aside = salvage(path, output)
+    except (FileExistsError, FileNotFoundError) as err:
+        _fail_usage(err)
+    click.echo(f"{scores} score rows and {blobs} cached blobs salvaged into {output or path}"
+               + (f"; the damaged file is kept as {aside}" if aside != path else ""))
+
+
 def _echo_columns(rows):
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + str(row[-1]))
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends a run like Ctrl-C: stored scores kept, one line, exit 130
+
+
 def main():
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="iqa-bench")
 
 

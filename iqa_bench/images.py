@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Tuple
 
@@ -13,35 +14,97 @@ log = logging.getLogger(__name__)
 _NOTED_MODES = set()
 
 
-def image_size(path: Path) -> Tuple[int, int]:
-    """(height, width) from the file header, without decoding the pixels."""
+#: Pixel modes holding more than 8 bits per sample, decoded by their true range instead of
+#: ``convert("RGB")`` (which clips 16-bit values to 255, i.e. white).
+_HIGH_DEPTH = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0}
+#: Overrides Pillow's decompression-bomb limit (pixels per image); see :func:`pixel_limit`.
+PIXEL_LIMIT_ENV = "IQA_BENCH_MAX_PIXELS"
+
+
+def pixel_limit() -> int:
+    """The largest image (pixels) decoded: Pillow's default guard (≈ 89.5 M, a 9459² image), or
+    ``$IQA_BENCH_MAX_PIXELS``. Larger files are refused as that item's failure, never the run's."""
+    value = os.environ.get(PIXEL_LIMIT_ENV)
+    if value:
+        try:
+            Image.MAX_IMAGE_PIXELS = int(value)
+        except ValueError:
+            raise ValueError(f"${PIXEL_LIMIT_ENV}={value!r} is not a number of pixels") from None
+    return Image.MAX_IMAGE_PIXELS
+
+
+def _too_large(path: Path, pixels, limit: int) -> OSError:
+    return OSError(f"image file {path} has {pixels} pixels, above the decompression-bomb limit of {limit}: "
+                   f"refused (raise the limit with {PIXEL_LIMIT_ENV}=N if the file is trusted)")
+
+
+def _open(path: Path):
+    limit = pixel_limit()
     try:
-        with Image.open(path) as im:
-            return im.height, im.width
+        im = Image.open(path)
     except FileNotFoundError:
         raise FileNotFoundError(f"missing image file: {path}") from None
+    except Image.DecompressionBombError:
+        raise _too_large(path, "more than twice that many", limit) from None
     except (OSError, SyntaxError, ValueError) as err:
         raise OSError(f"unreadable image file {path}: {err}") from None
+    if limit and im.width * im.height > limit:  # Pillow only warns between 1× and 2× its limit
+        im.close()
+        raise _too_large(path, im.width * im.height, limit)
+    return im
+
+
+def image_size(path: Path) -> Tuple[int, int]:
+    """(height, width) from the file header, without decoding the pixels."""
+    with _open(path) as im:
+        return im.height, im.width
+
+
+def _to_unit_rgb(im: Image.Image) -> np.ndarray:
+    """H×W×3 float32 in [0, 1]. 8-bit modes via Pillow's conversion; 16-bit, 32-bit integer and float
+    greyscale by their true range (16-bit: /65535; 32-bit integer: /65535 when the values fit 16 bits,
+    else /(2^32 - 1); float: as is when within [0, 1], else /255 up to 255, else /65535)."""
+    if im.mode in _HIGH_DEPTH or im.mode in ("I", "F"):
+        values = np.asarray(im, dtype=np.float64)
+        if im.mode in _HIGH_DEPTH:
+            scale = _HIGH_DEPTH[im.mode]
+        elif im.mode == "I":
+            scale = 65535.0 if values.min() >= 0 and values.max() <= 65535 else 4294967295.0
+            values = values - min(values.min(), 0)
+        else:
+            if not np.isfinite(values).all():
+                raise ValueError("float image holds NaN or infinite values")
+            top = values.max()
+            scale = 1.0 if top <= 1 else 255.0 if top <= 255 else 65535.0
+            values = values - min(values.min(), 0)
+        grey = np.clip(values / scale, 0, 1).astype(np.float32)
+        return np.repeat(grey[..., None], 3, axis=2)
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    return np.asarray(im, dtype=np.float32) / 255.0
 
 
 def load_rgb(path: Path) -> torch.Tensor:
-    """Decode to a 3×H×W float32 tensor in [0, 1]; grayscale, palette and RGBA become RGB (noted once).
+    """Decode to a 3×H×W float32 tensor in [0, 1]; grayscale, palette and RGBA become RGB (noted once),
+    16-bit and float images are scaled by their true range (not clipped by an 8-bit conversion).
 
     A truncated or corrupt file raises OSError naming the file (Pillow's lenient truncated-image
-    loading is never enabled).
+    loading is never enabled); so does an image above the decompression-bomb limit.
     """
     try:
-        with Image.open(path) as im:
+        with _open(path) as im:
             im.load()
-            if im.mode != "RGB":
-                if im.mode not in _NOTED_MODES:
-                    _NOTED_MODES.add(im.mode)
-                    note = "alpha discarded" if "A" in im.mode else "channels replicated/converted"
-                    log.warning("converting %s images to RGB (%s), first seen: %s", im.mode, note, path)
-                im = im.convert("RGB")
-            array = np.asarray(im, dtype=np.uint8)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"missing image file: {path}") from None
-    except (OSError, SyntaxError, ValueError) as err:
+            if im.mode != "RGB" and im.mode not in _NOTED_MODES:
+                _NOTED_MODES.add(im.mode)
+                note = ("alpha discarded" if "A" in im.mode else
+                        "scaled by its true range" if im.mode in _HIGH_DEPTH or im.mode in ("I", "F") else
+                        "channels replicated/converted")
+                log.warning("converting %s images to RGB (%s), first seen: %s", im.mode, note, path)
+            array = _to_unit_rgb(im)
+    except (FileNotFoundError, OSError) as err:
+        if str(path) in str(err):
+            raise
         raise OSError(f"unreadable or truncated image file {path}: {err}") from None
-    return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div_(255.0)
+    except (SyntaxError, ValueError) as err:
+        raise OSError(f"unreadable or truncated image file {path}: {err}") from None
+    return torch.from_numpy(np.ascontiguousarray(array)).permute(2, 0, 1)

@@ -76,3 +76,15 @@ class Dataset(ABC):
     def key(self) -> str:
         """Identifies this dataset in the score store (name plus any variant)."""
         return self.name
+
+
+def require_unique_items(items: List[Item], source: str) -> None:
+    """Every adapter's items must have distinct ids: the store keys scores by item id, so two items
+    sharing one would silently share one score. ValueError naming the repeated ids."""
+    seen: Dict[str, int] = {}
+    for item in items:
+        seen[item.item_id] = seen.get(item.item_id, 0) + 1
+    repeated = [f"{k!r} ({n}×)" for k, n in seen.items() if n > 1]
+    if repeated:
+        raise ValueError(f"{source}: {len(repeated)} item id(s) occur more than once: "
+                         f"{', '.join(repeated[:10])}{' ...' if len(repeated) > 10 else ''}")

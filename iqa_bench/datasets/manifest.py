@@ -8,8 +8,11 @@ which become groupings. Options ``score_name`` and ``higher_is_better`` describe
 """
 from __future__ import annotations
 
+import logging
+import math
+from collections import Counter
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import pandas as pd
 
@@ -18,6 +21,7 @@ from .common import require_columns
 from .registry import register_dataset
 
 REQUIRED = ("ref", "dist", "score")
+log = logging.getLogger(__name__)
 
 
 @register_dataset
@@ -49,21 +53,60 @@ class ManifestDataset(Dataset):
 
     def items(self) -> List[Item]:
         if not self.manifest.exists():
-            raise FileNotFoundError(f"dataset custom: {self.manifest} not found")
-        table = pd.read_csv(self.manifest, dtype=str, keep_default_na=False)
+            raise FileNotFoundError(f"dataset custom: {self.manifest} not found (the custom dataset needs a "
+                                    "manifest.csv with columns ref, dist, score in --root)")
+        try:
+            table = pd.read_csv(self.manifest, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{self.manifest}: the manifest is empty; expected a header line with "
+                             f"{', '.join(REQUIRED)} and one line per pair") from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise ValueError(f"{self.manifest}: not a readable CSV manifest ({err})") from None
+        table.columns = [str(c).strip() for c in table.columns]  # "ref, dist, score" as well
         if self.columns:
             require_columns(table, tuple(self.columns), self.manifest)
             table = table[list(self.columns)].rename(columns=self.columns)
         require_columns(table, REQUIRED, self.manifest)
+        if table.empty:
+            raise ValueError(f"{self.manifest}: no pairs (a header line only)")
         group_columns = [c for c in table.columns if c not in REQUIRED + ("item",)]
-        items = []
-        for line, row in enumerate(table.to_dict("records"), start=2):
+        rows = [{k: str(v).strip() for k, v in row.items()} for row in table.to_dict("records")]
+        ids = self._item_ids(rows)
+        items, dropped = [], []
+        for line, (row, item_id) in enumerate(zip(rows, ids), start=2):
             try:
                 score = float(row["score"])
             except ValueError:
                 raise ValueError(f"{self.manifest}, line {line}: score {row['score']!r} is not a number") from None
+            if not math.isfinite(score):
+                dropped.append(f"line {line} ({item_id}): score {row['score']!r}")
+                continue
             groups = {c: row[c] for c in group_columns}
             groups.setdefault("reference", row["ref"])
-            items.append(Item(row.get("item") or row["dist"], self.root / row["ref"], self.root / row["dist"],
-                              score, groups))
+            items.append(Item(item_id, self.root / row["ref"], self.root / row["dist"], score, groups))
+        if dropped:
+            log.warning("%s: %d row(s) without a finite score left out of the evaluation: %s", self.manifest,
+                        len(dropped), "; ".join(dropped[:20]) + (" ..." if len(dropped) > 20 else ""))
+        if not items:
+            raise ValueError(f"{self.manifest}: no pair has a finite score ({len(dropped)} left out)")
         return items
+
+    def _item_ids(self, rows) -> List[str]:
+        """The ``item`` column, else the dist path -- or "dist (ref REF)" where one distorted file is
+        paired with several references. Duplicate ids are refused, naming the lines: two rows sharing
+        an id would share one stored score."""
+        if all(row.get("item") for row in rows):
+            ids = [row["item"] for row in rows]
+        else:
+            uses = Counter(row["dist"] for row in rows)
+            ids = [row.get("item") or (row["dist"] if uses[row["dist"]] == 1 else f"{row['dist']} (ref {row['ref']})")
+                   for row in rows]
+        lines: Dict[str, List[int]] = {}
+        for line, item_id in enumerate(ids, start=2):
+            lines.setdefault(item_id, []).append(line)
+        repeated = {k: v for k, v in lines.items() if len(v) > 1}
+        if repeated:
+            shown = "; ".join(f"{k!r} on lines {', '.join(map(str, v))}" for k, v in list(repeated.items())[:10])
+            raise ValueError(f"{self.manifest}: {len(repeated)} duplicate item(s): {shown} -- each (ref, dist) "
+                             "pair or item id must appear once")
+        return ids

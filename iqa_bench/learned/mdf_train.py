@@ -123,7 +123,7 @@ class MDFTrainer:
     def _load(self):
         if not self.state_path.exists():
             return None
-        payload = torch.load(self.state_path, map_location=self.device, weights_only=False)
+        payload = torch.load(self.state_path, map_location=self.device, weights_only=True)
         if payload["config"] != asdict(self.config):
             raise ValueError(f"{self.state_path} was written with other settings {payload['config']}; "
                              f"use another --output or the same options to resume")

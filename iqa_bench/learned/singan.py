@@ -83,8 +83,16 @@ class RestrictedUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}: not part of an MDF discriminator file")
 
 
-#: A pickle "module" for torch.load(pickle_module=...) that only has the restricted unpickler.
-restricted_pickle = types.SimpleNamespace(Unpickler=RestrictedUnpickler, load=pickle.load,
+def _restricted_load(file, **kwargs):
+    """``pickle.load`` through :class:`RestrictedUnpickler`. torch's legacy (non-zip) format calls
+    ``pickle_module.load`` directly for its header records (magic number, protocol, system info, storage
+    keys), so every one of those must be restricted too, not only the main object."""
+    return RestrictedUnpickler(file, **kwargs).load()
+
+
+#: A pickle "module" for torch.load(pickle_module=...): both entry points torch uses (``Unpickler``
+#: for the main object of either format, ``load`` for the legacy header records) are restricted.
+restricted_pickle = types.SimpleNamespace(Unpickler=RestrictedUnpickler, load=_restricted_load,
                                           __name__="restricted_pickle")
 
 
@@ -120,6 +128,8 @@ def load_discriminators(path: Union[str, Path]) -> List[WDiscriminator]:
             modules = torch.load(path, map_location="cpu", pickle_module=restricted_pickle, weights_only=False)
     except pickle.UnpicklingError as err:
         raise ValueError(f"{path}: {err}") from None
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"{path}: not a readable MDF discriminator file ({type(err).__name__}: {err})") from None
     if not isinstance(modules, (list, tuple)) or not all(isinstance(m, nn.Module) for m in modules):
         raise ValueError(f"{path}: expected a list of discriminators, got {type(modules).__name__}")
     return [_fresh_copy(m) for m in modules]

@@ -165,7 +165,7 @@ class Trainer:
         path = self.output / CHECKPOINT
         if not path.exists():
             return None
-        payload = torch.load(path, map_location=self.device, weights_only=False)
+        payload = torch.load(path, map_location=self.device, weights_only=True)
         if payload["config"] != self.config.identity():
             raise ValueError(f"{path} was written by a run with other settings; use another --output")
         return payload
@@ -276,7 +276,7 @@ class Trainer:
 
 def load_model(checkpoint) -> torch.nn.Module:
     """The trained generator of a checkpoint written by :class:`Trainer`."""
-    payload = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    payload = torch.load(checkpoint, map_location="cpu", weights_only=True)
     model = create_model(payload["model_name"], scale=payload["scale"])
     model.load_state_dict(payload["model"])
     return model.eval()
