@@ -7,6 +7,7 @@ committed before the next batch starts.
 from __future__ import annotations
 
 import logging
+import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -104,6 +105,30 @@ def size_batches(items: Sequence[Item], batch_size: int) -> Tuple[List[List[int]
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
+#: Overrides the CPU memory budget (GiB) of the memory guard; default: MemAvailable of /proc/meminfo.
+MEMORY_ENV = "IQA_BENCH_MAX_MEMORY_GB"
+
+
+def memory_budget() -> Optional[float]:
+    """Bytes a pair's metric may use on the CPU: ``$IQA_BENCH_MAX_MEMORY_GB`` GiB, else 90 % of the
+    kernel's MemAvailable; None where neither is known (the guard is then off). A pair whose estimated
+    need (``Metric.bytes_per_pixel`` × pixels) exceeds it is reported, never left to the OOM killer."""
+    value = os.environ.get(MEMORY_ENV)
+    if value:
+        try:
+            return float(value) * 2 ** 30
+        except ValueError:
+            raise ValueError(f"${MEMORY_ENV}={value!r} is not a number of GiB") from None
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return 0.9 * int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def score_digest(metric: Metric, amp: Optional[str] = None) -> str:
     """The store key's digest: the metric's, plus the precision its backbone ran in under --amp."""
     return metric.digest() + (f"-amp-{amp}" if amp and isinstance(metric, FeatureMetric) else "")
@@ -198,6 +223,24 @@ class Engine:
         rows = []
         wanted = {metric: [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
                   for metric in self.metrics}
+        budget = memory_budget() if self.device.type == "cpu" else None
+        if budget is not None:
+            pixels = ref.shape[-2] * ref.shape[-1]
+            need = {m: m.bytes_per_pixel * pixels * len(want) for m, want in wanted.items() if want}
+            if len(batch_items) > 1 and any(n > budget for n in need.values()):
+                half = len(batch_items) // 2  # smaller batches first; a single pair is judged below
+                return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing,
+                                          digests, report)
+                        + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing,
+                                            digests, report))
+            for metric, n in need.items():
+                if n > budget:
+                    item = batch_items[0]
+                    report.failures.append(Failure(item.item_id, metric.spec, (
+                        f"{metric.spec} on {item.dist_path}: needs about {n / 2 ** 30:.1f} GiB for a "
+                        f"{ref.shape[-2]}×{ref.shape[-1]} pair, {budget / 2 ** 30:.1f} GiB available: not scored "
+                        f"(free memory or use a GPU; {MEMORY_ENV}=N sets the budget in GiB)")))
+                    wanted[metric] = []
         shared, errors = shared_features([m for m, want in wanted.items() if want], ref, dist, self.amp,
                                          self.channels_last)
         for metric, want in wanted.items():

@@ -199,6 +199,7 @@ def test_a_decompression_bomb_is_that_items_failure(tmp_path):
 @pytest.mark.parametrize("yaml_text, key", [
     ('fresh: "no"', "fresh"), ("metrics: 5", "metrics"), ("batch_size: abc", "batch_size"),
     ("bootstrap: -5", "bootstrap"), ("by: nosuchgroup", "nosuchgroup"), ("fit: linear", "fit"),
+    ("fresh: [unclosed", "run.yaml"),
 ])
 def test_bad_config_values_are_refused_and_nothing_stored_is_lost(tmp_path, yaml_text, key):
     root = make_set(tmp_path / "set", n=3)
@@ -407,3 +408,42 @@ def test_kill_9_while_writing_reports_loses_nothing(tmp_path):
     again = subprocess.run(args, capture_output=True, text=True, env={**os.environ})
     assert again.returncode == 0 and "0 computed, 36 reused" in again.stdout
     assert stored(results) == before
+
+
+@pytest.mark.slow
+def test_repeated_kill_9_at_random_moments_keeps_the_store_whole(tmp_path):
+    """Kills land at random points of scoring, store commits included; the store stays intact and the
+    finished run equals an uninterrupted one."""
+    root = make_set(tmp_path / "set", n=30, size=(128, 128))
+    results, clean = tmp_path / "res", tmp_path / "clean"
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        proc = _popen(root, results)
+        _wait_for_rows(results / "scores.sqlite", proc, 1)
+        time.sleep(float(rng.uniform(0, 1.5)))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with sqlite3.connect(results / "scores.sqlite") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for folder in (results, clean):
+        proc = _popen(root, folder)
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    pd.testing.assert_frame_equal(pd.read_csv(results / "custom" / "scores.csv"),
+                                  pd.read_csv(clean / "custom" / "scores.csv"))
+
+
+def test_a_pair_too_large_for_memory_is_that_items_failure(tmp_path, monkeypatch):
+    """The memory guard (budget forced down to 1.6 MiB): the 96×96 pair cannot be scored by the
+    metrics that would need more, and fails alone; the small pairs are scored, batches are split."""
+    root = make_set(tmp_path / "set", n=4, size=(24, 24))
+    write_image(root / "ref3.png", random_rgb(3, 96, 96))
+    write_image(root / "dist3.png", random_rgb(13, 96, 96))
+    monkeypatch.setenv("IQA_BENCH_MAX_MEMORY_GB", str(1.6 / 1024))  # psnr needs 1.4 MB here, ssim 1.8
+    result = evaluate(root, tmp_path / "res", options=["--metrics", "psnr,ssim", "--no-plots", "--bootstrap", "0",
+                                                       "--no-progress", "--batch-size", "4"])
+    assert result.exit_code == 1
+    assert "ssim on" in result.output and "dist3.png: needs about" in result.output and "96×96" in result.output
+    scores = pd.read_csv(tmp_path / "res" / "custom" / "scores.csv").set_index("item")
+    assert scores.loc[["dist0.png", "dist1.png", "dist2.png"], "ssim"].notna().all()
+    assert np.isnan(scores.loc["dist3.png", "ssim"]) and np.isfinite(scores.loc["dist3.png", "psnr"])

@@ -39,6 +39,9 @@ class Metric(nn.Module, metaclass=ABCMeta):
     higher_is_better: bool = False
     needs_weights: bool = False
     source: str = ""
+    #: Peak CPU working memory per pixel of one pair (bytes; measured with some margin), for the
+    #: engine's memory guard: a pair that cannot fit is that item's failure, not the run's end.
+    bytes_per_pixel: float = 200.0
 
     def digest(self) -> str:
         """Identifies the implementation and weights; scores with another digest are not reused."""

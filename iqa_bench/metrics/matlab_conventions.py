@@ -60,9 +60,30 @@ def fspecial_gaussian(size: int = 11, sigma: float = 1.5, device=None) -> torch.
     return (kernel / kernel.sum())[None, None]
 
 
+#: Working memory allowed to one CPU convolution: float64 convolutions on the CPU unfold their input
+#: (im2col) kernel-size times, so an 11×11 window on a 6000×6000 image would take 35 GB at once.
+CONV_BUDGET_BYTES = 256 * 2 ** 20
+
+
+def conv2d_bounded(x: torch.Tensor, weight: torch.Tensor, stride=1) -> torch.Tensor:
+    """``F.conv2d(x, weight, stride=stride)`` (no padding, groups 1), computed on the CPU in bands of
+    output rows whose unfolded input stays within :data:`CONV_BUDGET_BYTES`; identical values."""
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    n, _, h, w = x.shape
+    _, c_in, kh, kw = weight.shape
+    out_h, out_w = (h - kh) // sh + 1, (w - kw) // sw + 1
+    per_row = n * c_in * kh * kw * max(out_w, 1) * x.element_size()
+    rows = max(1, CONV_BUDGET_BYTES // per_row)
+    if x.is_cuda or rows >= out_h:
+        return F.conv2d(x, weight, stride=(sh, sw))
+    bands = [F.conv2d(x[..., r * sh: (min(r + rows, out_h) - 1) * sh + kh, :], weight, stride=(sh, sw))
+             for r in range(0, out_h, rows)]
+    return torch.cat(bands, dim=2)
+
+
 def filter2_valid(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """MATLAB ``filter2(kernel, x, 'valid')``: 2-D correlation without padding, per channel."""
-    return F.conv2d(x, kernel.to(x))
+    return conv2d_bounded(x, kernel.to(x))
 
 
 def require_size(name: str, x: torch.Tensor, minimum: int, why: str) -> None:

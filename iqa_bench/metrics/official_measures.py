@@ -21,8 +21,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .matlab_conventions import (fspecial_gaussian, filter2_valid, require_size, rgb2gray_uint8,
-                                 rgb2ycbcr_y_uint8)
+from .matlab_conventions import (conv2d_bounded, fspecial_gaussian, filter2_valid, require_size,
+                                 rgb2gray_uint8, rgb2ycbcr_y_uint8)
 
 MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 #: The PSNR of identical images is infinite; like piq, the MSE (on the [0, 1] scale) gets this floor,
@@ -83,8 +83,8 @@ def gmsd(ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
     def gradient_magnitude(grey: torch.Tensor) -> torch.Tensor:
         # conv2(Y, ones(2)/4, 'same') keeps rows/columns 2..n+1 of the full convolution: the mean of
         # each pixel and its right/lower neighbours, zero beyond the border.
-        halved = F.conv2d(F.pad(grey, (0, 1, 0, 1)), average)[..., ::2, ::2]
-        grads = F.conv2d(halved, kernels, padding=1)  # conv2 'same', zero padding (sign irrelevant)
+        halved = conv2d_bounded(F.pad(grey, (0, 1, 0, 1)), average)[..., ::2, ::2]
+        grads = conv2d_bounded(F.pad(halved, (1, 1, 1, 1)), kernels)  # conv2 'same', zero padding
         return torch.sqrt((grads ** 2).sum(1, keepdim=True))
 
     g1, g2 = gradient_magnitude(rgb2gray_uint8(ref)), gradient_magnitude(rgb2gray_uint8(dist))

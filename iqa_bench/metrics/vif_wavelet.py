@@ -25,7 +25,7 @@ from typing import Dict, List
 import torch
 import torch.nn.functional as F
 
-from .matlab_conventions import require_size, rgb2gray_uint8
+from .matlab_conventions import conv2d_bounded, require_size, rgb2gray_uint8
 
 LEVELS = 4
 ORIENTATIONS = 6
@@ -55,7 +55,7 @@ def _corr_reflect(x: torch.Tensor, kernel: torch.Tensor, stride: int = 1) -> tor
     """matlabPyrTools ``corrDn(x, kernel, 'reflect1', [stride stride])``: correlation with the image
     mirrored about its edge pixels, sampled from the first pixel. ``kernel``: K×k×k (K outputs)."""
     pad = (kernel.shape[-1] - 1) // 2
-    return F.conv2d(F.pad(x, (pad, pad, pad, pad), mode="reflect"), kernel[:, None].to(x), stride=stride)
+    return conv2d_bounded(F.pad(x, (pad, pad, pad, pad), mode="reflect"), kernel[:, None].to(x), stride)
 
 
 def steerable_pyramid(grey: torch.Tensor) -> List[torch.Tensor]:
@@ -95,7 +95,7 @@ def _distortion_channel(ref_band: torch.Tensor, dist_band: torch.Tensor, subband
     moments = torch.stack([y, yn, y * y, yn * yn, y * yn], 1).flatten(0, 2)[:, None]   # (N·5)×1×h×w
     padded = F.pad(moments, (pad, pad, pad, pad), mode="reflect")[..., M // 2:, M // 2:]
     ones = torch.ones(1, 1, 1, winsize, dtype=y.dtype, device=y.device)
-    sums = F.conv2d(F.conv2d(padded, ones, stride=(1, M)), ones.transpose(2, 3), stride=(M, 1))
+    sums = conv2d_bounded(conv2d_bounded(padded, ones, (1, M)), ones.transpose(2, 3), (M, 1))
     sums = sums[..., : h // M, : w // M].reshape(y.shape[0], 5, 1, h // M, w // M)
     sum_x, sum_y, sum_xx, sum_yy, sum_xy = sums.unbind(1)
     mean_x, mean_y = sum_x / area, sum_y / area
