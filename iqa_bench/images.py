@@ -16,7 +16,8 @@ _NOTED_MODES = set()
 
 #: Pixel modes holding more than 8 bits per sample, decoded by their true range instead of
 #: ``convert("RGB")`` (which clips 16-bit values to 255, i.e. white).
-_HIGH_DEPTH = {"I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0, "I;16N": 65535.0}
+_SIXTEEN_BIT = frozenset({"I;16", "I;16L", "I;16B", "I;16N"})
+_HIGH_DEPTH = _SIXTEEN_BIT | {"I", "F"}
 #: Overrides Pillow's decompression-bomb limit (pixels per image); see :func:`pixel_limit`.
 PIXEL_LIMIT_ENV = "IQA_BENCH_MAX_PIXELS"
 
@@ -64,10 +65,10 @@ def _to_unit_rgb(im: Image.Image) -> np.ndarray:
     """H×W×3 float32 in [0, 1]. 8-bit modes via Pillow's conversion; 16-bit, 32-bit integer and float
     greyscale by their true range (16-bit: /65535; 32-bit integer: /65535 when the values fit 16 bits,
     else /(2^32 - 1); float: as is when within [0, 1], else /255 up to 255, else /65535)."""
-    if im.mode in _HIGH_DEPTH or im.mode in ("I", "F"):
+    if im.mode in _HIGH_DEPTH:
         values = np.asarray(im, dtype=np.float64)
-        if im.mode in _HIGH_DEPTH:
-            scale = _HIGH_DEPTH[im.mode]
+        if im.mode in _SIXTEEN_BIT:
+            scale = 65535.0
         elif im.mode == "I":
             scale = 65535.0 if values.min() >= 0 and values.max() <= 65535 else 4294967295.0
             values = values - min(values.min(), 0)
@@ -97,7 +98,7 @@ def load_rgb(path: Path) -> torch.Tensor:
             if im.mode != "RGB" and im.mode not in _NOTED_MODES:
                 _NOTED_MODES.add(im.mode)
                 note = ("alpha discarded" if "A" in im.mode else
-                        "scaled by its true range" if im.mode in _HIGH_DEPTH or im.mode in ("I", "F") else
+                        "scaled by its true range" if im.mode in _HIGH_DEPTH else
                         "channels replicated/converted")
                 log.warning("converting %s images to RGB (%s), first seen: %s", im.mode, note, path)
             array = _to_unit_rgb(im)
