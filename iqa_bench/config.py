@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -125,7 +126,7 @@ def _check_value(key: str, value, where: str) -> None:
             fail(f"an integer >= {_INTEGERS[key]}")
     if key in _CHOICES and value not in _CHOICES[key]:
         fail("one of " + ", ".join(str(c) for c in _CHOICES[key] if c is not None))
-    if key in _STRINGS and value is not None and not isinstance(value, (str, int)):
+    if key in _STRINGS and value is not None and not isinstance(value, (str, int, os.PathLike)):
         fail("a string")
     if key == "dataset_options" and not isinstance(value, dict):
         fail("a mapping of option names to values")
