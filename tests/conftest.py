@@ -52,3 +52,17 @@ def run_cli(*args, cwd=None, timeout=600):
 
     return subprocess.run([sys.executable, "-m", "iqa_bench", *map(str, args)], capture_output=True,
                           text=True, cwd=cwd, timeout=timeout, env={**os.environ})
+
+
+def photo(name: str, size: int = 128) -> "torch.Tensor":
+    """A centred size×size crop of a scikit-image photograph (shipped with the package, no download),
+    as a 1×3×H×W float tensor in [0, 1]: natural images for defects that noise images hide."""
+    import skimage.data
+    import torch
+
+    array = getattr(skimage.data, name)()
+    array = array[..., :3] if array.ndim == 3 else np.repeat(array[..., None], 3, axis=2)
+    h, w = array.shape[:2]
+    y, x = (h - size) // 2, (w - size) // 2
+    crop = np.ascontiguousarray(array[y:y + size, x:x + size])
+    return torch.from_numpy(crop).permute(2, 0, 1).float()[None] / 255

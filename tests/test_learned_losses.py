@@ -11,7 +11,7 @@ from iqa_bench.learned.afm import SRGANDiscriminator, SoftmaxContentLoss, load_c
 from iqa_bench.learned.singan import WDiscriminator, load_discriminators, save_discriminators
 from iqa_bench.metrics.dec import dec_loss, enhance_high_frequencies, icoo
 
-from conftest import SHARED_DATA, run_cli
+from conftest import SHARED_DATA, photo, run_cli
 
 MDF_DATA = SHARED_DATA / "mdf"
 needs_mdf = pytest.mark.skipif(not MDF_DATA.is_dir(), reason=f"MDF authors' files not available: {MDF_DATA} is absent")
@@ -101,6 +101,55 @@ def test_softmax_weights_sum_to_one_and_carry_no_gradient(tmp_path):
     assert load_checkpoint(path).scales.tolist() == loss.scales.tolist()
 
 
+def _trained_discriminator():
+    """A discriminator in training mode whose BatchNorm running statistics are not the defaults."""
+    torch.manual_seed(1)
+    discriminator = SRGANDiscriminator().train()
+    with torch.no_grad():
+        for _ in range(3):
+            discriminator(torch.rand(4, 3, 48, 48) * 0.5 + 0.25)
+    return discriminator
+
+
+def test_content_loss_normalises_estimate_and_target_alike_and_leaves_running_statistics_alone():
+    discriminator = _trained_discriminator()
+    loss = SoftmaxContentLoss(discriminator)
+    norms = [m for m in discriminator.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    running = [(m.running_mean.clone(), m.running_var.clone(), int(m.num_batches_tracked)) for m in norms]
+    target = photo("astronaut", 48).repeat(2, 1, 1, 1)
+    dimmer = 0.5 * target + 0.25          # a global contrast change: per-batch BatchNorm would hide it
+    terms = loss.terms(dimmer, target)
+    assert terms[:, 1:].min() > 1e-3      # joint statistics: the change is still seen after BatchNorm
+    assert discriminator.training          # the caller's mode is kept
+    for m, (mean, var, count) in zip(norms, running):
+        assert torch.equal(m.running_mean, mean) and torch.equal(m.running_var, var)
+        assert int(m.num_batches_tracked) == count
+    # evaluation mode (a trained checkpoint as the afm: metric): an image's value is independent of its batch
+    loss.discriminator.eval()
+    estimate = (target.repeat(2, 1, 1, 1) + 0.05 * torch.randn(4, 3, 48, 48)).clamp(0, 1)
+    together = loss.terms(estimate, target.repeat(2, 1, 1, 1))
+    apart = torch.cat([loss.terms(estimate[:2], target), loss.terms(estimate[2:], target)])
+    torch.testing.assert_close(together, apart)
+
+
+def test_training_softmax_is_over_the_batch_level_losses():
+    loss = SoftmaxContentLoss(_trained_discriminator())
+    target = photo("chelsea", 48).repeat(3, 1, 1, 1)
+    estimate = (target + torch.tensor([0.02, 0.1, 0.3]).view(3, 1, 1, 1) * torch.randn_like(target)).clamp(0, 1)
+    estimate.requires_grad_(True)
+    terms = loss.terms(estimate, target)
+    batch = terms.mean(0)
+    expected = (torch.softmax(batch.detach(), 0) * batch).sum()
+    value = loss.batch_loss(estimate, target)
+    torch.testing.assert_close(value, expected)
+    per_image_softmax = loss(estimate, target).mean()
+    assert abs(value.item() - per_image_softmax.item()) > 1e-4 * abs(value.item())
+    grad, = torch.autograd.grad(value, estimate)
+    manual, = torch.autograd.grad((torch.softmax(batch.detach(), 0) * loss.terms(estimate, target).mean(0)).sum(),
+                                  estimate)
+    torch.testing.assert_close(grad, manual)
+
+
 def test_pre_activation_features_of_eight_convs():
     d = SRGANDiscriminator()
     features = d.features(torch.rand(1, 3, 96, 96))
@@ -151,3 +200,26 @@ def test_mdf_train_smoke_gives_a_loadable_loss(tmp_path, sample_items):
     assert again.returncode == 0  # resumes: both scales already done
     too_small = run_cli("mdf-train", "--seed-image", seed, "--scales", "4", "--iters", "1", "-o", tmp_path / "x")
     assert too_small.returncode == 2 and "too small" in too_small.stderr
+
+
+@needs_mdf
+def test_official_mdf_files_are_verified_by_digest_and_denoise_is_the_sisr_file(tmp_path, monkeypatch):
+    import shutil
+
+    from iqa_bench.metrics.mdf import OFFICIAL_SHA256, resolve_weights
+
+    assert OFFICIAL_SHA256["Ds_SISR.pth"] == OFFICIAL_SHA256["Ds_Denoising.pth"]  # one blob upstream
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    shutil.copy(SHARED_DATA / "mdf" / "Ds_SISR.pth", folder / "Ds_SISR.pth")
+    shutil.copy(SHARED_DATA / "mdf" / "Ds_SISR.pth", folder / "Ds_JPEG.pth")  # the wrong file, official name
+    monkeypatch.setenv("IQA_BENCH_MDF_WEIGHTS", str(folder))
+    assert resolve_weights("denoise") == folder / "Ds_SISR.pth"
+    ref = photo("astronaut", 48)
+    dist = (ref + 0.05 * torch.randn_like(ref)).clamp(0, 1)
+    sisr, denoise = create_metric("mdf:sisr"), create_metric("mdf:denoise")
+    assert sisr.digest() == denoise.digest()
+    torch.testing.assert_close(sisr(ref, dist), denoise(ref, dist))
+    with pytest.raises(ValueError, match="is not the authors' Ds_JPEG.pth: SHA-256 69ff954e399176a4"):
+        resolve_weights("jpeg")
+    assert "same weights upstream" in run_cli("metrics").stdout

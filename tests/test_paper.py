@@ -67,6 +67,21 @@ def test_weights_override_and_roots():
         parse_roots(["/a", "/b"])
 
 
+def test_caveats_mark_their_rows_and_a_caveat_matching_no_row_is_refused(tmp_path):
+    body = {"title": "t", "kind": "regression", "columns": ["srocc"], "header": ["Network", "Layer"],
+            "sources": [{"dataset": "sample"}],
+            "rows": [{"labels": ["AlexNet", "relu1"], "metric": "psnr"}, {"labels": ["VGG", "relu1"], "metric": "ssim"}],
+            "caveats": [{"label": "AlexNet", "text": "not the paper's AlexNet"}]}
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(body))
+    recipe = load_recipe(path)
+    assert [r.caveat for r in recipe.rows] == ["a", None]
+    body["caveats"] = [{"label": "GoogLeNet", "text": "x"}]
+    path.write_text(yaml.safe_dump(body))
+    with pytest.raises(ValueError, match="caveat 1: no row has the label 'GoogLeNet'"):
+        load_recipe(path)
+
+
 def test_bad_recipe_file_names_file_and_row(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump({"title": "t", "kind": "regression", "columns": ["lcc", "srocc"],
@@ -114,7 +129,15 @@ def test_every_recipe_renders_without_data_and_its_latex_compiles(tmp_path):
         long = pd.read_csv(out / f"{recipe.name}.csv")
         assert len(long) == len(recipe.rows) * len(recipe.columns) and long["ours"].isna().all()
     assert "ShuffleNet-v2 only" in (out / "pe-table1.md").read_text()
+    pe1 = (out / "pe-table1.md").read_text()
+    assert "| AlexNet | ReLU1 | F [a] |" in pe1 and "- **[a]:** AlexNet here is torchvision's" in pe1
+    assert "| VGG-16 | ReLU2_2 | F |" in pe1                      # rows without the caveat stay unmarked
+    assert "BVLC GoogLeNet" in (out / "pe-table3.md").read_text()
     assert "RaGAN" in (out / "decloss-table1.md").read_text()
+    _compile_if_available(tmp_path, fragments)
+
+
+def _compile_if_available(tmp_path, fragments):
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         if os.environ.get("IQA_BENCH_REQUIRE_PDFLATEX"):
@@ -198,9 +221,28 @@ def test_pooled_sources_fit_one_regression(live_trees, tmp_path):
     assert len(result.scores) == len(pooled) == 779 - 145 + 450
     expected = abs(stats.spearmanr(pooled["psnr"], pooled["score"])[0])
     assert result.values[0]["srocc"].ours == pytest.approx(expected, abs=1e-9)
+    # each dataset also fitted alone (their DMOS scales are not aligned): equal to scipy / a direct fit
+    assert list(result.per_source) == ["live", "live_md"]
+    for name, frame in (("live", live), ("live_md", md)):
+        alone = result.per_source[name][0]
+        assert alone["srocc"].ours == pytest.approx(abs(stats.spearmanr(frame["psnr"], frame["score"])[0]), abs=1e-9)
+        direct = MetricRegression(n_boot=0).fit(frame["psnr"], frame["score"]).report()
+        assert alone["rmse"].ours == pytest.approx(direct["rmse"], abs=1e-9)
+    assert result.per_source["live"][0]["srocc"].ours != pytest.approx(expected, abs=1e-6)
+    written = write_outputs(result, tmp_path / "reports", plots=False)
+    assert "One fit per dataset" in written["md"].read_text()
+    per_dataset = pd.read_csv(written["per_dataset"])
+    assert set(per_dataset["fit"]) == {"live", "live_md"} and len(per_dataset) == 2 * 3
+    tex = written["tex"].read_text()
+    _structure_ok(tex)
+    second = tex.split("One fit per dataset")[1]
+    spec = re.search(r"\\begin\{tabular\}\{([lr]+)\}", second).group(1)
+    row = second.split(r"\midrule", 1)[1].split(r"\bottomrule")[0].strip()
+    assert spec == "l" + "r" * 6 and row.count("&") == 6
     only_live = run_recipe(recipe, [f"live={live_trees / 'live'}"], results=tmp_path / "results", bootstrap=0)
     assert np.isnan(only_live.values[0]["srocc"].ours)
     assert any("live_md" in n and "--root live_md=PATH" in n for n in only_live.notes)
+    _compile_if_available(tmp_path, [tex])
 
 
 @pytest.mark.slow

@@ -11,9 +11,21 @@ Content loss: L^i = mean squared difference of the **pre-activation** features o
 each term is first rescaled by a constant fixed before training so the terms are comparable
 (``calibrate``: 1 / the term's value on a first batch); the total is Σ_i w_i L'^i with
 w = softmax(L'), the weights detached from the graph (Eq. 7).
+
+Estimate and target are normalised alike. A discriminator in training mode (the trainer's generator
+step) sees them in **one concatenated pass**, so BatchNorm uses their joint batch statistics, with the
+running statistics left untouched (momentum 0 for the pass); the former code passed them as two batches,
+each normalised by its own statistics (a global contrast change vanished after the first BatchNorm), and
+the no-grad target pass moved the running statistics. A discriminator in evaluation mode (a trained
+checkpoint used as the ``afm:`` metric) uses its running statistics, so an image's value does not depend
+on its batch. (Evaluation mode during training was tried and rejected: with running statistics that lag
+a discriminator still being trained, the terms calibrated at the first step grew to ~1e8 within ten
+iterations.) In training (``batch_loss``) the softmax is over the batch-level losses L^i (the mean over
+the batch), as Eq. 7 writes it; as a per-image metric (``forward``) each image is its own batch.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
@@ -57,6 +69,23 @@ class SRGANDiscriminator(nn.Module):
         return self.classifier(self.pool(x)).flatten()
 
 
+@contextmanager
+def frozen_running_statistics(module: nn.Module):
+    """Inside the block, BatchNorm layers normalise by batch statistics (training mode) but do not
+    update their running statistics (momentum 0; the batch counter restored)."""
+    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [(m.momentum, None if m.num_batches_tracked is None else m.num_batches_tracked.clone()) for m in norms]
+    for m in norms:
+        m.momentum = 0.0
+    try:
+        yield module
+    finally:
+        for m, (momentum, count) in zip(norms, saved):
+            m.momentum = momentum
+            if count is not None:
+                m.num_batches_tracked.copy_(count)
+
+
 class SoftmaxContentLoss(nn.Module):
     """Eq. 6-7 on a discriminator's pre-activation features; ``forward`` -> per-image loss (N,)."""
 
@@ -67,11 +96,18 @@ class SoftmaxContentLoss(nn.Module):
         self.register_buffer("scales", torch.ones(count) if scales is None else torch.as_tensor(scales).float())
 
     def terms(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Rescaled per-block content losses L'^i, shape (N, blocks)."""
-        with torch.no_grad():
-            target_features = self.discriminator.features(target)
-        terms = [(fe - ft).pow(2).mean(dim=(1, 2, 3))
-                 for fe, ft in zip(self.discriminator.features(estimate), target_features)]
+        """Rescaled per-block content losses L'^i, shape (N, blocks): one joint pass in training mode,
+        running statistics in evaluation mode (see the module docstring)."""
+        if self.discriminator.training:
+            count = estimate.shape[0]
+            with frozen_running_statistics(self.discriminator):
+                pairs = [(f[:count], f[count:].detach())
+                         for f in self.discriminator.features(torch.cat([estimate, target]))]
+        else:
+            with torch.no_grad():
+                target_features = self.discriminator.features(target)
+            pairs = list(zip(self.discriminator.features(estimate), target_features))
+        terms = [(fe - ft).pow(2).mean(dim=(1, 2, 3)) for fe, ft in pairs]
         return torch.stack(terms, dim=1) * self.scales
 
     @torch.no_grad()
@@ -88,8 +124,14 @@ class SoftmaxContentLoss(nn.Module):
         return torch.softmax(terms.detach(), dim=1)
 
     def forward(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Per-image value (each image its own batch), shape (N,): the metric."""
         terms = self.terms(estimate, target)
         return (self.weights(terms) * terms).sum(dim=1)
+
+    def batch_loss(self, estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Eq. 7 for a training batch: softmax over the batch-level losses L'^i = mean over images."""
+        terms = self.terms(estimate, target).mean(0, keepdim=True)
+        return (self.weights(terms) * terms).sum()
 
 
 def save_checkpoint(loss: SoftmaxContentLoss, path: Union[str, Path]) -> Path:

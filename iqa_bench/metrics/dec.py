@@ -5,14 +5,27 @@ K_i^(N) = α · exp(−(i − (N−1)/2)² / (2μ²)) — centred on the middle 
 the highest frequencies, so low frequencies are suppressed ("inverse Gaussian") — then the inverse
 DFT, real part. Defaults (not given in the paper): α = 1, μ = N/4 (per axis).
 
-Spatial contrastive loss (Eq. 18-23) over a batch: enhanced SR and HR images cut into P×P mini-patches
-(default 8; B* = B·HW/P² of them); S^{sr→hr}, S^{sr→sr} cosine similarities; HR–HR PSNR mask
-M_ij = −20 log10(‖y_i − y_j‖₂ / MAX) (MAX = 1; ‖·‖₂ taken as the RMS difference so M is a PSNR);
-positives M_ij ≥ η (default 25 dB, not given in the paper); Q_pos,i = Σ_j 1[M_ij ≥ η](e^{S^{sr→sr}_ij} +
-2e^{S^{sr→hr}_ij}) / t_pos, Q_neg,i likewise over M_ij < η with t_neg; (t_pos, t_neg) = (0.5, 1.5);
-L_d = −(1/B*) Σ_i log(Q_pos,i / Q_neg,i). As a metric (``dec``), each image's value is the mean of
-−log(Q_pos/Q_neg) over its own mini-patches, contrasted against every mini-patch of the batch (so it
-depends on the batch: a set-level measure).
+Spatial contrastive loss (Eq. 18-23): enhanced SR and HR images cut into P×P mini-patches (default 8;
+B* = B·HW/P² of them); S^{sr→hr}, S^{sr→sr} cosine similarities of the *enhanced* mini-patches (Eq. 18-19);
+the HR–HR PSNR mask M_ij = −20 log10(‖y_i − y_j‖ / MAX) (Eq. 20; MAX = 1, ‖·‖ the RMS difference so that
+M is a PSNR); positives M_ij ≥ η (default 25 dB, not given in the paper);
+Q_pos,i = Σ_j 1[M_ij ≥ η](e^{S^{sr→sr}_ij / t_pos} + 2e^{S^{sr→hr}_ij / t_pos}), Q_neg,i likewise over M_ij < η
+with t_neg; (t_pos, t_neg) = (0.5, 1.5); L_d = −(1/B*) Σ_i log(Q_pos,i / Q_neg,i).
+
+Two readings, both argued in the README ("DECLoss: the readings taken"):
+- **The mask is taken on the un-enhanced HR mini-patches.** Eq. 20 marks y with *, but it is a PSNR with
+  "MAX the upper bound of color space": a quantity of images in the colour space [0, MAX], which the
+  enhanced patches are not (zero-mean, about 1/20 of the amplitude: on natural photographs 99.9998 % of
+  HR–HR pairs then exceed 25 dB, Q_neg is empty and the loss is a constant that prefers blur). Sec. 1 says
+  what the mask is for: "all HR mini-patches that are really similar to the SR's ground truth". The
+  literal reading stays available as ``mask_domain="enhanced"``.
+- **Temperatures divide the similarity inside the exponential** (e^{S/t}, as in SimCLR [4], which the
+  paper follows for them): Eq. 21-22 print ``(e^S …)/t``, which only adds the constant log(t_pos/t_neg)
+  and leaves the gradient unchanged, contradicting Fig. 6 where results vary with t.
+
+As a metric (``dec``), each image is contrasted against its **own** mini-patches only (B = 1), so the
+value is a function of the pair alone, not of the batch it was scored in or of a resumed run's history;
+lower is better. Cost: O((HW/P²)²·3P²) per image, computed in row blocks of bounded memory.
 
 ICOO (Eq. 11): over a set of SR images and their HR images, draw N = 8 mini-patches (12×12) from each
 SR and M = 100 from each HR (seeded); for each SR patch with distances d (L2) to all HR patches, y_k the
@@ -53,21 +66,39 @@ def mini_patches(images: torch.Tensor, size: int) -> torch.Tensor:
     return patches.transpose(1, 2).reshape(-1, c * size * size)
 
 
+def _pair_mask(hr: torch.Tensor, hr_enhanced: torch.Tensor, patch: int, mask_domain: str):
+    """Mini-patches on which Eq. 20's PSNR is taken (see the module docstring)."""
+    if mask_domain == "image":
+        return mini_patches(hr, patch)
+    if mask_domain == "enhanced":
+        return mini_patches(hr_enhanced, patch)
+    raise ValueError(f"dec: mask_domain must be 'image' or 'enhanced', got {mask_domain!r}")
+
+
+def _contrast(sr_p: torch.Tensor, hr_p: torch.Tensor, mask_p: torch.Tensor, eta: float, t_pos: float,
+              t_neg: float, rows: slice = slice(None)) -> torch.Tensor:
+    """−log(Q_pos,i / Q_neg,i), Eq. 18-22 with e^{S/t}, for the SR mini-patches ``rows`` against all B*."""
+    with torch.no_grad():
+        rms = torch.cdist(mask_p[rows], mask_p) / math.sqrt(mask_p.shape[1])
+        positive = -20 * torch.log10(rms.clamp_min(1e-12)) >= eta          # M_ij ≥ η (i = j: +inf)
+    sr_n = F.normalize(sr_p, dim=1)
+    s_hr = sr_n[rows] @ F.normalize(hr_p, dim=1).t()
+    s_sr = sr_n[rows] @ sr_n.t()
+    q_pos = ((torch.exp(s_sr / t_pos) + 2 * torch.exp(s_hr / t_pos)) * positive).sum(1)
+    q_neg = ((torch.exp(s_sr / t_neg) + 2 * torch.exp(s_hr / t_neg)) * ~positive).sum(1)
+    return -torch.log(q_pos / q_neg.clamp_min(1e-12))
+
+
 def dec_terms(sr: torch.Tensor, hr: torch.Tensor, patch: int = 8, eta: float = 25.0, t_pos: float = 0.5,
-              t_neg: float = 1.5, alpha: float = 1.0, mu: Optional[float] = None) -> torch.Tensor:
-    """−log(Q_pos,i / Q_neg,i) for every SR mini-patch i of the batch (B*,)."""
+              t_neg: float = 1.5, alpha: float = 1.0, mu: Optional[float] = None,
+              mask_domain: str = "image") -> torch.Tensor:
+    """−log(Q_pos,i / Q_neg,i) for every SR mini-patch i of the batch (B*,): Eq. 12-22."""
     sr_p = mini_patches(enhance_high_frequencies(sr, alpha, mu), patch)
     with torch.no_grad():
-        hr_p = mini_patches(enhance_high_frequencies(hr, alpha, mu), patch)
-        rms = torch.cdist(hr_p, hr_p) / math.sqrt(hr_p.shape[1])
-        mask = -20 * torch.log10(rms.clamp_min(1e-12)) >= eta          # M_ij ≥ η (i = j: +inf)
-    sr_n = F.normalize(sr_p, dim=1)
-    s_hr = sr_n @ F.normalize(hr_p, dim=1).t()
-    s_sr = sr_n @ sr_n.t()
-    score = torch.exp(s_sr) + 2 * torch.exp(s_hr)
-    q_pos = (score * mask).sum(1) / t_pos
-    q_neg = (score * ~mask).sum(1) / t_neg
-    return -torch.log(q_pos / q_neg.clamp_min(1e-12))
+        hr_enhanced = enhance_high_frequencies(hr, alpha, mu)
+        hr_p = mini_patches(hr_enhanced, patch)
+        mask_p = _pair_mask(hr, hr_enhanced, patch, mask_domain)
+    return _contrast(sr_p, hr_p, mask_p, eta, t_pos, t_neg)
 
 
 def dec_loss(sr: torch.Tensor, hr: torch.Tensor, **options) -> torch.Tensor:
@@ -75,21 +106,39 @@ def dec_loss(sr: torch.Tensor, hr: torch.Tensor, **options) -> torch.Tensor:
     return dec_terms(sr, hr, **options).mean()
 
 
+def dec_per_image(sr: torch.Tensor, hr: torch.Tensor, patch: int = 8, eta: float = 25.0, t_pos: float = 0.5,
+                  t_neg: float = 1.5, block_elements: int = 1 << 22) -> torch.Tensor:
+    """DECLoss of each image against its own mini-patches only, (N,): independent of the batch.
+    Rows are processed in blocks of at most ``block_elements`` similarities (bounded memory)."""
+    values = []
+    for k in range(sr.shape[0]):
+        sr_k, hr_k = sr[k:k + 1], hr[k:k + 1]
+        sr_p = mini_patches(enhance_high_frequencies(sr_k), patch)
+        hr_p = mini_patches(enhance_high_frequencies(hr_k), patch)
+        mask_p = mini_patches(hr_k, patch)
+        count = sr_p.shape[0]
+        step = max(1, block_elements // count)
+        total = sum(_contrast(sr_p, hr_p, mask_p, eta, t_pos, t_neg, slice(i, i + step)).sum()
+                    for i in range(0, count, step))
+        values.append(total / count)
+    return torch.stack(values)
+
+
 class DECMetric(Metric):
     higher_is_better = False
     needs_weights = False
     source = "paper: Xu et al. Eq. 12-23"
+    bytes_per_pixel = 120.0
 
     def __init__(self, patch: int = 8):
         super().__init__()
         self.patch = patch
 
     def digest(self) -> str:
-        return f"dec-v1-p{self.patch}"
+        return f"dec-v2-p{self.patch}-own-patches-image-mask-exp-s-over-t"
 
     def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
-        terms = dec_terms(dist, ref, patch=self.patch)
-        return terms.view(dist.shape[0], -1).mean(1)
+        return dec_per_image(dist, ref, patch=self.patch)
 
 
 def icoo(sr: torch.Tensor, hr: torch.Tensor, patch: int = 12, sr_patches: int = 8, hr_patches: int = 100,
@@ -120,5 +169,5 @@ def icoo(sr: torch.Tensor, hr: torch.Tensor, patch: int = 12, sr_patches: int = 
 
 
 register(MetricFamily("dec", lambda arg: DECMetric(int(arg) if arg else 8), False, False,
-                      "paper: Xu et al. Eq. 12-23", "DECLoss per image within its batch (set-level)",
+                      "paper: Xu et al. Eq. 12-23", "DECLoss of each image against its own mini-patches",
                       argument="mini-patch size (default 8)"))

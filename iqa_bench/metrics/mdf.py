@@ -9,7 +9,13 @@ Specs: ``mdf:sisr``, ``mdf:jpeg``, ``mdf:denoise`` (the authors' files ``Ds_SISR
 ``Ds_Denoising.pth``), or ``mdf:<path>`` (an official file or one written by ``iqa-bench mdf-train``).
 The official files are looked for in ``$IQA_BENCH_MDF_WEIGHTS`` (a folder, or set by
 ``--mdf-weights``), then the cache folder's ``mdf/``, and downloaded there from the authors'
-repository if absent and the network allows.
+repository if absent and the network allows. An official file is used only when its SHA-256 equals the
+authors' (``OFFICIAL_SHA256``): a different or damaged file under an official name is refused.
+
+Upstream, ``Ds_SISR.pth`` and ``Ds_Denoising.pth`` are byte-identical (one git blob, 236f120d; both the
+discriminators the authors trained on their "stone" image), so ``mdf:sisr`` and ``mdf:denoise`` are the
+same loss with the same scores (and share stored scores through the weight digest); ``mdf:denoise`` uses
+``Ds_SISR.pth`` when only that file is present.
 """
 from __future__ import annotations
 
@@ -27,6 +33,13 @@ from .registry import MetricFamily, register
 
 OFFICIAL = {"sisr": "Ds_SISR.pth", "jpeg": "Ds_JPEG.pth", "denoise": "Ds_Denoising.pth"}
 OFFICIAL_URL = "https://github.com/gfxdisp/mdf/raw/main/weights/{name}"
+#: SHA-256 of the authors' files (github.com/gfxdisp/mdf, commit 3901f237, weights/).
+OFFICIAL_SHA256 = {
+    "Ds_SISR.pth": "69ff954e399176a4869cbc27019df02a32b6600f0f4458f5580c1a7cae8c50b1",
+    "Ds_Denoising.pth": "69ff954e399176a4869cbc27019df02a32b6600f0f4458f5580c1a7cae8c50b1",
+    "Ds_JPEG.pth": "6eee1fbf452c7789db78cfd70de6ff375ed15efa9e48be34eb0bb88ed511ca46",
+}
+SAME_UPSTREAM = "mdf:sisr and mdf:denoise are the same weights upstream (Ds_SISR.pth = Ds_Denoising.pth)"
 DEFAULT_SCALES = 8
 
 
@@ -46,8 +59,13 @@ def resolve_weights(task_or_path: str) -> Path:
     name = OFFICIAL[task_or_path.lower()]
     folder = weights_folder()
     target = folder / name
+    if not target.exists():
+        twin = [other for other, digest in OFFICIAL_SHA256.items()
+                if other != name and digest == OFFICIAL_SHA256[name] and (folder / other).exists()]
+        if twin:  # the same bytes upstream (SAME_UPSTREAM)
+            return verified_official(folder / twin[0], twin[0])
     if target.exists():
-        return target
+        return verified_official(target, name)
     url = OFFICIAL_URL.format(name=name)
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(30)
@@ -60,7 +78,23 @@ def resolve_weights(task_or_path: str) -> Path:
             f"Download it there by hand, or pass --mdf-weights FOLDER (or mdf:<path>).") from None
     finally:
         socket.setdefaulttimeout(previous)
-    return target
+    try:
+        return verified_official(target, name)
+    except ValueError:
+        target.unlink(missing_ok=True)  # never keep a download that is not the authors' file
+        raise
+
+
+def verified_official(path: Path, name: str) -> Path:
+    """``path`` when its SHA-256 is the authors' ``name``; otherwise a ValueError naming both digests."""
+    from ..io_utils import file_sha256
+
+    digest = file_sha256(path)
+    if digest != OFFICIAL_SHA256[name]:
+        raise ValueError(f"mdf: {path} is not the authors' {name}: SHA-256 {digest[:16]}… differs from "
+                         f"{OFFICIAL_SHA256[name][:16]}… (a different or damaged file; remove it or pass "
+                         f"mdf:<path> to use it as your own discriminator file)")
+    return path
 
 
 class MDFLoss(Metric):
@@ -109,4 +143,5 @@ def _create(arg: Optional[str]) -> MDFLoss:
 
 
 register(MetricFamily("mdf", _create, False, True, "paper: Mustafa et al. 2022 Eq. 2",
-                      "multi-scale discriminator feature loss", argument="sisr|jpeg|denoise|<path>"))
+                      f"multi-scale discriminator feature loss ({SAME_UPSTREAM})",
+                      argument="sisr|jpeg|denoise|<path>"))

@@ -48,6 +48,9 @@ class PaperResult:
     data: List[str] = field(default_factory=list)       # what was scored (dataset, items)
     scores: Optional[pd.DataFrame] = None
     weights: str = "imagenet"
+    #: For a recipe pooling several datasets: the same rows fitted on each dataset alone (their
+    #: subjective scales are not aligned), source name -> per row, per column.
+    per_source: Dict[str, List[Dict[str, Value]]] = field(default_factory=dict)
 
     def difference(self, index: int, key: str) -> float:
         published = self.recipe.rows[index].published.get(key)
@@ -62,7 +65,21 @@ class PaperResult:
                 records.append({**{h: label for h, label in zip(self.recipe.header, row.labels)},
                                 "spec": row.metric or row.run or "", "column": key,
                                 "published": row.published.get(key), "ours": value.ours, "ours_lo": value.lo,
-                                "ours_hi": value.hi, "difference": self.difference(k, key)})
+                                "ours_hi": value.hi, "difference": self.difference(k, key),
+                                "caveat": " ".join(c.text for c in self.recipe.caveats
+                                                   if c.marker in (row.caveat or ""))})
+        return pd.DataFrame(records)
+
+    def per_source_table(self) -> pd.DataFrame:
+        """One row per (recipe row, dataset, column) of the per-dataset fits."""
+        records = []
+        for source, values in self.per_source.items():
+            for k, row in enumerate(self.recipe.rows):
+                for key in self.recipe.columns:
+                    value = values[k][key]
+                    records.append({**{h: label for h, label in zip(self.recipe.header, row.labels)},
+                                    "spec": row.metric or "", "fit": source, "column": key, "ours": value.ours,
+                                    "ours_lo": value.lo, "ours_hi": value.hi})
         return pd.DataFrame(records)
 
 
@@ -215,6 +232,11 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
     values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit,
                                                                                 notes)
     result = PaperResult(recipe, values, notes, data, weights=weights)
+    if pooled is not None and len(recipe.sources) > 1:
+        for source in dict.fromkeys(s.dataset for s in recipe.sources):
+            alone = pooled[pooled["group:source"] == source]
+            alone.attrs["score_higher_is_better"] = pooled.attrs.get("score_higher_is_better")
+            result.per_source[source] = _fill_statistics(recipe, specs, alone, bootstrap, seed, fit, [])
     if pooled is not None:  # one column per row (rows may share a spec), for the scatter grid
         keep = [c for c in pooled.columns if c in ("item", "score") or c.startswith("group:")]
         result.scores = pooled[keep].assign(**{f"row{index}": pooled[spec] for index, spec in specs.items()
@@ -282,6 +304,9 @@ def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[st
     atomic_write_text(written["md"], render_markdown(result))
     atomic_write_text(written["tex"], render_latex(result))
     atomic_write_text(written["csv"], result.long_table().to_csv(index=False))
+    if result.per_source:
+        written["per_dataset"] = out / f"{name}-per-dataset.csv"
+        atomic_write_text(written["per_dataset"], result.per_source_table().to_csv(index=False))
     if plots:
         bars = bar_chart(result, out / f"{name}-bars.png")
         if bars is not None:

@@ -41,7 +41,8 @@ def _cells(result, index: int, key: str, with_ci: bool) -> List[str]:
 
 def shown_labels(rows) -> List[List[str]]:
     """Row labels as the papers print them: a label repeated from the row above (with the same labels
-    before it) is left blank, so each network/layer is named once per block."""
+    before it) is left blank, so each network/layer is named once per block. A row with a caveat gets
+    its marker(s) after its last label, e.g. ``F [a]``."""
     shown, previous = [], None
     for row in rows:
         labels = list(row.labels)
@@ -50,6 +51,8 @@ def shown_labels(rows) -> List[List[str]]:
                 if list(row.labels[: k + 1]) != previous[: k + 1]:
                     break
                 labels[k] = ""
+        if getattr(row, "caveat", None) and labels:
+            labels[-1] = f"{labels[-1]} [{','.join(row.caveat)}]"
         shown.append(labels)
         previous = list(row.labels)
     return shown
@@ -64,7 +67,8 @@ def _caption(result) -> str:
 
 
 def _footer_lines(result) -> List[tuple]:
-    lines = [("Not computed", n) for n in result.notes] + [("Scored", d) for d in result.data]
+    lines = [(f"[{c.marker}]", c.text) for c in result.recipe.caveats]
+    lines += [("Not computed", n) for n in result.notes] + [("Scored", d) for d in result.data]
     return lines + [("Reading", r) for r in result.recipe.reading]
 
 
@@ -82,9 +86,49 @@ def render_markdown(result) -> str:
             cells += _cells(result, index, key, with_ci=True)
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    lines += _per_source_markdown(result)
     for kind, text in _footer_lines(result):
         lines.append(f"- **{kind}:** {text}")
     return "\n".join(lines) + "\n"
+
+
+PER_SOURCE_TITLE = ("One fit per dataset (the table above fits the pooled items once; the datasets' subjective "
+                    "scales are not aligned, so each is also fitted alone)")
+
+
+def _per_source_markdown(result) -> List[str]:
+    if not result.per_source:
+        return []
+    recipe = result.recipe
+    head = list(recipe.header) + [f"{source} {column(key).label}" for source in result.per_source
+                                  for key in recipe.columns]
+    lines = [f"## {PER_SOURCE_TITLE}", "", "| " + " | ".join(head) + " |",
+             "|" + "---|" * len(recipe.header) + "---:|" * (len(head) - len(recipe.header))]
+    for index, labels in enumerate(shown_labels(recipe.rows)):
+        cells = list(labels) + [_number(values[index][key].ours, column(key).decimals)
+                                for values in result.per_source.values() for key in recipe.columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _per_source_latex(result) -> List[str]:
+    if not result.per_source:
+        return []
+    recipe = result.recipe
+    n_label, n_cols = len(recipe.header), len(recipe.columns)
+    sources = list(result.per_source)
+    groups = " & ".join(f"\\multicolumn{{{n_cols}}}{{c}}{{{latex_text(s)}}}" for s in sources)
+    subs = " & ".join(latex_text(column(k).label) for _ in sources for k in recipe.columns)
+    lines = [r"\par\medskip", f"\\textit{{{latex_text(PER_SOURCE_TITLE)}}}\\par\\smallskip",
+             r"\begin{tabular}{" + "l" * n_label + "r" * (n_cols * len(sources)) + "}", r"\toprule",
+             "&" * n_label + f" {groups} \\\\",
+             " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
+    for index, shown in enumerate(shown_labels(recipe.rows)):
+        cells = [latex_text(x) for x in shown] + [latex_text(_number(result.per_source[s][index][key].ours,
+                                                                         column(key).decimals))
+                                                  for s in sources for key in recipe.columns]
+        lines.append(" & ".join(cells) + r" \\")
+    return lines + [r"\bottomrule", r"\end{tabular}"]
 
 
 def render_latex(result) -> str:
@@ -109,6 +153,7 @@ def render_latex(result) -> str:
             cells += [latex_text(c) for c in _cells(result, index, key, with_ci=False)]
         lines.append(" & ".join(labels + cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
+    lines += _per_source_latex(result)
     notes = _footer_lines(result)
     if notes:
         lines.append(r"\par\smallskip\parbox{\linewidth}{\raggedright\tiny")

@@ -74,6 +74,16 @@ class Row:
     run: Optional[str] = None
     testset: Optional[str] = None
     missing: Optional[str] = None
+    caveat: Optional[str] = None        # marker of a caveat that applies to this row ("a", "b", ...)
+
+
+@dataclass
+class Caveat:
+    """A difference the reader cannot see in the numbers (e.g. a network that is not the paper's),
+    marked next to every row with ``label`` among its labels (``*``: every row) and stated below."""
+    label: str
+    text: str
+    marker: str = ""
 
 
 @dataclass
@@ -90,6 +100,7 @@ class Recipe:
     reading: List[str] = field(default_factory=list)
     study: Optional[Dict[str, Any]] = None
     path: Optional[Path] = None
+    caveats: List[Caveat] = field(default_factory=list)
 
     @property
     def metrics(self) -> List[str]:
@@ -141,9 +152,20 @@ def load_recipe(path: Path) -> Recipe:
                for s in data.get("sources") or []]
     if data["kind"] != "restoration" and not sources:
         raise ValueError(f"recipe {path}: a {data['kind']} recipe needs 'sources' (the datasets it pools)")
+    caveats = []
+    for k, raw in enumerate(data.get("caveats") or []):
+        if not isinstance(raw, dict) or not raw.get("label") or not raw.get("text"):
+            raise ValueError(f"recipe {path}, caveat {k + 1}: expected a mapping with 'label' and 'text'")
+        caveat = Caveat(str(raw["label"]), str(raw["text"]), "abcdefghijklmnopqrstuvwxyz"[k % 26])
+        marked = [row for row in rows if caveat.label == "*" or caveat.label in row.labels]
+        if not marked:
+            raise ValueError(f"recipe {path}, caveat {k + 1}: no row has the label {caveat.label!r}")
+        for row in marked:
+            row.caveat = (row.caveat or "") + caveat.marker
+        caveats.append(caveat)
     return Recipe(path.stem, data["title"], data.get("paper", ""), data.get("source", ""), data["kind"], columns,
                   [str(h) for h in data["header"]], rows, sources, list(data.get("reading") or []),
-                  data.get("study"), path)
+                  data.get("study"), path, caveats)
 
 
 def recipe_names() -> List[str]:

@@ -5,7 +5,8 @@
 spec is a term (its batch mean; metrics where higher is better — psnr, ssim… — enter as 1 − value for
 bounded similarities and −value for PSNR); ``dec`` is the batch DECLoss (Eq. 23); ``adv`` is the
 generator's adversarial loss −log D(G(x)) (Eq. 4 of the adversarial-feature-matching paper) and ``afm``
-the softmax-reweighed content loss (Eq. 6-7) of the SAME discriminator, which the trainer updates
+the softmax-reweighed content loss (Eq. 6-7: softmax over the batch-level layer losses, features with the
+discriminator in eval mode) of the SAME discriminator, which the trainer updates
 alternately with L_D (Eq. 5); ``afm_mean`` is that content loss with plain averaging of the rescaled
 layer terms instead of softmax reweighing (the paper's M_pca ablation).
 """
@@ -82,7 +83,7 @@ class LossExpression(nn.Module):
             prob = self.content.discriminator(sr).clamp(1e-6, 1 - 1e-6)
             return F.binary_cross_entropy(prob, torch.ones_like(prob))
         if spec == "afm":
-            return self.content(sr, hr).mean()
+            return self.content.batch_loss(sr, hr)
         if spec == "afm_mean":
             return self.content.terms(sr, hr).mean()
         metric = self.metrics[self._index[spec]]
