@@ -46,7 +46,7 @@ class EvaluationResult:
         """The summary rendered as ``md``/``latex``/``csv``; ``group`` limits regression tables to
         one group (None: every group). 2AFC tables always show every subset."""
         summary = self.summary
-        if group is not None and self.protocol == "regression":
+        if group is not None and self.protocol == "regression" and "group" in summary.columns:
             summary = summary[summary["group"] == group]
         return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text)
 
@@ -65,7 +65,15 @@ def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], dir
                      score_higher_is_better=score_higher_is_better)
 
 
+NOTHING_COMPUTED = "no metric was computed: every requested metric (or every item) failed; the reasons are listed " \
+    "in failures.txt and on the terminal"
+
+
 def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str) -> str:
+    if summary.empty or "metric" not in summary.columns:
+        if fmt == "csv":
+            return summary.to_csv(index=False)
+        return f"{'% ' if fmt == 'latex' else ''}{dataset}: {NOTHING_COMPUTED}\n"
     if protocol == "2afc":
         return render_2afc_table(summary, fmt, dataset)
     return render_table(summary, fmt, dataset, score_text)

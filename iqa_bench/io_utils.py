@@ -8,14 +8,29 @@ from pathlib import Path
 from typing import Callable
 
 
+def current_umask() -> int:
+    """The process umask (read from /proc where available, so no other thread sees it change)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` and move the result onto ``path``; a crash leaves the old file."""
+    """Call ``write(tmp_path)`` and move the result onto ``path``; a crash leaves the old file. The file
+    gets the mode a normally created file would (0666 less the umask), not the temporary file's 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

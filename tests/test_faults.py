@@ -447,3 +447,33 @@ def test_a_pair_too_large_for_memory_is_that_items_failure(tmp_path, monkeypatch
     scores = pd.read_csv(tmp_path / "res" / "custom" / "scores.csv").set_index("item")
     assert scores.loc[["dist0.png", "dist1.png", "dist2.png"], "ssim"].notna().all()
     assert np.isnan(scores.loc["dist3.png", "ssim"]) and np.isfinite(scores.loc["dist3.png", "psnr"])
+
+
+def test_when_no_requested_metric_can_run_the_reason_is_shown_and_the_exit_is_1(tmp_path, monkeypatch):
+    """Offline, LPIPS / VGG weights absent: the pre-fetch line and exit 1, never a traceback (issue 16.1)."""
+    import urllib.error
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    root = make_set(tmp_path / "set", n=3)
+    result = evaluate(root, tmp_path / "res", options=["-m", "lp:vgg16/relu2_2", "--no-plots", "--bootstrap", "0"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "Pre-fetch" in result.output and "VGG16_Weights" in result.output
+    assert "no metric was computed" in (tmp_path / "res" / "custom" / "table.md").read_text()
+
+
+def test_written_files_get_the_mode_the_umask_gives(tmp_path):
+    """Files written atomically are readable by colleagues as a normally created file is (issue 16.2)."""
+    from iqa_bench.io_utils import atomic_write_text
+
+    previous = os.umask(0o022)
+    try:
+        assert (atomic_write_text(tmp_path / "a.md", "x").stat().st_mode & 0o777) == 0o644
+        os.umask(0o027)
+        assert (atomic_write_text(tmp_path / "b.md", "x").stat().st_mode & 0o777) == 0o640
+    finally:
+        os.umask(previous)
