@@ -9,7 +9,17 @@ The public surface is small, as in ``lpips``::
 
 __version__ = "0.1.0"
 
-from .metrics import create_metric, list_metrics  # noqa: E402
-from .api import evaluate  # noqa: E402
-
 __all__ = ["create_metric", "list_metrics", "evaluate", "__version__"]
+
+_LAZY = {"create_metric": "metrics", "list_metrics": "metrics", "evaluate": "api"}
+
+
+def __getattr__(name):
+    """The public functions, imported on first use so that ``iqa-bench --help`` does not load torch."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -17,9 +17,12 @@ from .datasets import Dataset, create_dataset
 from .datasets.base import require_unique_items
 from . import distributed
 from .engine import Engine, Failure, resolve_device, score_digest
+from .images import image_size
 from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, scatter_plots, summarize
+from .reports.plots import overview_figures
+from .reports.tables import ALL
 from .store import STORE_FILENAME, ScoreStore, open_store
 from .runlock import ResultsNotWritableError, run_lock
 from .twoafc import render_2afc_table, summarize_2afc
@@ -42,13 +45,13 @@ class EvaluationResult:
     computed: int = 0
     score_higher_is_better: Optional[bool] = None
 
-    def table(self, fmt: str = "md", group: Optional[str] = "all") -> str:
-        """The summary rendered as ``md``/``latex``/``csv``; ``group`` limits regression tables to
-        one group (None: every group). 2AFC tables always show every subset."""
+    def table(self, fmt: str = "md", group: Optional[str] = None, layout: str = "paper") -> str:
+        """The summary rendered as ``md``/``latex``/``csv`` in ``layout`` (paper | groups); ``group``
+        limits regression tables to one group (None: every group). 2AFC tables show every subset."""
         summary = self.summary
         if group is not None and self.protocol == "regression" and "group" in summary.columns:
             summary = summary[summary["group"] == group]
-        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text)
+        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text, layout)
 
 
 def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
@@ -69,14 +72,71 @@ NOTHING_COMPUTED = "no metric was computed: every requested metric (or every ite
     "in failures.txt and on the terminal"
 
 
-def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str) -> str:
-    if summary.empty or "metric" not in summary.columns:
+def display_name(key: str) -> str:
+    """A dataset key as tables show it: a custom dataset by its folder's name, never an absolute path."""
+    family, _, rest = key.partition(":")
+    if family != "custom" or not rest:
+        return key
+    folder, manifest = rest, ""
+    head, _, tail = rest.rpartition(":")
+    if head and "/" not in tail and "\\" not in tail:
+        folder, manifest = head, tail
+    return f"custom ({Path(folder).name}{', ' + manifest if manifest else ''})"
+
+
+def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str,
+                   layout: str = "paper") -> str:
+    dataset = display_name(dataset)
+    if summary.empty or "metric" not in summary.columns or \
+            ("n" in summary.columns and not summary["n"].fillna(0).astype(bool).any()):
         if fmt == "csv":
             return summary.to_csv(index=False)
-        return f"{'% ' if fmt == 'latex' else ''}{dataset}: {NOTHING_COMPUTED}\n"
+        notes = [f"{r['metric']}: {r['note']}" for _, r in summary.iterrows()
+                 if "note" in summary.columns and isinstance(r.get("note"), str) and r["note"]]
+        prefix = "% " if fmt == "latex" else ""
+        return "".join(f"{prefix}{line}\n" for line in [f"{dataset}: {NOTHING_COMPUTED}"] + notes)
     if protocol == "2afc":
         return render_2afc_table(summary, fmt, dataset)
-    return render_table(summary, fmt, dataset, score_text)
+    return render_table(summary, fmt, dataset, score_text, layout=layout)
+
+
+def _runnable_on_sizes(modules, items, unavailable: List[Failure]):
+    """Drop (and report, before any work) a metric needing larger images than every item has."""
+    needing = [m for m in modules if getattr(m, "min_side", 0)]
+    if not needing:
+        return modules
+    largest = 0
+    for item in items:
+        try:
+            largest = max(largest, min(image_size(item.dist_path)))
+        except OSError:
+            continue  # the engine reports unreadable files per item
+    if largest == 0:
+        return modules
+    kept = []
+    for module in modules:
+        if getattr(module, "min_side", 0) > largest:
+            unavailable.append(Failure("(all items)", module.spec,
+                                       f"needs images of at least {module.min_side}×{module.min_side} "
+                                       f"pixels ({module.min_side_reason}); this dataset's largest short side is "
+                                       f"{largest} pixels"))
+        else:
+            kept.append(module)
+    return kept
+
+
+def with_reasons(summary: pd.DataFrame, specs: Sequence[str], failures) -> pd.DataFrame:
+    """The summary with a ``note`` column saying why a metric has no value at all (its first failure),
+    and a row for every requested metric that could not run, so the tables say "not computed"."""
+    reasons: Dict[str, str] = {}
+    for failure in failures:
+        reasons.setdefault(failure.metric, failure.message)
+    summary = summary.copy() if "metric" in summary.columns else pd.DataFrame(columns=["metric", "group", "n"])
+    summary["note"] = [reasons.get(r["metric"], "") if not r["n"] else "" for _, r in summary.iterrows()]
+    missing = [s for s in dict.fromkeys(specs) if s not in set(summary["metric"])]
+    extra = pd.DataFrame([{"metric": s, "group": ALL, "n": 0, "status": "not computed", "note": reasons.get(s, "")}
+                          for s in missing])
+    return pd.concat([summary, extra], ignore_index=True, sort=False) if missing else summary
 
 
 def scores_frame(items, values_by_metric) -> pd.DataFrame:
@@ -91,13 +151,15 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
 
 def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame,
                   metrics: Sequence[str], dataset: str, score_text: str, score_label: str, fit: str,
-                  plots: bool) -> None:
+                  plots: bool, layout: str = "paper") -> None:
     """summary.csv, table.md, table.tex and (regression protocol) the scatter PNGs, written atomically."""
     atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
-    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text))
-    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text))
+    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout))
+    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout))
     if plots and protocol == "regression":
-        scatter_plots(scores, metrics, run_dir / "plots", score_label, fit=fit)
+        scatter_plots(scores, metrics, run_dir / "plots", score_label, fit=fit, summary=summary)
+        overview_figures(scores, summary, list(dict.fromkeys(summary["metric"])) if "metric" in summary.columns
+                         else list(metrics), run_dir / "plots", score_label, fit=fit)
 
 
 def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
@@ -122,9 +184,10 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
             modules.append(create_metric(spec))
         except BackboneWeightsError as err:  # the other metrics still run; this one is reported
             unavailable.append(Failure("(all items)", spec, str(err)))
-    specs = [m.spec for m in modules]
     items = ds.items()
     require_unique_items(items, f"dataset {ds.key}")
+    modules = _runnable_on_sizes(modules, items, unavailable)
+    specs = [m.spec for m in modules]
     groups = sorted({k for it in items for k in it.groups})
     if config.by and config.by != DEFAULT_BY and config.by not in groups and ds.protocol == "regression":
         raise ValueError(f"by: {config.by!r} is not a grouping of dataset {ds.key}; its groups: "
@@ -167,12 +230,14 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
     directions = {m.spec: m.higher_is_better for m in modules}
     summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.fit,
                             config.bootstrap, config.seed, ds.score.higher_is_better)
+    if ds.protocol == "regression":
+        summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
             "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
             "digests": {m.spec: score_digest(m, config.amp) for m in modules}, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, specs, ds.key, score_text, ds.score.label(),
-                  config.fit, config.plots)
+                  config.fit, config.plots, config.layout)
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"

@@ -71,6 +71,9 @@ def cli(verbose):
 @click.option("--seed", type=int, help="Bootstrap seed (default 0).")
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
+@click.option("--layout", type=click.Choice(["paper", "groups"]),
+              help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
+                   "(one table per group).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
 def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
@@ -89,18 +92,23 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **f
         _fail_usage(err)
     if result is None:  # a non-zero rank of a torchrun evaluation: rank 0 reports
         return
-    click.echo(result.table("md", group="all"))
-    if result.protocol == "regression" and config.by:
-        click.echo(f"(per-{config.by} tables: {result.run_dir / 'table.md'})")
+    click.echo(result.table("md", layout=config.layout))
+    if result.protocol == "regression" and config.layout == "paper" and \
+            "group" in result.summary.columns and (result.summary["group"] != "all").any():
+        click.echo(f"(one table per {config.by}: iqa-bench report {result.run_dir} --layout groups)")
     click.echo(f"scores: {result.computed} computed, {result.reused} reused from the store")
     click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex"
                f"{', plots/' if config.plots else ''})")
     if result.failures:
-        click.echo(f"\n{len(result.failures)} failure(s) (also in {result.run_dir / 'failures.txt'}):", err=True)
-        for failure in result.failures[:MAX_LISTED]:
-            click.echo(f"  {failure.item_id}: {failure.message}", err=True)
-        if len(result.failures) > MAX_LISTED:
-            click.echo(f"  ... and {len(result.failures) - MAX_LISTED} more", err=True)
+        from .engine import failure_lines
+
+        lines = failure_lines(result.failures)
+        click.echo(f"\n{len(result.failures)} failure(s), {len(lines)} reason(s) (each item in "
+                   f"{result.run_dir / 'failures.txt'}):", err=True)
+        for line in lines[:MAX_LISTED]:
+            click.echo(f"  {line}", err=True)
+        if len(lines) > MAX_LISTED:
+            click.echo(f"  ... and {len(lines) - MAX_LISTED} more reasons", err=True)
         sys.exit(1)
 
 
@@ -158,7 +166,8 @@ def _guarded(run, config):
 @click.option("--by", default=None, help="Group column, e.g. distortion or reference (default: none).")
 @click.option("--fit", type=click.Choice(["logistic5", "cubic"]), default=None, help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
-def report(run_dir, fmt, by, fit, bootstrap):
+@click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
+def report(run_dir, fmt, by, fit, bootstrap, layout):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
     from .api import build_summary, load_run, render_summary
 
@@ -174,14 +183,14 @@ def report(run_dir, fmt, by, fit, bootstrap):
                                 config["seed"], run.get("score_higher_is_better"))
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
-    click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"]), nl=False)
+    click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout), nl=False)
 
 
 @cli.command()
 @click.option("--backbone", help="List this backbone's layers (channels, stride at 224×224) instead.")
 def metrics(backbone):
     """List every metric family: direction, weights, source (or a backbone's layers)."""
-    from .metrics import list_metrics
+    from .catalog import families
 
     if backbone:
         from .backbones import layer_info
@@ -193,18 +202,18 @@ def metrics(backbone):
         _echo_columns([("layer", "torchvision node", "channels", "stride")] + info)
         return
     rows = [("spec", "better", "weights", "calibrated against", "source", "description")]
-    for family in list_metrics():
-        name = family.name + (f"[:{family.argument}]" if family.argument else "")
-        if family.aliases:
-            name += f" (alias {', '.join(family.aliases)})"
-        rows.append((name, "higher" if family.higher_is_better else "lower",
-                     "yes" if family.needs_weights else "no", family.calibrated or "-", family.source,
-                     family.description))
+    listing = families()
+    for family in listing:
+        name = family["name"] + (f"[:{family['argument']}]" if family["argument"] else "")
+        if family["aliases"]:
+            name += f" (alias {', '.join(family['aliases'])})"
+        rows.append((name, "higher" if family["higher"] else "lower", "yes" if family["weights"] else "no",
+                     family["calibrated"] or "-", family["source"], family["description"]))
     _echo_columns(rows)
     click.echo("\nVariants (spec:variant; the first is the default, spelled by the bare name):")
-    for family in list_metrics():
-        for index, (variant, what) in enumerate(family.variants):
-            click.echo(f"  {family.name}:{variant}{' (default)' if index == 0 else ''}: {what}")
+    for family in listing:
+        for index, (variant, what) in enumerate(family["variants"]):
+            click.echo(f"  {family['name']}:{variant}{' (default)' if index == 0 else ''}: {what}")
     click.echo("`iqa-bench calibrate` compares the calibrated defaults with the official values.")
 
 
@@ -304,27 +313,27 @@ def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device,
 @click.option("--model", help="vdsr, edsr_baseline, edsr, srresnet, rrdb (default edsr_baseline).")
 @click.option("--scale", type=int, help="Upscaling factor (default 4).")
 @click.option("--train-dir", help="Folder of HR training images (DIV2K layout or any folder).")
-@click.option("--loss", help='Loss expression, e.g. "0.9*l2 + 0.1*lp_att:vgg16/relu3_2".')
-@click.option("--iters", type=click.IntRange(min=1), help="Iterations (of the last stage).")
-@click.option("--lr", type=float, help="Learning rate (of the last stage).")
-@click.option("--schedule", type=click.Choice(["step", "cosine"]), help="LR schedule (of the last stage).")
+@click.option("--loss", help='Loss expression, e.g. "0.9*l2 + 0.1*lp_att:vgg16/relu3_2" (default l1).')
+@click.option("--iters", type=click.IntRange(min=1), help="Iterations (of the last stage; default 1000).")
+@click.option("--lr", type=float, help="Learning rate (of the last stage; default 0.0001).")
+@click.option("--schedule", type=click.Choice(["step", "cosine"]), help="LR schedule (of the last stage; default step).")
 @click.option("--patch", type=int, help="HR crop size (default 96).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Crops per batch and process (default 16).")
 @click.option("--bicubic", type=click.Choice(["matlab", "torch"]), help="LR resize (default matlab).")
-@click.option("--seed", type=int)
-@click.option("--checkpoint-every", type=click.IntRange(min=1))
-@click.option("--output", "-o", help="Run folder (checkpoint.pt, log.csv); resumed if present.")
-@click.option("--device")
-@click.option("--amp/--no-amp", default=None, help="Mixed precision on GPU.")
-@click.option("--workers", type=click.IntRange(min=0))
-@click.option("--progress/--no-progress", default=None)
+@click.option("--seed", type=int, help="Sampling and initialisation seed (default 0).")
+@click.option("--checkpoint-every", type=click.IntRange(min=1), help="Iterations between checkpoints (default 500).")
+@click.option("--output", "-o", help="Run folder (checkpoint.pt, log.csv); resumed if present (default results/train).")
+@click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
+@click.option("--amp/--no-amp", default=None, help="Mixed precision on GPU (default off).")
+@click.option("--workers", type=click.IntRange(min=0), help="DataLoader workers (default 0).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
 def train(config_path, **flags):
     """Train an SR model with any loss expression (torchrun for several processes)."""
     from .training.trainer import Trainer, load_train_config
 
     try:
         config = load_train_config(config_path, **flags)
-        checkpoint = Trainer(config).train()
+        checkpoint = Trainer(config).train(say=lambda line: click.echo(line, err=True))
     except (UnknownNameError, ValueError, FileNotFoundError) as err:
         _fail_usage(err)
     if int(os.environ.get("RANK", "0")) == 0:
@@ -396,7 +405,8 @@ def check(baseline, tolerance, use_ci, update, results):
 
     if not baseline.exists():
         _fail_usage(FileNotFoundError(f"baseline {baseline} not found"))
-    comparisons, notes = run_check(baseline, tolerance, use_ci, results, update)
+    comparisons, notes = run_check(baseline, tolerance, use_ci, results, update,
+                                   say=lambda line: click.echo(line, err=True))
     for note in notes:
         click.echo(note, err=True)
     if update:
@@ -459,6 +469,7 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
                 click.echo(f"# iqa-bench study configuration for {recipe.name}; fill in the dataset folders\n"
                            + yaml.safe_dump(recipe.study, sort_keys=False, allow_unicode=True), nl=False)
             return
+        computed, missing = 0, {}
         for recipe in recipes:
             result = run_recipe(recipe, roots, results=results, bootstrap=bootstrap, weights=weights, device=device,
                                 batch_size=batch_size, workers=workers, progress=False,
@@ -466,12 +477,29 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
             written = write_outputs(result, out, plots=not no_plots)
             for note in result.notes:
                 click.echo(f"{recipe.name}: {note}", err=True)
+                if note.startswith("missing"):
+                    missing.setdefault(_short_reason(note), []).append(recipe.name)
             click.echo(f"{recipe.name}: written " + ", ".join(str(p) for p in written.values()))
+            computed += result.has_values()
     except (UnknownNameError, ValueError) as err:
         _fail_usage(err)
+    reasons = "; ".join(f"{reason} ({', '.join(names)})" for reason, names in missing.items())
+    click.echo(f"{computed} of {len(recipes)} table{'s' if len(recipes) > 1 else ''} computed"
+               + (f"; missing: {reasons}" if reasons else ""), err=True)
+    if computed == 0:
+        sys.exit(1)
 
 
-@cli.command("csf-map")
+def _short_reason(note: str) -> str:
+    """"missing data: live images — pass --root ..." -> "live images" (the full line was printed)."""
+    text = note.split(" — ")[0].split(";")[0].split(" (")[0]
+    for prefix in ("missing data: ", "missing weights: ", "missing runs in "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+@cli.command("csf-map", short_help="Write the CSF attention map of an image.")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="PNG to write (the map scaled to 0-255).")

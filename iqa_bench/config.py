@@ -46,6 +46,7 @@ class EvaluateConfig:
     seed: int = 0
     by: Optional[str] = DEFAULT_BY  # the default is skipped quietly where a dataset has no such group
     plots: bool = True
+    layout: str = "paper"           # table.md/.tex: paper (metrics × statistics + SROCC per group) | groups
     progress: bool = True
 
     def all_dataset_options(self) -> Dict[str, Any]:
@@ -106,7 +107,7 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
 #: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
 _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
-_CHOICES = {"fit": ("logistic5", "cubic"), "amp": ("bf16", "fp16", None)}
+_CHOICES = {"fit": ("logistic5", "cubic"), "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
 _STRINGS = ("dataset", "root", "device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
             "mdf_weights")
 

@@ -83,6 +83,22 @@ def _collate(samples):
             torch.stack([s[2] for s in good]), bad)
 
 
+def failure_lines(failures: Sequence["Failure"]) -> List[str]:
+    """One line per (metric, reason): the count of items and one example, in first-seen order
+    (per-item details stay in the run's failures.txt)."""
+    groups: "OrderedDict[Tuple[str, str], List[str]]" = OrderedDict()
+    for failure in failures:
+        groups.setdefault((failure.metric or "-", failure.message), []).append(failure.item_id)
+    lines = []
+    for (metric, message), item_ids in groups.items():
+        if item_ids == ["(all items)"]:
+            lines.append(f"{metric}: {message}")
+        else:
+            count = f"{len(item_ids)} item{'s' if len(item_ids) > 1 else ''}"
+            lines.append(f"{metric}: {message} ({count}, e.g. {item_ids[0]})")
+    return lines
+
+
 def size_batches(items: Sequence[Item], batch_size: int) -> Tuple[List[List[int]], List[Tuple[int, str]]]:
     """Indices grouped into batches of equal distorted-image size, in first-seen order.
 

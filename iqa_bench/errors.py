@@ -4,7 +4,9 @@
 class UnknownNameError(ValueError):
     """A metric, dataset or option value that is not registered; carries the valid names."""
 
-    def __init__(self, kind: str, name: str, valid):
-        self.kind, self.name, self.valid = kind, name, sorted(valid)
-        super().__init__(f"unknown {kind} {name!r}; valid {kind}s: {', '.join(self.valid)}")
+    def __init__(self, kind: str, name: str, valid, plural: str = "", in_order: bool = False):
+        """``plural`` names the valid set (default ``kind`` + "s"); ``in_order`` keeps the order of
+        ``valid`` (e.g. a network's layers, input to output) instead of sorting it."""
+        self.kind, self.name, self.valid = kind, name, list(valid) if in_order else sorted(valid)
+        super().__init__(f"unknown {kind} {name!r}; valid {plural or kind + 's'}: {', '.join(self.valid)}")
 

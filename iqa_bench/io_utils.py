@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Callable
 
 
+def default_cache_dir() -> Path:
+    """``$IQA_BENCH_CACHE``, else ``$XDG_CACHE_HOME/iqa_bench`` (``~/.cache/iqa_bench``)."""
+    if os.environ.get("IQA_BENCH_CACHE"):
+        return Path(os.environ["IQA_BENCH_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "iqa_bench"
+
+
 def current_umask() -> int:
     """The process umask (read from /proc where available, so no other thread sees it change)."""
     try:

@@ -26,6 +26,9 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     ok = run_cli("check", "--baseline", baseline, "--results", tmp_path / "r1")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "0 failed" in ok.stdout
+    assert "checking run sample: sample, 2 metrics ..." in ok.stderr                # progress, run names
+    assert "sample: 36 figures compared, 0 changed, 0 failed" in ok.stderr
+    assert "no figure changed (36 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
 
     import iqa_bench.metrics.piq_measures as measures
 
@@ -42,7 +45,8 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     failed = {(c.metric, c.group, c.stat) for c in comparisons if c.failed}
     assert ("ssim", "all", "srocc") in failed
     assert not any(metric == "psnr" for metric, _, _ in failed)
-    assert "FAIL" in diff_table(comparisons)
+    table = diff_table(comparisons)
+    assert "FAIL" in table and "| sample | ssim | all | srocc |" in table and "| psnr |" not in table
     ci_comparisons, _ = run_check(baseline, use_ci=True, results=tmp_path / "r2")
     assert any(c.failed for c in ci_comparisons if c.metric == "ssim")
 

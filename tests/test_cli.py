@@ -33,7 +33,9 @@ def test_default_evaluate_prints_table_of_all_metrics(tmp_path):
     run = tmp_path / "sample"
     for name in ("scores.csv", "summary.csv", "table.md", "table.tex", "run.json"):
         assert (run / name).exists(), name
-    assert len(list((run / "plots").glob("*.png"))) == len(rows)
+    assert len(list((run / "plots").glob("scatter_*.png"))) == len(list((run / "plots").glob("scatter_*.pdf"))) \
+        == len(rows)
+    assert (run / "plots" / "overview_scatter.pdf").exists() and (run / "plots" / "overview_srocc.png").exists()
     summary = pd.read_csv(run / "summary.csv")
     assert set(summary["group"]) == {"all", "fastfading", "gblur", "jp2k", "jpeg", "wn"}
     tex = (run / "table.tex").read_text()
@@ -49,8 +51,10 @@ def test_evaluate_then_report_rerenders_without_recomputing(tmp_path):
     assert _counts(second.stdout) == (0, 450)
     assert second.stdout.split("scores:")[0] == first.stdout.split("scores:")[0]
     run = tmp_path / "sample"
-    md = run_cli("report", run, "--format", "md", "--by", "distortion")
+    md = run_cli("report", run, "--format", "md", "--by", "distortion", "--layout", "groups")
     assert md.returncode == 0 and "sample-v1 — gblur" in md.stdout and "| mse |" in md.stdout
+    paper = run_cli("report", run, "--format", "md", "--by", "distortion")
+    assert paper.returncode == 0 and "| SROCC gblur |" in paper.stdout and "sample-v1 — gblur" not in paper.stdout
     latex = run_cli("report", run, "--format", "latex")
     assert latex.returncode == 0 and r"\begin{tabular}" in latex.stdout
     csv = run_cli("report", run, "--format", "csv")
@@ -139,3 +143,55 @@ def test_kill_9_mid_run_resumes_without_recomputing(tmp_path):
     with sqlite3.connect(store) as db:
         after = dict(((i, m), v) for i, m, v in db.execute("SELECT item, metric, value FROM scores"))
     assert all(after[key] == value for key, value in before.items())
+
+
+def test_help_datasets_and_metrics_do_not_import_torch(tmp_path):
+    """Start-up: `iqa-bench --help`, `datasets` and (once its listing is cached) `metrics` never load
+    torch (≈2 s alone on 2 cores); the cached listing is the registry's."""
+    import os
+    import subprocess
+    import sys
+
+    from iqa_bench import catalog
+
+    code = ("import sys\nfrom iqa_bench.cli import cli\n"
+            "for args in (['--help'], ['datasets'], ['metrics']):\n"
+            "    try:\n        cli.main(args, standalone_mode=False)\n    except SystemExit:\n        pass\n"
+            "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n")
+    env = {**os.environ, "IQA_BENCH_CACHE": str(tmp_path)}
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=root,
+                           env=env)
+    assert first.stdout.strip().splitlines()[-1] == "TORCH"      # the listing is built once
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root,
+                           env=env)
+    assert again.stdout.strip().splitlines()[-1] == "NO-TORCH", again.stdout[-2000:] + again.stderr[-2000:]
+    assert again.stdout.replace("NO-TORCH", "") == first.stdout.replace("TORCH", "")
+    cached = list(tmp_path.glob("metrics-catalog-*.json"))
+    assert len(cached) == 1 and __import__("json").loads(cached[0].read_text()) == catalog.build()
+
+
+def test_small_things_of_the_command_line():
+    """train --help gives every default (checked against TrainConfig), the csf-map help line is whole,
+    an unknown layer lists the layers in network order with correct grammar."""
+    from click.testing import CliRunner
+
+    from iqa_bench.backbones import get_backbone
+    from iqa_bench.cli import cli
+    from iqa_bench.errors import UnknownNameError
+    from iqa_bench.training.trainer import Stage, TrainConfig
+
+    text = " ".join(CliRunner().invoke(cli, ["train", "--help"]).output.split())
+    config, stage = TrainConfig(), Stage()
+    for default in (f"default {stage.loss})", f"default {stage.iters})", f"default {stage.lr})",
+                    f"default {stage.schedule})", f"(default {config.seed})", f"(default {config.checkpoint_every})",
+                    f"(default {config.output})", f"(default {config.workers})", f"(default {config.model})",
+                    f"(default {config.patch})", f"(default {config.batch_size})"):
+        assert default in text, default
+    top = CliRunner().invoke(cli, ["--help"]).output
+    assert "csf-map         Write the CSF attention map of an image.\n" in top
+    backbone = get_backbone("efficientnet_lite0", "random")
+    with pytest.raises(UnknownNameError) as info:
+        backbone.check_layers(["no_such_layer"])
+    message = str(info.value)
+    assert "valid layers of efficientnet_lite0 (input to output): stem_relu, block0_depthwise_relu, block0," in message

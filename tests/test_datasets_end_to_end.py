@@ -56,10 +56,24 @@ def test_datasets_check_reports_deleted_and_truncated_files(live_tree, tmp_path)
     assert f"missing file {deleted}" in report.stdout
     assert f"undecodable or truncated file {truncated}" in report.stdout
     assert "live: 2 problem(s)" in report.stdout
+    # many missing files: one line per folder with the count, not one line each
+    for path in sorted((broken / "gblur").glob("*.bmp"))[:5]:
+        path.unlink()
+    report = run_cli("datasets", "check", "live", "--root", broken)
+    assert f"5 missing files in {broken / 'gblur'}: " in report.stdout and ", ..." in report.stdout
+    assert "live: 3 problem(s)" in report.stdout
+    # the score file: every missing one listed, with the alternative that is present
+    (broken / "dmos_realigned.mat").unlink()
+    (broken / "refnames_all.mat").unlink()
+    report = run_cli("datasets", "check", "live", "--root", broken)
+    assert report.returncode == 1
+    assert f"missing score file {broken / 'dmos_realigned.mat'} (dmos.mat is present: use it with --live-dmos " \
+           "original" in report.stdout
+    assert f"missing score file {broken / 'refnames_all.mat'}" in report.stdout
     missing_scores = tmp_path / "noscores"
     missing_scores.mkdir()
     empty = run_cli("datasets", "check", "tid2013", "--root", missing_scores)
-    assert empty.returncode == 1 and "mos_with_names.txt" in empty.stdout
+    assert empty.returncode == 1 and "mos_with_names.txt" in empty.stdout and "mos_std.txt" in empty.stdout
 
 
 def test_evaluate_live_md_tree(tmp_path):

@@ -212,4 +212,7 @@ def test_unavailable_weights_fail_one_metric_not_the_run(tmp_path, monkeypatch):
     registry.get_backbone.cache_clear()
     assert [f.metric for f in result.failures] == ["lpips:alex"]
     assert "AlexNet_Weights.IMAGENET1K_V1" in result.failures[0].message
-    assert list(result.summary["metric"].unique()) == ["psnr"] and result.scores["psnr"].notna().all()
+    assert list(result.summary["metric"].unique()) == ["psnr", "lpips:alex"] and result.scores["psnr"].notna().all()
+    lpips_row = result.summary[result.summary["metric"] == "lpips:alex"].iloc[0]
+    assert lpips_row["n"] == 0 and "AlexNet_Weights.IMAGENET1K_V1" in lpips_row["note"]
+    assert "| lpips:alex | 0 | not computed |" in result.table("md")

@@ -462,7 +462,7 @@ def test_when_no_requested_metric_can_run_the_reason_is_shown_and_the_exit_is_1(
     root = make_set(tmp_path / "set", n=3)
     result = evaluate(root, tmp_path / "res", options=["-m", "lp:vgg16/relu2_2", "--no-plots", "--bootstrap", "0"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert "Pre-fetch" in result.output and "VGG16_Weights" in result.output
+    assert "Pre-fetch" in result.output and "VGG16_Weights" in result.output and "Downloading" not in result.output
     assert "no metric was computed" in (tmp_path / "res" / "custom" / "table.md").read_text()
 
 
@@ -477,3 +477,19 @@ def test_written_files_get_the_mode_the_umask_gives(tmp_path):
         assert (atomic_write_text(tmp_path / "b.md", "x").stat().st_mode & 0o777) == 0o640
     finally:
         os.umask(previous)
+
+
+def test_a_metric_that_cannot_run_on_the_image_size_is_unavailable_before_any_work(tmp_path):
+    """40×48 images: ms_ssim (161) and vif (48) are reported once each, not per item, and never run;
+    the table says why each cell is empty (issue 16.3)."""
+    root = make_set(tmp_path / "set", n=6)
+    result = evaluate(root, tmp_path / "res", options=["-m", "psnr,ms_ssim,vif", "--no-plots", "--bootstrap", "0",
+                                                       "--no-progress"])
+    assert result.exit_code == 1
+    assert result.output.count("needs images of at least 161×161 pixels") == 2   # table note + failure line
+    assert result.output.count("vif: needs images of at least 48×48 pixels") == 1 and "(6 items" not in result.output
+    assert "3 failure" not in result.output and "2 failure(s), 2 reason(s)" in result.output
+    assert {m for _, m in stored(tmp_path / "res")} == {"psnr"}
+    table = (tmp_path / "res" / "custom" / "table.md").read_text()
+    assert "| psnr | 6 | n = 6 < 8 | n = 6 < 8 |" in table and "| ms_ssim | 0 | not computed |" in table
+    assert "- vif not computed: needs images of at least 48×48" in table

@@ -108,7 +108,10 @@ def test_every_recipe_renders_without_data_and_its_latex_compiles(tmp_path):
     the LaTeX compiles (pdflatex when installed — .ci/run installs it — and a structural check always)."""
     out = tmp_path / "reports"
     result = run_cli("paper", "all", "--out", out, "--results", tmp_path / "results", "--no-plots", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 1, result.stderr[-3000:]          # nothing at all could be computed
+    summary = result.stderr.strip().splitlines()[-1]
+    assert summary.startswith(f"0 of {len(all_recipes())} tables computed; missing: ")
+    assert "live images (csf-table1b, csf-table1c" in summary and "bapps images (pe-table2)" in summary
     fragments = []
     for recipe in all_recipes():
         md = (out / f"{recipe.name}.md").read_text()
@@ -197,6 +200,7 @@ def test_csf_recipe_recomputes_through_the_pipeline(live_trees, tmp_path):
                     "--results", tmp_path / "results", "--out", tmp_path / "cli", "--bootstrap", "200",
                     "--device", "cpu")
     assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stderr.strip().splitlines()[-1] == "1 of 1 table computed"
     assert " 0 computed" in (tmp_path / "cli" / "csf-table1b.md").read_text()
     assert (tmp_path / "cli" / "csf-table1b.md").read_text().split("\n- ")[0] == md.split("\n- ")[0]
 

@@ -104,7 +104,10 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
                             score_higher_is_better=False)
     assert summary.set_index("metric")["sign"].to_dict() == {"psnr": "inverted", "gmsd": "ok"}
     assert "psnr" in caplog.text and "ranks the images backwards" in caplog.text
-    md, tex, csv = (render_table(summary, fmt, "toy", "DMOS") for fmt in ("md", "latex", "csv"))
+    md, tex, csv = (render_table(summary, fmt, "toy", "DMOS", layout="groups") for fmt in ("md", "latex", "csv"))
+    paper_md, paper_tex = (render_table(summary, fmt, "toy", "DMOS") for fmt in ("md", "latex"))
+    assert "| psnr † |" in paper_md and "† correlation sign contradicts" in paper_md
+    assert r"psnr$^\dagger$" in paper_tex and r"$^\dagger$ correlation sign contradicts" in paper_tex
     assert "| psnr † |" in md and "| gmsd |" in md and "† correlation sign contradicts" in md
     assert r"psnr$^\dagger$" in tex and r"\noindent$^\dagger$" in tex
     assert ",inverted" in csv

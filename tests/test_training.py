@@ -58,7 +58,9 @@ def test_training_loss_decreases(hr_dir, tmp_path):
 def test_resume_equals_an_uninterrupted_run(hr_dir, tmp_path):
     straight = Trainer(_config(hr_dir, tmp_path / "a")).train()
     Trainer(_config(hr_dir, tmp_path / "b", iters=4)).train()        # "killed" after the checkpoint at 4
-    resumed = Trainer(_config(hr_dir, tmp_path / "b")).train()       # continues from iteration 4
+    said = []
+    resumed = Trainer(_config(hr_dir, tmp_path / "b")).train(say=said.append)   # continues from iteration 4
+    assert said == [f"resuming {tmp_path / 'b'} from its checkpoint at iteration 4 of 8"]
     a, b = load_model(straight).state_dict(), load_model(resumed).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert [r["loss"] for r in _log(tmp_path / "a")] == [r["loss"] for r in _log(tmp_path / "b")]

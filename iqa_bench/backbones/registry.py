@@ -8,7 +8,10 @@ TensorFlow lite preprocessing, mean 0.5 / std 0.5, for EfficientNet-Lite0), free
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import logging
 import os
 import re
 import socket
@@ -23,6 +26,8 @@ from ..errors import UnknownNameError
 from ..io_utils import file_sha256
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
+
+log = logging.getLogger(__name__)
 
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 LITE_MEAN, LITE_STD = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
@@ -66,8 +71,13 @@ def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
     cached = _cached_path(enum.url)
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
+    if not os.path.exists(cached):
+        log.info("%s: fetching %s into %s", name, enum.url, cached)
     try:
-        model = builder(weights=enum, progress=False, **kwargs)
+        # torch.hub prints "Downloading: ..." (to stdout) before it knows whether the network is there;
+        # the outcome is said by the log line above or the error below.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            model = builder(weights=enum, progress=False, **kwargs)
     except Exception as err:  # URLError, timeouts, proxies: all mean "not available here"
         raise BackboneWeightsError(
             f"{name}: the ImageNet weights ({enum_name}) are not in the torch hub cache ({cached}) and could "
@@ -145,7 +155,8 @@ class Backbone(nn.Module):
     def check_layers(self, layers: Iterable[str]) -> None:
         for layer in layers:
             if layer not in self.layer_table:
-                raise UnknownNameError(f"layer of {self.name}", layer, self.layer_table)
+                raise UnknownNameError(f"layer of {self.name}", layer, list(self.layer_table),
+                                       plural=f"layers of {self.name} (input to output)", in_order=True)
 
     def _extractor(self, layers: Tuple[str, ...]) -> nn.Module:
         key = (layers, self.compile_extractors)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -72,6 +72,9 @@ class BAPPS2AFC(Dataset):
     @property
     def key(self) -> str:
         return "bapps"
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        return [(self.root / "2afc" / s / sub / "judge", "") for s, sub in self.parts]
 
     def _judge_dirs(self) -> List[Path]:
         return [require(self.root / "2afc" / s / sub / "judge", self.name, "folder") for s, sub in self.parts]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,11 @@ class Dataset(ABC):
     @abstractmethod
     def items(self) -> List[Item]:
         """Every scored item, in a fixed order, from the metadata alone."""
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        """Files the item list is read from, each with a hint shown when it is missing (for
+        ``datasets check``, which lists every missing one instead of stopping at the first)."""
+        return []
 
     def counts(self, items: List[Item]) -> Dict[str, int]:
         """Counts that ``datasets check`` compares with ``expected`` (the official release's)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import pandas as pd
 
@@ -40,6 +40,9 @@ class KADID10k(Dataset):
     layout = "images/ (references and distorted PNGs), dmos.csv"
     root_hint = "the folder holding dmos.csv and images/"
     expected = {"distorted": 10125, "references": 81}
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        return [(self.root / "dmos.csv", "")]
 
     def items(self) -> List[Item]:
         source = require(self.root / "dmos.csv", self.name)

@@ -20,7 +20,7 @@ pyiqa's LIVE metadata carries). Higher DMOS = worse quality.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 import scipy.io
@@ -90,6 +90,14 @@ class LIVERelease2(Dataset):
     @property
     def key(self) -> str:
         return f"live:{self.dmos}"
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        other = "dmos.mat" if self.dmos == "realigned" else "dmos_realigned.mat"
+        flag = "original" if self.dmos == "realigned" else "realigned"
+        hint = (f"{other} is present: use it with --live-dmos {flag} (-o dmos={flag})"
+                if (self.root / other).exists() else f"or {other} with --live-dmos {flag}")
+        name = "dmos_realigned.mat" if self.dmos == "realigned" else "dmos.mat"
+        return [(self.root / name, hint), (self.root / "refnames_all.mat", "")]
 
     def _score_file(self) -> Path:
         return require(self.root / ("dmos_realigned.mat" if self.dmos == "realigned" else "dmos.mat"), self.name)

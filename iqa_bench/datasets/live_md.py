@@ -13,7 +13,7 @@ Higher DMOS = worse quality.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 import scipy.io
@@ -57,6 +57,9 @@ class LIVEMultiplyDistorted(Dataset):
         folder, _ = PARTS[part]
         return (require(self.root / folder / "Imagelists.mat", self.name),
                 require(self.root / folder / "Scores.mat", self.name))
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        return [(self.root / PARTS[p][0] / name, "") for p in self.parts for name in ("Imagelists.mat", "Scores.mat")]
 
     def items(self) -> List[Item]:
         sources = [f for p in self.parts for f in self._files(p)]

@@ -18,6 +18,8 @@ from typing import List, Optional
 import numpy as np
 from PIL import Image
 
+from ..io_utils import default_cache_dir  # noqa: F401  (re-exported: callers import it from here)
+
 from .base import Dataset, Item, ScoreInfo
 from .registry import register_dataset
 from .synthetic_distortions import DISTORTIONS
@@ -38,13 +40,6 @@ LONG_SIDE = 256
 SEVERITY_NOTE = "synthetic severity, not human opinion"
 MANIFEST_FIELDS = ["item", "reference", "distortion", "level", "parameter", "value", "severity",
                    "ref_file", "dist_file"]
-
-
-def default_cache_dir() -> Path:
-    if os.environ.get("IQA_BENCH_CACHE"):
-        return Path(os.environ["IQA_BENCH_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "iqa_bench"
 
 
 def _load_photo(filename: str) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 from .base import Dataset, Item, ScoreInfo
 from .common import CaseInsensitiveFolder, cached_items, require
@@ -56,6 +56,9 @@ class TID2013(Dataset):
     layout = "reference_images/I01.BMP…, distorted_images/iXX_YY_Z.bmp, mos_with_names.txt, mos_std.txt"
     root_hint = "the folder holding mos_with_names.txt"
     expected = {"distorted": 3000, "references": 25}
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        return [(self.root / "mos_with_names.txt", ""), (self.root / "mos_std.txt", "")]
 
     def items(self) -> List[Item]:
         sources = [require(self.root / "mos_with_names.txt", self.name), require(self.root / "mos_std.txt", self.name)]

@@ -42,6 +42,10 @@ class Metric(nn.Module, metaclass=ABCMeta):
     #: Peak CPU working memory per pixel of one pair (bytes; measured with some margin), for the
     #: engine's memory guard: a pair that cannot fit is that item's failure, not the run's end.
     bytes_per_pixel: float = 200.0
+    #: Smallest image side (pixels) the metric can score; a dataset whose images are all smaller gets
+    #: the metric reported unavailable before any work is done.
+    min_side: int = 0
+    min_side_reason: str = ""
 
     def digest(self) -> str:
         """Identifies the implementation and weights; scores with another digest are not reused."""

@@ -39,6 +39,8 @@ class PiqMeasure(Metric):
         super().__init__()
         self.function, self.kwargs = function, kwargs
         self.higher_is_better = higher_is_better
+        if function is piq.multi_scale_ssim:
+            self.min_side, self.min_side_reason = 161, "piq's five scales of an 11×11 window"
 
     def digest(self) -> str:
         args = ",".join(f"{k}={v}" for k, v in sorted(self.kwargs.items()))
@@ -58,12 +60,16 @@ class OfficialMeasure(Metric):
     VERSION = 1  # bump when a MATLAB-convention implementation changes its values
     #: float64 maps; measured at 2000×2000 on the CPU: ssim 160, ms_ssim 130, vif 320, gmsd 110 B/px
     MEMORY = {"ssim": 200.0, "ms_ssim": 200.0, "vif": 400.0, "gmsd": 150.0, "psnr_y": 100.0}
+    #: smallest side and why (the same checks the functions make: official_measures, vif_wavelet)
+    MIN_SIDE = {"ms_ssim": (161, "msssim.m's fifth scale must hold its 11×11 window"),
+                "vif": (48, "vifvec.m's four-level steerable pyramid")}
 
     def __init__(self, name: str, function: Callable, higher_is_better: bool):
         super().__init__()
         self.name, self.function = name, function
         self.higher_is_better = higher_is_better
         self.bytes_per_pixel = self.MEMORY.get(name, 400.0)
+        self.min_side, self.min_side_reason = self.MIN_SIDE.get(name, (0, ""))
 
     def digest(self) -> str:
         return f"iqa-bench-{self.name}-matlab-v{self.VERSION}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -74,8 +74,10 @@ def _root_missing(run: dict, baseline_path: Path) -> Optional[str]:
 
 
 def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False, results: Path = Path("results/check"),
-              update: bool = False, progress: bool = False):
-    """Returns (comparisons, notes). With ``update`` the baseline file is rewritten with current figures."""
+              update: bool = False, progress: bool = False, say: Optional[Callable[[str], None]] = None):
+    """Returns (comparisons, notes). With ``update`` the baseline file is rewritten with current figures.
+    ``say`` receives a line as each run starts and ends (the CLI prints them as progress)."""
+    say = say or (lambda line: None)
     baseline = json.loads(Path(baseline_path).read_text())
     comparisons: List[Comparison] = []
     notes: List[str] = []
@@ -84,26 +86,38 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         if missing:
             notes.append(missing)
             continue
+        say(f"checking run {run['name']}: {run['dataset']}, {len(run['metrics'])} metrics ...")
         result = _evaluate(run, Path(results), progress)
         notes += [f"{run['name']}: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)"]
         current = figures(result.summary, result.protocol)
         if update:
             run["figures"] = current
             continue
+        start = len(comparisons)
         for key, old in run.get("figures", {}).items():
             metric, group, stat = key.split("|")
             now = current.get(key, {"value": float("nan")})["value"]
             floor = old["lo"] if use_ci and np.isfinite(old.get("lo", np.nan)) else old["value"] - tolerance
             comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, floor,
                                           failed=not (np.isfinite(now) and now >= floor)))
+        mine = comparisons[start:]
+        say(f"  {run['name']}: {len(mine)} figures compared, {sum(_changed(c) for c in mine)} changed, "
+            f"{sum(c.failed for c in mine)} failed")
     if update:
         baseline["version"] = VERSION
         atomic_write_text(baseline_path, json.dumps(baseline, indent=1, sort_keys=True) + "\n")
     return comparisons, notes
 
 
+def _changed(c: Comparison) -> bool:
+    return c.failed or not np.isfinite(c.change) or abs(c.change) > 1e-9
+
+
 def diff_table(comparisons: List[Comparison], all_rows: bool = False) -> str:
-    rows = [c for c in comparisons if all_rows or c.failed or abs(c.change) > 1e-9]
+    """The figures that changed (or failed) as a table; a line saying so when none changed."""
+    rows = [c for c in comparisons if all_rows or _changed(c)]
+    if not rows:
+        return f"no figure changed ({len(comparisons)} compared)\n"
     lines = ["| run | metric | group | figure | baseline | now | change | floor | status |",
              "|---|---|---|---|---:|---:|---:|---:|---|"]
     for c in rows:

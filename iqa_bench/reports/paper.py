@@ -70,6 +70,10 @@ class PaperResult:
                                                    if c.marker in (row.caveat or ""))})
         return pd.DataFrame(records)
 
+    def has_values(self) -> bool:
+        """Whether any of our values was computed (a table of dashes has none)."""
+        return any(np.isfinite(v.ours) for row in self.values for v in row.values())
+
     def per_source_table(self) -> pd.DataFrame:
         """One row per (recipe row, dataset, column) of the per-dataset fits."""
         records = []

@@ -61,9 +61,10 @@ def bar_chart(result, path: Path) -> Optional[Path]:
     if not (np.isfinite(ours).any() or np.isfinite(published).any()):
         return None
     positions = np.arange(len(recipe.rows))
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(positions) + 2), 3.6), dpi=100)
-    heights = np.where(np.isfinite(ours), ours, 0.0)
-    ax.bar(positions, heights, color="#4c72b0", label="iqa-bench")
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(positions) + 2), 4.6))
+    drawn = np.isfinite(ours)
+    if drawn.any():
+        ax.bar(positions[drawn], ours[drawn], color="#4c72b0", label="iqa-bench")
     has_ci = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(ours)
     if has_ci.any():
         ax.errorbar(positions[has_ci], ours[has_ci], yerr=[ours[has_ci] - lo[has_ci], hi[has_ci] - ours[has_ci]],
@@ -77,7 +78,12 @@ def bar_chart(result, path: Path) -> Optional[Path]:
     finite = np.concatenate([ours[np.isfinite(ours)], published[shown], lo[has_ci]])
     if finite.size and key in ("lcc", "mean"):
         ax.set_ylim(max(0.0, finite.min() - 0.1 * (finite.max() - finite.min() + 1e-9) - 0.05), None)
-    ax.set_title("\n".join(textwrap.wrap(recipe.title, 80)), fontsize=8)
-    ax.legend(fontsize=6)
+    bottom = ax.get_ylim()[0]
+    for position in positions[~drawn]:  # a visible mark where our value is missing
+        ax.text(position, bottom, " not computed", rotation=90, ha="center", va="bottom", fontsize=6,
+                color="#a00000")
+    fig.suptitle("\n".join(textwrap.wrap(recipe.title, 70)), fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=6)
     fig.tight_layout()
     return save_figure(fig, path)

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..regression import MetricRegression
+from ..regression import MIN_ITEMS, MetricRegression
 
 STATS = ("rmse", "plcc", "srocc", "krocc")
 LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
@@ -87,8 +87,14 @@ def shown_value(key: str, value: float, lo: float, hi: float):
 
 
 def _cell(row, key: str, ci: bool) -> str:
+    n = row.get("n", 0)
+    if not n or (isinstance(n, float) and not np.isfinite(n)):
+        return "not computed"
     if not np.isfinite(row[key]):
-        return "fit failed" if key in ("rmse", "plcc") and row["status"] != "ok" else "n/a"
+        status = str(row.get("status", ""))
+        if status.startswith("too few items") and key in ("rmse", "plcc"):
+            return f"n = {int(n)} < {MIN_ITEMS}"
+        return "fit failed" if key in ("rmse", "plcc") and status != "ok" else "n/a"
     value, lo, hi = shown_value(key, row[key], row[f"{key}_lo"], row[f"{key}_hi"])
     text = f"{value:.3f}"
     if ci and np.isfinite(lo) and np.isfinite(hi):
@@ -96,21 +102,24 @@ def _cell(row, key: str, ci: bool) -> str:
     return text
 
 
-def _best(part: pd.DataFrame, key: str):
-    if "sign" in part.columns:  # an inverted metric is never "best"
+def _best(part: pd.DataFrame, key: str) -> set:
+    """Indices of the best rows of a column as shown (3 decimals; ties are all best); never an
+    inverted metric."""
+    if "sign" in part.columns:
         part = part[part["sign"] != INVERTED]
-    values = part[key].abs() if key != "rmse" else part[key]
+    values = (part[key].abs() if key != "rmse" else part[key]).astype(float).round(3)
     values = values[np.isfinite(values)]
     if values.empty:
-        return None
-    return values.idxmin() if key == "rmse" else values.idxmax()
+        return set()
+    target = values.min() if key == "rmse" else values.max()
+    return set(values.index[values == target])
 
 
 def _table_cells(part: pd.DataFrame, ci: bool):
     """Rows of (metric, [cells], [is_best]) for one group."""
     best = {key: _best(part, key) for key in STATS}
     return [(row["metric"] + (" †" if _inverted(row) else ""), row["n"], [_cell(row, k, ci) for k in STATS],
-             [best[k] == index for k in STATS]) for index, row in part.iterrows()]
+             [index in best[k] for k in STATS]) for index, row in part.iterrows()]
 
 
 def _markdown(part, ci, title):
@@ -124,7 +133,7 @@ def _markdown(part, ci, title):
 
 _LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
                                  "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
-                                 "~": r"\textasciitilde{}", "^": r"\^{}"})
+                                 "~": r"\textasciitilde{}", "^": r"\^{}", "<": r"$<$", ">": r"$>$"})
 
 
 def latex_escape(text: str) -> str:
@@ -143,13 +152,93 @@ def _latex(part, ci, title):
     return "\n".join(lines)
 
 
+LAYOUTS = ("paper", "groups")
+
+
+def _not_computed_notes(summary: pd.DataFrame) -> List[str]:
+    """One line per metric that has no value at all, with the reason recorded in ``note``."""
+    if "note" not in summary.columns:
+        return []
+    rows = summary[(summary["group"] == ALL) & summary["note"].fillna("").astype(str).str.len().gt(0)]
+    return [f"{r['metric']} not computed: {r['note']}" for _, r in rows.iterrows()]
+
+
+def _paper_rows(summary: pd.DataFrame, groups: List[str], ci: bool):
+    """(metric, n, [overall RMSE/PLCC/SROCC/KROCC cells + SROCC per group], [is_best]) per metric."""
+    overall = summary[summary["group"] == ALL]
+    best = {key: _best(overall, key) for key in STATS}
+    by_group = {g: summary[summary["group"] == g] for g in groups}
+    best_group = {g: _best(part, "srocc") for g, part in by_group.items()}
+    rows = []
+    for index, row in overall.iterrows():
+        cells = [_cell(row, k, ci) for k in STATS]
+        flags = [index in best[k] for k in STATS]
+        for g in groups:
+            hit = by_group[g][by_group[g]["metric"] == row["metric"]]
+            if hit.empty:
+                cells.append("—")
+                flags.append(False)
+                continue
+            cells.append(_cell(hit.iloc[0], "srocc", False))
+            flags.append(hit.index[0] in best_group[g])
+        rows.append((row["metric"] + (" †" if _inverted(row) else ""), row["n"], cells, flags))
+    return rows
+
+
+def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
+                       ci: bool = True) -> str:
+    """The layout of FR-IQA papers: metrics as rows; overall RMSE / PLCC / SROCC / KROCC (with CIs in
+    Markdown), then SROCC per group (distortion type); the best value of each column in bold. LaTeX:
+    one booktabs ``table*`` scaled to the text width."""
+    groups = sorted(g for g in summary["group"].unique() if g != ALL)
+    fits = ", ".join(sorted(str(f) for f in summary["fit"].dropna().unique()))
+    head = (f"{dataset}: target {score_text}; fit {fits}; |correlation|"
+            + ("; 95% bootstrap CI in brackets" if ci else "") + (f"; SROCC per {', '.join(groups)}" if groups else ""))
+    rows = _paper_rows(summary, groups, ci)
+    notes = _not_computed_notes(summary)
+    if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
+        notes.append(f"† {INVERTED_NOTE}.")
+    if fmt == "md":
+        header = ["metric", "n"] + [LABELS[k] for k in STATS] + [f"SROCC {g}" for g in groups]
+        lines = [f"_{head}_", "", "| " + " | ".join(header) + " |", "|---|---:|" + "---:|" * (len(header) - 2)]
+        for metric, n, cells, flags in rows:
+            shown = [f"**{c}**" if b else c for c, b in zip(cells, flags)]
+            lines.append(f"| {metric} | {n} | " + " | ".join(shown) + " |")
+        return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
+    columns = "lr" + "r" * (len(STATS) + len(groups))
+    lines = [r"% needs \usepackage{booktabs} and \usepackage{graphicx}", r"\begin{table*}[t]", r"\centering", f"\\caption{{{latex_escape(head)}}}",
+             r"\resizebox{\textwidth}{!}{%", f"\\begin{{tabular}}{{{columns}}}", r"\toprule"]
+    if groups:
+        first = 3 + len(STATS)
+        lines.append(" & " * (2 + len(STATS)) + f"\\multicolumn{{{len(groups)}}}{{c}}{{SROCC per group}} \\\\")
+        lines.append(f"\\cmidrule(lr){{{first}-{first + len(groups) - 1}}}")
+    lines.append("Metric & $n$ & " + " & ".join([LABELS[k] for k in STATS] + [latex_escape(g) for g in groups])
+                 + r" \\")
+    lines.append(r"\midrule")
+    for metric, n, cells, flags in rows:
+        shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, flags)]
+        name = latex_escape(metric).replace(" †", r"$^\dagger$")
+        lines.append(f"{name} & {n} & " + " & ".join(shown) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}}"]
+    if notes:
+        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n).replace("†", r"$^\dagger$")
+                                                             for n in notes))
+    lines.append(r"\end{table*}")
+    return "\n".join(lines) + "\n"
+
+
 def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
-                 ci: bool = True) -> str:
-    """One table per group (``all`` first) in ``md``, ``latex`` or ``csv``."""
+                 ci: bool = True, layout: str = "paper") -> str:
+    """``layout="paper"``: one table, metrics × (overall statistics, SROCC per group); ``"groups"``: one
+    table per group (``all`` first); in ``md``, ``latex`` or ``csv``."""
     if fmt == "csv":
         return summary.to_csv(index=False)  # the "sign" column carries the flag
     if fmt not in ("md", "latex"):
         raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
+    if layout not in LAYOUTS:
+        raise ValueError(f"--layout {layout!r}: valid layouts: {', '.join(LAYOUTS)}")
+    if layout == "paper":
+        return render_paper_table(summary, fmt, dataset, score_text, ci)
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
     fits = ", ".join(sorted(summary["fit"].unique()))
     head = f"{dataset}: target {score_text}; fit {fits}; 95% bootstrap CI in brackets; |correlation|"

@@ -171,10 +171,14 @@ class Trainer:
         return payload
 
     # -- training ----------------------------------------------------------------------------
-    def train(self) -> Path:
+    def train(self, say=None) -> Path:
+        """Train (resuming from the output folder's checkpoint if there is one); ``say`` receives a
+        line saying so when a run is resumed."""
         cfg = self.config
         resume = self._load()
         start = resume["iteration"] if resume else 0
+        if resume and say is not None and self.rank == 0:
+            say(f"resuming {self.output} from its checkpoint at iteration {start} of {cfg.total_iters}")
         if resume:
             self.model.load_state_dict(resume["model"])
             if self.discriminator is not None:

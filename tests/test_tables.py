@@ -1,0 +1,111 @@
+"""The table FR-IQA papers print (metrics × overall statistics + SROCC per distortion), compiled; reasons
+instead of "fit failed"; one failure line per (metric, reason); no absolute paths in captions."""
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iqa_bench.api import display_name, render_summary, with_reasons
+from iqa_bench.engine import Failure, failure_lines
+from iqa_bench.reports.paper_render import latex_document
+from iqa_bench.reports.tables import render_table, summarize
+
+
+def _scores(n_per_group=12, groups=("blur", "jpeg", "noise"), seed=0):
+    gen = np.random.default_rng(seed)
+    rows = []
+    for g, group in enumerate(groups):
+        dmos = np.linspace(0, 100, n_per_group)
+        rows.append(pd.DataFrame({"item": [f"{group}{k}" for k in range(n_per_group)], "score": dmos,
+                                  "group:distortion": group,
+                                  "good": -dmos + gen.normal(0, 5 + 10 * g, n_per_group),
+                                  "poor": -dmos + gen.normal(0, 40, n_per_group)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group():
+    scores = _scores()
+    summary = summarize(scores, ["good", "poor"], by="group:distortion", n_boot=50,
+                        directions={"good": True, "poor": True}, score_higher_is_better=False)
+    md = render_table(summary, "md", "toy", "DMOS")
+    header = md.splitlines()[2]
+    assert header == ("| metric | n | RMSE | PLCC | SROCC | KROCC | SROCC blur | SROCC jpeg | SROCC noise |")
+    good = [c.strip() for c in md.split("| good |")[1].split("\n")[0].split("|")[:-1]]
+    assert good[0] == "36" and all(c.startswith("**") for c in good[1:])   # best everywhere: bold
+    assert "[" in good[1]                                                  # overall statistics with CIs
+    expected = abs(summary[(summary.metric == "good") & (summary.group == "jpeg")]["srocc"].iloc[0])
+    assert good[6] == f"**{expected:.3f}**"
+    assert "| good |" in md and md.count("| poor |") == 1 and len(md.split("\n\n")) >= 2
+    groups_md = render_table(summary, "md", "toy", "DMOS", layout="groups")
+    assert groups_md.count("**toy — ") == 4                                # all items + 3 groups
+    tex = render_table(summary, "latex", "toy", "DMOS")
+    assert r"\begin{table*}" in tex and r"\resizebox{\textwidth}{!}" in tex and r"\toprule" in tex
+    assert r"\multicolumn{3}{c}{SROCC per group}" in tex
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        pytest.skip("pdflatex not installed (.ci/run installs it)")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "t.tex").write_text(latex_document([tex]))
+        done = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=folder,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_ties_are_all_bold_and_skipped_fits_say_why():
+    scores = _scores(n_per_group=6, groups=("blur",))
+    scores["twin"] = scores["good"]
+    summary = summarize(scores, ["good", "twin"], n_boot=0)
+    md = render_table(summary, "md", "toy", "DMOS")
+    for metric in ("good", "twin"):
+        row = md.split(f"| {metric} |")[1].split("\n")[0]
+        assert "n = 6 < 8" in row and "fit failed" not in row and "**1.000**" in row
+
+
+def test_a_metric_that_could_not_run_is_a_row_with_its_reason():
+    summary = summarize(_scores(), ["good"], n_boot=0)
+    failures = [Failure("(all items)", "ms_ssim", "needs images of at least 161×161 pixels")]
+    summary = with_reasons(summary, ["good", "ms_ssim"], failures)
+    md = render_summary("regression", summary, "md", "custom:/tmp/some/where/set", "MOS")
+    assert "| ms_ssim | 0 | not computed | not computed |" in md
+    assert "- ms_ssim not computed: needs images of at least 161×161 pixels" in md
+    tex = render_summary("regression", summary, "latex", "custom:/tmp/some/where/set", "MOS")
+    assert "/tmp" not in md and "/tmp" not in tex and "custom (set)" in tex
+    assert display_name("custom:/data/tid/x:renamed.csv") == "custom (x, renamed.csv)"
+    assert display_name("live:realigned") == "live:realigned"
+
+
+def test_failures_are_one_line_per_metric_and_reason():
+    failures = [Failure(f"img{k}", "ms_ssim", "images must be at least 161×161 pixels, got 128×192") for k in range(18)]
+    failures += [Failure("(all items)", "lpips", "weights are not in the cache; pre-fetch them"),
+                 Failure("img3", None, "undecodable file img3.png")]
+    lines = failure_lines(failures)
+    assert lines == ["ms_ssim: images must be at least 161×161 pixels, got 128×192 (18 items, e.g. img0)",
+                     "lpips: weights are not in the cache; pre-fetch them",
+                     "-: undecodable file img3.png (1 item, e.g. img3)"]
+
+
+def test_figures_for_a_paper(tmp_path):
+    """Per computed metric a 200-dpi PNG and a PDF with the metric as title; nothing for a metric without
+    values; the overview grid and the sorted |SROCC| bar chart."""
+    from PIL import Image
+
+    from iqa_bench.reports.plots import overview_figures, scatter_plots
+
+    scores = _scores()
+    scores["never"] = np.nan
+    summary = with_reasons(summarize(scores, ["good", "poor"], n_boot=50), ["good", "poor", "never"],
+                           [Failure("(all items)", "never", "weights absent")])
+    written = scatter_plots(scores, ["good", "poor", "never"], tmp_path, "severity (synthetic severity, not human "
+                            "opinion)", summary=summary)
+    assert set(written) == {"good", "poor"}
+    for path in written.values():
+        assert path.with_suffix(".pdf").stat().st_size > 1000
+        assert round(Image.open(path).info["dpi"][0]) == 200
+    overview = overview_figures(scores, summary, ["good", "poor", "never"], tmp_path, "severity")
+    assert overview["scatter"].exists() and overview["srocc"].with_suffix(".pdf").exists()
+    assert Image.open(overview["srocc"]).size[1] > 300
