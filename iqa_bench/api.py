@@ -105,12 +105,14 @@ def _runnable_on_sizes(modules, items, unavailable: List[Failure]):
     needing = [m for m in modules if getattr(m, "min_side", 0)]
     if not needing:
         return modules
-    largest = 0
-    for item in items:
+    largest, enough = 0, max(m.min_side for m in needing)
+    for item in items:  # headers only, and only until one image is large enough for every metric
         try:
             largest = max(largest, min(image_size(item.dist_path)))
         except OSError:
             continue  # the engine reports unreadable files per item
+        if largest >= enough:
+            return modules
     if largest == 0:
         return modules
     kept = []

@@ -206,8 +206,9 @@ def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = ""
             lines.append(f"| {metric} | {n} | " + " | ".join(shown) + " |")
         return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
     columns = "lr" + "r" * (len(STATS) + len(groups))
-    lines = [r"% needs \usepackage{booktabs} and \usepackage{graphicx}", r"\begin{table*}[t]", r"\centering", f"\\caption{{{latex_escape(head)}}}",
-             r"\resizebox{\textwidth}{!}{%", f"\\begin{{tabular}}{{{columns}}}", r"\toprule"]
+    lines = [r"% needs \usepackage{booktabs} and \usepackage{graphicx}", r"\begin{table*}[t]", r"\centering",
+             f"\\caption{{{latex_escape(head)}}}", r"\resizebox{\textwidth}{!}{%",
+             f"\\begin{{tabular}}{{{columns}}}", r"\toprule"]
     if groups:
         first = 3 + len(STATS)
         lines.append(" & " * (2 + len(STATS)) + f"\\multicolumn{{{len(groups)}}}{{c}}{{SROCC per group}} \\\\")
