@@ -108,4 +108,10 @@ def test_figures_for_a_paper(tmp_path):
         assert round(Image.open(path).info["dpi"][0]) == 200
     overview = overview_figures(scores, summary, ["good", "poor", "never"], tmp_path, "severity")
     assert overview["scatter"].exists() and overview["srocc"].with_suffix(".pdf").exists()
+    # a negative SROCC whose interval crosses zero (the six real TID2013 pairs' PSNR): drawn, not an error
+    scores["weak"] = np.random.default_rng(2).normal(0, 1, len(scores)) - 0.01 * scores["score"]
+    weak = summarize(scores, ["weak"], n_boot=200)
+    row = weak[weak["group"] == "all"].iloc[0]
+    assert row["srocc"] < 0 and row["srocc_lo"] < 0 < row["srocc_hi"]
+    assert overview_figures(scores, weak, ["weak"], tmp_path / "weak", "severity")["srocc"].exists()
     assert Image.open(overview["srocc"]).size[1] > 300

@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 
 from ..io_utils import atomic_write  # noqa: E402
 from ..regression import MetricRegression  # noqa: E402
+from .tables import shown_value  # noqa: E402
 
 
 def _safe_name(spec: str) -> str:
@@ -125,12 +126,13 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
     rows = []
     for metric in metrics:
         hit = overall[overall["metric"] == metric]
-        value = abs(float(hit.iloc[0]["srocc"])) if not hit.empty and np.isfinite(hit.iloc[0]["srocc"]) else np.nan
-        lo = hi = np.nan
-        if np.isfinite(value) and "srocc_lo" in hit.columns:
-            bounds = sorted(abs(float(hit.iloc[0][k])) for k in ("srocc_lo", "srocc_hi"))
-            lo, hi = bounds
-        rows.append((metric, value, lo, hi))
+        if hit.empty or not np.isfinite(hit.iloc[0]["srocc"]):
+            rows.append((metric, np.nan, np.nan, np.nan))
+            continue
+        r = hit.iloc[0]
+        # as the tables show it: the magnitude, the interval flipped with the sign (it may cross zero)
+        rows.append((metric, *shown_value("srocc", float(r["srocc"]), float(r.get("srocc_lo", np.nan)),
+                                          float(r.get("srocc_hi", np.nan)))))
     if rows:
         rows.sort(key=lambda r: (not np.isfinite(r[1]), -r[1] if np.isfinite(r[1]) else 0))
         fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(rows) + 1.2))
@@ -140,15 +142,16 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
         ax.barh(positions[drawn], values[drawn], color="#4c72b0")
         ci = np.array([np.isfinite(r[2]) and np.isfinite(r[3]) for r in rows]) & drawn
         if ci.any():
-            ax.errorbar(values[ci], positions[ci], xerr=[values[ci] - np.array([r[2] for r in rows])[ci],
-                                                         np.array([r[3] for r in rows])[ci] - values[ci]],
+            lows, highs = np.array([r[2] for r in rows])[ci], np.array([r[3] for r in rows])[ci]
+            ax.errorbar(values[ci], positions[ci], xerr=[np.clip(values[ci] - lows, 0, None),
+                                                         np.clip(highs - values[ci], 0, None)],
                         fmt="none", ecolor="black", capsize=2, lw=0.8)
         for position, row in zip(positions, rows):
             if not np.isfinite(row[1]):
                 ax.text(0.01, position, "not computed", va="center", fontsize=7, color="#a00000")
         ax.set_yticks(positions)
         ax.set_yticklabels([r[0] for r in rows], fontsize=7)
-        ax.set_xlim(0, 1)
+        ax.set_xlim(min(0.0, np.nanmin([r[2] for r in rows] + [0.0])), 1)
         ax.set_xlabel("|SROCC| over all items (95% bootstrap CI)" if ci.any() else "|SROCC| over all items",
                       fontsize=8)
         fig.tight_layout()
