@@ -20,10 +20,10 @@ from .engine import Engine, Failure, resolve_device, score_digest
 from .images import image_size
 from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
-from .reports import render_table, scatter_plots, summarize
-from .reports.plots import overview_figures
+from .reports import render_table, summarize
+from .reports.plots import run_figures
 from .reports.tables import ALL
-from .store import STORE_FILENAME, ScoreStore, open_store
+from .store import ScoreStore, open_store
 from .runlock import ResultsNotWritableError, run_lock
 from .twoafc import render_2afc_table, summarize_2afc
 
@@ -151,17 +151,14 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
     return frame
 
 
-def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame,
-                  metrics: Sequence[str], dataset: str, score_text: str, score_label: str, fit: str,
-                  plots: bool, layout: str = "paper") -> None:
-    """summary.csv, table.md, table.tex and (regression protocol) the scatter PNGs, written atomically."""
+def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame, dataset: str,
+                  score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper") -> None:
+    """summary.csv, table.md, table.tex and (regression protocol) the figures, written atomically."""
     atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
     atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout))
     atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout))
     if plots and protocol == "regression":
-        scatter_plots(scores, metrics, run_dir / "plots", score_label, fit=fit, summary=summary)
-        overview_figures(scores, summary, list(dict.fromkeys(summary["metric"])) if "metric" in summary.columns
-                         else list(metrics), run_dir / "plots", score_label, fit=fit)
+        run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
 
 
 def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
@@ -196,7 +193,7 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
                          f"{', '.join(groups) or '(none)'}")
     results = Path(config.results)
     run_dir = results / config.run_name
-    store_path = Path(config.store) if config.store else results / STORE_FILENAME
+    store_path = config.store_path
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -238,7 +235,7 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
             "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
             "digests": {m.spec: score_digest(m, config.amp) for m in modules}, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
-    write_reports(run_dir, ds.protocol, scores, summary, specs, ds.key, score_text, ds.score.label(),
+    write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
                   config.fit, config.plots, config.layout)
     failures_path = run_dir / "failures.txt"
     if report.failures:

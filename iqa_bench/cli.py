@@ -112,12 +112,6 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **f
         sys.exit(1)
 
 
-def _store_path(config) -> Path:
-    from .store import STORE_FILENAME
-
-    return Path(config.store) if config.store else Path(config.results) / STORE_FILENAME
-
-
 def _stored_count(path: Path) -> str:
     from .store import ScoreStore
 
@@ -136,7 +130,7 @@ def _guarded(run, config):
     from .runlock import ResultsNotWritableError, RunLockedError
     from .store import StoreDamagedError
 
-    store = _store_path(config)
+    store = config.store_path
     try:
         return run()
     except KeyboardInterrupt:
@@ -477,8 +471,8 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
             written = write_outputs(result, out, plots=not no_plots)
             for note in result.notes:
                 click.echo(f"{recipe.name}: {note}", err=True)
-                if note.startswith("missing"):
-                    missing.setdefault(_short_reason(note), []).append(recipe.name)
+            for what in dict.fromkeys(result.missing):
+                missing.setdefault(what, []).append(recipe.name)
             click.echo(f"{recipe.name}: written " + ", ".join(str(p) for p in written.values()))
             computed += result.has_values()
     except (UnknownNameError, ValueError) as err:
@@ -488,15 +482,6 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
                + (f"; missing: {reasons}" if reasons else ""), err=True)
     if computed == 0:
         sys.exit(1)
-
-
-def _short_reason(note: str) -> str:
-    """"missing data: live images — pass --root ..." -> "live images" (the full line was printed)."""
-    text = note.split(" — ")[0].split(";")[0].split(" (")[0]
-    for prefix in ("missing data: ", "missing weights: ", "missing runs in "):
-        if text.startswith(prefix):
-            return text[len(prefix):]
-    return text
 
 
 @cli.command("csf-map", short_help="Write the CSF attention map of an image.")

@@ -61,6 +61,13 @@ class EvaluateConfig:
     def run_name(self) -> str:
         return self.run or self.dataset
 
+    @property
+    def store_path(self) -> Path:
+        """``store``, else ``results/scores.sqlite``."""
+        from .store import STORE_FILENAME
+
+        return Path(self.store) if self.store else Path(self.results) / STORE_FILENAME
+
     def to_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
 

@@ -23,6 +23,7 @@ the image, whose 2-D spectrum peaks at the nominal frequency in every orientatio
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 from typing import List
@@ -94,6 +95,7 @@ def _grid(size: int, step: int = 1):
     return torch.meshgrid(coords, coords, indexing="ij")
 
 
+@functools.lru_cache(maxsize=4)
 def _lowpass(size: int) -> torch.Tensor:
     """Isotropic raised-cosine window on the fine grid's FFT: 1 up to PASSBAND, 0 from 0.5 cycles/pixel."""
     k = torch.fft.fftfreq(size, d=1.0 / SUPERSAMPLE, dtype=torch.float64)

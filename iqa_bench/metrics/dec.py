@@ -75,14 +75,24 @@ def _pair_mask(hr: torch.Tensor, hr_enhanced: torch.Tensor, patch: int, mask_dom
     raise ValueError(f"dec: mask_domain must be 'image' or 'enhanced', got {mask_domain!r}")
 
 
-def _contrast(sr_p: torch.Tensor, hr_p: torch.Tensor, mask_p: torch.Tensor, eta: float, t_pos: float,
+def _patches(sr: torch.Tensor, hr: torch.Tensor, patch: int, alpha: float, mu: Optional[float],
+             mask_domain: str):
+    """Unit-length enhanced SR and HR mini-patches (Eq. 12-19) and the patches Eq. 20's mask is taken on."""
+    sr_n = F.normalize(mini_patches(enhance_high_frequencies(sr, alpha, mu), patch), dim=1)
+    with torch.no_grad():
+        hr_enhanced = enhance_high_frequencies(hr, alpha, mu)
+        hr_n = F.normalize(mini_patches(hr_enhanced, patch), dim=1)
+        mask_p = _pair_mask(hr, hr_enhanced, patch, mask_domain)
+    return sr_n, hr_n, mask_p
+
+
+def _contrast(sr_n: torch.Tensor, hr_n: torch.Tensor, mask_p: torch.Tensor, eta: float, t_pos: float,
               t_neg: float, rows: slice = slice(None)) -> torch.Tensor:
-    """−log(Q_pos,i / Q_neg,i), Eq. 18-22 with e^{S/t}, for the SR mini-patches ``rows`` against all B*."""
+    """−log(Q_pos,i / Q_neg,i), Eq. 20-22 with e^{S/t}, for the SR mini-patches ``rows`` against all B*."""
     with torch.no_grad():
         rms = torch.cdist(mask_p[rows], mask_p) / math.sqrt(mask_p.shape[1])
         positive = -20 * torch.log10(rms.clamp_min(1e-12)) >= eta          # M_ij ≥ η (i = j: +inf)
-    sr_n = F.normalize(sr_p, dim=1)
-    s_hr = sr_n[rows] @ F.normalize(hr_p, dim=1).t()
+    s_hr = sr_n[rows] @ hr_n.t()
     s_sr = sr_n[rows] @ sr_n.t()
     q_pos = ((torch.exp(s_sr / t_pos) + 2 * torch.exp(s_hr / t_pos)) * positive).sum(1)
     q_neg = ((torch.exp(s_sr / t_neg) + 2 * torch.exp(s_hr / t_neg)) * ~positive).sum(1)
@@ -93,12 +103,7 @@ def dec_terms(sr: torch.Tensor, hr: torch.Tensor, patch: int = 8, eta: float = 2
               t_neg: float = 1.5, alpha: float = 1.0, mu: Optional[float] = None,
               mask_domain: str = "image") -> torch.Tensor:
     """−log(Q_pos,i / Q_neg,i) for every SR mini-patch i of the batch (B*,): Eq. 12-22."""
-    sr_p = mini_patches(enhance_high_frequencies(sr, alpha, mu), patch)
-    with torch.no_grad():
-        hr_enhanced = enhance_high_frequencies(hr, alpha, mu)
-        hr_p = mini_patches(hr_enhanced, patch)
-        mask_p = _pair_mask(hr, hr_enhanced, patch, mask_domain)
-    return _contrast(sr_p, hr_p, mask_p, eta, t_pos, t_neg)
+    return _contrast(*_patches(sr, hr, patch, alpha, mu, mask_domain), eta, t_pos, t_neg)
 
 
 def dec_loss(sr: torch.Tensor, hr: torch.Tensor, **options) -> torch.Tensor:
@@ -112,13 +117,10 @@ def dec_per_image(sr: torch.Tensor, hr: torch.Tensor, patch: int = 8, eta: float
     Rows are processed in blocks of at most ``block_elements`` similarities (bounded memory)."""
     values = []
     for k in range(sr.shape[0]):
-        sr_k, hr_k = sr[k:k + 1], hr[k:k + 1]
-        sr_p = mini_patches(enhance_high_frequencies(sr_k), patch)
-        hr_p = mini_patches(enhance_high_frequencies(hr_k), patch)
-        mask_p = mini_patches(hr_k, patch)
-        count = sr_p.shape[0]
+        sr_n, hr_n, mask_p = _patches(sr[k:k + 1], hr[k:k + 1], patch, 1.0, None, "image")
+        count = sr_n.shape[0]
         step = max(1, block_elements // count)
-        total = sum(_contrast(sr_p, hr_p, mask_p, eta, t_pos, t_neg, slice(i, i + step)).sum()
+        total = sum(_contrast(sr_n, hr_n, mask_p, eta, t_pos, t_neg, slice(i, i + step)).sum()
                     for i in range(0, count, step))
         values.append(total / count)
     return torch.stack(values)

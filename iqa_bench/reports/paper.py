@@ -48,6 +48,8 @@ class PaperResult:
     data: List[str] = field(default_factory=list)       # what was scored (dataset, items)
     scores: Optional[pd.DataFrame] = None
     weights: str = "imagenet"
+    #: What kept values from being computed, one short name each ("live images", "lpips:alex", ...).
+    missing: List[str] = field(default_factory=list)
     #: For a recipe pooling several datasets: the same rows fitted on each dataset alone (their
     #: subjective scales are not aligned), source name -> per row, per column.
     per_source: Dict[str, List[Dict[str, Value]]] = field(default_factory=dict)
@@ -148,7 +150,7 @@ def _missing_root_line(name: str, root: Optional[Path]) -> str:
 
 
 def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path, options: dict, notes: List[str],
-                   data: List[str]) -> Optional[pd.DataFrame]:
+                   data: List[str], missing: List[str]) -> Optional[pd.DataFrame]:
     from ..api import evaluate
 
     frames, complete, score_directions = [], True, set()
@@ -156,6 +158,7 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
         root = _root_for(source.dataset, recipe, named, bare)
         if source.dataset != "sample" and (root is None or not root.exists()):
             notes.append(_missing_root_line(source.dataset, root))
+            missing.append(f"{source.dataset} images" if root is None else f"{source.dataset} root {root}")
             complete = False
             continue
         try:
@@ -164,11 +167,13 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
                               dataset_options=dict(source.options), **options)
         except (FileNotFoundError, ValueError, OSError) as err:
             notes.append(f"missing data: {source.dataset} at {root}: {err}")
+            missing.append(f"{source.dataset} data at {root}")
             complete = False
             continue
         for failure in result.failures:
-            if failure.item_id == "(all items)":
-                notes.append(f"missing weights: {failure.metric}: {failure.message}")
+            if failure.item_id == "(all items)":  # absent weights, images too small for it, ...
+                notes.append(f"not computed: {failure.metric}: {failure.message}")
+                missing.append(failure.metric)
         per_item = [f for f in result.failures if f.item_id != "(all items)"]
         if per_item:
             notes.append(f"{len(per_item)} scores of {source.dataset} failed (listed in {result.run_dir}/failures.txt)")
@@ -229,13 +234,14 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
              options: dict) -> PaperResult:
     from ..metrics import canonical_spec
 
-    notes, data = _row_notes(recipe), []
+    notes, data, missing = _row_notes(recipe), [], []
     specs = {index: canonical_spec(_with_weights(row.metric, weights))
              for index, row in enumerate(recipe.rows) if row.metric}
-    pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data)
+    pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data,
+                            missing)
     values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit,
                                                                                 notes)
-    result = PaperResult(recipe, values, notes, data, weights=weights)
+    result = PaperResult(recipe, values, notes, data, weights=weights, missing=missing)
     if pooled is not None and len(recipe.sources) > 1:
         for source in dict.fromkeys(s.dataset for s in recipe.sources):
             alone = pooled[pooled["group:source"] == source]
@@ -260,7 +266,7 @@ def _run_restoration(recipe: Recipe, named, bare) -> PaperResult:
         notes.append(f"missing data: {where}; train and evaluate the models with `iqa-bench paper {recipe.name} "
                      f"--study-config > {recipe.name}.yaml` (fill in the dataset folders), then "
                      f"`iqa-bench study {recipe.name}.yaml` and pass its output folder as --root")
-        return PaperResult(recipe, values, notes, data)
+        return PaperResult(recipe, values, notes, data, missing=["study results (--root STUDY_OUTPUT)"])
     runs = pd.read_csv(table_path)
     if "testset" not in runs.columns:
         runs["testset"] = ""
@@ -276,13 +282,14 @@ def _run_restoration(recipe: Recipe, named, bare) -> PaperResult:
         for key in recipe.columns:
             if key in hit.columns and pd.notna(hit.iloc[0][key]):
                 values[index][key] = Value(float(hit.iloc[0][key]))
+    missing = [f"study runs in {table_path}"] if absent else []
     if absent:
         notes.append(f"missing runs in {table_path}: {', '.join(absent)} (add them to the study and re-run it; "
                      f"finished runs are reused)")
     for key in recipe.columns:
         if key not in runs.columns:
             notes.append(f"{column(key).label} ({key}) is not in {table_path}: see the study's notes.txt for why")
-    return PaperResult(recipe, values, notes, data)
+    return PaperResult(recipe, values, notes, data, missing=missing)
 
 
 # -- entry point ------------------------------------------------------------------------------

@@ -41,9 +41,10 @@ def axis_label(score_label: str, width: int = 46) -> str:
     return score_label if len(score_label) <= width else score_label.split(" (")[0]
 
 
-def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.5) -> None:
-    """The fitted regression curve of ``y`` on ``x`` over the range of ``x`` (or why the fit failed)."""
-    model = MetricRegression(fit=fit, n_boot=0).fit(x, y)
+def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.5, model: Optional[MetricRegression] = None) -> None:
+    """The fitted regression curve of ``y`` on ``x`` over the range of ``x`` (or why the fit failed);
+    ``model``: that fit, already made."""
+    model = model or MetricRegression(fit=fit, n_boot=0).fit(x, y)
     if model.ok:
         grid = np.linspace(np.nanmin(model.x_), np.nanmax(model.x_), 200)
         ax.plot(grid, model.predict(grid), color="black", lw=lw, label=f"{fit} fit")
@@ -69,24 +70,31 @@ def _corner(ax, summary: Optional[pd.DataFrame], metric: str, fontsize: float = 
                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5})
 
 
-def _scatter(ax, scores, metric, groups, color_by, fit, size=10):
+def _fits(scores: pd.DataFrame, metrics: Sequence[str], fit: str) -> Dict[str, MetricRegression]:
+    """One fitted curve per computed metric, shared by every figure that draws it."""
+    return {m: MetricRegression(fit=fit, n_boot=0).fit(scores[m], scores["score"]) for m in _computed(scores, metrics)}
+
+
+def _scatter(ax, scores, metric, groups, color_by, model, size=10):
     for group in groups:
         part = scores if group is None else scores[scores[color_by] == group]
         ax.scatter(part[metric], part["score"], s=size, alpha=0.75, label=group)
-    plot_fit(ax, scores[metric], scores["score"], fit)
+    plot_fit(ax, scores[metric], scores["score"], model.fit_kind, model=model)
 
 
 def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
                   fit: str = "logistic5", color_by: str = "group:distortion",
-                  summary: Optional[pd.DataFrame] = None) -> Dict[str, Path]:
+                  summary: Optional[pd.DataFrame] = None,
+                  fits: Optional[Dict[str, MetricRegression]] = None) -> Dict[str, Path]:
     """Per metric with values, ``scatter_<metric>.png`` (200 dpi) and ``.pdf``: points coloured by
     ``color_by``, the fitted curve, the metric as title, PLCC / SROCC in the corner."""
     folder = Path(folder)
     written = {}
     groups = sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
+    fits = fits or _fits(scores, metrics, fit)
     for metric in _computed(scores, metrics):
         fig, ax = plt.subplots(figsize=(5.6 if groups != [None] else 4.6, 3.6))
-        _scatter(ax, scores, metric, groups, color_by, fit)
+        _scatter(ax, scores, metric, groups, color_by, fits[metric])
         ax.set_title(metric, fontsize=9)
         _corner(ax, summary, metric)
         ax.set_xlabel(metric, fontsize=8)
@@ -100,7 +108,7 @@ def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_la
 
 def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder,
                      score_label: str, fit: str = "logistic5", color_by: str = "group:distortion",
-                     columns: int = 4) -> Dict[str, Path]:
+                     columns: int = 4, fits: Optional[Dict[str, MetricRegression]] = None) -> Dict[str, Path]:
     """``overview_scatter`` (every computed metric's scatter in one grid) and ``overview_srocc`` (|SROCC|
     over all items with its bootstrap interval, metrics sorted best first; those without a value
     listed as not computed), PNG and PDF."""
@@ -109,11 +117,12 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
     computed = _computed(scores, metrics)
     groups = sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
     if computed:
+        fits = fits or _fits(scores, computed, fit)
         n_cols = min(columns, len(computed))
         n_rows = math.ceil(len(computed) / n_cols)
         fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.0 * n_cols, 2.6 * n_rows), squeeze=False)
         for ax, metric in zip(axes.flat, computed):
-            _scatter(ax, scores, metric, groups, color_by, fit, size=4)
+            _scatter(ax, scores, metric, groups, color_by, fits[metric], size=4)
             ax.set_title(metric, fontsize=7)
             _corner(ax, summary, metric, fontsize=6)
             ax.tick_params(labelsize=6)
@@ -156,4 +165,15 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
                       fontsize=8)
         fig.tight_layout()
         written["srocc"] = save_figure(fig, folder / "overview_srocc.png", pdf=True)
+    return written
+
+
+def run_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
+                fit: str = "logistic5") -> Dict[str, Path]:
+    """Every figure of a run (per-metric scatters and the two overviews), each curve fitted once.
+    ``metrics``: the rows of the summary too (those without values appear as "not computed")."""
+    fits = _fits(scores, metrics, fit)
+    written = scatter_plots(scores, metrics, folder, score_label, fit, summary=summary, fits=fits)
+    written.update({f"overview_{k}": v for k, v in
+                    overview_figures(scores, summary, metrics, folder, score_label, fit, fits=fits).items()})
     return written
