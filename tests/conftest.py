@@ -1,3 +1,4 @@
+import logging
 import os
 import sys
 from pathlib import Path
@@ -46,7 +47,53 @@ def noisy_pair(seed: int, shape, sigma: float):
     return ref, (ref + sigma * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """A log handler writing to whatever ``sys.stderr`` is at the time (the CliRunner's stream)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def run_cli(*args, cwd=None, timeout=600):
+    """Run ``iqa-bench ARGS`` in this process (click's CliRunner) and return what a subprocess would:
+    a CompletedProcess with the exit status, stdout and stderr — with the traceback in stderr when the
+    command ends in an uncaught exception, as ``python -m iqa_bench`` would print it, and the command's
+    log lines (warnings and above) in stderr. The working folder and the environment are restored after
+    the call. In-process because each subprocess spends seconds importing torch; tests that need a real
+    process (kill -9, torchrun, start-up imports) start one themselves (``run_cli_subprocess``)."""
+    import subprocess
+    import traceback
+
+    from click.testing import CliRunner
+
+    from iqa_bench.cli import cli
+
+    previous, environment = os.getcwd(), dict(os.environ)
+    handler = _CurrentStderr()
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="iqa-bench")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        os.chdir(previous)
+        os.environ.clear()
+        os.environ.update(environment)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, stderr)
+
+
+def run_cli_subprocess(*args, cwd=None, timeout=600):
     """Run ``python -m iqa_bench ARGS`` in a subprocess; returns CompletedProcess."""
     import subprocess
 

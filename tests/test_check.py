@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pytest
 import torch
 
 from iqa_bench.reports.check import diff_table, run_check
@@ -16,6 +17,7 @@ def _baseline(path: Path, metrics):
     return path
 
 
+@pytest.mark.slow
 def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     baseline = _baseline(tmp_path / "baseline.json", ["psnr", "ssim"])
     update = run_cli("check", "--baseline", baseline, "--update", "--results", tmp_path / "r1")

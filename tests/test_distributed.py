@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from conftest import run_cli
 
@@ -20,7 +21,12 @@ def test_two_process_sharded_run_equals_single_process(tmp_path, sample_items, m
                              text=True, env=env, timeout=600)
     assert sharded.returncode == 0, sharded.stderr[-3000:]
     assert sharded.stdout.count("scores: 450 computed, 0 reused") == 1  # rank 0 reports, once
-    single = run_cli(*ARGS, "--results", tmp_path / "single")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as OMP_NUM_THREADS=1 does for the torchrun processes
+    try:
+        single = run_cli(*ARGS, "--results", tmp_path / "single")
+    finally:
+        torch.set_num_threads(threads)
     assert single.returncode == 0, single.stderr
     for name in ("scores.csv", "summary.csv", "table.md"):
         assert (tmp_path / "sharded" / "sample" / name).read_bytes() == (tmp_path / "single" / "sample" / name).read_bytes()

@@ -72,6 +72,7 @@ def test_mdf_is_zero_for_identical_images_and_grows_with_noise():
 
 
 @needs_mdf
+@pytest.mark.slow
 def test_mdf_reproduces_the_authors_first_steps():
     """The first steps of the authors' optimisation curve within 0.05 dB (100 steps: the benchmark)."""
     from benchmarks.mdf_reference import reproduce

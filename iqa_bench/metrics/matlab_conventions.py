@@ -8,7 +8,8 @@ The published tables of LIVE, TID2013 and CSIQ were computed by the authors' MAT
   ``inv(rgb2ntsc matrix)``, MATLAB's ``rgb2gray.m``), **rounded** half away from zero.
 * ``rgb2ycbcr`` on ``uint8`` returns ``uint8``: Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255
   (ITU-R BT.601, MATLAB's ``rgb2ycbcr.m``), rounded the same way.
-* ``fspecial('gaussian', 11, 1.5)`` and ``filter2(w, x, 'valid')`` (correlation, no padding).
+* ``fspecial('gaussian', 11, 1.5)`` and ``filter2(w, x, 'valid')`` (correlation, no padding),
+  computed as two 1-D passes of the window's separable factor.
 
 Rounding is applied with a straight-through gradient: the value is MATLAB's exactly, the gradient is
 that of the unrounded expression, so the official variants still work as training losses.
@@ -52,12 +53,17 @@ def rgb2ycbcr_y_uint8(x: torch.Tensor) -> torch.Tensor:
     return round_half_away(16.0 + (levels * coef).sum(1, keepdim=True)).clamp(0, 255)
 
 
-def fspecial_gaussian(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
-    """MATLAB ``fspecial('gaussian', size, sigma)`` as a 1×1×size×size float64 kernel (sums to 1)."""
+def gaussian_1d(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
+    """The normalised 1-D factor g of ``fspecial('gaussian', size, sigma)`` = g gᵀ (float64, sums to 1).
+
+    ``fspecial`` forms exp(−(x² + y²)/2σ²) = e(x)·e(y), zeroes values below eps·max (none for the
+    windows used here: the corner of the 11×11, σ = 1.5 window is 1.5e-5 of the centre) and divides by
+    the sum Σe(x)Σe(y); the normalised 2-D kernel is therefore the outer product of e/Σe with itself."""
     axis = torch.arange(size, dtype=torch.float64, device=device) - (size - 1) / 2
     g = torch.exp(-axis ** 2 / (2 * sigma ** 2))
-    kernel = g[:, None] * g[None, :]
-    return (kernel / kernel.sum())[None, None]
+    if g.min() ** 2 < torch.finfo(torch.float64).eps * g.max() ** 2:
+        raise ValueError(f"fspecial('gaussian', {size}, {sigma}) zeroes its tails: not separable")
+    return g / g.sum()
 
 
 #: Working memory allowed to one CPU convolution: float64 convolutions on the CPU unfold their input
@@ -81,9 +87,22 @@ def conv2d_bounded(x: torch.Tensor, weight: torch.Tensor, stride=1) -> torch.Ten
     return torch.cat(bands, dim=2)
 
 
-def filter2_valid(kernel: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """MATLAB ``filter2(kernel, x, 'valid')``: 2-D correlation without padding, per channel."""
-    return conv2d_bounded(x, kernel.to(x))
+def gaussian_filter2_valid(g: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``filter2(fspecial('gaussian', ...), x, 'valid')`` for the window g gᵀ (:func:`gaussian_1d`), as
+    two 1-D passes, each a sum of the window's taps times shifted views of the image (the order of a
+    1-D convolution's sum): equal to the 2-D correlation up to float64 rounding (≈ 1e-13 on 0..255
+    values, tested against scipy), ≈ 30× faster than a 2-D float64 convolution on the CPU, where
+    float64 convolutions unfold their input (22 instead of 121 products per pixel for 11×11)."""
+    taps = g.tolist()
+    size = len(taps)
+    rows, cols = x.shape[-2] - size + 1, x.shape[-1] - size + 1
+    vertical = taps[0] * x[..., 0:rows, :]
+    for k in range(1, size):
+        vertical = vertical + taps[k] * x[..., k:k + rows, :]
+    out = taps[0] * vertical[..., 0:cols]
+    for k in range(1, size):
+        out = out + taps[k] * vertical[..., k:k + cols]
+    return out
 
 
 def require_size(name: str, x: torch.Tensor, minimum: int, why: str) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .matlab_conventions import (conv2d_bounded, fspecial_gaussian, filter2_valid, require_size,
+from .matlab_conventions import (conv2d_bounded, gaussian_1d, gaussian_filter2_valid, require_size,
                                  rgb2gray_uint8, rgb2ycbcr_y_uint8)
 
 MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
@@ -32,12 +32,12 @@ PSNR_EPS = 1e-8
 
 def _ssim_maps(x: torch.Tensor, y: torch.Tensor, k1: float = 0.01, k2: float = 0.03, peak: float = 255.0):
     """``ssim_index_new.m``: (mean SSIM, mean contrast-structure) over the 'valid' maps, per image."""
-    window = fspecial_gaussian(11, 1.5, device=x.device)
+    window = gaussian_1d(11, 1.5, device=x.device)  # fspecial('gaussian', 11, 1.5) = window windowᵀ
     c1, c2 = (k1 * peak) ** 2, (k2 * peak) ** 2
-    mu1, mu2 = filter2_valid(window, x), filter2_valid(window, y)
-    sigma1_sq = filter2_valid(window, x * x) - mu1 * mu1
-    sigma2_sq = filter2_valid(window, y * y) - mu2 * mu2
-    sigma12 = filter2_valid(window, x * y) - mu1 * mu2
+    mu1, mu2 = gaussian_filter2_valid(window, x), gaussian_filter2_valid(window, y)
+    sigma1_sq = gaussian_filter2_valid(window, x * x) - mu1 * mu1
+    sigma2_sq = gaussian_filter2_valid(window, y * y) - mu2 * mu2
+    sigma12 = gaussian_filter2_valid(window, x * y) - mu1 * mu2
     cs_map = (2 * sigma12 + c2) / (sigma1_sq + sigma2_sq + c2)
     ssim_map = (2 * mu1 * mu2 + c1) / (mu1 * mu1 + mu2 * mu2 + c1) * cs_map
     return ssim_map.flatten(1).mean(1), cs_map.flatten(1).mean(1)

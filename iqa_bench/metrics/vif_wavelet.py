@@ -58,12 +58,13 @@ def _corr_reflect(x: torch.Tensor, kernel: torch.Tensor, stride: int = 1) -> tor
     return conv2d_bounded(F.pad(x, (pad, pad, pad, pad), mode="reflect"), kernel[:, None].to(x), stride)
 
 
-def steerable_pyramid(grey: torch.Tensor) -> List[torch.Tensor]:
+def steerable_pyramid(grey: torch.Tensor, highpass: bool = True) -> List[torch.Tensor]:
     """``buildSpyr(grey, 4, 'sp5Filters', 'reflect1')`` in ``ind2wtree`` order: residual lowpass,
-    then the levels from coarsest to finest (orientations last to first), then the residual highpass.
-    ``grey``: N×1×H×W float64; every entry N×1×h×w."""
+    then the levels from coarsest to finest (orientations last to first), then the residual highpass
+    (left out with ``highpass=False``: ``vifvec.m`` never reads it, and its 9×9 filter at full
+    resolution is a third of the pyramid's work). ``grey``: N×1×H×W float64; every entry N×1×h×w."""
     filters = _sp5_filters_cpu()
-    pyramid = [_corr_reflect(grey, filters["hi0"][None])]
+    pyramid = [_corr_reflect(grey, filters["hi0"][None])] if highpass else []
     low = _corr_reflect(grey, filters["lo0"][None])
     for _ in range(LEVELS):
         bands = _corr_reflect(low, filters["bands"])
@@ -133,7 +134,7 @@ def vif_wavelet(ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
     """VIF of ``vifvec.m`` on MATLAB ``rgb2gray`` of the uint8 images, one value per pair."""
     require_size("vif", ref, 48, "vifvec.m's four-level steerable pyramid")
     n = ref.shape[0]
-    both = steerable_pyramid(rgb2gray_uint8(torch.cat([ref, dist])))  # one pass for both images
+    both = steerable_pyramid(rgb2gray_uint8(torch.cat([ref, dist])), highpass=False)  # both images at once
     ref_pyr, dist_pyr = [band[:n] for band in both], [band[n:] for band in both]
     num = torch.zeros(ref.shape[0], dtype=torch.float64, device=ref.device)
     den = torch.zeros_like(num)
