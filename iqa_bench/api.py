@@ -17,6 +17,7 @@ from .datasets import Dataset, create_dataset
 from .datasets.base import require_unique_items
 from . import distributed
 from .engine import Engine, Failure, resolve_device, score_digest
+from . import imported as imported_scores
 from .images import image_size
 from .io_utils import atomic_write_text
 from .metrics import canonical_spec, create_metric
@@ -44,6 +45,7 @@ class EvaluationResult:
     reused: int = 0
     computed: int = 0
     score_higher_is_better: Optional[bool] = None
+    notes: List[str] = field(default_factory=list)  # e.g. an imported score's inferred direction
 
     def table(self, fmt: str = "md", group: Optional[str] = None, layout: str = "paper") -> str:
         """The summary rendered as ``md``/``latex``/``csv`` in ``layout`` (paper | groups); ``group``
@@ -177,6 +179,14 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
     if config.mdf_weights:  # read by iqa_bench.metrics.mdf.weights_folder when resolving mdf:<task>
         os.environ["IQA_BENCH_MDF_WEIGHTS"] = str(config.mdf_weights)
     requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
+    imported = imported_scores.collect(config.scores, config.scores_dir)
+    if imported and ds.protocol != "regression":
+        raise ValueError(f"imported scores: dataset {ds.key} is scored by {ds.protocol}; imported values are "
+                         f"read for regression datasets (one value per distorted image)")
+    clash = [s.name for s in imported if s.name in requested]
+    if clash:
+        raise ValueError(f"imported scores: {', '.join(clash)} is also a requested metric; import it under "
+                         f"another name (NAME=FILE)")
     modules, unavailable = [], []
     for spec in requested:
         try:
@@ -185,6 +195,12 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
             unavailable.append(Failure("(all items)", spec, str(err)))
     items = ds.items()
     require_unique_items(items, f"dataset {ds.key}")
+    imported_values = {s.name: imported_scores.read_values(s, [it.item_id for it in items], ds.item_order)
+                       for s in imported}
+    for source in imported:
+        imported_scores.check_order(source, imported_values[source.name], {it.item_id: it.score for it in items},
+                                    ds.item_order, ds.score.name)
+    modules = _without_images(modules, items, ds, unavailable)
     modules = _runnable_on_sizes(modules, items, unavailable)
     specs = [m.spec for m in modules]
     groups = sorted({k for it in items for k in it.groups})
@@ -214,26 +230,87 @@ def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence
                 report = _engine(modules, store, config, config.device, config.progress).run(
                     ds.key, items, fresh=config.fresh)
                 values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
-        return _write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir)
+        if imported:
+            with open_store(store_path) as store:
+                provenance = _store_imported(store, ds, items, imported, imported_values)
+        else:
+            provenance = {}
+        values.update(imported_values)
+        return _write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, provenance)
 
 
-def _write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir) -> EvaluationResult:
+def _without_images(modules, items, ds, unavailable: List[Failure]):
+    """Metadata-only mode: when none of the dataset's distorted images is on disk (score files and
+    imported values only), every image metric is reported once, before any work, and none runs."""
+    if not modules or not items or any(Path(it.dist_path).exists() for it in items):
+        return modules
+    where = ds.root if ds.root is not None else Path(items[0].dist_path).parent
+    for module in modules:
+        unavailable.append(Failure("(all items)", module.spec,
+                                   f"the images of {ds.key} are not under {where} (none of its {len(items)} "
+                                   f"distorted images is there): only imported scores (--scores) can be evaluated"))
+    return []
+
+
+def _store_imported(store, ds, items, imported, imported_values) -> Dict[str, dict]:
+    """Put imported values in the store under their file digest; their provenance for run.json."""
+    provenance = {}
+    for source in imported:
+        digest = source.digest
+        store.put((ds.key, item_id, source.name, digest, value)
+                  for item_id, value in imported_values[source.name].items())
+        provenance[source.name] = {"file": str(source.path), "digest": digest,
+                                   "direction": source.higher_is_better}
+    return provenance
+
+
+def _imported_directions(provenance, imported_values, items, ds, notes: List[str]) -> Dict[str, bool]:
+    """Declared directions, else the sign of the rank correlation with the subjective scores (said)."""
+    subjective = {it.item_id: it.score for it in items}
+    directions = {}
+    for name, info in provenance.items():
+        if info["direction"] is not None:
+            directions[name] = info["direction"]
+            continue
+        higher, srocc = imported_scores.infer_direction(imported_values[name], subjective,
+                                                        ds.score.higher_is_better)
+        if higher is None:
+            higher = True
+            notes.append(f"{name}: direction unknown (rank correlation with {ds.score.name} undefined); taken as "
+                         f"higher = better; declare it with --scores {name}:higher=FILE or {name}:lower=FILE")
+        else:
+            notes.append(f"{name}: direction inferred from the data: {'higher' if higher else 'lower'} = better "
+                         f"(SROCC {srocc:+.3f} with {ds.score.name}); declare it with --scores "
+                         f"{name}:{'higher' if higher else 'lower'}=FILE")
+        info["direction"], info["inferred"] = higher, True
+        directions[name] = higher
+    return directions
+
+
+def _write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir,
+               provenance=None) -> EvaluationResult:
     """Regression / 2AFC statistics of the stored scores and every output file of the run folder."""
     report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
              ds.key, report.reused, report.computed, len(report.failures))
+    provenance = provenance or {}
+    notes: List[str] = []
+    directions = {m.spec: m.higher_is_better for m in modules}
+    directions.update(_imported_directions(provenance, values, items, ds, notes))
+    specs = specs + list(provenance)
 
     scores = scores_frame(items, values)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     score_text = ds.score.describe()
-    directions = {m.spec: m.higher_is_better for m in modules}
     summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.fit,
                             config.bootstrap, config.seed, ds.score.higher_is_better)
     if ds.protocol == "regression":
         summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
             "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
-            "digests": {m.spec: score_digest(m, config.amp) for m in modules}, "config": config.to_dict()}
+            "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
+                        **{name: info["digest"] for name, info in provenance.items()}},
+            "imported": provenance, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
                   config.fit, config.plots, config.layout)
@@ -244,7 +321,7 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
     elif failures_path.exists():
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
-                            report.reused, report.computed, ds.score.higher_is_better)
+                            report.reused, report.computed, ds.score.higher_is_better, notes)
 
 
 def _engine(modules, store, config: EvaluateConfig, device, progress: bool) -> Engine:

@@ -52,6 +52,12 @@ def cli(verbose):
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
               help="Any other dataset option (repeatable).")
 @click.option("--metrics", "-m", help="Comma-separated metric specs (see `iqa-bench metrics`).")
+@click.option("--scores", "scores", multiple=True, metavar="NAME[:higher|:lower]=FILE",
+              help="Import metric values computed elsewhere (repeatable): a CSV with item,value columns or one "
+                   "value per line in the dataset's order (TID2013's metrics_values/*.txt). Without "
+                   "--metrics only imported scores are evaluated; the images need not be present.")
+@click.option("--scores-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Import every *.txt / *.csv of this folder, each named by its file name.")
 @click.option("--mdf-weights", type=click.Path(exists=True, path_type=Path),
               help="Folder holding the MDF authors' Ds_SISR.pth / Ds_JPEG.pth / Ds_Denoising.pth.")
 @click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
@@ -75,14 +81,19 @@ def cli(verbose):
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
                    "(one table per group).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
-def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **flags):
+def evaluate(config_path, by, root, results, options, mdf_weights, compile_, scores, scores_dir, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
     from .api import evaluate as run_evaluate
     from .config import load_config
+    from .imported import parse_scores_option
 
     try:
         if options:
             flags["dataset_options"] = _parse_options(options)
+        if scores:
+            flags["scores"] = dict(parse_scores_option(text) for text in scores)
+        if scores_dir:
+            flags["scores_dir"] = str(scores_dir)
         config = load_config(config_path, by=("" if by == "none" else by),
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              root=str(root) if root else None,
@@ -96,6 +107,8 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, **f
     if result.protocol == "regression" and config.layout == "paper" and \
             "group" in result.summary.columns and (result.summary["group"] != "all").any():
         click.echo(f"(one table per {config.by}: iqa-bench report {result.run_dir} --layout groups)")
+    for note in result.notes:
+        click.echo(note)
     click.echo(f"scores: {result.computed} computed, {result.reused} reused from the store")
     click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex"
                f"{', plots/' if config.plots else ''})")
@@ -157,7 +170,8 @@ def _guarded(run, config):
 @cli.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
-@click.option("--by", default=None, help="Group column, e.g. distortion or reference (default: none).")
+@click.option("--by", default=None, help="Group column, e.g. distortion or reference ('none': overall only; "
+                                         "default: none).")
 @click.option("--fit", type=click.Choice(["logistic5", "cubic"]), default=None, help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
 @click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
@@ -165,6 +179,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
     from .api import build_summary, load_run, render_summary
 
+    by = "" if by == "none" else by  # as evaluate spells "overall only"
     try:
         run = load_run(run_dir)
         config = run["config"]

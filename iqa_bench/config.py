@@ -48,6 +48,8 @@ class EvaluateConfig:
     plots: bool = True
     layout: str = "paper"           # table.md/.tex: paper (metrics × statistics + SROCC per group) | groups
     progress: bool = True
+    scores: Dict[str, str] = field(default_factory=dict)  # imported values: {NAME[:higher|:lower]: FILE}
+    scores_dir: Optional[str] = None  # every *.txt / *.csv of this folder, imported under its stem
 
     def all_dataset_options(self) -> Dict[str, Any]:
         """``dataset_options`` plus the dataset flags that were set (e.g. --live-dmos -> dmos)."""
@@ -97,6 +99,10 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
         where = f"config file {path}" if path else "configuration"
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
     where = f"config file {path}" if path else "configuration"
+    if "scores" in values:
+        values["scores"] = _scores_mapping(values["scores"], where)
+    if (values.get("scores") or values.get("scores_dir")) and "metrics" not in values:
+        values["metrics"] = []  # imported scores alone unless metrics are asked for as well
     if "metrics" in values:
         if not isinstance(values["metrics"], (str, list, tuple)) or not all(
                 isinstance(v, str) for v in ([values["metrics"]] if isinstance(values["metrics"], str)
@@ -104,11 +110,24 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
             raise ValueError(f"{where}: key 'metrics' must be a list of metric specs or a comma-separated "
                              f"string, got {values['metrics']!r}")
         values["metrics"] = _split_metrics(values["metrics"])
-        if not values["metrics"]:
+        if not values["metrics"] and not (values.get("scores") or values.get("scores_dir")):
             raise ValueError("--metrics: no metric given")
     for key, value in values.items():
         _check_value(key, value, where)
     return EvaluateConfig(**values)
+
+
+def _scores_mapping(value, where: str) -> Dict[str, str]:
+    """``scores:`` as {NAME[:higher|:lower]: FILE}; a list of "NAME=FILE" strings (the --scores
+    option's form) is accepted too."""
+    from .imported import parse_scores_option
+
+    if isinstance(value, (list, tuple)):
+        value = dict(parse_scores_option(v) for v in value)
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (str, os.PathLike))
+                                              for k, v in value.items()):
+        raise ValueError(f"{where}: key 'scores' must be a mapping of score names to files, got {value!r}")
+    return {k: str(v) for k, v in value.items()}
 
 
 #: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
@@ -116,7 +135,7 @@ _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
 _CHOICES = {"fit": ("logistic5", "cubic"), "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
 _STRINGS = ("dataset", "root", "device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
-            "mdf_weights")
+            "mdf_weights", "scores_dir")
 
 
 def _check_value(key: str, value, where: str) -> None:

@@ -85,14 +85,20 @@ def _collate(samples):
 
 def failure_lines(failures: Sequence["Failure"]) -> List[str]:
     """One line per (metric, reason): the count of items and one example, in first-seen order
-    (per-item details stay in the run's failures.txt)."""
+    (per-item details stay in the run's failures.txt); a reason that kept several metrics from running
+    at all is one line naming them."""
     groups: "OrderedDict[Tuple[str, str], List[str]]" = OrderedDict()
+    whole: "OrderedDict[str, List[str]]" = OrderedDict()  # a reason that stopped metrics on every item
     for failure in failures:
-        groups.setdefault((failure.metric or "-", failure.message), []).append(failure.item_id)
+        if failure.item_id == "(all items)":
+            whole.setdefault(failure.message, []).append(failure.metric or "-")
+            groups.setdefault(("", failure.message), ["(all items)"])
+        else:
+            groups.setdefault((failure.metric or "-", failure.message), []).append(failure.item_id)
     lines = []
     for (metric, message), item_ids in groups.items():
         if item_ids == ["(all items)"]:
-            lines.append(f"{metric}: {message}")
+            lines.append(f"{', '.join(dict.fromkeys(whole[message]))}: {message}")
         else:
             count = f"{len(item_ids)} item{'s' if len(item_ids) > 1 else ''}"
             lines.append(f"{metric}: {message} ({count}, e.g. {item_ids[0]})")

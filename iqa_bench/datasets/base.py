@@ -57,6 +57,7 @@ class Dataset(ABC):
     protocol: str = "regression"   # or "2afc" (pairs of items per triplet)
     root_hint: str = ""            # non-empty: --root is required and this says what it holds
     expected: Dict[str, int] = {}  # official counts, keys as in counts()
+    item_order: str = "the order of the dataset's items"  # what one-value-per-line imported files follow
 
     def __init__(self, root: Optional[Path] = None):
         if root is None and self.root_hint:

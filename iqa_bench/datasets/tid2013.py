@@ -56,18 +56,21 @@ class TID2013(Dataset):
     layout = "reference_images/I01.BMP…, distorted_images/iXX_YY_Z.bmp, mos_with_names.txt, mos_std.txt"
     root_hint = "the folder holding mos_with_names.txt"
     expected = {"distorted": 3000, "references": 25}
+    item_order = "the order of mos_with_names.txt (that of the distribution's metrics_values/*.txt)"
 
     def score_files(self) -> List[Tuple[Path, str]]:
         return [(self.root / "mos_with_names.txt", ""), (self.root / "mos_std.txt", "")]
 
     def items(self) -> List[Item]:
-        sources = [require(self.root / "mos_with_names.txt", self.name), require(self.root / "mos_std.txt", self.name)]
+        # mos_std.txt is read when present (its count checked) but not needed: the MOS alone is regressed on
+        std = self.root / "mos_std.txt"
+        sources = [require(self.root / "mos_with_names.txt", self.name)] + ([std] if std.exists() else [])
         return cached_items(self.name, {"root": str(self.root)}, sources, self._parse)
 
     def _parse(self) -> List[Item]:
         mos_path, std_path = self.root / "mos_with_names.txt", self.root / "mos_std.txt"
         rows = read_mos_with_names(mos_path)
-        stds = [line for line in std_path.read_text().split() if line]
+        stds = [line for line in std_path.read_text().split() if line] if std_path.exists() else rows
         if len(stds) != len(rows):
             raise ValueError(f"{std_path} has {len(stds)} values but {mos_path} has {len(rows)} rows")
         refs = CaseInsensitiveFolder(self.root / "reference_images")

@@ -1,0 +1,125 @@
+"""Imported metric values (--scores): TID2013's own metrics_values/*.txt on its 3000 images without the
+images (metadata-only), CSV import by item name, and every kind of bad score file refused by name."""
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from iqa_bench import evaluate
+
+from conftest import SHARED_DATA, run_cli
+
+TID = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
+needs_tid = pytest.mark.skipif(not (TID / "metrics_values" / "FSIM.txt").is_file(),
+                               reason=f"TID2013 metrics_values not present ({TID}: ../shared/data is absent)")
+QUICK = {"bootstrap": 0, "plots": False, "progress": False, "by": ""}
+
+
+def _official(name):
+    """(values, MOS) read straight from the distribution's files, in mos_with_names.txt order."""
+    values = np.loadtxt(TID / "metrics_values" / f"{name}.txt")
+    mos = np.array([float(line.split()[0]) for line in (TID / "mos_with_names.txt").read_text().splitlines()
+                    if line.strip()])
+    names = [line.split()[1] for line in (TID / "mos_with_names.txt").read_text().splitlines() if line.strip()]
+    return values, mos, names
+
+
+@pytest.fixture(scope="module")
+def tid_run(tmp_path_factory):
+    if not (TID / "metrics_values" / "FSIM.txt").is_file():
+        pytest.skip(f"TID2013 metrics_values not present ({TID})")
+    results = tmp_path_factory.mktemp("imported")
+    scores = {"FSIM": str(TID / "metrics_values" / "FSIM.txt"), "PSNR:higher": str(TID / "metrics_values" / "PSNR.txt")}
+    return evaluate("tid2013", root=str(TID), scores=scores, results=str(results), **QUICK)
+
+
+@needs_tid
+def test_tid2013_official_values_give_scipys_rank_correlations(tid_run):
+    overall = tid_run.summary.set_index("metric")
+    for name in ("FSIM", "PSNR"):
+        values, mos, _ = _official(name)
+        assert overall.loc[name, "n"] == 3000
+        assert overall.loc[name, "srocc"] == pytest.approx(stats.spearmanr(values, mos)[0], abs=1e-12)
+        assert overall.loc[name, "krocc"] == pytest.approx(stats.kendalltau(values, mos)[0], abs=1e-12)
+    # the TID2013 paper's FSIM (Ponomarenko et al. 2015, Tables 4-5): SROCC 0.8007, KROCC 0.6300
+    assert round(overall.loc["FSIM", "srocc"], 4) == 0.8007 and round(overall.loc["FSIM", "krocc"], 4) == 0.6300
+    assert tid_run.computed == 0 and not tid_run.failures            # metadata only: nothing to compute
+    assert any(n.startswith("FSIM: direction inferred from the data: higher = better") for n in tid_run.notes)
+    assert not any(n.startswith("PSNR:") for n in tid_run.notes)     # declared, not inferred
+    meta = json.loads((tid_run.run_dir / "run.json").read_text())
+    assert meta["imported"]["FSIM"]["digest"].startswith("imported-") and meta["imported"]["FSIM"]["inferred"]
+    assert meta["higher_is_better"] == {"FSIM": True, "PSNR": True}
+
+
+@needs_tid
+def test_a_csv_in_another_order_with_other_case_gives_the_same_values(tid_run, tmp_path):
+    values, _, names = _official("FSIM")
+    order = np.random.default_rng(0).permutation(len(names))
+    frame = pd.DataFrame({"item": [names[i].upper() for i in order], "value": values[order]})
+    frame.to_csv(tmp_path / "fsim.csv", index=False)
+    result = evaluate("tid2013", root=str(TID), scores={"FSIM:higher": str(tmp_path / "fsim.csv")},
+                      results=str(tmp_path / "r"), **QUICK)
+    ours = result.scores.set_index("item")["FSIM"]
+    np.testing.assert_array_equal(ours.loc[[n.lower() for n in names]].to_numpy(), values)
+    a = result.summary.set_index("metric").loc["FSIM"]
+    b = tid_run.summary.set_index("metric").loc["FSIM"]
+    assert (a["srocc"], a["krocc"], a["plcc"]) == (b["srocc"], b["krocc"], b["plcc"])
+
+
+@needs_tid
+def test_bad_score_files_are_refused_naming_file_and_problem(tmp_path):
+    lines = (TID / "metrics_values" / "FSIM.txt").read_text().splitlines()
+    cases = {
+        "truncated.txt": ("\n".join(lines[:-1]), "2999 values, but the dataset has 3000 items"),
+        "word.txt": ("\n".join(lines[:5] + ["n/a"] + lines[6:]), "line 6: 'n/a' is not a number"),
+        "shuffled.txt": ("\n".join(np.random.default_rng(1).permutation(lines)),
+                         "most likely in another item order"),
+    }
+    for name, (text, expected) in cases.items():
+        (tmp_path / name).write_text(text + "\n")
+        with pytest.raises(ValueError) as info:
+            evaluate("tid2013", root=str(TID), scores={"X": str(tmp_path / name)}, results=str(tmp_path / "r"),
+                     **QUICK)
+        assert str(tmp_path / name) in str(info.value) and expected in str(info.value), str(info.value)
+    values, _, names = _official("FSIM")
+    frame = pd.DataFrame({"item": names, "value": values})
+    broken = pd.concat([frame.iloc[2:], frame.iloc[[5]], pd.DataFrame({"item": ["i99_01_1.bmp"], "value": [1.0]})])
+    broken.to_csv(tmp_path / "broken.csv", index=False)
+    with pytest.raises(ValueError) as info:
+        evaluate("tid2013", root=str(TID), scores={"X": str(tmp_path / "broken.csv")}, results=str(tmp_path / "r"),
+                 **QUICK)
+    message = str(info.value)
+    assert "1 item(s) not in the dataset: i99_01_1.bmp" in message
+    assert f"1 item(s) given more than once: {names[5]}" in message
+    assert f"2 of the dataset's 3000 item(s) missing: {names[0].lower()}, {names[1].lower()}" in message
+    frame.rename(columns={"value": "score"}).to_csv(tmp_path / "columns.csv", index=False)
+    with pytest.raises(ValueError, match="needs the columns 'item' and 'value'"):
+        evaluate("tid2013", root=str(TID), scores={"X": str(tmp_path / "columns.csv")}, results=str(tmp_path / "r"),
+                 **QUICK)
+
+
+@needs_tid
+def test_command_line_scores_dir_and_image_metrics_without_images(tmp_path):
+    folder = tmp_path / "values"
+    folder.mkdir()
+    for name in ("SSIM", "MSSIM"):
+        shutil.copy(TID / "metrics_values" / f"{name}.txt", folder)
+    result = run_cli("evaluate", "-d", "tid2013", "--root", TID, "--scores-dir", folder, "-m", "psnr,ssim",
+                     "--scores", "PSNR:higher=" + str(TID / "metrics_values" / "PSNR.txt"), "--bootstrap", "0",
+                     "--no-plots", "--no-progress", "--by", "none", "--results", tmp_path / "r")
+    assert result.returncode == 1  # the requested image metrics could not run
+    assert "psnr, ssim: the images of tid2013 are not under" in result.stderr
+    assert result.stderr.count("are not under") == 1 and "Traceback" not in result.stderr
+    table = result.stdout
+    for name in ("| MSSIM | 3000 |", "| SSIM | 3000 |", "| PSNR | 3000 |", "| psnr | 0 | not computed"):
+        assert name in table, table
+    overall = run_cli("report", tmp_path / "r" / "tid2013", "--by", "none", "--bootstrap", "0")
+    assert overall.returncode == 0 and "| MSSIM | 3000 |" in overall.stdout and "SROCC per" not in overall.stdout
+    bad = run_cli("evaluate", "-d", "tid2013", "--root", TID, "--scores", "PSNR:upper=x.txt")
+    assert bad.returncode == 2 and "must be 'higher' or 'lower'" in bad.stderr
+    clash = run_cli("evaluate", "-d", "tid2013", "--root", TID, "-m", "psnr", "--scores",
+                    "psnr=" + str(TID / "metrics_values" / "PSNR.txt"))
+    assert clash.returncode == 2 and "psnr is also a requested metric" in clash.stderr
