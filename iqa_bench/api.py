@@ -163,6 +163,34 @@ def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: p
         run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
 
 
+SIGNIFICANCE_FILES = ("significance.md", "significance.tex", "significance.csv")
+
+
+def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
+                       score_higher_is_better: Optional[bool], config: EvaluateConfig, dataset: str) -> None:
+    """significance.md/.tex/.csv (every pair of metrics with values: F-test, Williams' test, paired
+    bootstrap of ΔSROCC/ΔPLCC) and plots/significance_f.png/.pdf; removed when fewer than two metrics
+    have values, so a rerun never leaves a stale matrix."""
+    from .significance import compare_metrics, plot_significance, render_significance
+
+    present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
+    result = compare_metrics(scores, present, directions, score_higher_is_better, config.fit, config.bootstrap,
+                             config.seed) if len(present) >= 2 else None
+    if result is None or len(result.metrics) < 2:
+        for name in SIGNIFICANCE_FILES:
+            (run_dir / name).unlink(missing_ok=True)
+        return
+    name = display_name(dataset)
+    atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name))
+    atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name))
+    residuals = result.residuals.rename(columns={"metric": "row"})[["row", "kurtosis", "gaussian"]]
+    atomic_write_text(run_dir / "significance.csv",
+                      result.pairs.merge(residuals, on="row", how="left").to_csv(index=False))
+    if config.plots:
+        plot_significance(result, run_dir / "plots" / "significance_f.png",
+                          title=f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})")
+
+
 def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
              config: Optional[EvaluateConfig] = None, **options) -> EvaluationResult:
     """Score ``dataset`` with ``metrics`` and fit each against the subjective scores.
@@ -314,6 +342,8 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
                   config.fit, config.plots, config.layout)
+    if ds.protocol == "regression":
+        write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key)
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"

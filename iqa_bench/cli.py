@@ -110,7 +110,8 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, sco
     for note in result.notes:
         click.echo(note)
     click.echo(f"scores: {result.computed} computed, {result.reused} reused from the store")
-    click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex"
+    significance = ", significance.md/.tex/.csv" if (result.run_dir / "significance.csv").exists() else ""
+    click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex{significance}"
                f"{', plots/' if config.plots else ''})")
     if result.failures:
         from .engine import failure_lines

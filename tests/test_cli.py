@@ -40,6 +40,10 @@ def test_default_evaluate_prints_table_of_all_metrics(tmp_path):
     assert set(summary["group"]) == {"all", "fastfading", "gblur", "jp2k", "jpeg", "wn"}
     tex = (run / "table.tex").read_text()
     assert r"\toprule" in tex and r"\textbf{" in tex and "ms\\_ssim" in tex
+    significance = pd.read_csv(run / "significance.csv")  # every ordered pair of the metrics with values
+    assert len(significance) == len(rows) * (len(rows) - 1)
+    assert set(significance["f_symbol"].dropna()) <= {-1, 0, 1} and (run / "significance.md").exists()
+    assert (run / "plots" / "significance_f.png").exists() and "significance.md/.tex/.csv" in out
 
 
 @pytest.mark.slow

@@ -1,0 +1,269 @@
+"""Is one metric significantly better than another on the same items? Three tests for every pair.
+
+* **F-test on residual variances** (Sheikh, Sabir & Bovik, "A statistical evaluation of recent full
+  reference image quality assessment algorithms", IEEE TIP 2006, Sec. V-B; ITU-T P.1401 Sec. 7.5):
+  after each metric's nonlinear fit, F = σ²_row / σ²_col of the residuals (fitted − subjective) with
+  (n − 1, n − 1) degrees of freedom, two-sided at α. The test assumes Gaussian residuals: Sheikh et al.
+  accept a metric's residuals as Gaussian when their kurtosis (Pearson's, 3 for a normal law) lies in
+  [2, 4]; that check is reported per metric next to the matrix.
+* **Williams' test** for two dependent correlations sharing one variable (Williams 1959; Steiger 1980,
+  Psychological Bulletin 87(2), Eq. 7): the PLCCs of the two fitted predictions with the subjective
+  score, given the correlation of the predictions with each other; t with n − 3 degrees of freedom.
+* **Paired bootstrap** of ΔSROCC and ΔPLCC: the same resampled items for both metrics, percentile
+  interval; significant when the interval excludes 0. SROCC is oriented so that the metric's declared
+  direction scores positive; PLCC is that of the fitted prediction with the curve held fixed (as the
+  intervals of the main table).
+
+Symbols, as in the IQA literature's tables: ``1`` the row metric is significantly better than the
+column metric, ``-1`` significantly worse, ``0`` not distinguishable at α (two-sided).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .regression import MetricRegression, _rowwise_pearson
+
+TESTS = ("f", "williams", "srocc", "plcc")
+TEST_TITLES = {"f": "F-test on the residual variances after the nonlinear fit (Sheikh et al. 2006)",
+               "williams": "Williams' test on the PLCC of the fitted predictions (Steiger 1980)",
+               "srocc": "paired bootstrap of ΔSROCC (interval excludes 0)",
+               "plcc": "paired bootstrap of ΔPLCC (interval excludes 0)"}
+GAUSSIAN_KURTOSIS = (2.0, 4.0)
+
+
+def williams_test(r_ya: float, r_yb: float, r_ab: float, n: int) -> Tuple[float, float]:
+    """Williams' t for H0: ρ(y, a) = ρ(y, b), given r(a, b) (Steiger 1980, Eq. 7), and its two-sided p
+    (t distribution, n − 3 degrees of freedom)::
+
+        t = (r_ya − r_yb) √[(n − 1)(1 + r_ab) / (2 (n − 1)/(n − 3) |R| + r̄² (1 − r_ab)³)]
+        |R| = 1 − r_ya² − r_yb² − r_ab² + 2 r_ya r_yb r_ab,   r̄ = (r_ya + r_yb) / 2
+    """
+    if n <= 3:
+        return float("nan"), float("nan")
+    det = 1 - r_ya ** 2 - r_yb ** 2 - r_ab ** 2 + 2 * r_ya * r_yb * r_ab
+    mean = (r_ya + r_yb) / 2
+    denominator = 2 * (n - 1) / (n - 3) * det + mean ** 2 * (1 - r_ab) ** 3
+    if not denominator > 0:
+        return float("nan"), float("nan")
+    t = (r_ya - r_yb) * math.sqrt((n - 1) * (1 + r_ab) / denominator)
+    return t, float(2 * stats.t.sf(abs(t), n - 3))
+
+
+def f_test(residuals_row: np.ndarray, residuals_col: np.ndarray) -> Tuple[float, float]:
+    """F = var(row residuals) / var(col residuals) (ddof 1) and its two-sided p, F(n_r − 1, n_c − 1)."""
+    a, b = np.asarray(residuals_row, float), np.asarray(residuals_col, float)
+    va, vb = np.var(a, ddof=1), np.var(b, ddof=1)
+    if not (va > 0 and vb > 0):
+        return float("nan"), float("nan")
+    f = va / vb
+    dfn, dfd = a.size - 1, b.size - 1
+    return float(f), float(min(1.0, 2 * min(stats.f.cdf(f, dfn, dfd), stats.f.sf(f, dfn, dfd))))
+
+
+def kurtosis_check(residuals: np.ndarray) -> Tuple[float, bool]:
+    """Pearson kurtosis of the residuals and whether it lies in [2, 4] (Sheikh et al. 2006)."""
+    k = float(stats.kurtosis(residuals, fisher=False))
+    return k, GAUSSIAN_KURTOSIS[0] <= k <= GAUSSIAN_KURTOSIS[1]
+
+
+@dataclass
+class SignificanceResult:
+    """Per-pair tests (long table, one row per ordered pair) and per-metric residual checks."""
+
+    pairs: pd.DataFrame
+    residuals: pd.DataFrame
+    metrics: List[str]
+    alpha: float
+    n_boot: int
+
+    def matrix(self, test: str) -> pd.DataFrame:
+        """metric × metric matrix of 1 / 0 / −1 for ``test`` (diagonal empty)."""
+        table = self.pairs.pivot(index="row", columns="col", values=f"{test}_symbol")
+        return table.reindex(index=self.metrics, columns=self.metrics)
+
+
+def _oriented(spec: str, directions: Dict[str, bool], score_higher_is_better: Optional[bool]) -> float:
+    if score_higher_is_better is None or spec not in directions:
+        return 1.0
+    return 1.0 if directions[spec] == score_higher_is_better else -1.0
+
+
+def _symbol(p: float, better: bool, alpha: float) -> float:
+    if not np.isfinite(p):
+        return float("nan")
+    return (1.0 if better else -1.0) if p < alpha else 0.0
+
+
+def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool],
+                    score_higher_is_better: Optional[bool] = None, fit: str = "logistic5", n_boot: int = 1000,
+                    seed: int = 0, alpha: float = 0.05) -> SignificanceResult:
+    """Every ordered pair of ``specs`` on the items where both have finite values and a fit exists."""
+    y_all = scores["score"].to_numpy(float)
+    fitted: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}  # spec -> (item mask, prediction on all items)
+    residual_rows = []
+    for spec in specs:
+        x = scores[spec].to_numpy(float)
+        mask = np.isfinite(x) & np.isfinite(y_all)
+        model = MetricRegression(fit=fit, n_boot=0).fit(x[mask], y_all[mask])
+        if not model.ok:
+            residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": float("nan"),
+                                  "gaussian": False, "status": model.result_.status})
+            continue
+        prediction = np.full(x.shape, np.nan)
+        prediction[mask] = model.predict(x[mask])
+        fitted[spec] = (mask, prediction)
+        kurtosis, gaussian = kurtosis_check(prediction[mask] - y_all[mask])
+        residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": kurtosis, "gaussian": gaussian,
+                              "status": "ok"})
+    names = [s for s in specs if s in fitted]
+    rng = np.random.default_rng(seed)
+    q = (100 * alpha / 2, 100 * (1 - alpha / 2))
+    # When every metric has values on the same items (the usual case) one set of resamples serves every
+    # pair: each metric's resampled SROCC / PLCC is computed once and pairs take differences.
+    shared: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
+    if n_boot > 0 and names and all(np.array_equal(fitted[m][0], fitted[names[0]][0]) for m in names):
+        mask = fitted[names[0]][0]
+        y = y_all[mask]
+        idx = rng.integers(0, int(mask.sum()), size=(n_boot, int(mask.sum())))
+        ranks_y = stats.rankdata(y[idx], axis=1)
+        for spec in names:
+            x, prediction = scores[spec].to_numpy(float)[mask], fitted[spec][1][mask]
+            shared[spec] = (_oriented(spec, directions, score_higher_is_better)
+                            * _rowwise_pearson(stats.rankdata(x[idx], axis=1), ranks_y),
+                            _rowwise_pearson(prediction[idx], y[idx]))
+    rows = []
+    for i, row in enumerate(names):
+        for col in names[i + 1:]:
+            mask = fitted[row][0] & fitted[col][0]
+            n = int(mask.sum())
+            y = y_all[mask]
+            xr, xc = scores[row].to_numpy(float)[mask], scores[col].to_numpy(float)[mask]
+            pr, pc = fitted[row][1][mask], fitted[col][1][mask]
+            f, f_p = f_test(pr - y, pc - y)
+            plcc_r, plcc_c = stats.pearsonr(pr, y)[0], stats.pearsonr(pc, y)[0]
+            w_t, w_p = williams_test(plcc_r, plcc_c, stats.pearsonr(pr, pc)[0], n)
+            orient_r = _oriented(row, directions, score_higher_is_better)
+            orient_c = _oriented(col, directions, score_higher_is_better)
+            d_srocc = orient_r * stats.spearmanr(xr, y)[0] - orient_c * stats.spearmanr(xc, y)[0]
+            d_plcc = plcc_r - plcc_c
+            out = {"row": row, "col": col, "n": n, "f": f, "f_p": f_p, "williams_t": w_t, "williams_p": w_p,
+                   "d_srocc": d_srocc, "d_plcc": d_plcc}
+            if n_boot > 0:
+                if shared:
+                    (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
+                else:
+                    idx = rng.integers(0, n, size=(n_boot, n))
+                    ranks_y = stats.rankdata(y[idx], axis=1)
+                    srocc_r = orient_r * _rowwise_pearson(stats.rankdata(xr[idx], axis=1), ranks_y)
+                    srocc_c = orient_c * _rowwise_pearson(stats.rankdata(xc[idx], axis=1), ranks_y)
+                    plcc_rb = _rowwise_pearson(pr[idx], y[idx])
+                    plcc_cb = _rowwise_pearson(pc[idx], y[idx])
+                for key, samples in (("srocc", srocc_r - srocc_c), ("plcc", plcc_rb - plcc_cb)):
+                    lo, hi = np.nanpercentile(samples, q)
+                    out[f"d_{key}_lo"], out[f"d_{key}_hi"] = float(lo), float(hi)
+                    # two-sided bootstrap p: twice the smaller share of resampled differences beyond 0
+                    share = min(np.mean(samples <= 0), np.mean(samples >= 0))
+                    out[f"{key}_p"] = float(min(1.0, 2 * share))
+            else:
+                for key in ("srocc", "plcc"):
+                    out[f"d_{key}_lo"] = out[f"d_{key}_hi"] = out[f"{key}_p"] = float("nan")
+            out["f_symbol"] = _symbol(f_p, f < 1, alpha)
+            out["williams_symbol"] = _symbol(w_p, w_t > 0, alpha)
+            for key in ("srocc", "plcc"):
+                lo, hi = out[f"d_{key}_lo"], out[f"d_{key}_hi"]
+                out[f"{key}_symbol"] = float("nan") if not np.isfinite(lo) else \
+                    1.0 if lo > 0 else -1.0 if hi < 0 else 0.0
+            rows.append(out)
+            mirrored = {"row": col, "col": row, "n": n, "f": 1 / f if f else float("nan"), "f_p": f_p,
+                        "williams_t": -w_t, "williams_p": w_p, "d_srocc": -d_srocc, "d_plcc": -d_plcc,
+                        "d_srocc_lo": -out["d_srocc_hi"], "d_srocc_hi": -out["d_srocc_lo"],
+                        "d_plcc_lo": -out["d_plcc_hi"], "d_plcc_hi": -out["d_plcc_lo"],
+                        "srocc_p": out["srocc_p"], "plcc_p": out["plcc_p"]}
+            for test in TESTS:
+                mirrored[f"{test}_symbol"] = -out[f"{test}_symbol"] if np.isfinite(out[f"{test}_symbol"]) \
+                    else float("nan")
+            rows.append(mirrored)
+    columns = ["row", "col", "n", "f", "f_p", "f_symbol", "williams_t", "williams_p", "williams_symbol",
+               "d_srocc", "d_srocc_lo", "d_srocc_hi", "srocc_p", "srocc_symbol",
+               "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "plcc_symbol"]
+    return SignificanceResult(pd.DataFrame(rows, columns=columns), pd.DataFrame(residual_rows), names, alpha,
+                              n_boot)
+
+
+def _cell(value) -> str:
+    return "" if not np.isfinite(value) else str(int(value))
+
+
+def render_significance(result: SignificanceResult, fmt: str, dataset: str) -> str:
+    """The matrices of every test as Markdown or LaTeX (booktabs), with the residual check below."""
+    if len(result.metrics) < 2:
+        return ""
+    heading = (f"{dataset}: significance between metrics (two-sided, α = {result.alpha:g}); 1: the row metric is "
+               f"significantly better than the column metric, -1: worse, 0: not distinguishable")
+    out = []
+    if fmt == "latex":
+        out.append(f"% {heading}")
+    else:
+        out.append(f"_{heading}_\n")
+    for test in TESTS:
+        if test in ("srocc", "plcc") and result.n_boot <= 0:
+            continue
+        matrix = result.matrix(test)
+        if fmt == "latex":
+            from .reports.tables import latex_escape
+
+            cols = "l" + "c" * len(result.metrics)
+            out.append(r"\begin{table}[t]\centering\scriptsize")
+            out.append(rf"\caption{{{latex_escape(dataset)}: {latex_escape(TEST_TITLES[test])}}}")
+            out.append(rf"\resizebox{{\linewidth}}{{!}}{{\begin{{tabular}}{{{cols}}}\toprule")
+            out.append(" & ".join([""] + [latex_escape(m) for m in result.metrics]) + r" \\ \midrule")
+            for metric in result.metrics:
+                cells = ["" if metric == other else _cell(matrix.loc[metric, other]) for other in result.metrics]
+                out.append(" & ".join([latex_escape(metric)] + cells) + r" \\")
+            out.append(r"\bottomrule\end{tabular}}\end{table}")
+        else:
+            out.append(f"**{TEST_TITLES[test]}**\n")
+            out.append("| | " + " | ".join(result.metrics) + " |")
+            out.append("|---|" + "---:|" * len(result.metrics))
+            for metric in result.metrics:
+                cells = ["" if metric == other else _cell(matrix.loc[metric, other]) for other in result.metrics]
+                out.append(f"| {metric} | " + " | ".join(cells) + " |")
+            out.append("")
+    checks = result.residuals
+    lines = [f"{r['metric']} {r['kurtosis']:.2f}{'' if r['gaussian'] else ' (outside [2, 4])'}"
+             for _, r in checks.iterrows() if np.isfinite(r["kurtosis"])]
+    note = ("Residual kurtosis (Gaussian for the F-test when in [2, 4], Sheikh et al. 2006): " + "; ".join(lines))
+    out.append(f"% {note}" if fmt == "latex" else note)
+    return "\n".join(out) + "\n"
+
+
+def plot_significance(result: SignificanceResult, path, test: str = "f", title: str = "") -> None:
+    """Heat map of one test's matrix (green: row better, red: worse, grey: equivalent), PNG + PDF."""
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from .reports.plots import save_figure
+
+    matrix = result.matrix(test).to_numpy(float)
+    size = max(4.0, 0.45 * len(result.metrics) + 2)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9))
+    ax.imshow(np.ma.masked_invalid(matrix), cmap=ListedColormap(["#d9534f", "#d0d0d0", "#5cb85c"]), vmin=-1,
+              vmax=1)
+    ticks = range(len(result.metrics))
+    ax.set_xticks(ticks, result.metrics, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(ticks, result.metrics, fontsize=8)
+    for i in ticks:
+        for j in ticks:
+            if np.isfinite(matrix[i, j]):
+                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=7)
+    ax.set_title(title or TEST_TITLES[test], fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, Path(path), pdf=True)

@@ -1,0 +1,102 @@
+"""Significance between metrics: Williams' test against R's cocor, the F-test against scipy's F law with
+known variance ratios, the paired bootstrap's coverage, and the matrix of a real TID2013 run."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from iqa_bench.significance import compare_metrics, f_test, render_significance, williams_test
+
+
+def test_williams_test_equals_cocor():
+    """cocor 1.1-3 (R), cocor.dep.groups.overlap, printed: r.jk = 0.5447, r.jh = 0.8, r.kh = 0.0729,
+    n = 70 -> "williams1959: Williams' t (1959) t = -2.8114, df = 67, p-value = 0.0065" (inputs as printed,
+    rounded to four digits, hence the tolerance)."""
+    t, p = williams_test(0.5447, 0.8, 0.0729, 70)
+    assert t == pytest.approx(-2.8114, abs=5e-4)
+    assert p == pytest.approx(0.0065, abs=5e-5)
+    t2, p2 = williams_test(0.8, 0.5447, 0.0729, 70)
+    assert (t2, p2) == pytest.approx((-t, p))
+
+
+def test_f_test_is_scipys_f_law_and_holds_its_level():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0, 1.3, 400), rng.normal(0, 1.0, 300)
+    f, p = f_test(a, b)
+    assert f == pytest.approx(np.var(a, ddof=1) / np.var(b, ddof=1))
+    assert p == pytest.approx(2 * stats.f.sf(f, 399, 299))
+    # equal variances: rejected in about 5 % of trials; ratio 1.5 with n = 500: nearly always
+    level = np.mean([f_test(rng.normal(size=200), rng.normal(size=200))[1] < 0.05 for _ in range(400)])
+    assert 0.025 <= level <= 0.08
+    power = np.mean([f_test(rng.normal(0, np.sqrt(1.5), 500), rng.normal(size=500))[1] < 0.05 for _ in range(100)])
+    assert power >= 0.95
+
+
+def _two_metrics(seed, n=200, noise=(0.5, 1.0)):
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=n)
+    return pd.DataFrame({"item": range(n), "score": y, "a": y + noise[0] * rng.normal(size=n),
+                         "b": y + noise[1] * rng.normal(size=n)})
+
+
+def test_paired_bootstrap_interval_covers_the_true_srocc_difference():
+    """a = y + 0.5 ε, b = y + ε with y, ε standard normal: Spearman's ρ_s = (6/π) asin(ρ/2) with
+    ρ = 1/√(1 + σ²), so the population ΔSROCC is known in closed form."""
+    def rho_s(sigma):
+        return 6 / np.pi * np.arcsin(1 / np.sqrt(1 + sigma ** 2) / 2)
+
+    truth = rho_s(0.5) - rho_s(1.0)
+    covered = 0
+    for seed in range(100):
+        result = compare_metrics(_two_metrics(seed), ["a", "b"], {"a": True, "b": True}, True, fit="cubic",
+                                 n_boot=500, seed=seed)
+        row = result.pairs.set_index(["row", "col"]).loc[("a", "b")]
+        covered += row["d_srocc_lo"] <= truth <= row["d_srocc_hi"]
+    assert covered >= 90  # ≥ 90 % of 100 seeded trials (93 here; a 95 % interval)
+    # paired: both metrics on the same resampled items; for two closely related metrics (b a noisier a)
+    # independent resamples would give a far wider interval
+    frame = _two_metrics(0)
+    rng = np.random.default_rng(0)
+    frame["b"] = frame["a"] + 0.3 * rng.normal(size=200)
+    independent = []
+    for _ in range(500):
+        i, j = rng.integers(0, 200, 200), rng.integers(0, 200, 200)
+        independent.append(stats.spearmanr(frame["a"][i], frame["score"][i])[0]
+                           - stats.spearmanr(frame["b"][j], frame["score"][j])[0])
+    row = compare_metrics(frame, ["a", "b"], {"a": True, "b": True}, True, fit="cubic", n_boot=500
+                          ).pairs.set_index(["row", "col"]).loc[("a", "b")]
+    width = row["d_srocc_hi"] - row["d_srocc_lo"]
+    assert width < 0.7 * np.subtract(*np.percentile(independent, [97.5, 2.5]))
+
+
+def test_symbols_are_antisymmetric_and_a_distance_is_oriented():
+    frame = _two_metrics(1, n=300, noise=(0.3, 1.5))
+    frame["b"] = -frame["b"]  # a distance: lower = better
+    result = compare_metrics(frame, ["a", "b"], {"a": True, "b": False}, True, fit="cubic", n_boot=300)
+    for test in ("f", "williams", "srocc", "plcc"):
+        matrix = result.matrix(test)
+        assert matrix.loc["a", "b"] == 1 and matrix.loc["b", "a"] == -1, test
+    pairs = result.pairs.set_index(["row", "col"])
+    assert pairs.loc[("a", "b"), "d_srocc"] > 0.1  # not the raw (negative) SROCC of the distance
+    text = render_significance(result, "md", "synthetic")
+    assert "| a |  | 1 |" in text and "| b | -1 |  |" in text
+
+
+@pytest.mark.skipif(not (__import__("conftest").SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA").is_dir(),
+                    reason="TID2013 metrics_values not present (../shared/data is absent)")
+def test_real_tid2013_fsim_is_significantly_better_than_psnr(tmp_path):
+    from iqa_bench import evaluate
+
+    from conftest import SHARED_DATA
+
+    tid = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
+    result = evaluate("tid2013", root=str(tid), results=str(tmp_path), bootstrap=200, plots=True, progress=False,
+                      by="", scores={"FSIM": str(tid / "metrics_values" / "FSIM.txt"),
+                                     "PSNR": str(tid / "metrics_values" / "PSNR.txt")})
+    table = pd.read_csv(result.run_dir / "significance.csv").set_index(["row", "col"])
+    row = table.loc[("FSIM", "PSNR")]
+    assert row["n"] == 3000
+    assert (row["f_symbol"], row["williams_symbol"], row["srocc_symbol"], row["plcc_symbol"]) == (1, 1, 1, 1)
+    assert row["d_srocc"] == pytest.approx(0.8007 - 0.6394, abs=2e-3)  # the paper's SROCCs (Table 4)
+    assert (result.run_dir / "plots" / "significance_f.png").stat().st_size > 0
+    assert r"\toprule" in (result.run_dir / "significance.tex").read_text()
