@@ -58,16 +58,18 @@ class EvaluationResult:
 
 def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
                   by: Optional[str], fit: str, n_boot: int, seed: int,
-                  score_higher_is_better: Optional[bool] = None) -> pd.DataFrame:
+                  score_higher_is_better: Optional[bool] = None, resample: str = "items") -> pd.DataFrame:
     """Regression statistics (per group) or 2AFC scores (per subset), by the dataset's protocol.
-    With ``score_higher_is_better`` a correlation of the wrong sign is flagged (tables.sign_status)."""
+    With ``score_higher_is_better`` a correlation of the wrong sign is flagged (tables.sign_status);
+    ``resample="references"`` bootstraps whole reference images (cluster bootstrap)."""
     if protocol == "2afc":
         return summarize_2afc(scores, specs, directions, n_boot=n_boot, seed=seed)
     column = f"group:{by}" if by else None
     if column is not None and column not in scores.columns:
         column = None
     return summarize(scores, specs, by=column, fit=fit, n_boot=n_boot, seed=seed, directions=directions,
-                     score_higher_is_better=score_higher_is_better)
+                     score_higher_is_better=score_higher_is_better,
+                     clusters="group:reference" if resample == "references" else None)
 
 
 NOTHING_COMPUTED = "no metric was computed: every requested metric (or every item) failed; the reasons are listed " \
@@ -174,7 +176,7 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     from .significance import compare_metrics, plot_significance, render_significance
 
     present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
-    result = compare_metrics(scores, present, directions, score_higher_is_better, config.fit, config.bootstrap,
+    result = compare_metrics(scores, present, directions, score_higher_is_better, config.main_fit, config.bootstrap,
                              config.seed) if len(present) >= 2 else None
     if result is None or len(result.metrics) < 2:
         for name in SIGNIFICANCE_FILES:
@@ -189,6 +191,27 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     if config.plots:
         plot_significance(result, run_dir / "plots" / "significance_f.png",
                           title=f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})")
+
+
+FIT_PROTOCOL_FILES = ("fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv")
+
+
+def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], config: EvaluateConfig,
+                        dataset: str, score_text: str) -> None:
+    """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
+    metric over all items under each protocol of :data:`~iqa_bench.regression.PROTOCOLS`; otherwise any
+    earlier such files are removed."""
+    from .reports.fit_protocols import fit_protocol_table, render_fit_protocols
+
+    if config.fit != "all":
+        for name in FIT_PROTOCOL_FILES:
+            (run_dir / name).unlink(missing_ok=True)
+        return
+    table = fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap, config.seed)
+    name = display_name(dataset)
+    atomic_write_text(run_dir / "fit_protocols.csv", table.to_csv(index=False))
+    atomic_write_text(run_dir / "fit_protocols.md", render_fit_protocols(table, "md", name, score_text))
+    atomic_write_text(run_dir / "fit_protocols.tex", render_fit_protocols(table, "latex", name, score_text))
 
 
 def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
@@ -330,8 +353,8 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
     scores = scores_frame(items, values)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     score_text = ds.score.describe()
-    summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.fit,
-                            config.bootstrap, config.seed, ds.score.higher_is_better)
+    summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit,
+                            config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
     if ds.protocol == "regression":
         summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
@@ -341,9 +364,10 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
             "imported": provenance, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
-                  config.fit, config.plots, config.layout)
+                  config.main_fit, config.plots, config.layout)
     if ds.protocol == "regression":
         write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key)
+        write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text)
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"

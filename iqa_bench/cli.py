@@ -72,9 +72,15 @@ def cli(verbose):
 @click.option("--store", help="Score store file (default RESULTS/scores.sqlite); may be read-only when every "
                               "score is stored.")
 @click.option("--fresh", is_flag=True, default=None, help="Ignore (and overwrite) stored scores.")
-@click.option("--fit", type=click.Choice(["logistic5", "cubic"]), help="Nonlinear mapping (default logistic5).")
+@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none", "all"]),
+              help="Mapping before PLCC/RMSE: logistic5 (default; Sheikh et al. 2006), logistic4 (VQEG), cubic, "
+                   "none (raw PLCC, pyiqa's protocol), or all: logistic5 tables plus fit_protocols.md comparing "
+                   "the four.")
 @click.option("--bootstrap", type=click.IntRange(min=0), help="Bootstrap resamples for CIs (default 1000).")
 @click.option("--seed", type=int, help="Bootstrap seed (default 0).")
+@click.option("--resample", type=click.Choice(["items", "references"]),
+              help="Bootstrap unit for the CIs: items (default) or references (cluster bootstrap: distortions "
+                   "of one source image resampled together).")
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--layout", type=click.Choice(["paper", "groups"]),
@@ -173,7 +179,7 @@ def _guarded(run, config):
 @click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
 @click.option("--by", default=None, help="Group column, e.g. distortion or reference ('none': overall only; "
                                          "default: none).")
-@click.option("--fit", type=click.Choice(["logistic5", "cubic"]), default=None, help="Default: the run's.")
+@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none"]), default=None, help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
 @click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
 def report(run_dir, fmt, by, fit, bootstrap, layout):
@@ -189,8 +195,9 @@ def report(run_dir, fmt, by, fit, bootstrap, layout):
             raise ValueError(f"--by {by!r}: the run has groups "
                              f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
         summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by,
-                                fit or config["fit"], config["bootstrap"] if bootstrap is None else bootstrap,
-                                config["seed"], run.get("score_higher_is_better"))
+                                fit or ("logistic5" if config["fit"] == "all" else config["fit"]),
+                                config["bootstrap"] if bootstrap is None else bootstrap,
+                                config["seed"], run.get("score_higher_is_better"), config.get("resample", "items"))
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
     click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout), nl=False)

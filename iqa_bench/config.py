@@ -43,6 +43,7 @@ class EvaluateConfig:
     fresh: bool = False
     fit: str = "logistic5"
     bootstrap: int = 1000
+    resample: str = "items"            # bootstrap unit: items, or references (cluster bootstrap)
     seed: int = 0
     by: Optional[str] = DEFAULT_BY  # the default is skipped quietly where a dataset has no such group
     plots: bool = True
@@ -62,6 +63,12 @@ class EvaluateConfig:
     @property
     def run_name(self) -> str:
         return self.run or self.dataset
+
+    @property
+    def main_fit(self) -> str:
+        """The mapping of the main tables: ``fit``, and the 5-parameter logistic for ``fit: all`` (which
+        adds the fit-protocol table)."""
+        return "logistic5" if self.fit == "all" else self.fit
 
     @property
     def store_path(self) -> Path:
@@ -133,7 +140,7 @@ def _scores_mapping(value, where: str) -> Dict[str, str]:
 #: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
 _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
-_CHOICES = {"fit": ("logistic5", "cubic"), "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
+_CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"), "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
 _STRINGS = ("dataset", "root", "device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
             "mdf_weights", "scores_dir")
 

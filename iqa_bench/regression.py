@@ -4,8 +4,9 @@ Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
 
 * the default mapping is the 5-parameter logistic
   ``Q(x) = b1 · (1/2 − 1/(1 + exp(b2 · (x − b3)))) + b4 · x + b5``, fitted with
-  ``scipy.optimize.curve_fit`` on the standardised metric values; ``cubic`` fits a third-order
-  polynomial instead;
+  ``scipy.optimize.curve_fit`` on the standardised metric values; ``logistic4`` is VQEG's
+  4-parameter logistic, ``cubic`` a third-order polynomial, ``none`` no mapping (PLCC of the raw
+  values, no RMSE: pyiqa's protocol);
 * RMSE (in the subjective score's units) and PLCC are computed after the fit; SROCC and KROCC on the
   raw metric values (signed: a distance against a higher-is-better MOS correlates negatively);
 * 95 % confidence intervals by a seeded, vectorised percentile bootstrap over items. For RMSE/PLCC
@@ -20,7 +21,10 @@ from typing import Dict, Optional
 import numpy as np
 from scipy import optimize, stats
 
-FITS = ("logistic5", "cubic")
+FITS = ("logistic5", "logistic4", "cubic", "none")
+#: ``--fit all``: the protocols of the fit-sensitivity table, in this order (no fit is pyiqa's protocol,
+#: the 4-parameter logistic VQEG's, the 5-parameter logistic Sheikh et al. 2006's).
+PROTOCOLS = ("none", "logistic4", "logistic5", "cubic")
 MIN_ITEMS = 8
 
 
@@ -67,6 +71,13 @@ def rowwise_kendall_tau_b(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def logistic4(x, b1, b2, b3, b4):
+    """The 4-parameter logistic of VQEG (FR-TV Phase II, and ITU-T P.1401's monotonic mapping):
+    ``Q(x) = (b1 − b2) / (1 + exp(−(x − b3) / |b4|)) + b2``."""
+    with np.errstate(over="ignore"):
+        return (b1 - b2) / (1.0 + np.exp(-(x - b3) / np.abs(b4))) + b2
+
+
 def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a = a - a.mean(axis=-1, keepdims=True)
     b = b - b.mean(axis=-1, keepdims=True)
@@ -85,8 +96,11 @@ class FitResult:
 class MetricRegression:
     """scikit-learn style: ``MetricRegression().fit(x, y).report()``.
 
-    Parameters: ``fit`` ("logistic5" or "cubic"), ``n_boot`` bootstrap resamples (≥ 1000 for
-    published intervals; 0 disables intervals), ``seed``, ``alpha`` (0.05: 95 % intervals).
+    Parameters: ``fit`` ("logistic5", "logistic4", "cubic" or "none": PLCC of the raw values),
+    ``n_boot`` bootstrap resamples (≥ 1000 for published intervals; 0 disables intervals), ``seed``,
+    ``alpha`` (0.05: 95 % intervals). ``fit(x, y, clusters=...)`` with one label per item (the reference
+    image) makes the bootstrap resample whole clusters (cluster bootstrap): distortions of one source
+    image are not independent samples, and resampling items alone understates the interval.
     """
 
     def __init__(self, fit: str = "logistic5", n_boot: int = 1000, seed: int = 0, alpha: float = 0.05):
@@ -95,7 +109,7 @@ class MetricRegression:
         self.fit_kind, self.n_boot, self.seed, self.alpha = fit, int(n_boot), int(seed), float(alpha)
 
     # -- fitting --------------------------------------------------------------------------
-    def fit(self, x, y) -> "MetricRegression":
+    def fit(self, x, y, clusters=None) -> "MetricRegression":
         x = np.asarray(x, dtype=np.float64).ravel()
         y = np.asarray(y, dtype=np.float64).ravel()
         if x.shape != y.shape:
@@ -103,6 +117,12 @@ class MetricRegression:
         keep = np.isfinite(x) & np.isfinite(y)
         self.n_dropped_ = int((~keep).sum())
         self.x_, self.y_ = x[keep], y[keep]
+        self.clusters_ = None
+        if clusters is not None:
+            clusters = np.asarray(clusters).ravel()
+            if clusters.shape != x.shape:
+                raise ValueError(f"clusters and x lengths differ: {clusters.size} vs {x.size}")
+            self.clusters_ = clusters[keep]
         self.center_ = float(np.mean(self.x_)) if self.x_.size else 0.0
         spread = float(np.std(self.x_)) if self.x_.size else 0.0
         self.scale_ = spread if spread > 0 else 1.0
@@ -112,9 +132,40 @@ class MetricRegression:
             self.result_ = FitResult(self.fit_kind, None, "metric is constant: nothing to fit")
         elif self.fit_kind == "cubic":
             self.result_ = FitResult("cubic", np.polyfit(self._z(self.x_), self.y_, 3), "ok")
+        elif self.fit_kind == "none":
+            self.result_ = FitResult("none", np.zeros(0), "ok")
+        elif self.fit_kind == "logistic4":
+            self.result_ = self._fit_logistic4(self._z(self.x_), self.y_)
         else:
             self.result_ = self._fit_logistic(self._z(self.x_), self.y_)
         return self
+
+    def _fit_logistic4(self, z, y) -> FitResult:
+        """VQEG's 4-parameter logistic: asymptotes from the score range, oriented by the rank
+        correlation, several slopes; the converged fit with the smallest squared error wins."""
+        low, high = float(np.min(y)), float(np.max(y))
+        if stats.spearmanr(z, y)[0] < 0:
+            low, high = high, low
+        best, best_sse, last_error = None, np.inf, "no attempt converged"
+        # slopes in units of the robust spread of z (IQR / 1.349 = σ for normal data): a few extreme values
+        # (TID2013's 100000 for identical pairs) must not set the scale of the start
+        spread = float(np.subtract(*np.percentile(z, [75, 25]))) / 1.349 or 1.0
+        for slope in (1.0, 0.3, 3.0):
+            p0 = [high, low, float(np.median(z)), slope * spread]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    params, _ = optimize.curve_fit(logistic4, z, y, p0=p0, maxfev=20000)
+            except (RuntimeError, ValueError, optimize.OptimizeWarning) as err:
+                last_error = str(err)
+                continue
+            residual = logistic4(z, *params) - y
+            sse = float(residual @ residual)
+            if np.all(np.isfinite(params)) and np.isfinite(sse) and sse < best_sse:
+                best, best_sse = params, sse
+        if best is None:
+            return FitResult("logistic4", None, f"logistic fit failed: {last_error}")
+        return FitResult("logistic4", best, "ok")
 
     def _z(self, x):
         return (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
@@ -150,6 +201,11 @@ class MetricRegression:
         if not self.ok:
             return None
         c, s = self.center_, self.scale_
+        if self.result_.kind == "none":
+            return np.zeros(0)
+        if self.result_.kind == "logistic4":
+            b1, b2, b3, b4 = self.result_.params
+            return np.array([b1, b2, c + s * b3, s * abs(b4)])
         if self.result_.kind == "cubic":
             # p(z) with z = (x - c) / s, expanded into powers of x.
             return np.polyval(self.result_.params, np.poly1d([1.0 / s, -c / s])).coeffs
@@ -165,15 +221,20 @@ class MetricRegression:
         z = self._z(x)
         if not self.ok:
             return np.full(np.shape(z), np.nan)
+        if self.result_.kind == "none":
+            return np.asarray(x, dtype=np.float64)
         if self.result_.kind == "cubic":
             return np.polyval(self.result_.params, z)
+        if self.result_.kind == "logistic4":
+            return logistic4(z, *self.result_.params)
         return logistic5(z, *self.result_.params)
 
     # -- statistics -----------------------------------------------------------------------
     def report(self) -> Dict[str, float]:
         """n, fit status, RMSE/PLCC/SROCC/KROCC and their ``_lo``/``_hi`` bootstrap bounds."""
         x, y = self.x_, self.y_
-        out: Dict[str, object] = {"n": int(x.size), "fit": self.fit_kind, "status": self.result_.status}
+        out: Dict[str, object] = {"n": int(x.size), "fit": self.fit_kind, "status": self.result_.status,
+                                  "resample": "items" if self.clusters_ is None else "clusters"}
         nan = float("nan")
         if x.size < 3 or np.ptp(x) == 0:
             for key in ("rmse", "plcc", "srocc", "krocc"):
@@ -183,25 +244,42 @@ class MetricRegression:
         out["srocc"] = float(stats.spearmanr(x, y)[0])
         out["krocc"] = float(stats.kendalltau(x, y)[0])
         out["plcc"] = float(stats.pearsonr(pred, y)[0]) if self.ok else nan
-        out["rmse"] = float(np.sqrt(np.mean((pred - y) ** 2))) if self.ok else nan
+        # without a mapping the metric is not in the score's units: no RMSE (pyiqa reports none either)
+        out["rmse"] = float(np.sqrt(np.mean((pred - y) ** 2))) if self.ok and self.fit_kind != "none" else nan
         out.update(self._bootstrap(x, y, pred))
         return out
+
+    def _resamples(self, rng, n: int):
+        """Index matrices of the bootstrap resamples: one n_boot × n matrix of items drawn with
+        replacement; with clusters, whole clusters drawn with replacement (as many as there are), the
+        resamples grouped by their length (equal cluster sizes give one matrix)."""
+        if self.clusters_ is None:
+            return [rng.integers(0, n, size=(self.n_boot, n))]
+        _, inverse = np.unique(self.clusters_, return_inverse=True)
+        members = [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
+        by_length: Dict[int, list] = {}
+        for chosen in rng.integers(0, len(members), size=(self.n_boot, len(members))):
+            rows = np.concatenate([members[k] for k in chosen])
+            by_length.setdefault(rows.size, []).append(rows)
+        return [np.stack(rows) for rows in by_length.values()]
 
     def _bootstrap(self, x, y, pred) -> Dict[str, float]:
         keys = ("rmse", "plcc", "srocc", "krocc")
         if self.n_boot <= 0:
             return {f"{k}_{b}": float("nan") for k in keys for b in ("lo", "hi")}
         rng = np.random.default_rng(self.seed)
-        idx = rng.integers(0, x.size, size=(self.n_boot, x.size))
-        xb, yb = x[idx], y[idx]
-        samples = {
-            "srocc": _rowwise_pearson(stats.rankdata(xb, axis=1), stats.rankdata(yb, axis=1)),
-            "krocc": rowwise_kendall_tau_b(xb, yb),
-        }
-        if self.ok:
-            pb = pred[idx]
-            samples["plcc"] = _rowwise_pearson(pb, yb)
-            samples["rmse"] = np.sqrt(np.mean((pb - yb) ** 2, axis=1))
+        parts: Dict[str, list] = {}
+        for idx in self._resamples(rng, x.size):
+            xb, yb = x[idx], y[idx]
+            parts.setdefault("srocc", []).append(_rowwise_pearson(stats.rankdata(xb, axis=1),
+                                                                  stats.rankdata(yb, axis=1)))
+            parts.setdefault("krocc", []).append(rowwise_kendall_tau_b(xb, yb))
+            if self.ok:
+                pb = pred[idx]
+                parts.setdefault("plcc", []).append(_rowwise_pearson(pb, yb))
+                if self.fit_kind != "none":
+                    parts.setdefault("rmse", []).append(np.sqrt(np.mean((pb - yb) ** 2, axis=1)))
+        samples = {key: np.concatenate(values) for key, values in parts.items()}
         out = {}
         q = (100 * self.alpha / 2, 100 * (1 - self.alpha / 2))
         for key in keys:

@@ -123,3 +123,26 @@ def test_command_line_scores_dir_and_image_metrics_without_images(tmp_path):
     clash = run_cli("evaluate", "-d", "tid2013", "--root", TID, "-m", "psnr", "--scores",
                     "psnr=" + str(TID / "metrics_values" / "PSNR.txt"))
     assert clash.returncode == 2 and "psnr is also a requested metric" in clash.stderr
+
+
+@needs_tid
+def test_fit_all_puts_the_protocols_side_by_side(tmp_path):
+    """TID2013's PSNR.txt holds 100000 for the 111 identical pairs: Pearson of the raw values (pyiqa's
+    protocol) collapses to ≈ 0, a fitted mapping does not; the logistic-5 column is the main table's."""
+    result = evaluate("tid2013", root=str(TID), fit="all", bootstrap=0, plots=False, progress=False, by="",
+                      results=str(tmp_path), scores={"PSNR:higher": str(TID / "metrics_values" / "PSNR.txt"),
+                                                     "FSIMc:higher": str(TID / "metrics_values" / "FSIMc.txt")})
+    table = pd.read_csv(result.run_dir / "fit_protocols.csv").set_index("metric")
+    for name in ("PSNR", "FSIMc"):
+        values, mos, _ = _official(name)
+        assert table.loc[name, "plcc_none"] == pytest.approx(abs(stats.pearsonr(values, mos)[0]), abs=1e-12)
+        assert table.loc[name, "plcc_logistic5"] == pytest.approx(
+            abs(result.summary.set_index("metric").loc[name, "plcc"]), abs=1e-12)
+        assert np.isnan(table.loc[name, "rmse_none"]) and table.loc[name, "rmse_logistic4"] > 0
+    assert table.loc["PSNR", "plcc_none"] < 0.05 and table.loc["PSNR", "plcc_logistic4"] > 0.6
+    assert table.loc["PSNR", "plcc_spread"] > 0.6 and table.loc["FSIMc", "plcc_spread"] < 0.1
+    assert "| PLCC no fit |" in (result.run_dir / "fit_protocols.md").read_text()
+    assert r"\toprule" in (result.run_dir / "fit_protocols.tex").read_text()
+    again = evaluate("tid2013", root=str(TID), bootstrap=0, plots=False, progress=False, by="",
+                     results=str(tmp_path), scores={"PSNR:higher": str(TID / "metrics_values" / "PSNR.txt")})
+    assert not (again.run_dir / "fit_protocols.csv").exists()  # a run without --fit all leaves none stale

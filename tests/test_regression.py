@@ -139,3 +139,40 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     psnr_row = md.split("| psnr † |")[1].split("\n")[0]
     gmsd_row = md.split("| gmsd |")[1].split("\n")[0]
     assert "**" not in psnr_row and gmsd_row.count("**") == 2 * 4
+
+
+def test_logistic4_recovers_known_parameters_and_no_fit_is_raw_pearson():
+    from scipy import stats
+
+    from iqa_bench.regression import logistic4
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, 400)
+    truth = (8.0, 1.0, 0.5, 0.08)  # VQEG's form: (b1 - b2) / (1 + exp(-(x - b3) / |b4|)) + b2
+    y = logistic4(x, *truth) + rng.normal(0, 0.05, x.size)
+    model = MetricRegression(fit="logistic4", n_boot=0).fit(x, y)
+    np.testing.assert_allclose(model.params_, truth, rtol=0.05)
+    np.testing.assert_allclose(model.predict(x), logistic4(x, *model.params_), rtol=1e-10)
+    raw = MetricRegression(fit="none", n_boot=200).fit(x, y).report()
+    assert raw["plcc"] == pytest.approx(stats.pearsonr(x, y)[0], abs=1e-12)
+    assert np.isnan(raw["rmse"]) and np.isnan(raw["rmse_lo"])  # no mapping: not in the score's units
+
+
+def test_cluster_bootstrap_is_wider_than_the_item_bootstrap_with_a_per_reference_effect():
+    """20 references × 10 distortions; each reference shifts the opinion score (its content) and the
+    metric by an unrelated offset, so the items of one reference are not independent: resampling whole
+    references widens the interval."""
+    rng = np.random.default_rng(7)
+    reference = np.repeat(np.arange(20), 10)
+    content = rng.normal(size=20)[reference]
+    y = content + 0.5 * rng.normal(size=200)
+    x = (y - content) + rng.normal(size=20)[reference] + 0.2 * rng.normal(size=200)
+    items = MetricRegression(fit="cubic", n_boot=1000, seed=1).fit(x, y).report()
+    clusters = MetricRegression(fit="cubic", n_boot=1000, seed=1).fit(x, y, clusters=reference).report()
+    assert (items["resample"], clusters["resample"]) == ("items", "clusters")
+    assert clusters["srocc"] == items["srocc"]  # the point values do not depend on the resampling
+    for key in ("srocc", "plcc", "krocc"):
+        assert clusters[f"{key}_hi"] - clusters[f"{key}_lo"] > 1.3 * (items[f"{key}_hi"] - items[f"{key}_lo"]), key
+    # unequal cluster sizes are resampled too (the resamples then differ in length)
+    uneven = MetricRegression(fit="cubic", n_boot=200, seed=1).fit(x[:-3], y[:-3], clusters=reference[:-3]).report()
+    assert uneven["srocc_lo"] < uneven["srocc"] < uneven["srocc_hi"]

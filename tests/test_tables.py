@@ -82,10 +82,11 @@ def test_a_metric_that_could_not_run_is_a_row_with_its_reason():
 def test_failures_are_one_line_per_metric_and_reason():
     failures = [Failure(f"img{k}", "ms_ssim", "images must be at least 161×161 pixels, got 128×192") for k in range(18)]
     failures += [Failure("(all items)", "lpips", "weights are not in the cache; pre-fetch them"),
-                 Failure("img3", None, "undecodable file img3.png")]
+                 Failure("img3", None, "undecodable file img3.png"),
+                 Failure("(all items)", "lp:vgg16/relu2_2", "weights are not in the cache; pre-fetch them")]
     lines = failure_lines(failures)
     assert lines == ["ms_ssim: images must be at least 161×161 pixels, got 128×192 (18 items, e.g. img0)",
-                     "lpips: weights are not in the cache; pre-fetch them",
+                     "lpips, lp:vgg16/relu2_2: weights are not in the cache; pre-fetch them",
                      "-: undecodable file img3.png (1 item, e.g. img3)"]
 
 
@@ -115,3 +116,25 @@ def test_figures_for_a_paper(tmp_path):
     assert row["srocc"] < 0 and row["srocc_lo"] < 0 < row["srocc_hi"]
     assert overview_figures(scores, weak, ["weak"], tmp_path / "weak", "severity")["srocc"].exists()
     assert Image.open(overview["srocc"]).size[1] > 300
+
+
+def test_captions_say_what_the_bootstrap_resampled_and_loro_ranges_are_given():
+    scores = _scores()
+    scores["group:reference"] = [f"r{k % 4}" for k in range(len(scores))]
+    items = summarize(scores, ["good"], n_boot=50)
+    clusters = summarize(scores, ["good"], n_boot=50, clusters="group:reference")
+    assert "95% bootstrap CI in brackets (items resampled)" in render_table(items, "md", "d", "DMOS")
+    for layout in ("paper", "groups"):
+        assert "(reference images resampled: cluster bootstrap)" in render_table(clusters, "latex", "d", "DMOS",
+                                                                              layout=layout)
+    overall = items.set_index("metric").loc["good"]
+    expected = [stats_spearman(scores[scores["group:reference"] != r]) for r in ("r0", "r1", "r2", "r3")]
+    assert (overall["srocc_loro_min"], overall["srocc_loro_max"]) == pytest.approx((min(expected), max(expected)))
+    with pytest.raises(ValueError, match="needs a reference grouping"):
+        summarize(_scores(), ["good"], n_boot=10, clusters="group:reference")
+
+
+def stats_spearman(part):
+    from scipy import stats
+
+    return stats.spearmanr(part["good"], part["score"])[0]

@@ -45,6 +45,8 @@ def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.5, model: Optional[
     """The fitted regression curve of ``y`` on ``x`` over the range of ``x`` (or why the fit failed);
     ``model``: that fit, already made."""
     model = model or MetricRegression(fit=fit, n_boot=0).fit(x, y)
+    if model.fit_kind == "none":
+        return  # no mapping: nothing in the score's units to draw
     if model.ok:
         grid = np.linspace(np.nanmin(model.x_), np.nanmax(model.x_), 200)
         ax.plot(grid, model.predict(grid), color="black", lw=lw, label=f"{fit} fit")

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..regression import MIN_ITEMS, MetricRegression
 
@@ -44,15 +45,40 @@ def sign_status(srocc: float, expected: int) -> str:
     return INVERTED if np.sign(srocc) != expected else "ok"
 
 
+REFERENCE = "group:reference"
+RESAMPLING = {"items": "items resampled", "clusters": "reference images resampled: cluster bootstrap"}
+
+
+def leave_one_reference_out(part: pd.DataFrame, metric: str, reference: str = REFERENCE) -> Dict[str, float]:
+    """The smallest and largest SROCC over the item sets that leave out one reference image's items
+    (how much one source image moves the figure)."""
+    values = []
+    for ref in part[reference].dropna().unique():
+        kept = part[part[reference] != ref]
+        x, y = kept[metric].to_numpy(float), kept["score"].to_numpy(float)
+        finite = np.isfinite(x) & np.isfinite(y)
+        if finite.sum() >= 3 and np.ptp(x[finite]) > 0:
+            values.append(stats.spearmanr(x[finite], y[finite])[0])
+    if len(values) < 2:
+        return {"srocc_loro_min": float("nan"), "srocc_loro_max": float("nan")}
+    return {"srocc_loro_min": float(np.min(values)), "srocc_loro_max": float(np.max(values))}
+
+
 def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = None,
               fit: str = "logistic5", n_boot: int = 1000, seed: int = 0,
               directions: Optional[Dict[str, bool]] = None,
-              score_higher_is_better: Optional[bool] = None) -> pd.DataFrame:
+              score_higher_is_better: Optional[bool] = None, clusters: Optional[str] = None) -> pd.DataFrame:
     """Regression statistics per metric, overall and (with ``by``) per value of a group column.
 
     ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
     ``directions`` (metric -> higher is better) and ``score_higher_is_better`` enable the sign check.
+    ``clusters``: a group column whose values are resampled whole by the bootstrap (the reference
+    image). Where the scores have a reference grouping, the overall rows also carry the leave-one-
+    reference-out SROCC range (``srocc_loro_min`` / ``srocc_loro_max``).
     """
+    if clusters is not None and clusters not in scores.columns:
+        raise ValueError(f"resample: references needs a reference grouping, and these scores have none "
+                         f"(groups: {', '.join(c[6:] for c in scores.columns if c.startswith('group:')) or 'none'})")
     if by is not None and by not in scores.columns:
         raise ValueError(f"--by {by!r}: no such grouping; available: "
                          f"{', '.join(c for c in scores.columns if c.startswith('group:'))}")
@@ -62,8 +88,11 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     rows = []
     for metric in metrics:
         for group, part in subsets:
-            model = MetricRegression(fit=fit, n_boot=n_boot, seed=seed).fit(part[metric], part["score"])
+            model = MetricRegression(fit=fit, n_boot=n_boot, seed=seed).fit(
+                part[metric], part["score"], part[clusters] if clusters else None)
             report = model.report()
+            if group == ALL and REFERENCE in part.columns:
+                report.update(leave_one_reference_out(part, metric))
             expected = expected_sign((directions or {}).get(metric), score_higher_is_better)
             sign = sign_status(report["srocc"], expected)
             if sign == INVERTED:
@@ -185,6 +214,12 @@ def _paper_rows(summary: pd.DataFrame, groups: List[str], ci: bool):
     return rows
 
 
+def resampling(summary: pd.DataFrame) -> str:
+    """What the bootstrap resampled for these intervals, as the captions say it."""
+    kinds = summary["resample"].dropna().unique() if "resample" in summary.columns else ["items"]
+    return "; ".join(RESAMPLING.get(str(k), str(k)) for k in sorted(kinds)) or RESAMPLING["items"]
+
+
 def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
                        ci: bool = True) -> str:
     """The layout of FR-IQA papers: metrics as rows; overall RMSE / PLCC / SROCC / KROCC (with CIs in
@@ -193,7 +228,8 @@ def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = ""
     groups = sorted(g for g in summary["group"].unique() if g != ALL)
     fits = ", ".join(sorted(str(f) for f in summary["fit"].dropna().unique()))
     head = (f"{dataset}: target {score_text}; fit {fits}; |correlation|"
-            + ("; 95% bootstrap CI in brackets" if ci else "") + (f"; SROCC per {', '.join(groups)}" if groups else ""))
+            + (f"; 95% bootstrap CI in brackets ({resampling(summary)})" if ci else "")
+            + (f"; SROCC per {', '.join(groups)}" if groups else ""))
     rows = _paper_rows(summary, groups, ci)
     notes = _not_computed_notes(summary)
     if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
@@ -242,7 +278,8 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
         return render_paper_table(summary, fmt, dataset, score_text, ci)
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
     fits = ", ".join(sorted(summary["fit"].unique()))
-    head = f"{dataset}: target {score_text}; fit {fits}; 95% bootstrap CI in brackets; |correlation|"
+    head = (f"{dataset}: target {score_text}; fit {fits}; 95% bootstrap CI in brackets ({resampling(summary)}); "
+            f"|correlation|")
     blocks = []
     for group in groups:
         part = summary[summary["group"] == group]
