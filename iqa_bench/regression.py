@@ -14,6 +14,7 @@ Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
 """
 from __future__ import annotations
 
+import hashlib
 import warnings
 from dataclasses import dataclass
 from typing import Dict, Optional
@@ -93,6 +94,22 @@ class FitResult:
     status: str  # "ok" or a reason the fit failed
 
 
+#: Logistic fits already made in this process, by (kind, SHA-256 of the exact bytes of z and y): a run fits each
+#: metric's overall curve for its table, again for the figures and the significance tests; a fit is a
+#: deterministic function of its data, so the second asks get the first's result (bounded, FIFO).
+_FITS: "Dict[tuple, FitResult]" = {}
+FIT_MEMORY = 512
+
+
+def _remembered_fit(kind: str, z: np.ndarray, y: np.ndarray, fit) -> FitResult:
+    key = (kind, z.size, hashlib.sha256(z.tobytes() + b"|" + y.tobytes()).digest())
+    if key not in _FITS:
+        if len(_FITS) >= FIT_MEMORY:
+            _FITS.pop(next(iter(_FITS)))
+        _FITS[key] = fit(z, y)
+    return _FITS[key]
+
+
 class MetricRegression:
     """scikit-learn style: ``MetricRegression().fit(x, y).report()``.
 
@@ -134,10 +151,9 @@ class MetricRegression:
             self.result_ = FitResult("cubic", np.polyfit(self._z(self.x_), self.y_, 3), "ok")
         elif self.fit_kind == "none":
             self.result_ = FitResult("none", np.zeros(0), "ok")
-        elif self.fit_kind == "logistic4":
-            self.result_ = self._fit_logistic4(self._z(self.x_), self.y_)
         else:
-            self.result_ = self._fit_logistic(self._z(self.x_), self.y_)
+            self.result_ = _remembered_fit(self.fit_kind, self._z(self.x_), self.y_,
+                                           self._fit_logistic4 if self.fit_kind == "logistic4" else self._fit_logistic)
         return self
 
     def _fit_logistic4(self, z, y) -> FitResult:

@@ -25,12 +25,13 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     assert "no-such-folder not found" in update.stderr
     figures = json.loads(baseline.read_text())["runs"][0]["figures"]
     assert "ssim|all|srocc" in figures and "ssim|gblur|plcc" in figures
+    assert {"ssim>psnr|all|sig_f", "psnr>ssim|all|sig_williams"} <= set(figures)  # the significance matrix
     ok = run_cli("check", "--baseline", baseline, "--results", tmp_path / "r1")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "0 failed" in ok.stdout
     assert "checking run sample: sample, 2 metrics ..." in ok.stderr                # progress, run names
-    assert "sample: 36 figures compared, 0 changed, 0 failed" in ok.stderr
-    assert "no figure changed (36 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
+    assert "sample: 44 figures compared, 0 changed, 0 failed" in ok.stderr       # 36 + 2 pairs × 4 tests
+    assert "no figure changed (44 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
 
     import iqa_bench.metrics.piq_measures as measures
 

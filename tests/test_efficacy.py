@@ -40,8 +40,9 @@ def _bank(config):
 
 @pytest.fixture(scope="module")
 def bank_efficacy():
-    config = StimulusConfig(size=128, frequencies_cpd=[0.5 * k for k in range(2, 33)],
-                            orientations_deg=[float(a) for a in range(-90, 90, 5)], orientation_cpd=F0_CPD)
+    # a 1 c/deg × 10° grid: the tolerances below (1 c/deg, 5°) are those of the grid; F0_CPD and THETA0 on it
+    config = StimulusConfig(size=128, frequencies_cpd=[float(k) for k in range(1, 17)],
+                            orientations_deg=[float(a) for a in range(-90, 90, 10)], orientation_cpd=F0_CPD)
     return analyse(_bank(config), config)
 
 

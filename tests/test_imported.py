@@ -146,3 +146,19 @@ def test_fit_all_puts_the_protocols_side_by_side(tmp_path):
     again = evaluate("tid2013", root=str(TID), bootstrap=0, plots=False, progress=False, by="",
                      results=str(tmp_path), scores={"PSNR:higher": str(TID / "metrics_values" / "PSNR.txt")})
     assert not (again.run_dir / "fit_protocols.csv").exists()  # a run without --fit all leaves none stale
+
+
+def test_published_table_puts_the_papers_values_beside_ours_at_their_precision():
+    from iqa_bench.reports.tid2013_official import published_table
+
+    summary = pd.DataFrame([
+        {"metric": "FSIM", "group": "all", "srocc": 0.80071, "srocc_lo": 0.78, "srocc_hi": 0.82, "krocc": 0.62998,
+         "krocc_lo": 0.61, "krocc_hi": 0.65},
+        {"metric": "SSIM", "group": "all", "srocc": 0.6449, "srocc_lo": 0.62, "srocc_hi": 0.66, "krocc": 0.4641,
+         "krocc_lo": 0.44, "krocc_hi": 0.48},
+        {"metric": "NQM", "group": "all", "srocc": 0.63, "srocc_lo": 0.6, "srocc_hi": 0.66, "krocc": 0.46,
+         "krocc_lo": 0.44, "krocc_hi": 0.48}])
+    lines = {line.split(" | ")[0][2:]: line for line in published_table(summary).splitlines() if line.startswith("| ")}
+    assert lines["FSIM"].endswith("| 0.8007 [a] | 0.6300 [0.610, 0.650] | 0.6300 [a] | yes |")
+    assert lines["SSIM"].endswith("| 0.637 [a] | 0.4641 [0.440, 0.480] | 0.464 [b] | NO |")  # 0.645 ≠ 0.637
+    assert lines["NQM"].endswith("| — | 0.4600 [0.440, 0.480] | — | — |")

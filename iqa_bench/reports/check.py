@@ -1,7 +1,8 @@
 """Regression check of metric correlations against a committed baseline (``iqa-bench check``).
 
 A baseline (JSON) lists runs — dataset, root, options, metrics — and, per metric and group, the figures
-to keep: |PLCC|, |SROCC|, |KROCC| (regression) or the 2AFC score, each with its bootstrap interval.
+to keep: |PLCC|, |SROCC|, |KROCC| (regression) or the 2AFC score, each with its bootstrap interval, and
+the significance symbols of every pair of metrics (``significance.csv``: a changed symbol fails).
 ``check`` re-runs every run through the normal pipeline (the results folder's store is reused), and
 fails (exit 1) when a figure dropped by more than ``tolerance`` — or, with ``use_ci``, fell below the
 baseline's bootstrap interval. ``update`` rewrites the figures deliberately. A run whose ``root`` does
@@ -57,6 +58,25 @@ def figures(summary: pd.DataFrame, protocol: str) -> Dict[str, Dict[str, float]]
     return out
 
 
+SIGNIFICANCE_TESTS = ("f", "williams", "srocc", "plcc")
+
+
+def significance_figures(run_dir: Path) -> Dict[str, Dict[str, float]]:
+    """"ROW>COL|all|sig_<test>" -> the 1 / 0 / −1 symbol of ``significance.csv`` (both orders of each
+    pair, so a symbol that changes either way lowers one of them and fails the check)."""
+    path = Path(run_dir) / "significance.csv"
+    if not path.exists():
+        return {}
+    out = {}
+    for _, row in pd.read_csv(path).iterrows():
+        for test in SIGNIFICANCE_TESTS:
+            value = row.get(f"{test}_symbol", np.nan)
+            if np.isfinite(value):
+                out[f"{row['row']}>{row['col']}|all|sig_{test}"] = {"value": float(value), "lo": float("nan"),
+                                                                    "hi": float("nan")}
+    return out
+
+
 def _evaluate(run: dict, results: Path, progress: bool):
     from ..api import evaluate
 
@@ -90,6 +110,7 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         result = _evaluate(run, Path(results), progress)
         notes += [f"{run['name']}: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)"]
         current = figures(result.summary, result.protocol)
+        current.update(significance_figures(result.run_dir))
         if update:
             run["figures"] = current
             continue
