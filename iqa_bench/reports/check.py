@@ -106,7 +106,9 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         if missing:
             notes.append(missing)
             continue
-        say(f"checking run {run['name']}: {run['dataset']}, {len(run['metrics'])} metrics ...")
+        options = run.get("options", {})
+        imported = " and imported scores" if options.get("scores") or options.get("scores_dir") else ""
+        say(f"checking run {run['name']}: {run['dataset']}, {len(run['metrics'])} metrics{imported} ...")
         result = _evaluate(run, Path(results), progress)
         notes += [f"{run['name']}: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)"]
         current = figures(result.summary, result.protocol)
