@@ -308,8 +308,9 @@ def _store_imported(store, ds, items, imported, imported_values) -> Dict[str, di
     provenance = {}
     for source in imported:
         digest = source.digest
-        store.put((ds.key, item_id, source.name, digest, value)
-                  for item_id, value in imported_values[source.name].items())
+        if store.scores(ds.key, source.name, digest) != imported_values[source.name]:  # a rerun writes nothing
+            store.put((ds.key, item_id, source.name, digest, value)
+                      for item_id, value in imported_values[source.name].items())
         provenance[source.name] = {"file": str(source.path), "digest": digest,
                                    "direction": source.higher_is_better}
     return provenance
