@@ -179,7 +179,8 @@ def _guarded(run, config):
 @click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
 @click.option("--by", default=None, help="Group column, e.g. distortion or reference ('none': overall only; "
                                          "default: none).")
-@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none"]), default=None, help="Default: the run's.")
+@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none"]), default=None,
+              help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
 @click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
 def report(run_dir, fmt, by, fit, bootstrap, layout):

@@ -140,7 +140,8 @@ def _scores_mapping(value, where: str) -> Dict[str, str]:
 #: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
 _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
-_CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"), "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
+_CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"),
+            "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
 _STRINGS = ("dataset", "root", "device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
             "mdf_weights", "scores_dir")
 

@@ -162,3 +162,18 @@ def test_published_table_puts_the_papers_values_beside_ours_at_their_precision()
     assert lines["FSIM"].endswith("| 0.8007 [a] | 0.6300 [0.610, 0.650] | 0.6300 [a] | yes |")
     assert lines["SSIM"].endswith("| 0.637 [a] | 0.4641 [0.440, 0.480] | 0.464 [b] | NO |")  # 0.645 ≠ 0.637
     assert lines["NQM"].endswith("| — | 0.4600 [0.440, 0.480] | — | — |")
+
+
+def test_yaml_scores_mapping_and_list_and_bad_values(tmp_path):
+    from iqa_bench.config import load_config
+
+    config = tmp_path / "run.yaml"
+    config.write_text("dataset: tid2013\nscores:\n  FSIM:higher: values/FSIM.txt\n  SSIM: values/SSIM.csv\n")
+    loaded = load_config(config)
+    assert loaded.scores == {"FSIM:higher": "values/FSIM.txt", "SSIM": "values/SSIM.csv"} and loaded.metrics == []
+    config.write_text("dataset: tid2013\nmetrics: [psnr]\nscores: ['PSNR:lower=p.txt']\n")
+    loaded = load_config(config)
+    assert loaded.scores == {"PSNR:lower": "p.txt"} and loaded.metrics == ["psnr"]
+    config.write_text("dataset: tid2013\nscores: 3\n")
+    with pytest.raises(ValueError, match="key 'scores' must be a mapping of score names to files"):
+        load_config(config)
