@@ -165,6 +165,12 @@ def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: p
         run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
 
 
+def _remove_stale(run_dir: Path, names: Sequence[str]) -> None:
+    """Outputs an earlier run wrote that this run does not: removed, so no stale table is left."""
+    for name in names:
+        (run_dir / name).unlink(missing_ok=True)
+
+
 SIGNIFICANCE_FILES = ("significance.md", "significance.tex", "significance.csv")
 
 
@@ -179,8 +185,7 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     result = compare_metrics(scores, present, directions, score_higher_is_better, config.main_fit, config.bootstrap,
                              config.seed) if len(present) >= 2 else None
     if result is None or len(result.metrics) < 2:
-        for name in SIGNIFICANCE_FILES:
-            (run_dir / name).unlink(missing_ok=True)
+        _remove_stale(run_dir, SIGNIFICANCE_FILES)
         return
     name = display_name(dataset)
     atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name))
@@ -204,8 +209,7 @@ def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str
     from .reports.fit_protocols import fit_protocol_table, render_fit_protocols
 
     if config.fit != "all":
-        for name in FIT_PROTOCOL_FILES:
-            (run_dir / name).unlink(missing_ok=True)
+        _remove_stale(run_dir, FIT_PROTOCOL_FILES)
         return
     table = fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap, config.seed)
     name = display_name(dataset)

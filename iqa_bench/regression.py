@@ -110,6 +110,27 @@ def _remembered_fit(kind: str, z: np.ndarray, y: np.ndarray, fit) -> FitResult:
     return _FITS[key]
 
 
+def _best_fit(kind: str, function, z: np.ndarray, y: np.ndarray, starts) -> FitResult:
+    """``curve_fit`` of ``function`` from each start in turn (warnings silenced, up to 20000 evaluations);
+    the converged fit with finite parameters and the smallest squared error wins (the first on a tie)."""
+    best, best_sse, last_error = None, np.inf, "no attempt converged"
+    for p0 in starts:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                params, _ = optimize.curve_fit(function, z, y, p0=p0, maxfev=20000)
+        except (RuntimeError, ValueError, optimize.OptimizeWarning) as err:
+            last_error = str(err)
+            continue
+        residual = function(z, *params) - y
+        sse = float(residual @ residual)
+        if np.all(np.isfinite(params)) and np.isfinite(sse) and sse < best_sse:
+            best, best_sse = params, sse
+    if best is None:
+        return FitResult(kind, None, f"logistic fit failed: {last_error}")
+    return FitResult(kind, best, "ok")
+
+
 class MetricRegression:
     """scikit-learn style: ``MetricRegression().fit(x, y).report()``.
 
@@ -162,26 +183,11 @@ class MetricRegression:
         low, high = float(np.min(y)), float(np.max(y))
         if stats.spearmanr(z, y)[0] < 0:
             low, high = high, low
-        best, best_sse, last_error = None, np.inf, "no attempt converged"
         # slopes in units of the robust spread of z (IQR / 1.349 = σ for normal data): a few extreme values
         # (TID2013's 100000 for identical pairs) must not set the scale of the start
         spread = float(np.subtract(*np.percentile(z, [75, 25]))) / 1.349 or 1.0
-        for slope in (1.0, 0.3, 3.0):
-            p0 = [high, low, float(np.median(z)), slope * spread]
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    params, _ = optimize.curve_fit(logistic4, z, y, p0=p0, maxfev=20000)
-            except (RuntimeError, ValueError, optimize.OptimizeWarning) as err:
-                last_error = str(err)
-                continue
-            residual = logistic4(z, *params) - y
-            sse = float(residual @ residual)
-            if np.all(np.isfinite(params)) and np.isfinite(sse) and sse < best_sse:
-                best, best_sse = params, sse
-        if best is None:
-            return FitResult("logistic4", None, f"logistic fit failed: {last_error}")
-        return FitResult("logistic4", best, "ok")
+        starts = [[high, low, float(np.median(z)), slope * spread] for slope in (1.0, 0.3, 3.0)]
+        return _best_fit("logistic4", logistic4, z, y, starts)
 
     def _z(self, x):
         return (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
@@ -191,24 +197,9 @@ class MetricRegression:
         converged fit with the smallest squared error wins."""
         span = float(np.ptp(y)) or 1.0
         sign = 1.0 if stats.spearmanr(z, y)[0] >= 0 else -1.0
-        best, best_sse, last_error = None, np.inf, "no attempt converged"
-        for slope in (1.0, 3.0, 0.3, 10.0):
-            for amplitude in (span, 2 * span):
-                p0 = [sign * amplitude, slope, float(np.median(z)), 0.0, float(np.mean(y))]
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        params, _ = optimize.curve_fit(logistic5, z, y, p0=p0, maxfev=20000)
-                except (RuntimeError, ValueError, optimize.OptimizeWarning) as err:
-                    last_error = str(err)
-                    continue
-                residual = logistic5(z, *params) - y
-                sse = float(residual @ residual)
-                if np.all(np.isfinite(params)) and np.isfinite(sse) and sse < best_sse:
-                    best, best_sse = params, sse
-        if best is None:
-            return FitResult("logistic5", None, f"logistic fit failed: {last_error}")
-        return FitResult("logistic5", best, "ok")
+        starts = [[sign * amplitude, slope, float(np.median(z)), 0.0, float(np.mean(y))]
+                  for slope in (1.0, 3.0, 0.3, 10.0) for amplitude in (span, 2 * span)]
+        return _best_fit("logistic5", logistic5, z, y, starts)
 
     @property
     def params_(self) -> Optional[np.ndarray]:
