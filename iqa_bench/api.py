@@ -218,19 +218,27 @@ def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str
     atomic_write_text(run_dir / "fit_protocols.tex", render_fit_protocols(table, "latex", name, score_text))
 
 
-def evaluate(dataset: Union[str, Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
+def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
              config: Optional[EvaluateConfig] = None, **options) -> EvaluationResult:
     """Score ``dataset`` with ``metrics`` and fit each against the subjective scores.
+
+    Several dataset names (``["tid2013", "live"]``, roots as ``root={"tid2013": DIR, ...}``) evaluate
+    each into ``RESULTS/<run>/<name>/`` and return a :class:`~iqa_bench.multi_dataset.AcrossResult` whose
+    ``table()`` is one table metric × dataset (also written as ``across.md/.tex/.csv``).
 
     Keyword options are :class:`~iqa_bench.config.EvaluateConfig` fields (``root``, ``device``,
     ``batch_size``, ``results``, ``fresh``, ``fit``, ``bootstrap``, ...). Scores already in the
     results folder's store are reused.
     """
     if config is None:
-        name = dataset if isinstance(dataset, str) else dataset.name
+        name = dataset.name if isinstance(dataset, Dataset) else dataset
         config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
+    if len(config.datasets) > 1 and not isinstance(dataset, Dataset):
+        from .multi_dataset import evaluate_datasets
+
+        return evaluate_datasets(config)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
-        config.dataset, root=config.root, **config.all_dataset_options())
+        config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
     if config.mdf_weights:  # read by iqa_bench.metrics.mdf.weights_folder when resolving mdf:<task>
         os.environ["IQA_BENCH_MDF_WEIGHTS"] = str(config.mdf_weights)
     requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
@@ -398,7 +406,7 @@ def _sharded_run(key, items, modules, config, main: Path, rank: int, world: int)
     distributed.barrier()
     with ScoreStore(main) as store:
         known = {m.spec: set(store.scores(key, m.spec, score_digest(m, config.amp))) for m in modules}
-    shard_path = results / "shards" / f"{config.run_name}-rank{rank}.sqlite"
+    shard_path = results / "shards" / f"{config.run_name.replace('/', '-')}-rank{rank}.sqlite"
     device = distributed.local_device(resolve_device(config.device))
     with ScoreStore(shard_path) as shard:
         report = _engine(modules, shard, config, device, config.progress and rank == 0).run(
@@ -408,7 +416,7 @@ def _sharded_run(key, items, modules, config, main: Path, rank: int, world: int)
     if rank == 0:
         with ScoreStore(main) as store:
             for r in range(world):
-                path = results / "shards" / f"{config.run_name}-rank{r}.sqlite"
+                path = results / "shards" / f"{config.run_name.replace('/', '-')}-rank{r}.sqlite"
                 store.merge_from(path)
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(path) + suffix).unlink(missing_ok=True)

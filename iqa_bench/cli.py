@@ -41,9 +41,12 @@ def cli(verbose):
 @cli.command()
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML file whose keys are these options' names (flags given here override it).")
-@click.option("--dataset", "-d", help="Dataset name (see `iqa-bench datasets`). Default: sample.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder holding the dataset in its official layout.")
+@click.option("--dataset", "-d", "datasets", multiple=True,
+              help="Dataset name (see `iqa-bench datasets`). Default: sample. Several (repeated or a,b): each "
+                   "into RESULTS/RUN/NAME/ and one table across them (across.md/.tex/.csv).")
+@click.option("--root", "roots", multiple=True, metavar="[NAME=]DIR",
+              help="Folder holding the dataset in its official layout; with several datasets NAME=DIR "
+                   "(repeatable).")
 @click.option("--live-dmos", type=click.Choice(["realigned", "original"]),
               help="live: realigned DMOS (default; one scale across types) or the original dmos.mat.")
 @click.option("--part", type=click.Choice(["1", "2", "both"]), help="live_md: Part 1, 2 or both (default).")
@@ -87,7 +90,8 @@ def cli(verbose):
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
                    "(one table per group).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
-def evaluate(config_path, by, root, results, options, mdf_weights, compile_, scores, scores_dir, **flags):
+def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, compile_, scores, scores_dir,
+             **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
     from .api import evaluate as run_evaluate
     from .config import load_config
@@ -102,12 +106,15 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, sco
             flags["scores_dir"] = str(scores_dir)
         config = load_config(config_path, by=("" if by == "none" else by),
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
-                             root=str(root) if root else None,
+                             dataset=list(datasets) or None, root=list(roots) or None,
                              results=str(results) if results else None, **flags)
         result = _guarded(lambda: run_evaluate(config.dataset, config=config), config)
     except (UnknownNameError, ValueError) as err:
         _fail_usage(err)
     if result is None:  # a non-zero rank of a torchrun evaluation: rank 0 reports
+        return
+    if len(config.datasets) > 1:
+        _report_across(result, config)
         return
     click.echo(result.table("md", layout=config.layout))
     if result.protocol == "regression" and config.layout == "paper" and \
@@ -115,20 +122,40 @@ def evaluate(config_path, by, root, results, options, mdf_weights, compile_, sco
         click.echo(f"(one table per {config.by}: iqa-bench report {result.run_dir} --layout groups)")
     for note in result.notes:
         click.echo(note)
-    click.echo(f"scores: {result.computed} computed, {result.reused} reused from the store")
+    _report_run(result, config)
+    if result.failures:
+        sys.exit(1)
+
+
+def _report_run(result, config, name: str = "") -> None:
+    """The run's counts, files and failures (stderr), each line prefixed by ``name`` when given."""
+    prefix = f"{name}: " if name else ""
+    click.echo(f"{prefix}scores: {result.computed} computed, {result.reused} reused from the store")
     significance = ", significance.md/.tex/.csv" if (result.run_dir / "significance.csv").exists() else ""
-    click.echo(f"written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex{significance}"
+    click.echo(f"{prefix}written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex{significance}"
                f"{', plots/' if config.plots else ''})")
     if result.failures:
         from .engine import failure_lines
 
         lines = failure_lines(result.failures)
-        click.echo(f"\n{len(result.failures)} failure(s), {len(lines)} reason(s) (each item in "
+        click.echo(f"\n{prefix}{len(result.failures)} failure(s), {len(lines)} reason(s) (each item in "
                    f"{result.run_dir / 'failures.txt'}):", err=True)
         for line in lines[:MAX_LISTED]:
             click.echo(f"  {line}", err=True)
         if len(lines) > MAX_LISTED:
             click.echo(f"  ... and {len(lines) - MAX_LISTED} more reasons", err=True)
+
+
+def _report_across(result, config) -> None:
+    """Several datasets: the table across them, then each dataset's counts and failures."""
+    click.echo(result.table("md"))
+    for name, one in result.results.items():
+        for note in one.notes:
+            click.echo(f"{name}: {note}")
+        _report_run(one, config, name)
+    click.echo(f"written: {result.run_dir}/across.md, across.tex, across.csv (each dataset's tables in "
+               f"{result.run_dir}/NAME/)")
+    if result.failures:
         sys.exit(1)
 
 
@@ -202,6 +229,29 @@ def report(run_dir, fmt, by, fit, bootstrap, layout):
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
     click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout), nl=False)
+
+
+@cli.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write across.md/.tex/.csv into this folder.")
+@click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
+def across(run_dirs, out, fmt):
+    """One table metric × dataset from finished runs (e.g. runs with imported scores), with pyiqa's and
+    piq's published SROCC / KROCC beside ours where they exist (nothing is recomputed)."""
+    from .reports.across import load_dataset_runs, render_across, write_across
+
+    try:
+        runs = load_dataset_runs(run_dirs)
+        text = render_across(runs, fmt)
+        if out is not None:
+            write_across(runs, out)
+    except (FileNotFoundError, ValueError) as err:
+        _fail_usage(err)
+    except OSError as err:
+        click.echo(f"error: writing {out} failed ({err.strerror or err})", err=True)
+        sys.exit(1)
+    click.echo(text, nl=False)
 
 
 @cli.command()

@@ -6,7 +6,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 import yaml
 
@@ -22,8 +22,8 @@ DEFAULT_METRICS = ["psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "vifp
 
 @dataclass
 class EvaluateConfig:
-    dataset: str = "sample"
-    root: Optional[str] = None
+    dataset: Union[str, List[str]] = "sample"  # several: one table across datasets (across.md)
+    root: Union[str, Dict[str, str], None] = None  # several datasets: {NAME: DIR}
     dataset_options: Dict[str, Any] = field(default_factory=dict)
     live_dmos: Optional[str] = None    # live: realigned (default) | original
     part: Optional[str] = None         # live_md: 1 | 2 | both
@@ -61,8 +61,19 @@ class EvaluateConfig:
         return options
 
     @property
+    def datasets(self) -> List[str]:
+        """The dataset names of this run (one, or several for a table across datasets)."""
+        return [self.dataset] if isinstance(self.dataset, str) else list(self.dataset)
+
+    def root_for(self, name: str) -> Optional[str]:
+        """The root folder of dataset ``name``: ``root`` itself, or its entry of a {NAME: DIR} mapping."""
+        if isinstance(self.root, dict):
+            return self.root.get(name.lower())
+        return self.root
+
+    @property
     def run_name(self) -> str:
-        return self.run or self.dataset
+        return self.run or "+".join(self.datasets)
 
     @property
     def main_fit(self) -> str:
@@ -106,6 +117,7 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
         where = f"config file {path}" if path else "configuration"
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}")
     where = f"config file {path}" if path else "configuration"
+    _datasets_and_roots(values, where)
     if "scores" in values:
         values["scores"] = _scores_mapping(values["scores"], where)
     if (values.get("scores") or values.get("scores_dir")) and "metrics" not in values:
@@ -122,6 +134,49 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
     for key, value in values.items():
         _check_value(key, value, where)
     return EvaluateConfig(**values)
+
+
+def _datasets_and_roots(values: Dict[str, Any], where: str) -> None:
+    """``dataset`` as a name, a list of names or "a,b" (one entry stays a string); ``root`` as a folder or
+    {NAME: DIR} (keys lower-cased), or a list of "NAME=DIR" texts (the --root option's form). Several
+    datasets take their roots by name only."""
+    dataset = values.get("dataset")
+    if isinstance(dataset, str) and "," in dataset:
+        dataset = [dataset]
+    if isinstance(dataset, (list, tuple)):
+        if not dataset or not all(isinstance(d, str) and d.strip() for d in dataset):
+            raise ValueError(f"{where}: key 'dataset' must be a dataset name or a list of names, got {dataset!r}")
+        names = list(dict.fromkeys(part.strip() for d in dataset for part in d.split(",") if part.strip()))
+        values["dataset"] = names[0] if len(names) == 1 else names
+    root = values.get("root")
+    if isinstance(root, (list, tuple)):
+        from .reports.paper import parse_roots
+
+        named, bare = parse_roots(root)
+        if bare is not None and named:
+            raise ValueError(f"--root {bare}: give every root as NAME=PATH when one is (e.g. live=/data/live)")
+        root = str(bare) if bare is not None else {k: str(v) for k, v in named.items()}
+    if isinstance(root, dict):
+        if not all(isinstance(k, str) and isinstance(v, (str, os.PathLike)) for k, v in root.items()):
+            raise ValueError(f"{where}: key 'root' must be a folder or a mapping of dataset names to folders, "
+                             f"got {root!r}")
+        root = {k.strip().lower(): str(v) for k, v in root.items()}
+        names = [values.get("dataset", "sample")] if isinstance(values.get("dataset", "sample"), str) \
+            else values["dataset"]
+        unknown = sorted(set(root) - {n.strip().lower() for n in names})
+        if unknown:
+            raise ValueError(f"{where}: root given for {', '.join(unknown)}, which is not a dataset of this run "
+                             f"({', '.join(names)})")
+    elif isinstance(values.get("dataset"), list) and root is not None:
+        raise ValueError(f"--root {root}: several datasets take their roots as NAME=PATH (e.g. --root "
+                         f"{values['dataset'][-1]}=/data/{values['dataset'][-1]})")
+    if "dataset" in values and not isinstance(values["dataset"], (str, list)):
+        raise ValueError(f"{where}: key 'dataset' must be a dataset name or a list of names, got {dataset!r}")
+    if root is not None and not isinstance(root, (str, dict, os.PathLike)):
+        raise ValueError(f"{where}: key 'root' must be a folder or a mapping of dataset names to folders, "
+                         f"got {root!r}")
+    if root is not None:
+        values["root"] = str(root) if isinstance(root, os.PathLike) else root
 
 
 def _scores_mapping(value, where: str) -> Dict[str, str]:
@@ -142,7 +197,7 @@ _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
 _CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"),
             "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
-_STRINGS = ("dataset", "root", "device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
+_STRINGS = ("device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
             "mdf_weights", "scores_dir")
 
 

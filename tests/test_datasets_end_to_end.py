@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import dataset_trees as trees
 from conftest import run_cli
@@ -122,3 +123,29 @@ def test_bapps_tree_2afc_score(tmp_path):
     assert meta["protocol"] == "2afc"
     report = run_cli("report", tmp_path / "res" / "bapps", "--format", "latex")
     assert report.returncode == 0 and r"\toprule" in report.stdout
+
+
+def test_several_datasets_one_table_equal_to_scipy_on_each_dataset(live_tree, tmp_path):
+    """-d sample -d live: each dataset's run under RESULTS/RUN/NAME, one across table whose cells are scipy's
+    rank correlations of that dataset's own scores, pyiqa's published LIVE values beside ours, and
+    `iqa-bench across` on the two run folders giving the same table."""
+    result = run_cli("evaluate", "-d", "sample", "-d", "live", "--root", f"live={live_tree}", "-m", "psnr,fsimc",
+                     "--bootstrap", "50", "--no-plots", "--no-progress", "--results", tmp_path)
+    assert result.returncode == 0, result.stderr
+    run_dir = tmp_path / "sample+live"
+    across = pd.read_csv(run_dir / "across.csv")
+    assert len(across) == 4
+    for row in across.itertuples():
+        scores = pd.read_csv(run_dir / row.dataset / "scores.csv")
+        assert row.srocc == pytest.approx(abs(stats.spearmanr(scores[row.metric], scores["score"])[0]), abs=1e-12)
+        assert row.krocc == pytest.approx(abs(stats.kendalltau(scores[row.metric], scores["score"])[0]), abs=1e-12)
+        assert row.n == len(scores)
+    live = across[across["dataset"] == "live"].set_index("metric")
+    assert (live.loc["psnr", "pyiqa_srocc"], live.loc["fsimc", "pyiqa_row"]) == (0.8013, "fsim")
+    assert across.loc[across["dataset"] == "sample", "pyiqa_srocc"].isna().all()
+    table = (run_dir / "across.md").read_text()
+    assert table in result.stdout and "| live pyiqa SROCC / KROCC |" in table and "0.8013 / 0.5964" in table
+    assert "sample: written:" in result.stdout and "live: written:" in result.stdout
+    again = run_cli("across", run_dir / "sample", run_dir / "live")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == table

@@ -1,0 +1,89 @@
+"""Several datasets in one run (``-d tid2013 -d live``, or a YAML list): each dataset evaluated into
+its own run folder under ``RESULTS/<run>/`` with one shared score store, then one table metric ×
+dataset (:mod:`.reports.across`) written beside them as ``across.md/.tex/.csv``."""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+from .config import EvaluateConfig
+from .datasets import create_dataset
+from .datasets.registry import dataset_class
+from .reports.across import DatasetRun, dataset_label, distinct_names, render_across, write_across
+
+#: Dataset flags that belong to one adapter: applied to that dataset only.
+_FLAGS_OF = {"live_dmos": "live", "part": "live_md", "split": "bapps", "subsets": "bapps"}
+
+
+@dataclass
+class AcrossResult:
+    """Every dataset's :class:`~iqa_bench.api.EvaluationResult` and the table across them."""
+
+    results: Dict[str, object]
+    runs: List[DatasetRun]
+    run_dir: Path
+    notes: List[str] = field(default_factory=list)
+
+    def table(self, fmt: str = "md") -> str:
+        return render_across(self.runs, fmt)
+
+    @property
+    def failures(self):
+        return [f for r in self.results.values() for f in r.failures]
+
+
+def dataset_configs(config: EvaluateConfig) -> Dict[str, EvaluateConfig]:
+    """One configuration per dataset: its own root (``root`` is {NAME: DIR}), its own flags, the dataset
+    options (``-o``) its adapter accepts, and the run folder ``<run>/<name>``; the store is shared."""
+    names = config.datasets
+    if config.scores or config.scores_dir:
+        raise ValueError("imported scores belong to one dataset: evaluate each dataset with its own --scores "
+                         "(and --run), then `iqa-bench across RUN_DIR RUN_DIR ...` puts the runs in one table")
+    for flag, owner in _FLAGS_OF.items():
+        if getattr(config, flag) is not None and owner not in [n.lower() for n in names]:
+            raise ValueError(f"--{flag.replace('_', '-')} is an option of dataset {owner}, which is not in this "
+                             f"run ({', '.join(names)})")
+    accepted = {name: set(inspect.signature(dataset_class(name).__init__).parameters) - {"self", "root"}
+                for name in names}
+    orphans = sorted(o for o in config.dataset_options if not any(o in a for a in accepted.values()))
+    if orphans:
+        raise ValueError(f"--option {', '.join(orphans)}: no dataset of this run ({', '.join(names)}) has it")
+    store = str(config.store_path)
+    configs = {}
+    for name in names:
+        changes = {flag: None for flag, owner in _FLAGS_OF.items() if owner != name.lower()}
+        configs[name] = dataclasses.replace(
+            config, dataset=name, root=config.root_for(name), run=f"{config.run_name}/{name}", store=store,
+            dataset_options={k: v for k, v in config.dataset_options.items() if k in accepted[name]}, **changes)
+    return configs
+
+
+def evaluate_datasets(config: EvaluateConfig) -> AcrossResult:
+    """Check that every dataset can be read (before any work), evaluate each in turn, and write the table
+    across them; scores of a dataset already evaluated stay in the store if a later one fails."""
+    from .api import evaluate
+
+    configs = dataset_configs(config)
+    datasets = {}
+    for name, sub in configs.items():
+        try:
+            dataset = create_dataset(name, root=sub.root, **sub.all_dataset_options())
+            dataset.items()  # a missing root or score file is reported now, not after the first dataset's work
+        except ValueError as err:
+            if sub.root is None:  # the adapter says "needs --root"; with several datasets it is NAME=DIR
+                raise ValueError(f"{err} (several datasets: --root {name}=DIR, or root: {{{name}: DIR}} in "
+                                 f"YAML)") from None
+            raise
+        datasets[name] = dataset
+    results = {name: evaluate(datasets[name], config=sub) for name, sub in configs.items()}
+    if any(r is None for r in results.values()):  # a non-zero rank of a torchrun evaluation: rank 0 reports
+        return None
+    runs = distinct_names([DatasetRun(name=dataset_label(r.dataset), key=r.dataset, protocol=r.protocol,
+                                      summary=r.summary, folder=name) for name, r in results.items()])
+    run_dir = Path(config.results) / config.run_name
+    write_across(runs, run_dir)
+    return AcrossResult(results, runs, run_dir)
+

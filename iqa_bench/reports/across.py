@@ -1,0 +1,255 @@
+"""One table across datasets, as FR-IQA papers print their benchmark: metrics as rows; for every
+dataset its PLCC / SROCC / KROCC with bootstrap intervals (2AFC datasets: the 2AFC score), and beside
+them the peers' published SROCC / KROCC where a peer benchmarked the same measure on that dataset
+(:mod:`.peer_values`). Built from finished runs' summaries, so a run evaluated elsewhere (imported
+scores, another machine) joins the table without recomputation.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .peer_values import PEERS, SOURCES, peer_values
+from .tables import ALL, INVERTED, LABELS, RESAMPLING, latex_escape, shown_value
+
+STATS = ("plcc", "srocc", "krocc")
+
+
+@dataclass
+class DatasetRun:
+    """One column group of the table: a finished run's overall rows."""
+
+    name: str          # as the table heads it (the run folder's name where it differs from the key)
+    key: str           # dataset key as stored (live:realigned, tid2013, ...)
+    protocol: str      # regression | 2afc
+    summary: pd.DataFrame
+    folder: str = ""   # the run folder (as given), to tell two runs of one dataset apart
+
+    @property
+    def overall(self) -> pd.DataFrame:
+        return self.summary[self.summary["group"] == ALL].drop_duplicates("metric").set_index("metric")
+
+
+def load_dataset_run(run_dir) -> DatasetRun:
+    """A run folder written by ``iqa-bench evaluate`` (run.json and summary.csv), as one column group."""
+    run_dir = Path(run_dir)
+    meta_path, summary_path = run_dir / "run.json", run_dir / "summary.csv"
+    for path in (meta_path, summary_path):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
+    try:
+        meta = json.loads(meta_path.read_text())
+        summary = pd.read_csv(summary_path)
+    except (ValueError, OSError) as err:
+        raise ValueError(f"{run_dir}: cannot read run.json / summary.csv ({err})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("dataset"), str) or \
+            not {"metric", "group"} <= set(summary.columns):
+        raise ValueError(f"{run_dir}: run.json has no dataset name or summary.csv no metric/group columns")
+    key = meta["dataset"]
+    return DatasetRun(dataset_label(key), key, str(meta.get("protocol", "regression")), summary, str(run_dir))
+
+
+def dataset_label(key: str) -> str:
+    """A dataset key as the table heads it: the adapter's name (``live:realigned`` -> live), a custom
+    dataset by its folder."""
+    from ..api import display_name
+
+    return display_name(key) if key.startswith("custom:") else key.partition(":")[0].split("-v")[0]
+
+
+def load_dataset_runs(run_dirs: Sequence) -> List[DatasetRun]:
+    """Several run folders; two runs of one dataset (e.g. LIVE with both DMOS versions) are told apart by
+    their folders' names."""
+    runs = [load_dataset_run(d) for d in run_dirs]
+    return distinct_names(runs)
+
+
+def distinct_names(runs: List[DatasetRun]) -> List[DatasetRun]:
+    """Runs of one dataset headed by their folder's name, or by its path where those agree too."""
+    for label in (lambda r: Path(r.folder).name, lambda r: r.folder):
+        names = [r.name for r in runs]
+        for run in runs:
+            if names.count(run.name) > 1 and run.folder:
+                run.name = label(run)
+    names = [r.name for r in runs]
+    if len(set(names)) < len(runs):
+        raise ValueError("the same run is given twice: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+    return runs
+
+
+def _distinct(runs: Sequence[DatasetRun], column: str) -> Dict[str, str]:
+    return {run.name: ", ".join(sorted(str(v) for v in run.summary.loc[run.summary["group"] == ALL, column]
+                                       .dropna().unique()))
+            for run in runs if column in run.summary.columns and run.protocol == "regression"}
+
+
+def _size(run: DatasetRun) -> str:
+    n = pd.to_numeric(run.overall["n"], errors="coerce").max() if "n" in run.overall.columns else np.nan
+    what = "triplets" if run.protocol == "2afc" else "images"
+    return f"{run.name} ({int(n)} {what})" if np.isfinite(n) and n else run.name
+
+
+def _caption(runs: Sequence[DatasetRun]) -> str:
+    parts = ["Across datasets: " + ", ".join(_size(r) for r in runs)]
+    for column, label in (("fit", "fit"), ("resample", "bootstrap:")):
+        per_run = _distinct(runs, column)
+        if column == "resample":
+            per_run = {k: RESAMPLING.get(v, v) for k, v in per_run.items()}
+        values = set(per_run.values())
+        if len(values) == 1:
+            parts.append(f"{label} {values.pop()}")
+        elif values:
+            parts.append(f"{label} per dataset: " + ", ".join(f"{k} {v}" for k, v in per_run.items()))
+    parts.append("|correlation| with 95% bootstrap CI in brackets; peers' published SROCC / KROCC beside ours "
+                 "where they benchmarked the same measure")
+    return "; ".join(parts)
+
+
+def across_frame(runs: Sequence[DatasetRun]) -> pd.DataFrame:
+    """Long form: one row per metric × dataset with our statistics as shown (correlations as magnitudes,
+    intervals flipped with them) and each peer's published SROCC / KROCC (strings, as printed)."""
+    metrics = list(dict.fromkeys(m for run in runs for m in run.overall.index))
+    records = []
+    for metric in metrics:
+        for run in runs:
+            overall = run.overall
+            if metric not in overall.index:
+                continue
+            row = overall.loc[metric]
+            record = {"metric": metric, "dataset": run.name, "dataset_key": run.key, "protocol": run.protocol,
+                      "n": row.get("n", np.nan), "fit": row.get("fit", ""), "resample": row.get("resample", ""),
+                      "sign": row.get("sign", ""), "note": row.get("note", "")}
+            keys = STATS if run.protocol == "regression" else ("twoafc",)
+            for key in keys:
+                value = float(row.get(key, np.nan))
+                lo, hi = float(row.get(f"{key}_lo", np.nan)), float(row.get(f"{key}_hi", np.nan))
+                record[key], record[f"{key}_lo"], record[f"{key}_hi"] = shown_value(key, value, lo, hi)
+            for peer, value in peer_values(metric, run.key.partition(":")[0]).items():
+                record.update({f"{peer}_row": value.row, f"{peer}_srocc": value.srocc, f"{peer}_krocc": value.krocc,
+                               f"{peer}_note": value.note})
+            records.append(record)
+    return pd.DataFrame(records)
+
+
+def _cell(record, key: str) -> str:
+    if record is None:
+        return "—"
+    n = record.get("n", 0)
+    value = record.get(key, np.nan)
+    if not n or not np.isfinite(n) or not np.isfinite(value):
+        return "not computed" if not n or not np.isfinite(n) else "n/a"
+    text = f"{value:.3f}"
+    lo, hi = record.get(f"{key}_lo", np.nan), record.get(f"{key}_hi", np.nan)
+    if np.isfinite(lo) and np.isfinite(hi):
+        text += f" [{lo:.3f}, {hi:.3f}]"
+    return text + (" †" if record.get("sign") == INVERTED else "")
+
+
+def _columns(runs: Sequence[DatasetRun], frame: pd.DataFrame):
+    """(heading, dataset name, key or (peer,), is ours) per column, peers only where they have a value."""
+    columns = []
+    for run in runs:
+        keys = STATS if run.protocol == "regression" else ("twoafc",)
+        columns += [(f"{run.name} {LABELS.get(k, '2AFC')}", run.name, k, True) for k in keys]
+        part = frame[frame["dataset"] == run.name]
+        for peer in PEERS:
+            if f"{peer}_srocc" in part.columns and part[f"{peer}_srocc"].notna().any():
+                columns.append((f"{run.name} {peer} SROCC / KROCC", run.name, peer, False))
+    return columns
+
+
+def _table(frame: pd.DataFrame, runs: Sequence[DatasetRun]):
+    """Rows of (metric, cells, bold flags) and the column headings."""
+    columns = _columns(runs, frame)
+    lookup = {(r["metric"], r["dataset"]): r for r in frame.to_dict("records")}
+    best = {}
+    for _heading, dataset, key, ours in columns:
+        if not ours:
+            continue
+        part = frame[(frame["dataset"] == dataset) & (frame["sign"] != INVERTED)]
+        values = part[key].astype(float).round(3) if key in part.columns else pd.Series(dtype=float)
+        values = values[np.isfinite(values)]
+        best[(dataset, key)] = set(part.loc[values.index[values == values.max()], "metric"]) if len(values) else set()
+    rows = []
+    for metric in dict.fromkeys(frame["metric"]) if not frame.empty else ():
+        cells, flags = [], []
+        for _heading, dataset, key, ours in columns:
+            record = lookup.get((metric, dataset))
+            if ours:
+                cells.append(_cell(record, key))
+                flags.append(metric in best[(dataset, key)])
+            else:
+                srocc = record.get(f"{key}_srocc") if record else None
+                cells.append(f"{srocc} / {record[f'{key}_krocc']}" if isinstance(srocc, str) else "—")
+                flags.append(False)
+        rows.append((metric, cells, flags))
+    return [c[0] for c in columns], rows
+
+
+def _notes(frame: pd.DataFrame) -> List[str]:
+    notes = []
+    for peer in PEERS:
+        if f"{peer}_srocc" in frame.columns and frame[f"{peer}_srocc"].notna().any():
+            notes.append(f"{peer}: {SOURCES[peer]}.")
+            mapped = frame.dropna(subset=[f"{peer}_srocc"])
+            for (metric, row, note), _ in mapped.groupby([mapped["metric"], mapped[f"{peer}_row"],
+                                                          mapped[f"{peer}_note"].fillna("")]):
+                if metric != row or note:
+                    notes.append(f"{metric} beside {peer}'s {row}" + (f" ({note})" if note else "") + ".")
+    for record in frame.to_dict("records"):
+        if isinstance(record.get("note"), str) and record["note"]:
+            notes.append(f"{record['metric']} on {record['dataset']} not computed: {record['note']}")
+    if "sign" in frame.columns and (frame["sign"] == INVERTED).any():
+        notes.append("† correlation sign contradicts the metric's declared direction (see the dataset's table).")
+    return notes
+
+
+def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
+    """The table in ``md``, ``latex`` (booktabs, scaled to the text width) or ``csv`` (long form)."""
+    frame = across_frame(runs)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt not in ("md", "latex"):
+        raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
+    headings, rows = _table(frame, runs)
+    caption, notes = _caption(runs), _notes(frame)
+    if fmt == "md":
+        lines = [f"_{caption}_", "", "| metric | " + " | ".join(headings) + " |",
+                 "|---|" + "---:|" * len(headings)]
+        for metric, cells, flags in rows:
+            lines.append(f"| {metric} | " + " | ".join(f"**{c}**" if b else c for c, b in zip(cells, flags)) + " |")
+        return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
+    lines = [r"% needs \usepackage{booktabs} and \usepackage{graphicx}", r"\begin{table*}[t]", r"\centering",
+             f"\\caption{{{latex_escape(caption)}}}", r"\resizebox{\textwidth}{!}{%",
+             f"\\begin{{tabular}}{{l{'r' * len(headings)}}}", r"\toprule",
+             "Metric & " + " & ".join(latex_escape(h) for h in headings) + r" \\", r"\midrule"]
+    for metric, cells, flags in rows:
+        shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, flags)]
+        lines.append(latex_escape(metric) + " & " + " & ".join(shown) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}}"]
+    if notes:
+        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n) for n in notes).replace(
+            "†", r"$^\dagger$"))
+    lines.append(r"\end{table*}")
+    return "\n".join(lines) + "\n"
+
+
+ACROSS_FILES = ("across.md", "across.tex", "across.csv")
+
+
+def write_across(runs: Sequence[DatasetRun], out: Path) -> List[Path]:
+    """across.md / .tex / .csv in ``out``."""
+    from ..io_utils import atomic_write_text
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fmt in zip(ACROSS_FILES, ("md", "latex", "csv")):
+        atomic_write_text(out / name, render_across(runs, fmt))
+        written.append(out / name)
+    return written
