@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import pandas as pd
 
-from .backbones import BackboneWeightsError
+from .errors import MetricUnavailableError
 from .config import DEFAULT_BY, EvaluateConfig, load_config
 from .datasets import Dataset, create_dataset
 from .datasets.base import require_unique_items
@@ -254,7 +254,7 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     for spec in requested:
         try:
             modules.append(create_metric(spec))
-        except BackboneWeightsError as err:  # the other metrics still run; this one is reported
+        except MetricUnavailableError as err:  # the other metrics still run; this one is reported
             unavailable.append(Failure("(all items)", spec, str(err)))
     items = ds.items()
     require_unique_items(items, f"dataset {ds.key}")

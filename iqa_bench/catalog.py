@@ -20,7 +20,7 @@ from typing import Dict, List, Optional
 
 PACKAGE = Path(__file__).resolve().parent
 SOURCES = ("metrics", "backbones")
-LIBRARIES = ("torch", "torchvision", "piq", "lpips", "pyrtools")
+LIBRARIES = ("torch", "torchvision", "piq", "lpips", "pyrtools", "pyiqa")
 SHIPPED = PACKAGE / "metrics_catalog.json"
 
 
@@ -49,7 +49,8 @@ def build() -> List[Dict]:
 
     return [{"name": f.name, "argument": f.argument, "aliases": list(f.aliases), "higher": f.higher_is_better,
              "weights": f.needs_weights, "calibrated": f.calibrated, "source": f.source,
-             "description": f.description, "variants": [list(v) for v in f.variants]} for f in list_metrics()]
+             "description": f.description, "variants": [list(v) for v in f.variants], "group": f.group}
+            for f in list_metrics()]
 
 
 def shipped() -> Optional[List[Dict]]:

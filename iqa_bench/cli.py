@@ -269,20 +269,102 @@ def metrics(backbone):
             _fail_usage(err)
         _echo_columns([("layer", "torchvision node", "channels", "stride")] + info)
         return
-    rows = [("spec", "better", "weights", "calibrated against", "source", "description")]
+    import importlib.util
+
     listing = families()
+    pyiqa = importlib.util.find_spec("pyiqa") is not None
+    rows = []
     for family in listing:
+        if not rows or family["group"] != rows[-1][0]:
+            rows.append((family["group"], None))
         name = family["name"] + (f"[:{family['argument']}]" if family["argument"] else "")
         if family["aliases"]:
             name += f" (alias {', '.join(family['aliases'])})"
-        rows.append((name, "higher" if family["higher"] else "lower", "yes" if family["weights"] else "no",
-                     family["calibrated"] or "-", family["source"], family["description"]))
-    _echo_columns(rows)
+        description = family["description"]
+        if family["name"] == "pyiqa":
+            description += " (pyiqa installed)" if pyiqa else " (needs `pip install iqa-bench[pyiqa]`)"
+        better = "pyiqa's" if family["higher"] is None else "higher" if family["higher"] else "lower"
+        rows.append((family["group"], (name, better, "yes" if family["weights"] else "no",
+                                       family["calibrated"] or "-", family["source"], description)))
+    header = ("spec", "better", "weights", "calibrated against", "source", "description")
+    widths = [max(len(str(r[1][k])) for r in rows if r[1]) for k in range(len(header))]
+    widths = [max(w, len(h)) for w, h in zip(widths, header)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    for group, cells in rows:
+        if cells is None:
+            click.echo(f"\n{group}:")
+            continue
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip())
     click.echo("\nVariants (spec:variant; the first is the default, spelled by the bare name):")
     for family in listing:
         for index, (variant, what) in enumerate(family["variants"]):
             click.echo(f"  {family['name']}:{variant}{' (default)' if index == 0 else ''}: {what}")
     click.echo("`iqa-bench calibrate` compares the calibrated defaults with the official values.")
+
+
+@cli.command()
+@click.argument("specs", nargs=-1)
+@click.option("--prefetch", is_flag=True, help="Download what SPECS need into the cache (one line per file).")
+@click.option("--verify", is_flag=True, help="Check the SHA-256 of the cached files (of SPECS, or of all).")
+def weights(specs, prefetch, verify):
+    """Every weight file a metric or backbone can need: source, users, size, SHA-256, licence, cached?"""
+    from . import weights as manifest
+    from .errors import MetricUnavailableError
+
+    try:
+        files = [f for spec in specs for f in manifest.files_for_spec(spec)] if specs else manifest.manifest()
+    except (UnknownNameError, ValueError) as err:
+        _fail_usage(err)
+    files = list({f.key: f for f in files}.values())
+    if prefetch:
+        if not specs:
+            _fail_usage(ValueError("--prefetch: name the metric specs whose files to fetch (e.g. dists lpips:vgg)"))
+        problems = 0
+        for spec in specs:
+            needed = manifest.files_for_spec(spec)
+            if spec.strip().lower().startswith("pyiqa:"):
+                try:  # pyiqa fetches its own files when the metric is built
+                    from .metrics import create_metric
+
+                    create_metric(spec)
+                    click.echo(f"{spec}: pyiqa's files are in {_pyiqa_cache()}")
+                except (MetricUnavailableError, ValueError) as err:  # the message names the spec
+                    problems += 1
+                    click.echo(str(err), err=True)
+            elif not needed:
+                click.echo(f"{spec}: needs no weight file")
+            for weight in needed:
+                was_cached = weight.cached()
+                try:
+                    path = manifest.fetch(weight)
+                    click.echo(f"{spec}: {weight.name} {'already in' if was_cached else 'fetched into'} {path}")
+                except MetricUnavailableError as err:
+                    problems += 1
+                    click.echo(f"{spec}: {err}", err=True)
+        sys.exit(1 if problems else 0)
+    if verify:
+        bad = 0
+        for weight in files:
+            status = manifest.verify(weight)
+            bad += status.startswith("MISMATCH")
+            click.echo(f"{weight.name}: {status}")
+        sys.exit(1 if bad else 0)
+    for weight in files:
+        path = weight.path()
+        click.echo(f"{weight.name}  [{'cached' if weight.cached() else 'not cached'}]  {weight.size or 'size not published'}")
+        for label, value in (("used by", weight.used_by), ("from", weight.url), ("SHA-256", weight.hash_text()),
+                             ("licence", weight.licence), ("path", path if path else f"the folder of --mdf-weights "
+                                                                                   f"(${manifest.MDF_ENV})")):
+            click.echo(f"  {label + ':':9s}{value}")
+    if not specs:
+        click.echo("pyiqa:<name>  weights fetched by pyiqa itself into its cache when the metric is built "
+                   "(`iqa-bench weights --prefetch pyiqa:<name>`)")
+
+
+def _pyiqa_cache() -> str:
+    from .metrics.pyiqa_bridge import cache_folder
+
+    return cache_folder()
 
 
 @cli.command()

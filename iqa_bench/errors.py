@@ -10,3 +10,8 @@ class UnknownNameError(ValueError):
         self.kind, self.name, self.valid = kind, name, list(valid) if in_order else sorted(valid)
         super().__init__(f"unknown {kind} {name!r}; valid {plural or kind + 's'}: {', '.join(self.valid)}")
 
+
+
+class MetricUnavailableError(RuntimeError):
+    """A metric cannot be built here (weights neither cached nor downloadable, an optional package not
+    installed): that metric is reported unavailable in one line and the others still run."""

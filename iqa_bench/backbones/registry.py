@@ -22,7 +22,7 @@ import torchvision
 from torch import nn
 from torchvision.models.feature_extraction import create_feature_extractor
 
-from ..errors import UnknownNameError
+from ..errors import MetricUnavailableError, UnknownNameError
 from ..io_utils import file_sha256
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
@@ -50,7 +50,7 @@ BACKBONES = sorted(list(TORCHVISION) + ["efficientnet_lite0"])
 DOWNLOAD_TIMEOUT = 30
 
 
-class BackboneWeightsError(RuntimeError):
+class BackboneWeightsError(MetricUnavailableError):
     """Pretrained weights are neither cached nor downloadable; says where they come from."""
 
 

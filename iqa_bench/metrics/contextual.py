@@ -66,7 +66,8 @@ class ContextualLoss(FeatureMetric):
 
 register(MetricFamily("cx", lambda arg: ContextualLoss(*parse_net_layer("cx", arg)), False, True,
                       "paper: Mechrez et al. 2018 (CSF-attention paper Eq. 8-9)",
-                      "contextual loss (-log CX) on one layer", argument="<net>/<layer>"))
+                      "contextual loss (-log CX) on one layer", argument="<net>/<layer>",
+                      group="deep features"))
 register(MetricFamily("cx_att", lambda arg: ContextualLoss(*parse_net_layer("cx_att", arg), attentive=True),
                       False, True, "paper: Tariq et al. 2019 Eq. 11",
-                      "CSF-attentive contextual loss", argument="<net>/<layer>"))
+                      "CSF-attentive contextual loss", argument="<net>/<layer>", group="deep features"))

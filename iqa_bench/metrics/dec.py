@@ -172,4 +172,4 @@ def icoo(sr: torch.Tensor, hr: torch.Tensor, patch: int = 12, sr_patches: int = 
 
 register(MetricFamily("dec", lambda arg: DECMetric(int(arg) if arg else 8), False, False,
                       "paper: Xu et al. Eq. 12-23", "DECLoss of each image against its own mini-patches",
-                      argument="mini-patch size (default 8)"))
+                      argument="mini-patch size (default 8)", group="pixel"))

@@ -145,9 +145,11 @@ def _perceptual(family: str, attentive: bool):
 register(MetricFamily("lp", _perceptual("lp", False), False, True,
                       "paper: Johnson et al. 2016 (CSF-attention paper Eq. 7)",
                       "perceptual loss: mean squared feature difference on one layer",
-                      argument="<net>/<layer>[@F|H<x>|L<x>]"))
+                      argument="<net>/<layer>[@F|H<x>|L<x>]", group="deep features"))
 register(MetricFamily("lp_att", _perceptual("lp_att", True), False, True, "paper: Tariq et al. 2019 Eq. 10",
-                      "CSF-attentive perceptual loss", argument="<net>/<layer>[@F|H<x>|L<x>]"))
+                      "CSF-attentive perceptual loss", argument="<net>/<layer>[@F|H<x>|L<x>]",
+                      group="deep features"))
 register(MetricFamily("lpv", lambda arg: PerceptualLoss(*parse_net_layer("lpv", arg), pe_weighted=True),
                       False, True, "paper: Tariq et al. 2020 (Perceptual Efficacy) Eq. 14-15",
-                      "perceptual loss with channels weighted by mu1 (PE)", argument="<net>/<layer>"))
+                      "perceptual loss with channels weighted by mu1 (PE)", argument="<net>/<layer>",
+                      group="deep features"))

@@ -76,4 +76,5 @@ def _create(arg: Optional[str]) -> LPIPSMetric:
 
 
 register(MetricFamily("lpips", _create, False, True, "library: lpips (heads); paper: Zhang et al. 2018",
-                      "LPIPS v0.1 with the package's linear heads", argument="alex|vgg|squeeze (default alex)"))
+                      "LPIPS v0.1 with the package's linear heads", argument="alex|vgg|squeeze (default alex)",
+                      group="learned"))

@@ -144,4 +144,4 @@ def _create(arg: Optional[str]) -> MDFLoss:
 
 register(MetricFamily("mdf", _create, False, True, "paper: Mustafa et al. 2022 Eq. 2",
                       f"multi-scale discriminator feature loss ({SAME_UPSTREAM})",
-                      argument="sisr|jpeg|denoise|<path>"))
+                      argument="sisr|jpeg|denoise|<path>", group="learned"))

@@ -29,26 +29,37 @@ from .registry import MetricFamily, register
 from .vif_wavelet import vif_wavelet
 
 
+#: Smallest side piq's function accepts (or gives a number at), and why.
+MIN_SIDE = {"multi_scale_ssim": (161, "piq's five scales of an 11×11 window"),
+            "information_weighted_ssim": (161, "piq's five-scale Laplacian pyramid of an 11×11 window"),
+            "multi_scale_gmsd": (17, "piq's four scales"),
+            "srsim": (40, "piq's saliency map at a quarter of the size holds a 10×10 Gaussian"),
+            "dss": (32, "piq's dss returns NaN below 32×32 (measured)")}
+
+
 class PiqMeasure(Metric):
     """One piq function as a Metric; keyword arguments are passed through unchanged."""
 
     source = f"library: piq {piq.__version__}"
     bytes_per_pixel = 150.0  # measured at 2000×2000: vifp 120, haarpsi 70, vsi 65, fsim/mdsi 25 B/px
 
-    def __init__(self, function, higher_is_better: bool, **kwargs):
+    def __init__(self, function, higher_is_better: bool, reference_first: bool = False, **kwargs):
         super().__init__()
-        self.function, self.kwargs = function, kwargs
+        self.function, self.kwargs, self.reference_first = function, kwargs, reference_first
         self.higher_is_better = higher_is_better
-        if function is piq.multi_scale_ssim:
-            self.min_side, self.min_side_reason = 161, "piq's five scales of an 11×11 window"
+        self.min_side, self.min_side_reason = MIN_SIDE.get(function.__name__, (0, ""))
 
     def digest(self) -> str:
         args = ",".join(f"{k}={v}" for k, v in sorted(self.kwargs.items()))
-        return f"piq-{piq.__version__}-{self.function.__name__}({args})"
+        order = "-reference-first" if self.reference_first else ""
+        return f"piq-{piq.__version__}-{self.function.__name__}{order}({args})"
 
     def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
-        # piq's order is (x, y) = (prediction, target); every measure below is symmetric or
-        # documented with the distorted image first.
+        # piq's order is (x, y) = (prediction, target), the distorted image first, for every measure
+        # below but IW-SSIM, whose x is iwssim.m's original (piq's MATLAB test passes I01 first: 0.946805
+        # that way, 0.946239 the other); the symmetric ones give the same either way.
+        if self.reference_first:
+            ref, dist = dist, ref
         return self.function(dist, ref, data_range=1.0, reduction="none", **self.kwargs)
 
 
@@ -82,11 +93,16 @@ def _piq(function, higher: bool, **kwargs):
     return lambda: PiqMeasure(function, higher, **kwargs)
 
 
+def _piq_reference_first(function, higher: bool, **kwargs):
+    return lambda: PiqMeasure(function, higher, reference_first=True, **kwargs)
+
+
 def _official(name: str, function, higher: bool):
     return lambda: OfficialMeasure(name, function, higher)
 
 
-def _register(name: str, higher: bool, variants, reference: str, calibrated: str, description: str) -> None:
+def _register(name: str, higher: bool, variants, reference: str, calibrated: str, description: str,
+              group: str = "structural") -> None:
     """``variants``: ``[(variant, what it reproduces, factory), ...]``, the first being the default (the
     bare name); a family with a single implementation takes no variant argument."""
     factories = {variant: factory for variant, _, factory in variants}
@@ -95,7 +111,7 @@ def _register(name: str, higher: bool, variants, reference: str, calibrated: str
     register(MetricFamily(
         name, lambda arg: factories[arg or default](), higher_is_better=higher, needs_weights=False,
         source=f"reference: {reference}", description=description,
-        argument="|".join(v for v, _ in listed), variants=listed, calibrated=calibrated))
+        argument="|".join(v for v, _ in listed), variants=listed, calibrated=calibrated, group=group))
 
 
 PIQ_VARIANT = "piq's function with its defaults"
@@ -105,7 +121,7 @@ _register("psnr", True,
            ("y", "Y of MATLAB rgb2ycbcr on uint8 (TID2013 PSNR.txt, SR papers)",
             _official("psnr_y", official_measures.psnr_y, True))],
           "skimage.metrics.peak_signal_noise_ratio on uint8 RGB (IQA-PyTorch's official PSNR)",
-          "ResultsCalibra 5 pairs; TID2013 PSNRc/PSNR.txt", "peak signal-to-noise ratio (dB)")
+          "ResultsCalibra 5 pairs; TID2013 PSNRc/PSNR.txt", "peak signal-to-noise ratio (dB)", group="pixel")
 _register("ssim", True,
           [("matlab", "ssim_index.m on MATLAB rgb2gray(uint8), no downsampling",
             _official("ssim", official_measures.ssim_index, True)),
@@ -118,10 +134,10 @@ _register("ms_ssim", True,
           "multi-scale SSIM (Wang et al. 2003; needs H, W >= 161)")
 _register("vif", True, [("matlab", "", _official("vif", vif_wavelet, True))],
           "vifvec.m, H. R. Sheikh (LIVE), on MATLAB rgb2gray(uint8)", "ResultsCalibra 5 pairs",
-          "visual information fidelity, wavelet domain (Sheikh & Bovik 2006)")
+          "visual information fidelity, wavelet domain (Sheikh & Bovik 2006)", group="information-theoretic")
 _register("vifp", True, [("piq", "", _piq(piq.vif_p, True))],
           "vifp_mscale.m, H. R. Sheikh (LIVE), on the YIQ luminance (piq's port)", "piq's MATLAB value (I01)",
-          "visual information fidelity, pixel domain (VIFp)")
+          "visual information fidelity, pixel domain (VIFp)", group="information-theoretic")
 _register("gmsd", False,
           [("matlab", "GMSD.m on MATLAB rgb2gray(uint8)", _official("gmsd", official_measures.gmsd, False)),
            ("piq", PIQ_VARIANT, _piq(piq.gmsd, False))],
@@ -140,3 +156,19 @@ _register("mdsi", False, [("piq", "", _piq(piq.mdsi, False))],
 _register("vsi", True, [("piq", "", _piq(piq.vsi, True))],
           "VSI.m, L. Zhang (2014), piq's port", "not calibrated: no official value available",
           "visual saliency-induced index")
+
+# piq's other full-reference measures, each as piq's own function with its defaults (piq README, "Full
+# Reference"): no re-implementation, and no official value on this machine to calibrate them against.
+_register("iw_ssim", True, [("piq", "", _piq_reference_first(piq.information_weighted_ssim, True))],
+          "iwssim.m, Z. Wang & Q. Li (2011), piq's port", "piq's MATLAB value (I01)",
+          "information content weighted SSIM (IW-SSIM; needs H, W >= 161)", group="information-theoretic")
+_register("ms_gmsd", False, [("piq", "", _piq(piq.multi_scale_gmsd, False, chromatic=False))],
+          "MS-GMSD, B. Zhang et al. (2017), piq's port", "", "multi-scale GMSD, luminance (MS-GMSD)")
+_register("ms_gmsdc", False, [("piq", "", _piq(piq.multi_scale_gmsd, False, chromatic=True))],
+          "MS-GMSD, B. Zhang et al. (2017), piq's port", "", "multi-scale GMSD with chrominance (MS-GMSDc)")
+_register("srsim", True, [("piq", "", _piq(piq.srsim, True, chromatic=False))],
+          "SR_SIM.m, L. Zhang & H. Li (2012), piq's port", "piq's MATLAB value (I01)", "spectral residual similarity (SR-SIM)")
+_register("srsimc", True, [("piq", "", _piq(piq.srsim, True, chromatic=True))],
+          "SR_SIM.m, L. Zhang & H. Li (2012), piq's port", "", "spectral residual similarity with chrominance")
+_register("dss", True, [("piq", "", _piq(piq.dss, True))],
+          "DSS, A. Balanis et al. (2015), piq's port", "", "DCT subband similarity (DSS)")

@@ -48,8 +48,8 @@ def _huber(arg: Optional[str]) -> PixelLoss:
 
 
 register(MetricFamily("mse", lambda arg: PixelLoss("mse"), False, False, "library: torch",
-                      "mean squared error (L2 loss)", aliases=("l2",)))
+                      "mean squared error (L2 loss)", aliases=("l2",), group="pixel"))
 register(MetricFamily("l1", lambda arg: PixelLoss("l1"), False, False, "library: torch",
-                      "mean absolute error (L1 loss)"))
+                      "mean absolute error (L1 loss)", group="pixel"))
 register(MetricFamily("huber", _huber, False, False, "library: torch; paper: Tej et al. 2020 Eq. 2",
-                      "Huber point loss", argument="delta (default 1.0)"))
+                      "Huber point loss", argument="delta (default 1.0)", group="pixel"))

@@ -18,7 +18,7 @@ class MetricFamily:
 
     name: str
     factory: Callable[[Optional[str]], Metric]
-    higher_is_better: bool
+    higher_is_better: Optional[bool]  # None: each metric of the family says (the pyiqa bridge)
     needs_weights: bool
     source: str
     description: str
@@ -29,11 +29,16 @@ class MetricFamily:
     variants: tuple = field(default_factory=tuple)
     #: What the default is calibrated against (``iqa-bench calibrate``); empty: not calibrated.
     calibrated: str = ""
+    #: One of :data:`GROUPS`, how ``iqa-bench metrics`` groups the listing.
+    group: str = ""
 
     @property
     def default_variant(self) -> Optional[str]:
         return self.variants[0][0] if self.variants else None
 
+
+#: The listing's groups, in order: what a family compares.
+GROUPS = ("pixel", "structural", "information-theoretic", "deep features", "learned", "bridged")
 
 _FAMILIES: Dict[str, MetricFamily] = {}
 _ALIASES: Dict[str, str] = {}
@@ -42,6 +47,8 @@ _ALIASES: Dict[str, str] = {}
 def register(family: MetricFamily) -> MetricFamily:
     if family.name in _FAMILIES:
         raise ValueError(f"metric family {family.name!r} registered twice")
+    if family.group not in GROUPS:
+        raise ValueError(f"metric family {family.name!r}: group {family.group!r} is not one of {GROUPS}")
     _FAMILIES[family.name] = family
     for alias in family.aliases:
         _ALIASES[alias] = family.name
@@ -84,4 +91,5 @@ def create_metric(spec: str) -> Metric:
 
 
 def list_metrics() -> List[MetricFamily]:
-    return [_FAMILIES[k] for k in sorted(_FAMILIES)]
+    """Every family, by group (in :data:`GROUPS` order), then by name."""
+    return sorted(_FAMILIES.values(), key=lambda f: (GROUPS.index(f.group), f.name))

@@ -76,6 +76,12 @@ MAPPING: Dict[str, List[Tuple[str, str, str]]] = {
     "lpips": [("pyiqa", "lpips", "")],
     "lpips:alex": [("pyiqa", "lpips", "")],
     "lpips:vgg": [("piq", "LPIPS-VGG", "")],
+    "ms_gmsd": [("piq", "MS-GMSD", "")],
+    "ms_gmsdc": [("piq", "MS-GMSDc", "")],
+    "dists": [("pyiqa", "dists", "pyiqa's DISTS port"), ("piq", "DISTS", "")],
+    "pieapp": [("pyiqa", "pieapp", "pyiqa's PieAPP port"), ("piq", "PieAPP", "")],
+    "content": [("piq", "Content", "")],
+    "style": [("piq", "Style", "")],
 }
 PEERS = ("pyiqa", "piq")
 SOURCES = {"pyiqa": PYIQA_SOURCE, "piq": PIQ_SOURCE}
