@@ -26,17 +26,26 @@ def best_time(fn, repeats: int = 5, warmup: int = 1) -> float:
     return min(wall_time(fn) for _ in range(repeats))
 
 
-def engine_pass(items, device, specs, **options) -> float:
-    """Seconds of one :class:`~iqa_bench.engine.Engine` pass of ``specs`` over ``items`` into a fresh
-    store (metrics and engine built before the clock starts); ``options`` go to the Engine."""
+def engine_runner(items, device, specs, **options):
+    """A callable running one :class:`~iqa_bench.engine.Engine` pass of ``specs`` over ``items`` into a
+    fresh store each call (the metrics are built now, before any clock starts); ``options`` go to the
+    Engine."""
     from iqa_bench import create_metric
     from iqa_bench.engine import Engine
     from iqa_bench.store import ScoreStore
 
     metrics = [create_metric(s) for s in specs]
-    with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
-        engine = Engine(metrics, store, device=device, batch_size=8, progress=False, **options)
-        return wall_time(lambda: engine.run("bench", items))
+
+    def run():
+        with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
+            Engine(metrics, store, device=device, batch_size=8, progress=False, **options).run("bench", items)
+    return run
+
+
+def engine_pass(items, device, specs, **options) -> float:
+    """Seconds of one :class:`~iqa_bench.engine.Engine` pass of ``specs`` over ``items`` into a fresh
+    store (metrics built before the clock starts); ``options`` go to the Engine."""
+    return wall_time(engine_runner(items, device, specs, **options))
 
 
 def device_name(device: torch.device) -> str:

@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader, Dataset as TorchDataset
 from tqdm.auto import tqdm
 
 from .datasets.base import Item
+from .features import AMP_DTYPES, ReferenceFeatures, is_out_of_memory, shared_features  # noqa: F401 (re-exported)
 from .images import image_size, load_rgb
 from .metrics.base import Metric
 from .metrics.deep import FeatureMetric
@@ -53,18 +54,31 @@ class EngineReport:
 
 
 class _PairImages(TorchDataset):
-    """Decodes (ref, dist) for one item; a failure is returned as a message, not raised."""
+    """Decodes (ref, dist) for one item; a failure is returned as a message, not raised. The last few
+    references decoded are kept, so a reference shared by consecutive items is decoded once (per
+    DataLoader worker)."""
+
+    KEPT_REFERENCES = 4
 
     def __init__(self, items: Sequence[Item]):
         self.items = items
+        self._references: "OrderedDict[str, torch.Tensor]" = OrderedDict()
 
     def __len__(self):
         return len(self.items)
 
+    def _reference(self, path) -> torch.Tensor:
+        key = str(path)
+        if key not in self._references:
+            self._references[key] = load_rgb(path)
+            while len(self._references) > self.KEPT_REFERENCES:
+                self._references.popitem(last=False)
+        return self._references[key]
+
     def __getitem__(self, index):
         item = self.items[index]
         try:
-            ref, dist = load_rgb(item.ref_path), load_rgb(item.dist_path)
+            ref, dist = self._reference(item.ref_path), load_rgb(item.dist_path)
         except OSError as err:
             return index, None, None, str(err)
         if ref.shape != dist.shape:
@@ -124,9 +138,6 @@ def size_batches(items: Sequence[Item], batch_size: int) -> Tuple[List[List[int]
     return batches, unreadable
 
 
-AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
-
-
 #: Overrides the CPU memory budget (GiB) of the memory guard; default: MemAvailable of /proc/meminfo.
 MEMORY_ENV = "IQA_BENCH_MAX_MEMORY_GB"
 
@@ -156,40 +167,12 @@ def score_digest(metric: Metric, amp: Optional[str] = None) -> str:
     return metric.digest() + (f"-amp-{amp}" if amp and isinstance(metric, FeatureMetric) else "")
 
 
-def shared_features(metrics: Sequence[Metric], ref: torch.Tensor, dist: torch.Tensor, amp: Optional[str] = None,
-                    channels_last: bool = False):
-    """One forward pass per backbone over [ref; dist] for the union of the layers its feature metrics
-    read; returns ({backbone: (ref features, dist features)}, {backbone: error}).
-
-    ``amp`` ("bf16"/"fp16") runs the backbone under autocast; features come back as float32 so the
-    metrics' own arithmetic stays in full precision. ``channels_last`` uses NHWC memory layout."""
-    layers: Dict[object, set] = {}
-    for metric in metrics:
-        if isinstance(metric, FeatureMetric):
-            layers.setdefault(metric.backbone, set()).update(metric.layers)
-    shared, errors = {}, {}
-    n = ref.shape[0]
-    images = torch.cat([ref, dist])
-    if channels_last:
-        images = images.contiguous(memory_format=torch.channels_last)
-    for backbone, names in layers.items():
-        try:
-            with torch.no_grad(), torch.autocast(images.device.type, dtype=AMP_DTYPES.get(amp, torch.bfloat16),
-                                                 enabled=amp is not None):
-                features = {k: v.float() for k, v in backbone.extract(images, names).items()}
-        except Exception as err:  # a failing backbone fails the metrics reading it, no others
-            errors[backbone] = err
-            continue
-        shared[backbone] = ({k: v[:n] for k, v in features.items()}, {k: v[n:] for k, v in features.items()})
-    return shared, errors
-
-
 class Engine:
     """Computes metric scores for dataset items into a :class:`ScoreStore`."""
 
     def __init__(self, metrics: Sequence[Metric], store: ScoreStore, device=None, batch_size: int = 8,
                  num_workers: int = 0, progress: bool = True, amp: Optional[str] = None,
-                 channels_last: bool = False, compile: bool = False):
+                 channels_last: bool = False, compile: bool = False, reuse_references: bool = True):
         if batch_size < 1:
             raise ValueError(f"--batch-size must be at least 1, got {batch_size}")
         if amp not in (None, *AMP_DTYPES):
@@ -204,6 +187,8 @@ class Engine:
                 metric.backbone.compile_extractors = compile
         self.store, self.batch_size, self.num_workers = store, batch_size, num_workers
         self.progress = progress
+        #: Each reference image forwarded once per backbone (:mod:`.features`); off: [ref; dist] per pair.
+        self.references = ReferenceFeatures() if reuse_references else None
 
     def run(self, dataset_key: str, items: Sequence[Item], fresh: bool = False,
             known: Optional[Dict[str, set]] = None) -> EngineReport:
@@ -221,6 +206,7 @@ class Engine:
         todo = [it for it in items if any(it.item_id in m for m in missing.values())]
         if not todo:
             return report
+        todo.sort(key=lambda it: str(it.ref_path))  # a reference's items in consecutive batches (stable)
 
         batches, unreadable = size_batches(todo, self.batch_size)
         report.failures += [Failure(todo[i].item_id, None, msg) for i, msg in unreadable]
@@ -232,19 +218,24 @@ class Engine:
         for indices, ref, dist, bad in loader:
             report.failures += [Failure(todo[i].item_id, None, msg) for i, msg in bad]
             if indices:
-                rows = self._score_batch(dataset_key, [todo[i] for i in indices], ref, dist,
-                                         missing, digests, report)
+                batch_items = [todo[i] for i in indices]
+                rows = self._score_batch(dataset_key, batch_items, ref, dist, missing, digests, report)
                 report.computed += self.store.put(rows)
+                if self.references is not None:
+                    self.references.retain({str(it.ref_path) for it in batch_items})
             bar.update(len(indices) + len(bad))
         bar.close()
         return report
 
-    def _score_batch(self, dataset_key, batch_items, ref, dist, missing, digests, report):
+    def _score_batch(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics=None):
+        """Rows (dataset, item, spec, digest, value) of ``metrics`` (default: all) on one batch. A metric
+        that runs out of device memory is retried on each half of the batch, down to one pair, which is
+        then that item's failure; the other metrics' scores are kept either way."""
         ref = ref.to(self.device, non_blocking=True)
         dist = dist.to(self.device, non_blocking=True)
         rows = []
         wanted = {metric: [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
-                  for metric in self.metrics}
+                  for metric in (self.metrics if metrics is None else metrics)}
         budget = memory_budget() if self.device.type == "cpu" else None
         if budget is not None:
             pixels = ref.shape[-2] * ref.shape[-1]
@@ -252,9 +243,9 @@ class Engine:
             if len(batch_items) > 1 and any(n > budget for n in need.values()):
                 half = len(batch_items) // 2  # smaller batches first; a single pair is judged below
                 return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing,
-                                          digests, report)
+                                          digests, report, metrics)
                         + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing,
-                                            digests, report))
+                                            digests, report, metrics))
             for metric, n in need.items():
                 if n > budget:
                     item = batch_items[0]
@@ -264,7 +255,9 @@ class Engine:
                         f"(free memory or use a GPU; {MEMORY_ENV}=N sets the budget in GiB)")))
                     wanted[metric] = []
         shared, errors = shared_features([m for m, want in wanted.items() if want], ref, dist, self.amp,
-                                         self.channels_last)
+                                         self.channels_last, [str(it.ref_path) for it in batch_items],
+                                         self.references)
+        out_of_memory = []
         for metric, want in wanted.items():
             if not want:
                 continue
@@ -284,10 +277,37 @@ class Engine:
                     else:
                         values = metric(pick(ref), pick(dist))
             except Exception as err:  # one metric failing must not lose the others' scores
+                if is_out_of_memory(err):
+                    out_of_memory.append(metric)
+                    continue
                 for k in want:
                     report.failures.append(Failure(batch_items[k].item_id, metric.spec,
                                                    f"{metric.spec} on {batch_items[k].dist_path}: {err}"))
                 continue
             for k, value in zip(want, values.detach().double().cpu().tolist()):
                 rows.append((dataset_key, batch_items[k].item_id, metric.spec, digests[metric.spec], value))
+        if out_of_memory:
+            rows += self._after_out_of_memory(dataset_key, batch_items, ref, dist, missing, digests, report,
+                                              out_of_memory)
         return rows
+
+    def _after_out_of_memory(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics):
+        """Retry ``metrics`` on each half of the batch; a single pair that still does not fit is that
+        item's failure, with the image size and the metric."""
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        if len(batch_items) > 1:
+            half = len(batch_items) // 2
+            log.info("out of memory on a batch of %d: retrying halves for %s", len(batch_items),
+                     ", ".join(m.spec for m in metrics))
+            return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing, digests,
+                                      report, metrics)
+                    + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing, digests,
+                                        report, metrics))
+        item = batch_items[0]
+        for metric in metrics:
+            report.failures.append(Failure(item.item_id, metric.spec, (
+                f"{metric.spec} on {item.dist_path}: out of memory on {self.device} for one "
+                f"{ref.shape[-1]}×{ref.shape[-2]} pair (batches are split down to one pair; a smaller image "
+                f"or a device with more memory is needed)")))
+        return []

@@ -140,6 +140,7 @@ class Backbone(nn.Module):
         self.layer_table = LAYER_TABLES[name]
         self._extractors: Dict[Tuple[Tuple[str, ...], bool], nn.Module] = {}
         self.compile_extractors = False  # torch.compile each extractor on first use (the engine's --compile)
+        self.images_forwarded = 0  # images through extract() (benchmarks count forwards per backbone)
 
     @property
     def key(self) -> str:
@@ -171,6 +172,7 @@ class Backbone(nn.Module):
         """Features of ``layers`` for N×3×H×W images in [0, 1], from one forward pass."""
         wanted = tuple(sorted(set(layers)))
         self.check_layers(wanted)
+        self.images_forwarded += images.shape[0]
         return self._extractor(wanted)((images - self.mean) / self.std)
 
 
