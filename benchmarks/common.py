@@ -42,6 +42,13 @@ def engine_runner(items, device, specs, **options):
     return run
 
 
+def timed_forwards(run, backbones):
+    """(seconds of ``run()``, {backbone name: images it forwarded}) — the backbones' forward counters."""
+    before = [b.images_forwarded for b in backbones]
+    seconds = wall_time(run)
+    return seconds, {b.name: b.images_forwarded - n for b, n in zip(backbones, before)}
+
+
 def engine_pass(items, device, specs, **options) -> float:
     """Seconds of one :class:`~iqa_bench.engine.Engine` pass of ``specs`` over ``items`` into a fresh
     store (metrics built before the clock starts); ``options`` go to the Engine."""

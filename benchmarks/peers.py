@@ -34,7 +34,7 @@ from iqa_bench.datasets import create_dataset
 from iqa_bench.engine import resolve_device, size_batches
 from iqa_bench.images import load_rgb
 
-from .common import device_name, engine_pass, engine_runner, wall_time
+from .common import device_name, engine_pass, engine_runner, timed_forwards, wall_time
 
 #: piq's functions and the spec of ours that calls the same function with the same defaults.
 PIQ = {"psnr": (piq.psnr, {}), "ssim:piq": (piq.ssim, {}), "ms_ssim:piq": (piq.multi_scale_ssim, {}),
@@ -140,14 +140,6 @@ def report(label, pairs, t_ours, t_peer, goal=None):
           f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}{f'; goal ≥ {goal}×' if goal else ''})")
 
 
-def forwards(items, device, specs):
-    """Images forwarded per backbone by our engine over ``items``, against 2 × pairs."""
-    backbone = get_backbone("vgg16", "random")
-    before = backbone.images_forwarded
-    engine_pass(items, device, specs)
-    return backbone.images_forwarded - before
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=50)
@@ -163,7 +155,8 @@ def main(argv=None):
     peer.run(items[:2], True)
     print(f"device: {device_name(device)}; {n} sample pairs (256 px, {len({str(i.ref_path) for i in items})} "
           f"references), batches of {BATCH}, {args.rounds} interleaved rounds")
-    count = forwards(items, device, DEEP_SPECS)
+    _, counted = timed_forwards(engine_runner(items, device, DEEP_SPECS), [get_backbone("vgg16", "random")])
+    count = counted["vgg16"]
     print(f"VGG-16 images forwarded by ours: {count} for {n} pairs ({count / (2 * n):.3f} × 2 × pairs; the peer "
           f"forwards 4 × pairs: LPIPS's VGG and the tap VGG, both sides)")
     deep = interleaved(args.rounds, engine_runner(items, device, DEEP_SPECS), lambda: peer.run(items, False))

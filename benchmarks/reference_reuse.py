@@ -25,7 +25,7 @@ from iqa_bench.config import DEFAULT_METRICS
 from iqa_bench.datasets.base import Item
 from iqa_bench.engine import resolve_device
 
-from .common import device_name, engine_runner, wall_time
+from .common import device_name, engine_runner, timed_forwards
 
 DEEP = [s for s in DEFAULT_METRICS if ":" in s and "/" in s] + ["lpips:vgg:random"]
 BACKBONES = (("efficientnet_lite0", "imagenet"), ("vgg16", "random"))
@@ -68,11 +68,8 @@ def bapps_shaped(folder: Path, triplets=200, size=(64, 64)):
 
 def count(items, device, reuse: bool):
     """(seconds, {backbone: images forwarded}) of one engine pass of DEEP."""
-    backbones = [get_backbone(name, weights) for name, weights in BACKBONES]
-    run = engine_runner(items, device, DEEP, reuse_references=reuse)
-    before = [b.images_forwarded for b in backbones]
-    seconds = wall_time(run)
-    return seconds, {b.name: b.images_forwarded - n for b, n in zip(backbones, before)}
+    return timed_forwards(engine_runner(items, device, DEEP, reuse_references=reuse),
+                          [get_backbone(name, weights) for name, weights in BACKBONES])
 
 
 def forwards(label, items, device, goal):

@@ -429,13 +429,18 @@ def _sharded_run(key, items, modules, config, main: Path, rank: int, world: int)
     return merged
 
 
+def run_files(run_dir, *names: str) -> List[Path]:
+    """Paths of a finished run's files, each checked: a missing one is a FileNotFoundError naming it."""
+    paths = [Path(run_dir) / name for name in names]
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
+    return paths
+
+
 def load_run(run_dir) -> dict:
     """The run.json and scores.csv of a finished run (for ``iqa-bench report``)."""
-    run_dir = Path(run_dir)
-    meta_path, scores_path = run_dir / "run.json", run_dir / "scores.csv"
-    for path in (meta_path, scores_path):
-        if not path.exists():
-            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
+    meta_path, scores_path = run_files(run_dir, "run.json", "scores.csv")
     meta = json.loads(meta_path.read_text())
     meta["scores"] = pd.read_csv(scores_path)
     return meta

@@ -37,11 +37,10 @@ class DatasetRun:
 
 def load_dataset_run(run_dir) -> DatasetRun:
     """A run folder written by ``iqa-bench evaluate`` (run.json and summary.csv), as one column group."""
+    from ..api import run_files
+
     run_dir = Path(run_dir)
-    meta_path, summary_path = run_dir / "run.json", run_dir / "summary.csv"
-    for path in (meta_path, summary_path):
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
+    meta_path, summary_path = run_files(run_dir, "run.json", "summary.csv")
     try:
         meta = json.loads(meta_path.read_text())
         summary = pd.read_csv(summary_path)
