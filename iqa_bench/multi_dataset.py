@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
@@ -25,7 +25,6 @@ class AcrossResult:
     results: Dict[str, object]
     runs: List[DatasetRun]
     run_dir: Path
-    notes: List[str] = field(default_factory=list)
 
     def table(self, fmt: str = "md") -> str:
         return render_across(self.runs, fmt)

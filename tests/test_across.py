@@ -108,3 +108,20 @@ def test_a_dataset_without_its_root_stops_the_run_before_any_work(tmp_path):
     result = run_cli("evaluate", "-d", "sample", "-d", "live", "-m", "psnr", "--results", tmp_path, "--no-progress")
     assert result.returncode == 2 and "--root live=DIR" in result.stderr
     assert not (tmp_path / "sample+live").exists()  # the sample was not evaluated first
+
+
+def test_across_reads_untrusted_run_folders_without_tracebacks(tmp_path):
+    from conftest import run_cli
+
+    bad = tmp_path / "live-run"
+    bad.mkdir()
+    (bad / "run.json").write_text('{"dataset": "live:realigned", "protocol": "regression"}')
+    (bad / "summary.csv").write_text("metric,group,n,srocc,srocc_lo,srocc_hi,plcc,krocc\npsnr,all,abc,0.5,x,0.6,0.4,0.3\n")
+    result = run_cli("across", bad)
+    assert result.returncode == 0 and "| psnr | not computed | not computed | not computed | 0.8013 / 0.5964 |" \
+        in result.stdout
+    (bad / "run.json").write_text("[1, 2]")
+    refused = run_cli("across", bad)
+    assert refused.returncode == 2 and "run.json has no dataset name" in refused.stderr
+    missing = run_cli("across", tmp_path)
+    assert missing.returncode == 2 and "run.json not found" in missing.stderr

@@ -49,6 +49,9 @@ def load_dataset_run(run_dir) -> DatasetRun:
     if not isinstance(meta, dict) or not isinstance(meta.get("dataset"), str) or \
             not {"metric", "group"} <= set(summary.columns):
         raise ValueError(f"{run_dir}: run.json has no dataset name or summary.csv no metric/group columns")
+    for column in summary.columns:  # numbers stay numbers; anything else in their place becomes "n/a"
+        if column in ("n",) + tuple(f"{k}{s}" for k in STATS + ("rmse", "twoafc") for s in ("", "_lo", "_hi")):
+            summary[column] = pd.to_numeric(summary[column], errors="coerce")
     key = meta["dataset"]
     return DatasetRun(dataset_label(key), key, str(meta.get("protocol", "regression")), summary, str(run_dir))
 
@@ -170,7 +173,7 @@ def _table(frame: pd.DataFrame, runs: Sequence[DatasetRun]):
     for _heading, dataset, key, ours in columns:
         if not ours:
             continue
-        part = frame[(frame["dataset"] == dataset) & (frame["sign"] != INVERTED)]
+        part = frame[(frame["dataset"] == dataset) & (frame["sign"] != INVERTED) & (frame["n"].fillna(0) > 0)]
         values = part[key].astype(float).round(3) if key in part.columns else pd.Series(dtype=float)
         values = values[np.isfinite(values)]
         best[(dataset, key)] = set(part.loc[values.index[values == values.max()], "metric"]) if len(values) else set()
