@@ -19,11 +19,11 @@ from . import distributed
 from .engine import Engine, Failure, resolve_device, score_digest
 from . import imported as imported_scores
 from .images import image_size
-from .io_utils import atomic_write_text
+from .io_utils import atomic_write_text, run_files
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, summarize
 from .reports.plots import run_figures
-from .reports.tables import ALL
+from .reports.tables import ALL, display_name
 from .store import ScoreStore, open_store
 from .runlock import ResultsNotWritableError, run_lock
 from .twoafc import render_2afc_table, summarize_2afc
@@ -74,18 +74,6 @@ def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], dir
 
 NOTHING_COMPUTED = "no metric was computed: every requested metric (or every item) failed; the reasons are listed " \
     "in failures.txt and on the terminal"
-
-
-def display_name(key: str) -> str:
-    """A dataset key as tables show it: a custom dataset by its folder's name, never an absolute path."""
-    family, _, rest = key.partition(":")
-    if family != "custom" or not rest:
-        return key
-    folder, manifest = rest, ""
-    head, _, tail = rest.rpartition(":")
-    if head and "/" not in tail and "\\" not in tail:
-        folder, manifest = head, tail
-    return f"custom ({Path(folder).name}{', ' + manifest if manifest else ''})"
 
 
 def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str,
@@ -427,15 +415,6 @@ def _sharded_run(key, items, modules, config, main: Path, rank: int, world: int)
         merged.failures += other.failures
     merged.reused = sum(len(items) - sum(1 for it in items if it.item_id not in known[m.spec]) for m in modules)
     return merged
-
-
-def run_files(run_dir, *names: str) -> List[Path]:
-    """Paths of a finished run's files, each checked: a missing one is a FileNotFoundError naming it."""
-    paths = [Path(run_dir) / name for name in names]
-    for path in paths:
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
-    return paths
 
 
 def load_run(run_dir) -> dict:

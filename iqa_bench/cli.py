@@ -353,8 +353,7 @@ def weights(specs, prefetch, verify):
         path = weight.path()
         click.echo(f"{weight.name}  [{'cached' if weight.cached() else 'not cached'}]  {weight.size or 'size not published'}")
         for label, value in (("used by", weight.used_by), ("from", weight.url), ("SHA-256", weight.hash_text()),
-                             ("licence", weight.licence), ("path", path if path else f"the folder of --mdf-weights "
-                                                                                   f"(${manifest.MDF_ENV})")):
+                             ("licence", weight.licence), ("path", path)):
             click.echo(f"  {label + ':':9s}{value}")
     if not specs:
         click.echo("pyiqa:<name>  weights fetched by pyiqa itself into its cache when the metric is built "

@@ -241,11 +241,8 @@ class Engine:
             pixels = ref.shape[-2] * ref.shape[-1]
             need = {m: m.bytes_per_pixel * pixels * len(want) for m, want in wanted.items() if want}
             if len(batch_items) > 1 and any(n > budget for n in need.values()):
-                half = len(batch_items) // 2  # smaller batches first; a single pair is judged below
-                return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing,
-                                          digests, report, metrics)
-                        + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing,
-                                            digests, report, metrics))
+                # smaller batches first; a single pair is judged below
+                return self._halves(dataset_key, batch_items, ref, dist, missing, digests, report, metrics)
             for metric, n in need.items():
                 if n > budget:
                     item = batch_items[0]
@@ -291,19 +288,23 @@ class Engine:
                                               out_of_memory)
         return rows
 
+    def _halves(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics):
+        """``metrics`` scored on each half of the batch in turn."""
+        half = len(batch_items) // 2
+        return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing, digests,
+                                  report, metrics)
+                + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing, digests,
+                                    report, metrics))
+
     def _after_out_of_memory(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics):
         """Retry ``metrics`` on each half of the batch; a single pair that still does not fit is that
         item's failure, with the image size and the metric."""
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
         if len(batch_items) > 1:
-            half = len(batch_items) // 2
             log.info("out of memory on a batch of %d: retrying halves for %s", len(batch_items),
                      ", ".join(m.spec for m in metrics))
-            return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing, digests,
-                                      report, metrics)
-                    + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing, digests,
-                                        report, metrics))
+            return self._halves(dataset_key, batch_items, ref, dist, missing, digests, report, metrics)
         item = batch_items[0]
         for metric in metrics:
             report.failures.append(Failure(item.item_id, metric.spec, (

@@ -1,11 +1,27 @@
 """Atomic file writes: a temporary file in the target folder, then ``os.replace``."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import socket
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, List
+
+#: Seconds a weight download may stall before it is abandoned with a clear error.
+DOWNLOAD_TIMEOUT = 30
+
+
+@contextlib.contextmanager
+def download_timeout(seconds: float = DOWNLOAD_TIMEOUT):
+    """Sockets opened inside time out after ``seconds`` (a stalled download becomes an error), restored after."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def default_cache_dir() -> Path:
@@ -57,3 +73,12 @@ def file_sha256(path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def run_files(run_dir, *names: str) -> List[Path]:
+    """Paths of a finished run's files, each checked: a missing one is a FileNotFoundError naming it."""
+    paths = [Path(run_dir) / name for name in names]
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
+    return paths

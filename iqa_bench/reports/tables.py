@@ -12,6 +12,7 @@ rendered table and logged.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -28,6 +29,18 @@ INVERTED_NOTE = ("correlation sign contradicts the metric's declared direction a
                  "the metric ranks the images backwards")
 
 log = logging.getLogger(__name__)
+
+
+def display_name(key: str) -> str:
+    """A dataset key as tables show it: a custom dataset by its folder's name, never an absolute path."""
+    family, _, rest = key.partition(":")
+    if family != "custom" or not rest:
+        return key
+    folder, manifest = rest, ""
+    head, _, tail = rest.rpartition(":")
+    if head and "/" not in tail and "\\" not in tail:
+        folder, manifest = head, tail
+    return f"custom ({Path(folder).name}{', ' + manifest if manifest else ''})"
 
 
 def expected_sign(metric_higher_is_better: Optional[bool], score_higher_is_better: Optional[bool]) -> int:
@@ -115,7 +128,7 @@ def shown_value(key: str, value: float, lo: float, hi: float):
     return value, lo, hi
 
 
-def _cell(row, key: str, ci: bool) -> str:
+def stat_cell(row, key: str, ci: bool) -> str:
     n = row.get("n", 0)
     if not n or (isinstance(n, float) and not np.isfinite(n)):
         return "not computed"
@@ -131,7 +144,7 @@ def _cell(row, key: str, ci: bool) -> str:
     return text
 
 
-def _best(part: pd.DataFrame, key: str) -> set:
+def best_rows(part: pd.DataFrame, key: str) -> set:
     """Indices of the best rows of a column as shown (3 decimals; ties are all best); never an
     inverted metric."""
     if "sign" in part.columns:
@@ -146,8 +159,8 @@ def _best(part: pd.DataFrame, key: str) -> set:
 
 def _table_cells(part: pd.DataFrame, ci: bool):
     """Rows of (metric, [cells], [is_best]) for one group."""
-    best = {key: _best(part, key) for key in STATS}
-    return [(row["metric"] + (" †" if _inverted(row) else ""), row["n"], [_cell(row, k, ci) for k in STATS],
+    best = {key: best_rows(part, key) for key in STATS}
+    return [(row["metric"] + (" †" if _inverted(row) else ""), row["n"], [stat_cell(row, k, ci) for k in STATS],
              [index in best[k] for k in STATS]) for index, row in part.iterrows()]
 
 
@@ -195,12 +208,12 @@ def _not_computed_notes(summary: pd.DataFrame) -> List[str]:
 def _paper_rows(summary: pd.DataFrame, groups: List[str], ci: bool):
     """(metric, n, [overall RMSE/PLCC/SROCC/KROCC cells + SROCC per group], [is_best]) per metric."""
     overall = summary[summary["group"] == ALL]
-    best = {key: _best(overall, key) for key in STATS}
+    best = {key: best_rows(overall, key) for key in STATS}
     by_group = {g: summary[summary["group"] == g] for g in groups}
-    best_group = {g: _best(part, "srocc") for g, part in by_group.items()}
+    best_group = {g: best_rows(part, "srocc") for g, part in by_group.items()}
     rows = []
     for index, row in overall.iterrows():
-        cells = [_cell(row, k, ci) for k in STATS]
+        cells = [stat_cell(row, k, ci) for k in STATS]
         flags = [index in best[k] for k in STATS]
         for g in groups:
             hit = by_group[g][by_group[g]["metric"] == row["metric"]]
@@ -208,7 +221,7 @@ def _paper_rows(summary: pd.DataFrame, groups: List[str], ci: bool):
                 cells.append("—")
                 flags.append(False)
                 continue
-            cells.append(_cell(hit.iloc[0], "srocc", False))
+            cells.append(stat_cell(hit.iloc[0], "srocc", False))
             flags.append(hit.index[0] in best_group[g])
         rows.append((row["metric"] + (" †" if _inverted(row) else ""), row["n"], cells, flags))
     return rows
