@@ -360,7 +360,7 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
         summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
             "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
-            "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
+            "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
                         **{name: info["digest"] for name, info in provenance.items()}},
             "imported": provenance, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
@@ -420,6 +420,27 @@ def _sharded_run(key, items, modules, config, main: Path, rank: int, world: int)
 def load_run(run_dir) -> dict:
     """The run.json and scores.csv of a finished run (for ``iqa-bench report``)."""
     meta_path, scores_path = run_files(run_dir, "run.json", "scores.csv")
-    meta = json.loads(meta_path.read_text())
-    meta["scores"] = pd.read_csv(scores_path)
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ValueError(f"{meta_path}: not a readable run.json ({err}); is {run_dir} a folder written by "
+                         f"`iqa-bench evaluate`?") from None
+    config = meta.get("config") if isinstance(meta, dict) else None
+    if not isinstance(config, dict) or not isinstance(meta.get("metrics"), list) or \
+            not isinstance(meta.get("dataset"), str) or not all(k in config for k in ("fit", "bootstrap", "seed")):
+        raise ValueError(f"{meta_path}: not a run.json written by `iqa-bench evaluate` (it needs dataset, metrics "
+                         f"and config with fit, bootstrap, seed)")
+    try:
+        meta["scores"] = pd.read_csv(scores_path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ValueError(f"{scores_path}: not a readable scores table ({err})") from None
+    expected = meta.get("items")
+    if not scores_path.read_bytes().endswith(b"\n") or (isinstance(expected, int) and len(meta["scores"]) != expected):
+        raise ValueError(f"{scores_path}: truncated ({len(meta['scores'])} rows read"
+                         + (f", run.json says {expected} items" if isinstance(expected, int) else ", no final newline")
+                         + "); rerun `iqa-bench evaluate` (the store keeps every score: nothing is recomputed)")
+    missing = [c for c in ["item", "score"] + list(meta["metrics"]) if c not in meta["scores"].columns]
+    if missing:
+        raise ValueError(f"{scores_path}: no column {', '.join(map(str, missing))} (run.json lists these metrics); "
+                         f"the file is damaged or from another run")
     return meta

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .errors import UnknownNameError
+from .errors import Interrupted, UnknownNameError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 MAX_LISTED = 50
@@ -90,8 +90,12 @@ def cli(verbose):
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
                    "(one table per group).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
+@click.option("--trust-specs", is_flag=True,
+              help="Let metric specs read from the file (config, baseline, recipe) name files (mdf:<path>, "
+                   "afm:<checkpoint>) as typed ones may; without it such a spec is refused (a weight file can "
+                   "run code).")
 def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, compile_, scores, scores_dir,
-             **flags):
+             trust_specs, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
     from .api import evaluate as run_evaluate
     from .config import load_config
@@ -104,7 +108,7 @@ def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, co
             flags["scores"] = dict(parse_scores_option(text) for text in scores)
         if scores_dir:
             flags["scores_dir"] = str(scores_dir)
-        config = load_config(config_path, by=("" if by == "none" else by),
+        config = load_config(config_path, trust_specs=trust_specs, by=("" if by == "none" else by),
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              dataset=list(datasets) or None, root=list(roots) or None,
                              results=str(results) if results else None, **flags)
@@ -180,7 +184,7 @@ def _guarded(run, config):
     store = config.store_path
     try:
         return run()
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
         click.echo(f"interrupted: {_stored_count(store)} scores kept in {store} (a new run resumes from them)",
                    err=True)
         sys.exit(130)
@@ -476,12 +480,16 @@ def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device,
 @click.option("--amp/--no-amp", default=None, help="Mixed precision on GPU (default off).")
 @click.option("--workers", type=click.IntRange(min=0), help="DataLoader workers (default 0).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
-def train(config_path, **flags):
+@click.option("--trust-specs", is_flag=True,
+              help="Let metric specs read from the file (config, baseline, recipe) name files (mdf:<path>, "
+                   "afm:<checkpoint>) as typed ones may; without it such a spec is refused (a weight file can "
+                   "run code).")
+def train(config_path, trust_specs, **flags):
     """Train an SR model with any loss expression (torchrun for several processes)."""
     from .training.trainer import Trainer, load_train_config
 
     try:
-        config = load_train_config(config_path, **flags)
+        config = load_train_config(config_path, trust_specs=trust_specs, **flags)
         checkpoint = Trainer(config).train(say=lambda line: click.echo(line, err=True))
     except (UnknownNameError, ValueError, FileNotFoundError) as err:
         _fail_usage(err)
@@ -502,16 +510,14 @@ def train(config_path, **flags):
 @click.option("--device", default="auto", show_default=True)
 def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
     """Restoration quality of a trained model: PSNR/SSIM on Y (border = scale), LPIPS, VIF, ICOO, NIQE/PI."""
-    import torch
-
     from .engine import resolve_device
     from .training.restoration import evaluate_restoration
     from .training.trainer import load_model
 
-    scale = torch.load(checkpoint, map_location="cpu", weights_only=True)["scale"]
     out = output or checkpoint.parent / "eval"
     try:
-        result = evaluate_restoration(load_model(checkpoint), testset, scale, output=out, bicubic=bicubic,
+        model = load_model(checkpoint)
+        result = evaluate_restoration(model, testset, model.scale, output=out, bicubic=bicubic,
                                       device=resolve_device(device), lr_folder=lr_dir)
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
@@ -525,13 +531,17 @@ def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
 @cli.command()
 @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--device", default="auto", show_default=True)
-def study(config, device):
+@click.option("--trust-specs", is_flag=True,
+              help="Let metric specs read from the file (config, baseline, recipe) name files (mdf:<path>, "
+                   "afm:<checkpoint>) as typed ones may; without it such a spec is refused (a weight file can "
+                   "run code).")
+def study(config, device, trust_specs):
     """Train one model per loss (and alpha), evaluate each, compare loss-as-metric with loss-as-objective."""
     from .engine import resolve_device
     from .training.study import run_study
 
     try:
-        tables = run_study(config, device=str(resolve_device(device)))
+        tables = run_study(config, device=str(resolve_device(device)), trust_specs=trust_specs)
     except (UnknownNameError, ValueError, FileNotFoundError) as err:
         _fail_usage(err)
     for name, table in tables.items():
@@ -548,14 +558,24 @@ def study(config, device):
 @click.option("--update", is_flag=True, help="Rewrite the baseline with the current figures.")
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("results/check"),
               show_default=True)
-def check(baseline, tolerance, use_ci, update, results):
+@click.option("--trust-specs", is_flag=True,
+              help="Let metric specs read from the file (config, baseline, recipe) name files (mdf:<path>, "
+                   "afm:<checkpoint>) as typed ones may; without it such a spec is refused (a weight file can "
+                   "run code).")
+def check(baseline, tolerance, use_ci, update, results, trust_specs):
     """Re-run the baseline's benchmark and fail (exit 1) if a correlation / 2AFC figure dropped."""
+    from .config import load_config
     from .reports.check import diff_table, run_check
 
     if not baseline.exists():
         _fail_usage(FileNotFoundError(f"baseline {baseline} not found"))
-    comparisons, notes = run_check(baseline, tolerance, use_ci, results, update,
-                                   say=lambda line: click.echo(line, err=True))
+    try:
+        comparisons, notes = _guarded(lambda: run_check(baseline, tolerance, use_ci, results, update,
+                                                        say=lambda line: click.echo(line, err=True),
+                                                        trust_specs=trust_specs),
+                                      load_config(results=str(results)))
+    except (UnknownNameError, ValueError) as err:
+        _fail_usage(err)
     for note in notes:
         click.echo(note, err=True)
     if update:
@@ -590,8 +610,12 @@ def check(baseline, tolerance, use_ci, update, results):
 @click.option("--no-plots", is_flag=True, help="Skip the scatter grid and bar chart.")
 @click.option("--study-config", is_flag=True,
               help="Restoration recipes: print the `iqa-bench study` configuration that produces their results.")
+@click.option("--trust-specs", is_flag=True,
+              help="Let metric specs read from the file (config, baseline, recipe) name files (mdf:<path>, "
+                   "afm:<checkpoint>) as typed ones may; without it such a spec is refused (a weight file can "
+                   "run code).")
 def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, device, batch_size, workers,
-                  bootstrap, no_plots, study_config):
+                  bootstrap, no_plots, study_config, trust_specs):
     """Regenerate a paper's table beside its published values (`iqa-bench paper list` shows the recipes)."""
     import yaml
 
@@ -600,7 +624,10 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
 
     try:
         if recipe_file is not None:
+            from .metrics.registry import check_specs_from_file
+
             recipes = [load_recipe(recipe_file)]
+            check_specs_from_file(recipes[0].metrics, f"recipe {recipe_file}: metric", trust_specs)
         elif name is None or name.lower() == "list":
             for recipe in all_recipes():
                 needs = ("study results (--root STUDY_OUTPUT)" if recipe.kind == "restoration" else
@@ -755,7 +782,7 @@ def store_salvage(path, output):
 
     try:
         scores, blobs, aside = salvage(path, output)
-    except (FileExistsError, FileNotFoundError) as err:
+    except (FileExistsError, FileNotFoundError, ValueError) as err:
         _fail_usage(err)
     click.echo(f"{scores} score rows and {blobs} cached blobs salvaged into {output or path}"
                + (f"; the damaged file is kept as {aside}" if aside != path else ""))
@@ -767,15 +794,25 @@ def _echo_columns(rows):
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + str(row[-1]))
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # SIGTERM ends a run like Ctrl-C: stored scores kept, one line, exit 130
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
 
 
 def main():
+    """The ``iqa-bench`` command. SIGINT and SIGTERM are handled alike in every phase: both are installed
+    here, before anything else is imported (a SIGINT that the shell set to be ignored, as a
+    non-interactive shell does for a background job, is handled too), and end the command with one line
+    and exit code 130; what was stored is kept (scores are written as they are computed)."""
     import signal
 
-    signal.signal(signal.SIGTERM, _terminate)
-    cli(prog_name="iqa-bench")
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        cli(prog_name="iqa-bench")
+    except (Interrupted, KeyboardInterrupt) as err:
+        name = err.args[0] if isinstance(err, Interrupted) else "SIGINT"
+        click.echo(f"interrupted ({name}): what was stored so far is kept (a new run resumes from it)", err=True)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

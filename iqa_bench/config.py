@@ -98,8 +98,10 @@ def _split_metrics(value) -> List[str]:
     return [v.strip() for v in value if str(v).strip()]
 
 
-def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
-    """Config from a YAML file (optional) with non-None ``overrides`` applied on top."""
+def load_config(path: Optional[Path] = None, trust_specs: bool = False, **overrides) -> EvaluateConfig:
+    """Config from a YAML file (optional) with non-None ``overrides`` applied on top. Metric specs read
+    from the file are data: they may name built-in metrics only, no file
+    (:func:`~iqa_bench.metrics.registry.check_spec_from_file`), unless ``trust_specs`` (``--trust-specs``)."""
     values: Dict[str, Any] = {}
     if path is not None:
         try:
@@ -131,6 +133,10 @@ def load_config(path: Optional[Path] = None, **overrides) -> EvaluateConfig:
         values["metrics"] = _split_metrics(values["metrics"])
         if not values["metrics"] and not (values.get("scores") or values.get("scores_dir")):
             raise ValueError("--metrics: no metric given")
+        if path is not None and overrides.get("metrics") is None:  # the file's own specs
+            from .metrics.registry import check_specs_from_file
+
+            check_specs_from_file(values["metrics"], f"config file {path}: key 'metrics'", trust_specs)
     for key, value in values.items():
         _check_value(key, value, where)
     return EvaluateConfig(**values)

@@ -11,6 +11,18 @@ class UnknownNameError(ValueError):
         super().__init__(f"unknown {kind} {name!r}; valid {plural or kind + 's'}: {', '.join(self.valid)}")
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the command line (its handlers raise this in every phase: imports,
+    scoring, fit, reports). A BaseException that is not a KeyboardInterrupt, so neither an ``except
+    Exception`` in a library nor click's own Ctrl-C handling ("Aborted!", exit 1) swallows it: the command
+    line ends with one line and exit code 130."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
 
 class MetricUnavailableError(RuntimeError):
     """A metric cannot be built here (weights neither cached nor downloadable, an optional package not

@@ -118,25 +118,38 @@ def _read_lines(path: Path, item_ids: Sequence[str], order: str) -> Dict[str, fl
     return values
 
 
-def _keys(item_ids: Sequence[str]) -> Dict[str, str]:
-    """Exact ids, then case-folded ids, then case-folded ids without extension, each kept only where
-    it names one item."""
-    lookup: Dict[str, str] = {item: item for item in item_ids}
-    for transform in (lambda s: s.casefold(), lambda s: s.rsplit(".", 1)[0].casefold()):
+def _basename(text: str) -> str:
+    return text.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+#: How a CSV's item name may match an item id, tried in order: exactly, ignoring case, ignoring case and
+#: extension, then -- for a name without folders -- by the id's base name (``dist/camera_blur1.png``
+#: matched by ``camera_blur1.png`` or ``camera_blur1``); each looser key is used only where it names
+#: one item, so an ambiguous name is refused rather than given to either item.
+_TRANSFORMS = (lambda s: s, lambda s: s.casefold(), lambda s: s.rsplit(".", 1)[0].casefold(),
+               lambda s: _basename(s).casefold(), lambda s: _basename(s).rsplit(".", 1)[0].casefold())
+
+
+def _keys(item_ids: Sequence[str]) -> List[Dict[str, str]]:
+    """One lookup per transform of :data:`_TRANSFORMS`, each holding only the keys that name one item."""
+    lookups = []
+    for transform in _TRANSFORMS:
         counts: Dict[str, int] = {}
         for item in item_ids:
             counts[transform(item)] = counts.get(transform(item), 0) + 1
-        for item in item_ids:
-            key = transform(item)
-            if counts[key] == 1:
-                lookup.setdefault(key, item)
-    return lookup
+        lookups.append({transform(item): item for item in item_ids if counts[transform(item)] == 1})
+    return lookups
 
 
-def _match(name: str, lookup: Dict[str, str]) -> Optional[str]:
-    for key in (name, name.casefold(), name.rsplit(".", 1)[0].casefold()):
-        if key in lookup:
-            return lookup[key]
+def _match(name: str, lookups: List[Dict[str, str]]) -> Optional[str]:
+    """The item ``name`` names; a name with folders of its own is matched as a whole only (``a/x.png``
+    never lands on ``b/x.png``)."""
+    bare = _basename(name) == name
+    for number, (transform, lookup) in enumerate(zip(_TRANSFORMS, lookups)):
+        if number >= 3 and not bare:
+            break
+        if transform(name) in lookup:
+            return lookup[transform(name)]
     return None
 
 

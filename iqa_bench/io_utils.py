@@ -82,3 +82,21 @@ def run_files(run_dir, *names: str) -> List[Path]:
         if not path.is_file():
             raise FileNotFoundError(f"{path} not found: is {run_dir} a folder written by `iqa-bench evaluate`?")
     return paths
+
+
+def read_yaml_mapping(path, what: str) -> dict:
+    """A YAML file whose top level is a mapping (a config, a recipe): a missing, unreadable, non-YAML
+    (an HTML page) or non-mapping file is a ValueError naming ``what`` and the file. An empty file is
+    an empty mapping."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ValueError(f"{what} {path}: cannot read it ({err})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} {path}: expected a mapping of keys to values at the top level, got "
+                         f"{type(data).__name__}")
+    return data

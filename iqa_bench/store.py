@@ -68,6 +68,11 @@ def salvage(path, output=None) -> Tuple[int, int, Path]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no store at {path}")
+    with open(path, "rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        what = "is empty (0 bytes)" if not header else f"is not a SQLite database (it begins {header!r})"
+        raise ValueError(f"{path} {what}: there is no score row to salvage; the file is left as it is")
     aside = set_aside(path) if output is None or Path(output) == path else path
     target = path if output is None else Path(output)
     if target.exists():

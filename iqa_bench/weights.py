@@ -159,6 +159,14 @@ def by_key() -> Dict[str, WeightFile]:
     return {f.key: f for f in manifest()}
 
 
+def known_file(path: Path) -> bool:
+    """Whether ``path``'s SHA-256 is one the manifest records (an authors' or a package's file)."""
+    from .io_utils import file_sha256
+
+    recorded = {f.sha256 for f in manifest() if f.sha256}
+    return file_sha256(path) in recorded
+
+
 def files_for_spec(spec: str) -> List[WeightFile]:
     """The files a metric spec needs (none for weight-free metrics, random backbones, a checkpoint path
     given in the spec, and ``pyiqa:`` specs, whose files pyiqa manages)."""

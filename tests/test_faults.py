@@ -244,10 +244,14 @@ def test_a_damaged_store_is_refused_then_fresh_or_salvaged(tmp_path, how):
     assert store.read_bytes() == damaged  # nothing was changed
 
     salvage = CliRunner().invoke(cli, ["store", "salvage", str(store), "--output", str(tmp_path / "new.sqlite")])
-    assert salvage.exit_code == 0 and "salvaged" in salvage.output
-    with ScoreStore(tmp_path / "new.sqlite") as new:
-        kept = new.count()
-    assert kept <= 80 and (how != "page" or kept > 0)
+    if how == "garbage":  # not an SQLite file at all: nothing to salvage, said in one line, the file kept
+        assert salvage.exit_code == 2 and "is not a SQLite database" in salvage.output, salvage.output
+        assert store.read_bytes() == damaged and not (tmp_path / "new.sqlite").exists()
+    else:
+        assert salvage.exit_code == 0 and "salvaged" in salvage.output
+        with ScoreStore(tmp_path / "new.sqlite") as new:
+            kept = new.count()
+        assert kept <= 80 and (how != "page" or kept > 0)
 
     fresh = evaluate(root, results, "--fresh")
     assert fresh.exit_code == 0, fresh.output

@@ -23,6 +23,7 @@ from torchvision.models.feature_extraction import create_feature_extractor
 
 from ..errors import MetricUnavailableError, UnknownNameError
 from ..io_utils import download_timeout, file_sha256
+from ..safe_loading import weights_only_loads
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
 
@@ -71,7 +72,7 @@ def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
     try:
         # torch.hub prints "Downloading: ..." (to stdout) before it knows whether the network is there;
         # the outcome is said by the log line above or the error below.
-        with download_timeout(), contextlib.redirect_stdout(io.StringIO()), \
+        with download_timeout(), weights_only_loads(), contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):
             model = builder(weights=enum, progress=False, **kwargs)
     except Exception as err:  # URLError, timeouts, proxies: all mean "not available here"

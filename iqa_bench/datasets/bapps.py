@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from .base import Dataset, Item, ScoreInfo
-from .common import cached_items, require
+from .common import cached_items, damage_reason, damaged, require
 from .registry import register_dataset
 
 SUBSETS = {"val": ["traditional", "cnn", "superres", "deblur", "color", "frameinterp"],
@@ -42,9 +42,17 @@ class Triplet:
 
 
 def read_judge(path: Path) -> float:
-    value = np.load(path).ravel()
-    if value.size != 1 or not 0.0 <= float(value[0]) <= 1.0:
-        raise ValueError(f"{path}: expected one fraction in [0, 1], got {value!r}")
+    """The one fraction of a judge file (``np.load`` without pickles: no code runs from a file)."""
+    expected = "a .npy array holding one fraction in [0, 1]"
+    reason = damage_reason(path)
+    if reason:
+        raise damaged(path, "bapps", expected, reason)
+    try:
+        value = np.load(path, allow_pickle=False).ravel()
+    except Exception as err:  # truncated, a pickle ("contains pickled (object) data"), not .npy at all
+        raise damaged(path, "bapps", expected, f"is not a readable .npy array ({type(err).__name__}: {err})") from None
+    if value.size != 1 or not np.issubdtype(value.dtype, np.number) or not 0.0 <= float(value[0]) <= 1.0:
+        raise damaged(path, "bapps", "one fraction in [0, 1]", f"holds {value!r}")
     return float(value[0])
 
 

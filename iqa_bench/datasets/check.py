@@ -88,7 +88,10 @@ def check_dataset(dataset: Dataset, workers: int = 4) -> CheckReport:
         report.info.append(f"all {len(paths)} image files present and decodable")
     consistency = getattr(dataset, "consistency", None)
     if consistency is not None:
-        extra = consistency()
+        try:
+            extra = consistency()
+        except (OSError, ValueError) as err:  # a damaged auxiliary file (info.txt) is one problem line
+            extra = [str(err)]
         report.problems += extra
         if not extra:
             report.info.append("auxiliary files consistent with the score files")

@@ -17,7 +17,7 @@ from typing import List
 import pandas as pd
 
 from .base import Dataset, Item, ScoreInfo
-from .common import CaseInsensitiveFolder, cached_items, require_columns
+from .common import CaseInsensitiveFolder, cached_items, damaged, read_csv, require_columns
 from .registry import register_dataset
 
 COLUMNS = ("image", "dst_type", "dst_lev", "dmos")
@@ -29,11 +29,18 @@ def read_score_sheet(path: Path) -> pd.DataFrame:
             table = pd.read_excel(path, dtype=str)
         except ImportError as err:
             raise ImportError(f"reading {path} needs openpyxl (pip install openpyxl): {err}") from None
+        except Exception as err:  # zipfile.BadZipFile, an HTML page, a truncated file ...
+            raise damaged(path, "csiq", "the CSIQ score sheet (an .xlsx workbook)",
+                          f"is not a readable .xlsx workbook ({type(err).__name__}: {err})") from None
+        table.columns = [str(c).strip() for c in table.columns]
+        require_columns(table, COLUMNS, path)
     else:
-        table = pd.read_csv(path, dtype=str)
-    table.columns = [str(c).strip() for c in table.columns]
-    require_columns(table, COLUMNS, path)
-    table["dmos"] = pd.to_numeric(table["dmos"].str.replace(",", ".", regex=False), errors="raise")
+        table = read_csv(path, "csiq", COLUMNS, dtype=str)
+    try:
+        table["dmos"] = pd.to_numeric(table["dmos"].str.replace(",", ".", regex=False), errors="raise")
+        table["dst_lev"] = pd.to_numeric(table["dst_lev"], errors="raise")
+    except (ValueError, TypeError) as err:
+        raise damaged(path, "csiq", "numeric dmos and dst_lev columns", f"has a non-numeric value ({err})") from None
     return table
 
 

@@ -16,7 +16,7 @@ from typing import List, Tuple
 import pandas as pd
 
 from .base import Dataset, Item, ScoreInfo
-from .common import cached_items, require, require_columns
+from .common import cached_items, damaged, read_csv, require
 from .registry import register_dataset
 
 #: The 25 distortion types of KADID-10k (Table 1 of the KADID paper), 1-based.
@@ -50,11 +50,14 @@ class KADID10k(Dataset):
 
     def _parse(self) -> List[Item]:
         path = self.root / "dmos.csv"
-        table = pd.read_csv(path)
-        require_columns(table, COLUMNS, path)
+        table = read_csv(path, self.name, COLUMNS)
+        scores = pd.to_numeric(table["dmos"], errors="coerce")
+        if scores.isna().any():
+            raise damaged(path, self.name, "a number in every dmos cell",
+                          f"has a non-numeric dmos on line {int(scores.isna().idxmax()) + 2}")
         items = []
         for row in table.itertuples(index=False):
-            match = NAME.match(row.dist_img)
+            match = NAME.match(str(row.dist_img))
             if not match:
                 raise ValueError(f"{path}: {row.dist_img!r} is not a KADID-10k name (IXX_YY_ZZ.png)")
             dist_no = int(match.group(2))

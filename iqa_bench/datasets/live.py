@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 import numpy as np
-import scipy.io
 
 from .base import Dataset, Item, ScoreInfo
-from .common import cached_items, require
+from .common import DamagedFileError, cached_items, load_mat, option_bool, read_text, require
 from .registry import register_dataset
 
 #: (folder, number of images) in the order of the 982-entry score vectors.
@@ -41,27 +40,29 @@ def official_order():
 
 
 def _vector(mat_path: Path, name: str, length: int = TOTAL) -> np.ndarray:
-    data = scipy.io.loadmat(str(mat_path))
-    if name not in data:
-        raise ValueError(f"{mat_path}: no variable {name!r} (has {', '.join(k for k in data if not k.startswith('__'))})")
-    values = np.asarray(data[name]).ravel()
-    if values.size != length:
-        raise ValueError(f"{mat_path}: {name} has {values.size} entries, the official release has {length}")
+    values = np.asarray(load_mat(mat_path, "live", [name])[name]).ravel()
+    if values.size != length or not np.issubdtype(values.dtype, np.number):
+        raise DamagedFileError(f"dataset live: {mat_path}: {name} has {values.size} entries of type "
+                               f"{values.dtype}, the official release has {length} numbers")
     return values
 
 
 def read_refnames(mat_path: Path) -> List[str]:
-    cells = np.asarray(scipy.io.loadmat(str(mat_path))["refnames_all"]).ravel()
-    names = [str(np.asarray(c).ravel()[0]) for c in cells]
+    cells = np.asarray(load_mat(mat_path, "live", ["refnames_all"])["refnames_all"]).ravel()
+    try:
+        names = [str(np.asarray(c).ravel()[0]) for c in cells]
+    except IndexError:
+        names = []
     if len(names) != TOTAL:
-        raise ValueError(f"{mat_path}: refnames_all has {len(names)} entries, the official release has {TOTAL}")
+        raise DamagedFileError(f"dataset live: {mat_path}: refnames_all has {len(names)} entries (readable), the "
+                               f"official release has {TOTAL} file names")
     return names
 
 
 def read_info(info_path: Path):
     """``info.txt`` rows: (reference name, distorted name, distortion parameter)."""
     rows = []
-    for line in info_path.read_text().splitlines():
+    for line in read_text(info_path, "live", "the folder's info.txt (reference, image, parameter)").splitlines():
         parts = line.split()
         if len(parts) >= 2:
             rows.append((parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
@@ -83,7 +84,7 @@ class LIVERelease2(Dataset):
         super().__init__(root)
         if dmos not in DMOS_CHOICES:
             raise ValueError(f"--live-dmos {dmos!r}: choose {' or '.join(DMOS_CHOICES)}")
-        self.dmos, self.include_orgs = dmos, bool(include_orgs)
+        self.dmos, self.include_orgs = dmos, option_bool(include_orgs, "include_orgs")
         if self.include_orgs:
             self.expected = {"distorted": TOTAL, "references": 29}
 

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 import numpy as np
-import scipy.io
 
 from .base import Dataset, Item, ScoreInfo
-from .common import cached_items, require
+from .common import DamagedFileError, cached_items, load_mat, require
 from .registry import register_dataset
 
 PARTS = {"1": ("Part 1", "blurjpeg"), "2": ("Part 2", "blurnoise")}
@@ -27,9 +26,10 @@ PER_PART = 225
 
 
 def _cells(data, name, path) -> List[str]:
-    if name not in data:
-        raise ValueError(f"{path}: no variable {name!r}")
-    return [str(np.asarray(c).ravel()[0]) for c in np.asarray(data[name]).ravel()]
+    try:
+        return [str(np.asarray(c).ravel()[0]) for c in np.asarray(data[name]).ravel()]
+    except IndexError:
+        raise DamagedFileError(f"dataset live_md: {path}: {name} is not a cell array of file names") from None
 
 
 @register_dataset
@@ -70,17 +70,16 @@ class LIVEMultiplyDistorted(Dataset):
         for part in self.parts:
             folder, images = PARTS[part]
             lists_path, scores_path = self._files(part)
-            lists = scipy.io.loadmat(str(lists_path))
+            lists = load_mat(lists_path, self.name, ["distimgs", "refimgs", "ref4dist"])
             distimgs = _cells(lists, "distimgs", lists_path)
             refimgs = _cells(lists, "refimgs", lists_path)
             ref4dist = np.asarray(lists["ref4dist"]).ravel().astype(int)
-            scores_data = scipy.io.loadmat(str(scores_path))
-            if "DMOSscores" not in scores_data:
-                raise ValueError(f"{scores_path}: no variable 'DMOSscores'")
-            dmos = np.asarray(scores_data["DMOSscores"]).ravel()
-            if not (len(distimgs) == ref4dist.size == dmos.size == PER_PART):
-                raise ValueError(f"{lists_path} / {scores_path}: {len(distimgs)} images, {ref4dist.size} "
-                                 f"reference indices, {dmos.size} scores; the release has {PER_PART} each")
+            dmos = np.asarray(load_mat(scores_path, self.name, ["DMOSscores"])["DMOSscores"]).ravel()
+            if not (len(distimgs) == ref4dist.size == dmos.size == PER_PART) or \
+                    not 1 <= ref4dist.min() <= ref4dist.max() <= len(refimgs):
+                raise DamagedFileError(f"dataset live_md: {lists_path} / {scores_path}: {len(distimgs)} images, "
+                                       f"{ref4dist.size} reference indices (1..{len(refimgs)}), {dmos.size} "
+                                       f"scores; the release has {PER_PART} each")
             base = self.root / folder / images
             for name, ref_index, score in zip(distimgs, ref4dist, dmos):
                 ref = refimgs[ref_index - 1]

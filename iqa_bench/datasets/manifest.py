@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 import pandas as pd
 
 from .base import Dataset, Item, ScoreInfo
-from .common import require_columns
+from .common import DamagedFileError, damage_reason, damaged, option_bool, require_columns
 from .registry import register_dataset
 
 REQUIRED = ("ref", "dist", "score")
@@ -44,7 +44,7 @@ class ManifestDataset(Dataset):
                 raise ValueError(f"dataset custom: columns entry {pair!r}: expected OURS=THEIRS with OURS one of "
                                  f"{', '.join(REQUIRED + ('item', 'distortion', 'reference'))}")
             self.columns[theirs.strip()] = ours.strip()
-        self.score = ScoreInfo(score_name, bool(higher_is_better))
+        self.score = ScoreInfo(score_name, option_bool(higher_is_better, "higher_is_better"))
 
     @property
     def key(self) -> str:
@@ -55,10 +55,15 @@ class ManifestDataset(Dataset):
         if not self.manifest.exists():
             raise FileNotFoundError(f"dataset custom: {self.manifest} not found (the custom dataset needs a "
                                     "manifest.csv with columns ref, dist, score in --root)")
+        reason = damage_reason(self.manifest) if self.manifest.stat().st_size else None  # empty: said below
+        if reason:
+            raise damaged(self.manifest, "custom", "a CSV manifest with columns ref, dist, score", reason,
+                          remedy="write the manifest again (one line per pair)")
         try:
             table = pd.read_csv(self.manifest, dtype=str, keep_default_na=False, skipinitialspace=True)
         except pd.errors.EmptyDataError:
-            raise ValueError(f"{self.manifest}: the manifest is empty; expected a header line with "
+            size = "0 bytes" if not self.manifest.stat().st_size else "blank lines only"
+            raise DamagedFileError(f"{self.manifest}: the manifest is empty ({size}); expected a header line with "
                              f"{', '.join(REQUIRED)} and one line per pair") from None
         except (pd.errors.ParserError, UnicodeDecodeError) as err:
             raise ValueError(f"{self.manifest}: not a readable CSV manifest ({err})") from None

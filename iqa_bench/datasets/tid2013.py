@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 from .base import Dataset, Item, ScoreInfo
-from .common import CaseInsensitiveFolder, cached_items, require
+from .common import CaseInsensitiveFolder, cached_items, read_text, require
 from .registry import register_dataset
 
 #: The 24 distortion types of TID2013 (Table 1 of the TID2013 paper), 1-based.
@@ -36,7 +36,8 @@ NAME = re.compile(r"^i(\d\d)_(\d\d)_(\d)\.bmp$", re.IGNORECASE)
 def read_mos_with_names(path: Path):
     """[(name, mos)] from ``mos_with_names.txt``; a malformed line is an error naming file and line."""
     rows = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    text = read_text(path, "tid2013", "'<MOS> <name>' lines (mos_with_names.txt)")
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split()
@@ -70,7 +71,8 @@ class TID2013(Dataset):
     def _parse(self) -> List[Item]:
         mos_path, std_path = self.root / "mos_with_names.txt", self.root / "mos_std.txt"
         rows = read_mos_with_names(mos_path)
-        stds = [line for line in std_path.read_text().split() if line] if std_path.exists() else rows
+        stds = [line for line in read_text(std_path, self.name, "one MOS standard deviation per line").split()
+                if line] if std_path.exists() else rows
         if len(stds) != len(rows):
             raise ValueError(f"{std_path} has {len(stds)} values but {mos_path} has {len(rows)} rows")
         refs = CaseInsensitiveFolder(self.root / "reference_images")

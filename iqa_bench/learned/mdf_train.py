@@ -26,6 +26,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..io_utils import atomic_write
+from ..safe_loading import load_checkpoint
 from .singan import ConvBlock, WDiscriminator, save_discriminators
 
 TASKS = ("sr", "denoise", "jpeg")
@@ -123,7 +124,8 @@ class MDFTrainer:
     def _load(self):
         if not self.state_path.exists():
             return None
-        payload = torch.load(self.state_path, map_location=self.device, weights_only=True)
+        payload = load_checkpoint(self.state_path, "mdf-train state", self.device,
+                                  "move it away (or choose another --output) to start afresh")
         if payload["config"] != asdict(self.config):
             raise ValueError(f"{self.state_path} was written with other settings {payload['config']}; "
                              f"use another --output or the same options to resume")

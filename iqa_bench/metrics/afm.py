@@ -38,4 +38,5 @@ def _create(arg: Optional[str]) -> AFMMetric:
 
 
 register(MetricFamily("afm", _create, False, True, "paper: Tej et al. 2020 Eq. 6-7",
-                      "discriminator content loss with softmax reweighing", argument="<checkpoint>", group="learned"))
+                      "discriminator content loss with softmax reweighing", argument="<checkpoint>", group="learned",
+                      files_named=lambda arg: [arg] if arg else []))

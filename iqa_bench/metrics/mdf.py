@@ -141,4 +141,5 @@ def _create(arg: Optional[str]) -> MDFLoss:
 
 register(MetricFamily("mdf", _create, False, True, "paper: Mustafa et al. 2022 Eq. 2",
                       f"multi-scale discriminator feature loss ({SAME_UPSTREAM})",
-                      argument="sisr|jpeg|denoise|<path>", group="learned"))
+                      argument="sisr|jpeg|denoise|<path>", group="learned",
+                      files_named=lambda arg: [] if arg is None or arg.lower() in OFFICIAL else [arg]))

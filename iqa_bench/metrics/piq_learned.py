@@ -19,6 +19,7 @@ import torch
 from piq.perceptual import VGG16_LAYERS, VGG19_LAYERS
 
 from .. import weights as weight_files
+from ..safe_loading import weights_only_loads
 from .base import Metric
 from .registry import MetricFamily, register
 
@@ -76,20 +77,23 @@ def _feature_loss(name: str, cls: Callable) -> Callable[[Optional[str]], Metric]
     def create(arg: Optional[str]) -> Metric:
         net, layers = parse_layers(name, arg)
         _needs(name, arg)
-        module = cls(feature_extractor=net, layers=layers, weights=[1.0] * len(layers), reduction="none")
+        with weights_only_loads():
+            module = cls(feature_extractor=net, layers=layers, weights=[1.0] * len(layers), reduction="none")
         return PiqModule(module, False, f"{name}-{net}-{'+'.join(layers)}-mse")
     return create
 
 
 def _dists(arg: Optional[str]) -> Metric:
     _needs("dists", arg)
-    return PiqModule(piq.DISTS(reduction="none"), False, "dists-v0.4.1")
+    with weights_only_loads():  # piq's torch.load of its release asset (unrestricted before torch 2.6)
+        return PiqModule(piq.DISTS(reduction="none"), False, "dists-v0.4.1")
 
 
 def _pieapp(arg: Optional[str]) -> Metric:
     _needs("pieapp", arg)
-    return PiqModule(piq.PieAPP(reduction="none", data_range=1.0), False, "pieapp-v0.1-stride27", 64,
-                     "PieAPP scores 64×64 patches")
+    with weights_only_loads():
+        return PiqModule(piq.PieAPP(reduction="none", data_range=1.0), False, "pieapp-v0.1-stride27", 64,
+                         "PieAPP scores 64×64 patches")
 
 
 def _register(name: str, factory, source: str, description: str, argument: str = "",

@@ -7,18 +7,31 @@ spec is created. Options are pyiqa's metric options (``pyiqa:ssim:test_y_channel
 scalars (numbers, booleans, strings): no code is evaluated. pyiqa fetches its own weights into its
 cache; offline, a metric whose files are missing is reported unavailable in one line and the other
 metrics still run.
+
+Files: pyiqa unpickles a weight file with an unrestricted ``torch.load(path, weights_only=False)``, so a
+file named by an option (``pretrained_model_path=FILE``) could run code. An option that names a file --
+a key ending in ``path``/``file``/``dir``/``ckpt``/``checkpoint``/``weights`` or containing
+``model_path``, or a value that is an existing path or has a weight file's extension -- is refused with
+one line naming the option and the file, unless the file's SHA-256 is one the weights manifest knows
+(:func:`iqa_bench.weights.known_file`). And while pyiqa builds a metric every ``torch.load`` is a
+``weights_only=True`` load (:func:`iqa_bench.safe_loading.weights_only_loads`), its own cached files
+included: a payload fails to load instead of running.
 """
 from __future__ import annotations
 
 import contextlib
 import io
-from typing import Dict, Optional
+import os
+import re
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import yaml
 
 from ..errors import MetricUnavailableError, UnknownNameError
 from ..io_utils import download_timeout
+from ..safe_loading import weights_only_loads
 from .base import Metric
 from .registry import MetricFamily, register
 
@@ -40,6 +53,38 @@ def parse_options(text: str, spec: str) -> Dict[str, object]:
             raise ValueError(f"{spec}: option {key.strip()} must be a number, a boolean or a string, got {value!r}")
         options[key.strip()] = parsed
     return options
+
+
+FILE_KEY = re.compile(r"(path|file|dir|ckpt|checkpoint|weights?)$|model_path|pretrained_model", re.IGNORECASE)
+WEIGHT_SUFFIXES = (".pth", ".pt", ".ckpt", ".pkl", ".pickle", ".bin", ".tar", ".zip", ".npz", ".npy", ".mat",
+                   ".safetensors", ".onnx", ".h5", ".joblib")
+
+
+def file_options(options: Dict[str, object]) -> List[Tuple[str, str]]:
+    """The (key, value) options that name a file or folder (see the module docstring)."""
+    named = []
+    for key, value in options.items():
+        text = "" if value is None or isinstance(value, bool) else str(value)
+        if not text:
+            continue
+        if FILE_KEY.search(key) or text.lower().endswith(WEIGHT_SUFFIXES) or os.path.exists(os.path.expanduser(text)):
+            named.append((key, text))
+    return named
+
+
+def refuse_file_options(spec: str, options: Dict[str, object]) -> None:
+    """ValueError naming the option and the file, for every file option whose file the weights manifest
+    does not know by SHA-256."""
+    from ..weights import known_file
+
+    for key, value in file_options(options):
+        path = Path(value).expanduser()
+        if path.is_file() and known_file(path):
+            continue
+        raise ValueError(f"{spec}: option {key}={value} names a file ({path}); the pyiqa bridge passes no file to "
+                         f"pyiqa, which would unpickle it with an unrestricted torch.load (a weight file can run "
+                         f"code): only files whose SHA-256 the weights manifest knows are accepted (`iqa-bench "
+                         f"weights`); leave the option out to use pyiqa's own weights")
 
 
 def full_reference_names():
@@ -92,8 +137,9 @@ def create(arg: Optional[str]) -> PyiqaMetric:
     if name not in names:
         raise UnknownNameError("pyiqa full-reference metric", name, names)
     options = parse_options(text, spec)
+    refuse_file_options(spec, options)
     try:
-        with download_timeout(), contextlib.redirect_stdout(io.StringIO()):
+        with download_timeout(), weights_only_loads(), contextlib.redirect_stdout(io.StringIO()):
             model = pyiqa.create_metric(name, as_loss=False, device=torch.device("cpu"), **options)
     except TypeError as err:  # an option the metric does not take
         raise ValueError(f"{spec}: pyiqa's {name} does not accept these options ({err})") from None
@@ -105,7 +151,16 @@ def create(arg: Optional[str]) -> PyiqaMetric:
     return PyiqaMetric(name, options, model.eval(), pyiqa.__version__)
 
 
+def files_named(arg: Optional[str]) -> List[str]:
+    """The files a ``pyiqa:`` spec's options name (for specs read from files: see metrics.trust)."""
+    name, _, text = (arg or "").partition(":")
+    try:
+        return [value for _, value in file_options(parse_options(text, f"pyiqa:{arg}"))]
+    except ValueError:
+        return []  # a malformed option is refused when the metric is created
+
+
 register(MetricFamily("pyiqa", create, None, True, f"library: pyiqa (optional: {INSTALL})",
                       "any pyiqa full-reference metric through our engine, with pyiqa's direction",
                       argument="<name>[:<key>=<value>,...]", group="bridged",
-                      calibrated="ResultsCalibra 5 pairs (pyiqa:cw_ssim, pyiqa:nlpd)"))
+                      calibrated="ResultsCalibra 5 pairs (pyiqa:cw_ssim, pyiqa:nlpd)", files_named=files_named))

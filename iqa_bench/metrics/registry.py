@@ -31,6 +31,9 @@ class MetricFamily:
     calibrated: str = ""
     #: One of :data:`GROUPS`, how ``iqa-bench metrics`` groups the listing.
     group: str = ""
+    #: The files or folders an argument names (``mdf:<path>``, ``afm:<checkpoint>``, a ``pyiqa:`` option
+    #: naming a file): a spec read from a file the user did not type may not name any (:func:`check_spec_from_file`).
+    files_named: Optional[Callable[[Optional[str]], List[str]]] = None
 
     @property
     def default_variant(self) -> Optional[str]:
@@ -75,6 +78,35 @@ def parse_spec(spec: str):
     elif arg is not None and not family.argument:
         raise ValueError(f"metric {name!r} takes no argument, got {spec!r}")
     return family, arg
+
+
+TRUST_FLAG = "--trust-specs"
+
+
+def check_spec_from_file(spec: str, where: str) -> str:
+    """A spec read from a file the user did not type on the command line (a YAML config, a baseline, a
+    recipe): it may name only a built-in metric, with arguments and options that name no file -- a file
+    reaches a loader, and a weight file can carry code. ValueError naming ``where``, the spec and the
+    file otherwise; the user allows more with :data:`TRUST_FLAG`. Returns the spec."""
+    if not isinstance(spec, str):
+        raise ValueError(f"{where}: a metric spec must be a string, got {spec!r}")
+    try:
+        family, arg = parse_spec(spec)
+    except ValueError as err:  # an unknown name or variant: said with the file it came from
+        raise ValueError(f"{where}: {err}") from None
+    named = family.files_named(arg) if family.files_named else []
+    if named:
+        raise ValueError(f"{where}: metric {spec!r} names the file {named[0]}; a spec read from a file may name "
+                         f"built-in metrics only, no file (a weight file can run code when loaded): type it with "
+                         f"-m, or pass {TRUST_FLAG} if you trust {where.split(': ')[0]}")
+    return spec
+
+
+def check_specs_from_file(specs, where: str, trusted: bool = False) -> None:
+    """:func:`check_spec_from_file` for each spec, unless the user passed :data:`TRUST_FLAG`."""
+    if not trusted:
+        for spec in specs:
+            check_spec_from_file(spec, where)
 
 
 def canonical_spec(spec: str) -> str:

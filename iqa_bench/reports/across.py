@@ -48,6 +48,8 @@ def load_dataset_run(run_dir) -> DatasetRun:
     if not isinstance(meta, dict) or not isinstance(meta.get("dataset"), str) or \
             not {"metric", "group"} <= set(summary.columns):
         raise ValueError(f"{run_dir}: run.json has no dataset name or summary.csv no metric/group columns")
+    if not (summary["group"] == ALL).any():
+        raise ValueError(f"{summary_path}: no overall ('{ALL}') row: the file is damaged or not a run's summary")
     for column in summary.columns:  # numbers stay numbers; anything else in their place becomes "n/a"
         if column in ("n",) + tuple(f"{k}{s}" for k in STATS + ("rmse", "twoafc") for s in ("", "_lo", "_hi")):
             summary[column] = pd.to_numeric(summary[column], errors="coerce")

@@ -77,13 +77,77 @@ def significance_figures(run_dir: Path) -> Dict[str, Dict[str, float]]:
     return out
 
 
-def _evaluate(run: dict, results: Path, progress: bool):
+#: The keys of a baseline's run and their types (``None``: may be null or absent).
+RUN_KEYS = {"name": (str,), "dataset": (str,), "metrics": (list,), "root": (str, type(None)),
+            "bootstrap": (int,), "seed": (int,), "by": (str, type(None)), "options": (dict,), "figures": (dict,)}
+#: Options a run may give: config keys that check does not set itself (it sets the others from RUN_KEYS).
+FIXED_OPTIONS = ("dataset", "metrics", "root", "results", "run", "bootstrap", "seed", "by", "plots", "progress")
+
+
+def _number(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def validate_baseline(data, path: Path, trust_specs: bool = False) -> List[dict]:
+    """The runs of a baseline file, checked against its schema (keys, types, figure keys, options, and
+    metric specs that name no file unless ``trust_specs``); ValueError naming the file and the key.
+    A baseline comes from elsewhere (a colleague's branch, a pull request): it is data."""
+    import dataclasses
+
+    from ..config import EvaluateConfig
+    from ..metrics.registry import check_specs_from_file
+
+    where = f"baseline {path}"
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a JSON object with a 'runs' list, got a {type(data).__name__}")
+    if not isinstance(data.get("runs"), list):
+        raise ValueError(f"{where}: key 'runs' must be a list of runs, got {data.get('runs')!r}")
+    allowed = {f.name for f in dataclasses.fields(EvaluateConfig)} - set(FIXED_OPTIONS)
+    names = set()
+    for k, run in enumerate(data["runs"]):
+        at = f"{where}: runs[{k}]"
+        if not isinstance(run, dict):
+            raise ValueError(f"{at}: expected an object, got {run!r}")
+        for key in ("name", "dataset", "metrics"):
+            if key not in run:
+                raise ValueError(f"{at}: missing key {key!r}")
+        for key, value in run.items():
+            if key not in RUN_KEYS:
+                raise ValueError(f"{at}: unknown key {key!r}; valid keys: {', '.join(RUN_KEYS)}")
+            if not isinstance(value, RUN_KEYS[key]) or (isinstance(value, bool) and bool not in RUN_KEYS[key]):
+                kinds = " or ".join("null" if t is type(None) else t.__name__ for t in RUN_KEYS[key])
+                raise ValueError(f"{at}: key {key!r} must be {kinds}, got {value!r}")
+        if run["name"] in names:
+            raise ValueError(f"{at}: run name {run['name']!r} appears twice")
+        names.add(run["name"])
+        if not all(isinstance(m, str) for m in run["metrics"]):
+            raise ValueError(f"{at}: key 'metrics' must be a list of metric specs, got {run['metrics']!r}")
+        check_specs_from_file(run["metrics"], f"{at}: key 'metrics'", trust_specs)
+        bad = sorted(set(run.get("options", {})) - allowed)
+        if bad:
+            raise ValueError(f"{at}: options {', '.join(bad)} cannot be set by a baseline; valid options: "
+                             f"{', '.join(sorted(allowed))}")
+        for key, old in run.get("figures", {}).items():
+            if not isinstance(key, str) or len(key.split("|")) != 3:
+                raise ValueError(f"{at}: figure key {key!r} must be 'metric|group|statistic'")
+            if not isinstance(old, dict) or not _number(old.get("value", "")) or old.get("value") is None or \
+                    not all(_number(old.get(b)) for b in ("lo", "hi")):
+                raise ValueError(f"{at}: figure {key!r} must be an object with a numeric 'value' (and numeric or "
+                                 f"null 'lo', 'hi'), got {old!r}")
+    return data["runs"]
+
+
+def _evaluate(run: dict, results: Path, progress: bool, where: str):
     from ..api import evaluate
 
     options = dict(run.get("options", {}))
-    return evaluate(run["dataset"], run["metrics"], root=run.get("root"), results=str(results), run=run["name"],
-                    bootstrap=int(run.get("bootstrap", 1000)), seed=int(run.get("seed", 0)), by=run.get("by"),
-                    plots=False, progress=progress, **options)
+    by = run.get("by")
+    try:
+        return evaluate(run["dataset"], run["metrics"], root=run.get("root"), results=str(results),
+                        run=run["name"], bootstrap=run.get("bootstrap", 1000), seed=run.get("seed", 0),
+                        by="" if by == "none" else by, plots=False, progress=progress, **options)
+    except ValueError as err:  # a bad dataset name, option value or grouping: named with the run
+        raise ValueError(f"{where}: run {run['name']}: {err}") from None
 
 
 def _root_missing(run: dict, baseline_path: Path) -> Optional[str]:
@@ -93,15 +157,26 @@ def _root_missing(run: dict, baseline_path: Path) -> Optional[str]:
     return None
 
 
+def _floor(old: dict, use_ci: bool, tolerance: float) -> float:
+    lo = old.get("lo")
+    return lo if use_ci and lo is not None and np.isfinite(lo) else old["value"] - tolerance
+
+
 def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False, results: Path = Path("results/check"),
-              update: bool = False, progress: bool = False, say: Optional[Callable[[str], None]] = None):
+              update: bool = False, progress: bool = False, say: Optional[Callable[[str], None]] = None,
+              trust_specs: bool = False):
     """Returns (comparisons, notes). With ``update`` the baseline file is rewritten with current figures.
-    ``say`` receives a line as each run starts and ends (the CLI prints them as progress)."""
+    ``say`` receives a line as each run starts and ends (the CLI prints them as progress). A malformed
+    baseline is a ValueError naming the file and the key (:func:`validate_baseline`)."""
     say = say or (lambda line: None)
-    baseline = json.loads(Path(baseline_path).read_text())
+    try:
+        baseline = json.loads(Path(baseline_path).read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ValueError(f"baseline {baseline_path}: not a readable JSON file ({err})") from None
+    runs = validate_baseline(baseline, baseline_path, trust_specs)
     comparisons: List[Comparison] = []
     notes: List[str] = []
-    for run in baseline["runs"]:
+    for run in runs:
         missing = _root_missing(run, baseline_path)
         if missing:
             notes.append(missing)
@@ -109,7 +184,7 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         options = run.get("options", {})
         imported = " and imported scores" if options.get("scores") or options.get("scores_dir") else ""
         say(f"checking run {run['name']}: {run['dataset']}, {len(run['metrics'])} metrics{imported} ...")
-        result = _evaluate(run, Path(results), progress)
+        result = _evaluate(run, Path(results), progress, f"baseline {baseline_path}")
         notes += [f"{run['name']}: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)"]
         current = figures(result.summary, result.protocol)
         current.update(significance_figures(result.run_dir))
@@ -120,7 +195,7 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         for key, old in run.get("figures", {}).items():
             metric, group, stat = key.split("|")
             now = current.get(key, {"value": float("nan")})["value"]
-            floor = old["lo"] if use_ci and np.isfinite(old.get("lo", np.nan)) else old["value"] - tolerance
+            floor = _floor(old, use_ci, tolerance)
             comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, floor,
                                           failed=not (np.isfinite(now) and now >= floor)))
         mine = comparisons[start:]

@@ -137,14 +137,14 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
     rows = []
     for metric in metrics:
         hit = overall[overall["metric"] == metric]
-        if hit.empty or not np.isfinite(hit.iloc[0]["srocc"]):
+        if hit.empty or not np.isfinite(float(hit.iloc[0].get("srocc", np.nan))):
             rows.append((metric, np.nan, np.nan, np.nan))
             continue
         r = hit.iloc[0]
         # as the tables show it: the magnitude, the interval flipped with the sign (it may cross zero)
         rows.append((metric, *shown_value("srocc", float(r["srocc"]), float(r.get("srocc_lo", np.nan)),
                                           float(r.get("srocc_hi", np.nan)))))
-    if rows:
+    if any(np.isfinite(r[1]) for r in rows):  # a chart of nothing but "not computed" is no figure
         rows.sort(key=lambda r: (not np.isfinite(r[1]), -r[1] if np.isfinite(r[1]) else 0))
         fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(rows) + 1.2))
         positions = np.arange(len(rows))[::-1]

@@ -53,6 +53,15 @@ def parse_loss(expression: str) -> List[Term]:
     return terms
 
 
+def check_loss_from_file(expression: str, where: str, trusted: bool = False) -> None:
+    """A loss expression read from a file: its metric terms may name no file unless ``trusted``
+    (:func:`~iqa_bench.metrics.registry.check_spec_from_file`)."""
+    from ..metrics.registry import check_specs_from_file
+
+    specs = [t.spec for t in parse_loss(str(expression)) if t.spec not in ADVERSARIAL + ("dec",)]
+    check_specs_from_file(specs, where, trusted)
+
+
 class LossExpression(nn.Module):
     """Σ weight · term(SR, HR); ``parts`` holds each term's last value for logging."""
 

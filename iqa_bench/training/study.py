@@ -35,7 +35,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
+
+from ..io_utils import read_yaml_mapping  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ..io_utils import atomic_write_text  # noqa: E402
@@ -82,12 +83,24 @@ def _model(config, entry, name, loss, output: Path, device, progress):
     return load_model(Trainer(load_train_config(None, **train)).train()), scale
 
 
-def run_study(config_path: Path, device: str = "cpu", progress: bool = True) -> Dict[str, pd.DataFrame]:
-    with open(config_path) as handle:
-        config = yaml.safe_load(handle)
+def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
+              trust_specs: bool = False) -> Dict[str, pd.DataFrame]:
+    """Losses and predictors read from the config may name no file unless ``trust_specs``."""
+    from ..metrics.registry import check_specs_from_file
+    from .losses import check_loss_from_file
+
+    config = read_yaml_mapping(config_path, "study config")
     for key in ("train", "losses"):
         if key not in config:
             raise ValueError(f"study config {config_path}: missing key {key!r}")
+    if not isinstance(config["losses"], list) or not all(isinstance(e, dict) for e in config["losses"]):
+        raise ValueError(f"study config {config_path}: key 'losses' must be a list of mappings (name, loss, ...)")
+    for entry in config["losses"]:
+        if isinstance(entry, dict) and entry.get("loss"):
+            check_loss_from_file(str(entry["loss"]).format(alpha=0.5, beta=0.5),
+                                 f"study config {config_path}: loss", trust_specs)
+        if isinstance(entry, dict) and entry.get("predictor"):
+            check_specs_from_file([str(entry["predictor"])], f"study config {config_path}: predictor", trust_specs)
     testsets = _testsets(config, config_path)
     output = Path(config.get("output", "results/study"))
     perception = config.get("perception", "lpips:alex")

@@ -27,7 +27,8 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from tqdm.auto import tqdm
 
-from ..io_utils import atomic_write
+from ..io_utils import atomic_write, read_yaml_mapping
+from ..safe_loading import DamagedCheckpointError, load_checkpoint
 from .data import RandomCrops
 from .losses import ADVERSARIAL, LossExpression
 from .models import create_model
@@ -89,12 +90,18 @@ class TrainConfig:
         return data
 
 
-def load_train_config(path: Optional[Path] = None, **overrides) -> TrainConfig:
-    """YAML keys = TrainConfig fields; ``loss``/``iters``/``lr`` at top level describe a single stage."""
+def load_train_config(path: Optional[Path] = None, trust_specs: bool = False, **overrides) -> TrainConfig:
+    """YAML keys = TrainConfig fields; ``loss``/``iters``/``lr`` at top level describe a single stage.
+    Losses read from the file may name no file unless ``trust_specs`` (``--trust-specs``)."""
+    from .losses import check_loss_from_file
+
     values: Dict[str, Any] = {}
     if path is not None:
-        with open(path) as handle:
-            values.update(yaml.safe_load(handle) or {})
+        values.update(read_yaml_mapping(path, "train config"))
+        losses = [values.get("loss")] if overrides.get("loss") is None else []
+        losses += [s.get("loss") for s in values.get("stages") or [] if isinstance(s, dict)]
+        for loss in filter(None, losses):
+            check_loss_from_file(loss, f"train config {path}: loss", trust_specs)
     values.update({k: v for k, v in overrides.items() if v is not None})
     stage_keys = ("loss", "iters", "lr", "schedule", "milestones", "gamma", "min_lr")
     single = {k: values.pop(k) for k in stage_keys if k in values}
@@ -165,7 +172,8 @@ class Trainer:
         path = self.output / CHECKPOINT
         if not path.exists():
             return None
-        payload = torch.load(path, map_location=self.device, weights_only=True)
+        payload = load_checkpoint(path, "training checkpoint", self.device,
+                                  "move it away (or choose another --output) to start afresh")
         if payload["config"] != self.config.identity():
             raise ValueError(f"{path} was written by a run with other settings; use another --output")
         return payload
@@ -280,7 +288,12 @@ class Trainer:
 
 def load_model(checkpoint) -> torch.nn.Module:
     """The trained generator of a checkpoint written by :class:`Trainer`."""
-    payload = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    what = "training checkpoint (checkpoint.pt of `iqa-bench train`)"
+    payload = load_checkpoint(checkpoint, what)
+    missing = [k for k in ("model_name", "scale", "model") if k not in payload]
+    if missing:
+        raise DamagedCheckpointError(f"{checkpoint}: not a {what}: no {', '.join(missing)}")
     model = create_model(payload["model_name"], scale=payload["scale"])
     model.load_state_dict(payload["model"])
+    model.scale = payload["scale"]
     return model.eval()
