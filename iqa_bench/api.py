@@ -434,13 +434,13 @@ def load_run(run_dir) -> dict:
         meta["scores"] = pd.read_csv(scores_path)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise ValueError(f"{scores_path}: not a readable scores table ({err})") from None
+    missing = [c for c in ["item", "score"] + list(meta["metrics"]) if c not in meta["scores"].columns]
+    if missing:
+        raise ValueError(f"{scores_path}: no column {', '.join(map(str, missing))} (run.json lists these metrics); "
+                         f"the file is damaged or from another run")
     expected = meta.get("items")
     if not scores_path.read_bytes().endswith(b"\n") or (isinstance(expected, int) and len(meta["scores"]) != expected):
         raise ValueError(f"{scores_path}: truncated ({len(meta['scores'])} rows read"
                          + (f", run.json says {expected} items" if isinstance(expected, int) else ", no final newline")
                          + "); rerun `iqa-bench evaluate` (the store keeps every score: nothing is recomputed)")
-    missing = [c for c in ["item", "score"] + list(meta["metrics"]) if c not in meta["scores"].columns]
-    if missing:
-        raise ValueError(f"{scores_path}: no column {', '.join(map(str, missing))} (run.json lists these metrics); "
-                         f"the file is damaged or from another run")
     return meta
