@@ -178,9 +178,7 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     name = display_name(dataset)
     atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name))
     atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name))
-    residuals = result.residuals.rename(columns={"metric": "row"})[["row", "kurtosis", "gaussian"]]
-    atomic_write_text(run_dir / "significance.csv",
-                      result.pairs.merge(residuals, on="row", how="left").to_csv(index=False))
+    atomic_write_text(run_dir / "significance.csv", result.pairs.to_csv(index=False))  # kurtoses included
     if config.plots:
         plot_significance(result, run_dir / "plots" / "significance_f.png",
                           title=f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})")

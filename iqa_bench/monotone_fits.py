@@ -11,8 +11,11 @@ value is monotone on [lo, hi], so the optimiser can only return monotone curves:
   ``Q'(z) = k · g(z) + b4`` with ``k = b1 b2`` and the bell ``g = σ (1 − σ) ∈ (0, 1/4]``. For a direction
   s = ±1, ``s Q' ≥ 0`` on [lo, hi] iff ``s b4 ≥ floor = −min_z s k g(z)`` (the minimum of the bell over
   the range is at the end farther from b3; its maximum at b3 clipped to the range). The free parameters
-  are (b1, b2, b3, c, b5) with ``b4 = s (floor + c²)``: every value gives a monotone curve, and every
-  monotone logistic-5 is reached.
+  are (b1, u, b3, c, b5) with ``b4 = s (floor + c²)`` and ``b2 = cap · tanh(u)``: every value gives a
+  monotone curve, and every monotone logistic-5 whose steepness is within the cap is reached. The cap
+  (:data:`MAX_STEEPNESS`) keeps the logistic's rise at least 8 % of the metric's robust spread wide:
+  the unconstrained optimum can otherwise be a vertical step between two neighbouring values of a
+  noisy cloud, monotone but discontinuous.
 * **cubic** ``p(z)``: ``s p'`` is a quadratic ≥ 0 on [lo, hi], which by Lukács' theorem is exactly
   ``(c1 z + c0)² + γ² (z − lo)(hi − z)``; free parameters (c1, c0, γ, a0), p integrated from it.
   When the unconstrained least-squares cubic is already monotone on the range it is the optimum and
@@ -20,13 +23,15 @@ value is monotone on [lo, hi], so the optimiser can only return monotone curves:
 * **logistic-4** (VQEG) is monotone for every parameter value and needs no constraint.
 
 The rule, stated in the README and the captions: *the monotone fit with the smallest squared error over
-a fixed set of starts* (both directions; centres at the 10/30/50/70/90 % quantiles of z, three slopes,
-two amplitudes; each start run briefly, the three best refined to convergence).
+a fixed set of starts* (the rank correlation's direction: centres at the 10/30/50/70/90 % quantiles of z,
+three slopes, two amplitudes, and a steep rise in each of the three gaps of the data where a step fits
+best; the other direction: the median centre; each start run briefly, the three best refined to
+convergence with scipy's Levenberg-Marquardt and the analytic Jacobian).
 """
 from __future__ import annotations
 
 import warnings
-from typing import Callable, List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from scipy import optimize, stats
@@ -37,72 +42,139 @@ from scipy import optimize, stats
 CENTRES = (0.1, 0.3, 0.5, 0.7, 0.9)
 SLOPES = (0.5, 2.0, 8.0)
 AMPLITUDES = (1.0, 3.0)
+#: The steepest logistic allowed: |b2| · σ̂ ≤ this, σ̂ = IQR(z) / 1.349 the robust spread of the metric
+#: values, i.e. the logistic term rises from 12 % to 88 % of its amplitude over no less than 4/50 = 8 %
+#: of σ̂. Without a cap the least-squares optimum can be a vertical step between two neighbouring values
+#: of a noisy cloud (the sample's vifp: b2 = 8·10⁵ between 0.427831 and 0.427834), monotone but a
+#: discontinuous mapping that fits noise. The robust spread, not the range, sets the scale: TID2013's
+#: PSNR values of 100000 for identical pairs must not flatten the curve over the other 2975.
+MAX_STEEPNESS = 50.0
+#: Gaps of the data tried as the place of a steep step (see :func:`step_starts`).
+STEPS = 3
 #: Function evaluations of one start's brief run, and of the refinement of the best few.
 BRIEF, REFINE, REFINED = 200, 5000, 3
 
 
-def sigmoid(t):
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-t))
+class Domain(NamedTuple):
+    """The observed range [lo, hi] of the (standardised) metric values and the steepest logistic
+    allowed there (:data:`MAX_STEEPNESS` over the robust spread)."""
+    lo: float
+    hi: float
+    cap: float
+
+    @classmethod
+    def of(cls, z: np.ndarray) -> "Domain":
+        return cls(float(z.min()), float(z.max()), MAX_STEEPNESS / robust_spread(z))
 
 
-def _bell(t):
-    """σ(t) (1 − σ(t)) without overflow."""
+def robust_spread(z: np.ndarray) -> float:
+    """IQR / 1.349 (σ for normal data); the standard deviation when the IQR is 0, else 1."""
+    spread = float(np.subtract(*np.percentile(z, [75, 25]))) / 1.349
+    return spread if spread > 0 else (float(np.std(z)) or 1.0)
+
+
+def _sigmoid_and_bell(t):
+    """σ(t) and σ(t) (1 − σ(t)), without overflow."""
     e = np.exp(-np.abs(t))
-    return e / (1.0 + e) ** 2
+    sigma = np.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return sigma, e / (1.0 + e) ** 2
+
+
+def _floor_point(k: float, b2: float, b3: float, lo: float, hi: float) -> Tuple[float, bool]:
+    """Where on [lo, hi] the bell term ``k g(b2 (z − b3))`` is least: for k ≥ 0 the end farther from b3
+    (the bell's minimum), for k < 0 b3 clipped to the range (its maximum); and whether that point moves
+    with b3 (b3 inside the range, k < 0)."""
+    if k >= 0:
+        return (lo if abs(b2 * (lo - b3)) >= abs(b2 * (hi - b3)) else hi), False
+    if lo < b3 < hi:
+        return b3, True
+    return min(max(b3, lo), hi), False
 
 
 def logistic5_slope_floor(k: float, b2: float, b3: float, lo: float, hi: float) -> float:
     """The least ``b4`` for which ``k g(z) + b4 ≥ 0`` on [lo, hi], g the bell of ``b2 (z − b3)``:
     ``−k min g`` for k ≥ 0 (the minimum at the end of the range farther from b3), ``−k max g`` for
     k < 0 (the maximum at b3 clipped to the range)."""
-    if k >= 0:
-        return -k * min(_bell(b2 * (lo - b3)), _bell(b2 * (hi - b3)))
-    return -k * _bell(b2 * (min(max(b3, lo), hi) - b3))
+    point, _ = _floor_point(k, b2, b3, lo, hi)
+    return -k * float(_sigmoid_and_bell(b2 * (point - b3))[1])
 
 
-def logistic5_from_free(theta, direction: int, lo: float, hi: float) -> np.ndarray:
-    """(b1, b2, b3, b4, b5) of the monotone logistic-5 given the free (b1, b2, b3, c, b5)."""
-    b1, b2, b3, c, b5 = theta
-    b4 = direction * (logistic5_slope_floor(direction * b1 * b2, b2, b3, lo, hi) + c * c)
+def free_slope(b2: float, domain: Domain) -> float:
+    """The free value u of a start's slope b2 = cap · tanh(u) (held to 95 % of the cap)."""
+    return float(np.arctanh(np.clip(b2 / domain.cap, -0.95, 0.95)))
+
+
+def logistic5_from_free(theta, direction: int, domain: Domain) -> np.ndarray:
+    """(b1, b2, b3, b4, b5) of the monotone logistic-5 given the free (b1, u, b3, c, b5)."""
+    b1, u, b3, c, b5 = theta
+    b2 = domain.cap * float(np.tanh(u))
+    b4 = direction * (logistic5_slope_floor(direction * b1 * b2, b2, b3, domain.lo, domain.hi) + c * c)
     return np.array([b1, b2, b3, b4, b5], dtype=np.float64)
 
 
-def _least_squares(residual: Callable, start, max_nfev: int):
+def _logistic5_model(z: np.ndarray, direction: int, domain: Domain):
+    """Value and Jacobian (in the free parameters) of the monotone logistic-5 at z."""
+    lo, hi, cap = domain
+    s = direction
+
+    def model(theta):
+        b1, u, b3, c, b5 = theta
+        b2 = cap * np.tanh(u)
+        sigma, g = _sigmoid_and_bell(b2 * (z - b3))
+        point, moving = _floor_point(s * b1 * b2, b2, b3, lo, hi)
+        sigma_p, g_p = _sigmoid_and_bell(b2 * (point - b3))
+        b4 = s * (-s * b1 * b2 * g_p + c * c)
+        value = b1 * (sigma - 0.5) + b4 * z + b5
+        # floor = −s b1 b2 g(w), w = b2 (point − b3); g'(w) = g (1 − 2σ); w does not move when point = b3
+        dg = g_p * (1.0 - 2.0 * sigma_p)
+        dw_b2, dw_b3 = (0.0, 0.0) if moving else (point - b3, -b2)
+        d_floor = (-s * b2 * g_p, -s * b1 * (g_p + b2 * dg * dw_b2), -s * b1 * b2 * dg * dw_b3)
+        jac = np.empty((z.size, 5))
+        jac[:, 0] = (sigma - 0.5) + s * z * d_floor[0]
+        jac[:, 1] = (b1 * g * (z - b3) + s * z * d_floor[1]) * cap * (1.0 - np.tanh(u) ** 2)
+        jac[:, 2] = -b1 * g * b2 + s * z * d_floor[2]
+        jac[:, 3] = 2.0 * s * c * z
+        jac[:, 4] = 1.0
+        return value, jac
+    return model
+
+
+def _least_squares(model, y, start, max_nfev: int):
+    def residual(theta):
+        return model(theta)[0] - y
+
+    def jacobian(theta):
+        return model(theta)[1]
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = optimize.least_squares(residual, np.asarray(start, dtype=np.float64), method="lm",
-                                            max_nfev=max_nfev)
+            result = optimize.least_squares(residual, np.asarray(start, dtype=np.float64), jac=jacobian,
+                                            method="lm", max_nfev=max_nfev)
         except (ValueError, np.linalg.LinAlgError):
             return None
     return result if np.all(np.isfinite(result.x)) and np.isfinite(result.cost) else None
 
 
-def _search(function, to_params, z, y, starts: List[Tuple[int, np.ndarray]]):
+def _search(model_of, to_params, z, y, domain: Domain, starts: List[Tuple[int, np.ndarray]]):
     """Each (direction, free start) run for :data:`BRIEF` evaluations, the :data:`REFINED` best refined
     to convergence; the parameters with the smallest squared error (the first on a tie), or None."""
-    lo, hi = float(z.min()), float(z.max())
-
-    def residual_of(direction):
-        return lambda theta: function(z, *to_params(theta, direction, lo, hi)) - y
-
+    models = {direction: model_of(z, direction, domain) for direction in (1, -1)}
     brief = []
     for direction, start in starts:
-        result = _least_squares(residual_of(direction), start, BRIEF)
+        result = _least_squares(models[direction], y, start, BRIEF)
         if result is not None:
             brief.append((float(result.cost), direction, result.x))
     brief.sort(key=lambda item: item[0])
     best, best_sse = None, np.inf
     for _, direction, theta in brief[:REFINED]:
-        result = _least_squares(residual_of(direction), theta, REFINE)
+        result = _least_squares(models[direction], y, theta, REFINE)
         if result is None:
             continue
-        params = to_params(result.x, direction, lo, hi)
-        residual = function(z, *params) - y
+        residual = models[direction](result.x)[0] - y
         sse = float(residual @ residual)
         if np.isfinite(sse) and sse < best_sse:
-            best, best_sse = params, sse
+            best, best_sse = to_params(result.x, direction, domain), sse
     return best
 
 
@@ -111,37 +183,103 @@ def _direction(z, y) -> int:
     return -1 if np.isfinite(rho) and rho < 0 else 1
 
 
-def fit_monotone_logistic5(function, z: np.ndarray, y: np.ndarray) -> Optional[np.ndarray]:
-    """The monotone logistic-5 (on [min z, max z]) of least squared error over the fixed starts; None
-    when no start converged to finite parameters."""
-    lo, hi = float(z.min()), float(z.max())
-    span = float(np.ptp(y)) or 1.0
-    spread = float(np.subtract(*np.percentile(z, [75, 25]))) / 1.349 or 1.0
-    main = _direction(z, y)
+def _logistic5_start(direction: int, b1: float, b2: float, b3: float, b4: float, b5: float, domain: Domain):
+    """Free parameters of the monotone logistic-5 nearest to (b1..b5): b2 within the cap, b4 raised to
+    the floor when below it."""
+    u = free_slope(b2, domain)
+    b2 = domain.cap * float(np.tanh(u))
+    floor = logistic5_slope_floor(direction * b1 * b2, b2, b3, domain.lo, domain.hi)
+    return direction, np.array([b1, u, b3, np.sqrt(max(direction * b4 - floor, 0.0)), b5])
+
+
+def step_starts(z: np.ndarray, y: np.ndarray, direction: int, domain: Domain, count: int = STEPS):
+    """Starts for a steep logistic in a gap of the data: for every gap between consecutive distinct z,
+    the least-squares ``a + b z + h·[z > gap]`` (closed form from cumulative sums), the ``count`` gaps
+    with the smallest squared error among those whose step h has the curve's direction, as monotone
+    logistic-5 starts (b3 mid-gap, as steep as the gap asks and the cap allows)."""
+    order = np.argsort(z, kind="stable")
+    zs, ys = z[order], y[order]
+    gaps = np.flatnonzero(np.diff(zs) > 0)
+    if gaps.size == 0:
+        return []
+    n = zs.size
+
+    def above(values):  # sums over the items above each gap
+        return np.cumsum(values[::-1])[::-1][gaps + 1]
+
+    m, sz_up, sy_up = above(np.ones(n)), above(zs), above(ys)
+    gram = np.empty((gaps.size, 3, 3))
+    gram[:, 0, 0], gram[:, 0, 1], gram[:, 1, 1] = n, zs.sum(), (zs * zs).sum()
+    gram[:, 0, 2] = gram[:, 2, 2] = m
+    gram[:, 1, 2] = sz_up
+    gram[:, 1, 0], gram[:, 2, 0], gram[:, 2, 1] = gram[:, 0, 1], gram[:, 0, 2], gram[:, 1, 2]
+    rhs = np.stack([np.full(gaps.size, ys.sum()), np.full(gaps.size, (zs * ys).sum()), sy_up], axis=1)
+    with np.errstate(all="ignore"):
+        try:
+            coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            return []
+    sse = (ys * ys).sum() - np.einsum("kj,kj->k", coef, rhs)  # yᵀy − coefᵀXᵀy at the least squares
+    usable = np.flatnonzero(np.isfinite(sse) & (direction * coef[:, 2] > 0))
     starts = []
+    for k in usable[np.argsort(sse[usable], kind="stable")][:count]:
+        a, b, h = coef[k]
+        left, right = zs[gaps[k]], zs[gaps[k] + 1]
+        starts.append(_logistic5_start(direction, h, 8.0 / (right - left), 0.5 * (left + right), b, a + 0.5 * h,
+                                       domain))
+    return starts
+
+
+def fit_monotone_logistic5(z: np.ndarray, y: np.ndarray) -> Optional[np.ndarray]:
+    """The monotone logistic-5 (on [min z, max z], steepness within the cap) of least squared error over
+    the fixed starts and the step starts (:func:`step_starts`), as (b1, b2, b3, b4, b5); None when no
+    start converged to finite parameters."""
+    domain = Domain.of(z)
+    span = float(np.ptp(y)) or 1.0
+    spread = robust_spread(z)
+    main = _direction(z, y)
+    starts = step_starts(z, y, main, domain)
     for direction in (main, -main):
         for centre in (CENTRES if direction == main else (0.5,)):
             b3 = float(np.quantile(z, centre))
             for slope in SLOPES:
                 for amplitude in AMPLITUDES:
                     b1, b2 = direction * amplitude * span, slope / spread
-                    floor = logistic5_slope_floor(direction * b1 * b2, b2, b3, lo, hi)
-                    c = np.sqrt(max(-floor, 0.0) + 0.01 * span / (hi - lo))
-                    starts.append((direction, np.array([b1, b2, b3, c, float(np.mean(y))])))
-    return _search(function, logistic5_from_free, z, y, starts)
+                    # b4 just above the floor: a start with a small linear term in the curve's direction
+                    lift = 0.01 * span / max(domain.hi - domain.lo, 1e-12)
+                    floor = logistic5_slope_floor(direction * b1 * b2, b2, b3, domain.lo, domain.hi)
+                    starts.append(_logistic5_start(direction, b1, b2, b3, direction * (max(floor, 0.0) + lift),
+                                                   float(np.mean(y)), domain))
+    return _search(_logistic5_model, logistic5_from_free, z, y, domain, starts)
 
 
-def cubic_from_free(theta, direction: int, lo: float, hi: float) -> np.ndarray:
+def cubic_from_free(theta, direction: int, domain: Domain) -> np.ndarray:
     """Coefficients (highest power first) of the cubic ``a0 + s ∫_0^z q`` with
     ``q = (c1 z + c0)² + γ² (z − lo)(hi − z)`` ≥ 0 on [lo, hi] (Lukács)."""
     c1, c0, gamma, a0 = theta
+    lo, hi = domain.lo, domain.hi
     g2 = gamma * gamma
     q2, q1, q0 = c1 * c1 - g2, 2 * c1 * c0 + g2 * (lo + hi), c0 * c0 - g2 * lo * hi
     return np.array([direction * q2 / 3.0, direction * q1 / 2.0, direction * q0, a0], dtype=np.float64)
 
 
-def _cubic(z, *coefficients):
-    return np.polyval(coefficients, z)
+def _cubic_model(z: np.ndarray, direction: int, domain: Domain):
+    """Value and Jacobian (in c1, c0, γ, a0) of the Lukács cubic at z."""
+    lo, hi = domain.lo, domain.hi
+    powers = np.stack([direction * z ** 3 / 3.0, direction * z ** 2 / 2.0, direction * z], axis=1)
+
+    def model(theta):
+        c1, c0, gamma, _ = theta
+        value = np.polyval(cubic_from_free(theta, direction, domain), z)
+        # d(q2, q1, q0) / d(c1, c0, γ)
+        dq = np.array([[2 * c1, 0.0, -2 * gamma],
+                       [2 * c0, 2 * c1, 2 * gamma * (lo + hi)],
+                       [0.0, 2 * c0, -2 * gamma * lo * hi]])
+        jac = np.empty((z.size, 4))
+        jac[:, :3] = powers @ dq
+        jac[:, 3] = 1.0
+        return value, jac
+    return model
 
 
 def is_monotone_cubic(coefficients, lo: float, hi: float) -> bool:
@@ -160,13 +298,14 @@ def is_monotone_cubic(coefficients, lo: float, hi: float) -> bool:
 def fit_monotone_cubic(z: np.ndarray, y: np.ndarray) -> Optional[np.ndarray]:
     """The least-squares cubic when it is monotone on [min z, max z]; otherwise the monotone cubic of
     least squared error over starts in the Lukács parametrisation (both directions)."""
-    lo, hi = float(z.min()), float(z.max())
+    domain = Domain.of(z)
     free = np.polyfit(z, y, 3)
-    if is_monotone_cubic(free, lo, hi):
+    if is_monotone_cubic(free, domain.lo, domain.hi):
         return free
-    spread = float(np.std(y)) / max(hi - lo, 1e-12)
+    root = np.sqrt(float(np.std(y)) / max(domain.hi - domain.lo, 1e-12))
     mean = float(np.mean(y))
-    starts = [(direction, np.array([c1 * np.sqrt(spread), c0 * np.sqrt(spread), gamma * np.sqrt(spread), mean]))
-              for direction in (_direction(z, y), -_direction(z, y))
+    main = _direction(z, y)
+    starts = [(direction, np.array([c1 * root, c0 * root, gamma * root, mean]))
+              for direction in (main, -main)
               for c1 in (0.0, 0.5, -0.5) for c0 in (1.0, 0.2) for gamma in (0.0, 0.5)]
-    return _search(_cubic, cubic_from_free, z, y, starts)
+    return _search(_cubic_model, cubic_from_free, z, y, domain, starts)

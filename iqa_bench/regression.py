@@ -3,10 +3,11 @@
 Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
 
 * the default mapping is the 5-parameter logistic
-  ``Q(x) = b1 · (1/2 − 1/(1 + exp(b2 · (x − b3)))) + b4 · x + b5``, fitted with
-  ``scipy.optimize.curve_fit`` on the standardised metric values; ``logistic4`` is VQEG's
-  4-parameter logistic, ``cubic`` a third-order polynomial, ``none`` no mapping (PLCC of the raw
-  values, no RMSE: pyiqa's protocol);
+  ``Q(x) = b1 · (1/2 − 1/(1 + exp(b2 · (x − b3)))) + b4 · x + b5`` on the standardised metric values;
+  ``logistic4`` is VQEG's 4-parameter logistic, ``cubic`` a third-order polynomial, ``none`` no mapping
+  (PLCC of the raw values, no RMSE: pyiqa's protocol). Every mapping is monotone on the observed metric
+  range by construction (VQEG, ITU-T P.1401): the monotone fit of least squared error over a fixed set of
+  starts (:mod:`iqa_bench.monotone_fits`);
 * RMSE (in the subjective score's units) and PLCC are computed after the fit; SROCC and KROCC on the
   raw metric values (signed: a distance against a higher-is-better MOS correlates negatively);
 * 95 % confidence intervals by a seeded, vectorised percentile bootstrap over items. For RMSE/PLCC
@@ -22,11 +23,23 @@ from typing import Dict, Optional
 import numpy as np
 from scipy import optimize, stats
 
+from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
+
 FITS = ("logistic5", "logistic4", "cubic", "none")
 #: ``--fit all``: the protocols of the fit-sensitivity table, in this order (no fit is pyiqa's protocol,
 #: the 4-parameter logistic VQEG's, the 5-parameter logistic Sheikh et al. 2006's).
 PROTOCOLS = ("none", "logistic4", "logistic5", "cubic")
 MIN_ITEMS = 8
+#: How the captions state the rule of every mapping but "none".
+MONOTONE_RULE = "each mapping the least-squares monotone one on the metric's range"
+
+
+def fit_caption(fits) -> str:
+    """``fit logistic5 (…rule…)`` for a table's caption: the fits named, the monotone rule said when one
+    of them is a mapping."""
+    fits = sorted(str(f) for f in fits)
+    rule = f" ({MONOTONE_RULE})" if any(f != "none" for f in fits) else ""
+    return f"fit {', '.join(fits)}{rule}"
 
 
 def logistic5(x, b1, b2, b3, b4, b5):
@@ -131,6 +144,15 @@ def _best_fit(kind: str, function, z: np.ndarray, y: np.ndarray, starts) -> FitR
     return FitResult(kind, best, "ok")
 
 
+def _fit_cubic(z, y) -> FitResult:
+    """The least-squares cubic, or the monotone cubic of least squared error when that one is not
+    monotone on the data range (:func:`fit_monotone_cubic`)."""
+    params = fit_monotone_cubic(z, y)
+    if params is None:
+        return FitResult("cubic", None, "monotone cubic fit failed: no start converged")
+    return FitResult("cubic", params, "ok")
+
+
 class MetricRegression:
     """scikit-learn style: ``MetricRegression().fit(x, y).report()``.
 
@@ -169,7 +191,7 @@ class MetricRegression:
         elif spread == 0:
             self.result_ = FitResult(self.fit_kind, None, "metric is constant: nothing to fit")
         elif self.fit_kind == "cubic":
-            self.result_ = FitResult("cubic", np.polyfit(self._z(self.x_), self.y_, 3), "ok")
+            self.result_ = _remembered_fit("cubic", self._z(self.x_), self.y_, _fit_cubic)
         elif self.fit_kind == "none":
             self.result_ = FitResult("none", np.zeros(0), "ok")
         else:
@@ -192,14 +214,13 @@ class MetricRegression:
     def _z(self, x):
         return (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
 
-    def _fit_logistic(self, z, y) -> FitResult:
-        """Robust start (amplitude, slope sign from the rank correlation), bounded retries; the
-        converged fit with the smallest squared error wins."""
-        span = float(np.ptp(y)) or 1.0
-        sign = 1.0 if stats.spearmanr(z, y)[0] >= 0 else -1.0
-        starts = [[sign * amplitude, slope, float(np.median(z)), 0.0, float(np.mean(y))]
-                  for slope in (1.0, 3.0, 0.3, 10.0) for amplitude in (span, 2 * span)]
-        return _best_fit("logistic5", logistic5, z, y, starts)
+    @staticmethod
+    def _fit_logistic(z, y) -> FitResult:
+        """The monotone logistic-5 of least squared error (:func:`fit_monotone_logistic5`)."""
+        params = fit_monotone_logistic5(z, y)
+        if params is None:
+            return FitResult("logistic5", None, "monotone logistic fit failed: no start converged")
+        return FitResult("logistic5", params, "ok")
 
     @property
     def params_(self) -> Optional[np.ndarray]:

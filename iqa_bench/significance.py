@@ -5,7 +5,9 @@
   after each metric's nonlinear fit, F = σ²_row / σ²_col of the residuals (fitted − subjective) with
   (n − 1, n − 1) degrees of freedom, two-sided at α. The test assumes Gaussian residuals: Sheikh et al.
   accept a metric's residuals as Gaussian when their kurtosis (Pearson's, 3 for a normal law) lies in
-  [2, 4]; that check is reported per metric next to the matrix.
+  [2, 4]; that check is reported per metric next to the matrix, and an F-test symbol of a pair where
+  either metric's residual kurtosis is outside [2, 4] is marked ``‡`` (the assumption fails: read it as
+  indicative only), with the footnote; the CSV keeps both kurtoses and the mark (``f_assumption``).
 * **Williams' test** for two dependent correlations sharing one variable (Williams 1959; Steiger 1980,
   Psychological Bulletin 87(2), Eq. 7): the PLCCs of the two fitted predictions with the subjective
   score, given the correlation of the predictions with each other; t with n − 3 degrees of freedom.
@@ -35,6 +37,10 @@ TEST_TITLES = {"f": "F-test on the residual variances after the nonlinear fit (S
                "srocc": "paired bootstrap of ΔSROCC (interval excludes 0)",
                "plcc": "paired bootstrap of ΔPLCC (interval excludes 0)"}
 GAUSSIAN_KURTOSIS = (2.0, 4.0)
+#: The mark of an F-test symbol whose Gaussian assumption fails, and its footnote.
+NOT_GAUSSIAN_MARK = "‡"
+NOT_GAUSSIAN_NOTE = ("‡ F-test symbol where the residual kurtosis of the row or column metric is outside [2, 4]: "
+                     "the test's Gaussian assumption does not hold there, read it as indicative only")
 
 
 def williams_test(r_ya: float, r_yb: float, r_ab: float, n: int) -> Tuple[float, float]:
@@ -87,6 +93,12 @@ class SignificanceResult:
         table = self.pairs.pivot(index="row", columns="col", values=f"{test}_symbol")
         return table.reindex(index=self.metrics, columns=self.metrics)
 
+    def f_marked(self) -> pd.DataFrame:
+        """metric × metric booleans: the pair's F-test assumption fails (either kurtosis outside [2, 4])."""
+        table = self.pairs.assign(marked=self.pairs["f_assumption"] != "ok").pivot(
+            index="row", columns="col", values="marked")
+        return table.reindex(index=self.metrics, columns=self.metrics).eq(True)  # missing pairs: False
+
 
 def _oriented(spec: str, directions: Dict[str, bool], score_higher_is_better: Optional[bool]) -> float:
     if score_higher_is_better is None or spec not in directions:
@@ -122,6 +134,7 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
         residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": kurtosis, "gaussian": gaussian,
                               "status": "ok"})
     names = [s for s in specs if s in fitted]
+    kurtoses = {r["metric"]: (r["kurtosis"], r["gaussian"]) for r in residual_rows}
     rng = np.random.default_rng(seed)
     q = (100 * alpha / 2, 100 * (1 - alpha / 2))
     # When every metric has values on the same items (the usual case) one set of resamples serves every
@@ -154,6 +167,9 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
             d_plcc = plcc_r - plcc_c
             out = {"row": row, "col": col, "n": n, "f": f, "f_p": f_p, "williams_t": w_t, "williams_p": w_p,
                    "d_srocc": d_srocc, "d_plcc": d_plcc}
+            outside = [m for m in (row, col) if not kurtoses[m][1]]
+            assumption = "ok" if not outside else \
+                f"kurtosis outside [2, 4]: {', '.join(f'{m} {kurtoses[m][0]:.2f}' for m in outside)}"
             if n_boot > 0:
                 if shared:
                     (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
@@ -185,19 +201,25 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
                         "d_srocc_lo": -out["d_srocc_hi"], "d_srocc_hi": -out["d_srocc_lo"],
                         "d_plcc_lo": -out["d_plcc_hi"], "d_plcc_hi": -out["d_plcc_lo"],
                         "srocc_p": out["srocc_p"], "plcc_p": out["plcc_p"]}
+            for pair in (out, mirrored):
+                pair["kurtosis_row"], pair["kurtosis_col"] = kurtoses[pair["row"]][0], kurtoses[pair["col"]][0]
+                pair["f_assumption"] = assumption
             for test in TESTS:
                 mirrored[f"{test}_symbol"] = -out[f"{test}_symbol"] if np.isfinite(out[f"{test}_symbol"]) \
                     else float("nan")
             rows.append(mirrored)
     columns = ["row", "col", "n", "f", "f_p", "f_symbol", "williams_t", "williams_p", "williams_symbol",
                "d_srocc", "d_srocc_lo", "d_srocc_hi", "srocc_p", "srocc_symbol",
-               "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "plcc_symbol"]
+               "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "plcc_symbol", "kurtosis_row", "kurtosis_col",
+               "f_assumption"]
     return SignificanceResult(pd.DataFrame(rows, columns=columns), pd.DataFrame(residual_rows), names, alpha,
                               n_boot)
 
 
-def _cell(value) -> str:
-    return "" if not np.isfinite(value) else str(int(value))
+def _cell(value, marked: bool = False, mark: str = NOT_GAUSSIAN_MARK) -> str:
+    if not np.isfinite(value):
+        return ""
+    return str(int(value)) + (mark if marked else "")
 
 
 def render_significance(result: SignificanceResult, fmt: str, dataset: str) -> str:
@@ -215,6 +237,12 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str) -> s
         if test in ("srocc", "plcc") and result.n_boot <= 0:
             continue
         matrix = result.matrix(test)
+        marked = result.f_marked() if test == "f" else None
+
+        def cells_of(metric, mark):
+            return ["" if metric == other else
+                    _cell(matrix.loc[metric, other], marked is not None and marked.loc[metric, other], mark)
+                    for other in result.metrics]
         if fmt == "latex":
             from .reports.tables import latex_escape
 
@@ -224,17 +252,21 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str) -> s
             out.append(rf"\resizebox{{\linewidth}}{{!}}{{\begin{{tabular}}{{{cols}}}\toprule")
             out.append(" & ".join([""] + [latex_escape(m) for m in result.metrics]) + r" \\ \midrule")
             for metric in result.metrics:
-                cells = ["" if metric == other else _cell(matrix.loc[metric, other]) for other in result.metrics]
-                out.append(" & ".join([latex_escape(metric)] + cells) + r" \\")
-            out.append(r"\bottomrule\end{tabular}}\end{table}")
+                out.append(" & ".join([latex_escape(metric)] + cells_of(metric, r"$^\ddagger$")) + r" \\")
+            out.append(r"\bottomrule\end{tabular}}")
+            if marked is not None and marked.to_numpy().any():
+                out.append(r"\par\smallskip\footnotesize " + latex_escape(NOT_GAUSSIAN_NOTE).replace(
+                    NOT_GAUSSIAN_MARK, r"$^\ddagger$"))
+            out.append(r"\end{table}")
         else:
             out.append(f"**{TEST_TITLES[test]}**\n")
             out.append("| | " + " | ".join(result.metrics) + " |")
             out.append("|---|" + "---:|" * len(result.metrics))
             for metric in result.metrics:
-                cells = ["" if metric == other else _cell(matrix.loc[metric, other]) for other in result.metrics]
-                out.append(f"| {metric} | " + " | ".join(cells) + " |")
+                out.append(f"| {metric} | " + " | ".join(cells_of(metric, NOT_GAUSSIAN_MARK)) + " |")
             out.append("")
+            if marked is not None and marked.to_numpy().any():
+                out.append(NOT_GAUSSIAN_NOTE + ".\n")
     checks = result.residuals
     lines = [f"{r['metric']} {r['kurtosis']:.2f}{'' if r['gaussian'] else ' (outside [2, 4])'}"
              for _, r in checks.iterrows() if np.isfinite(r["kurtosis"])]
@@ -257,13 +289,16 @@ def plot_significance(result: SignificanceResult, path, test: str = "f", title: 
     fig, ax = plt.subplots(figsize=(size, size * 0.9))
     ax.imshow(np.ma.masked_invalid(matrix), cmap=ListedColormap(["#d9534f", "#d0d0d0", "#5cb85c"]), vmin=-1,
               vmax=1)
+    marked = result.f_marked().to_numpy() if test == "f" else np.zeros(matrix.shape, bool)
     ticks = range(len(result.metrics))
     ax.set_xticks(ticks, result.metrics, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(ticks, result.metrics, fontsize=8)
     for i in ticks:
         for j in ticks:
             if np.isfinite(matrix[i, j]):
-                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=7)
+                ax.text(j, i, _cell(matrix[i, j], marked[i, j]), ha="center", va="center", fontsize=7)
     ax.set_title(title or TEST_TITLES[test], fontsize=9)
+    if marked.any():
+        fig.text(0.01, 0.005, "‡ residual kurtosis outside [2, 4]: the F-test's assumption fails", fontsize=7)
     fig.tight_layout()
     save_figure(fig, Path(path), pdf=True)

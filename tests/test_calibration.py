@@ -57,6 +57,18 @@ def test_calibrated_values(rows):
 
 
 @needs_data
+def test_srsim_is_sr_sim_m_to_1e5_and_piqs_default_kernel_is_not(rows, monkeypatch):
+    """Issue 26: SR_SIM.m's 9-tap Gaussian (piq's MATLAB test: 0.96667468 on I01); piq's default 10-tap
+    window, the value before the change, is 7e-4 off and now fails the 1e-5 tolerance."""
+    row = rows[("srsim", "I01")]
+    assert row.tolerance == 1e-5 and abs(row.ours - 0.96667468) < 1e-5 and row.status == "yes"
+    monkeypatch.setattr(calibration, "create_metric",
+                        lambda spec: create_metric("srsim:piq" if spec == "srsim" else spec))
+    found, _ = calibration.calibrate(DATA, ["srsim"])
+    assert 5e-4 < found[0].abs_diff < 1e-3 and found[0].status == "no"
+
+
+@needs_data
 def test_calibration_fails_on_an_injected_convention_error(monkeypatch):
     """piq's conventions (RGB average, downsampling, pixel-domain VIF) in place of MATLAB's: caught."""
     swap = {"ssim": "ssim:piq", "ms_ssim": "ms_ssim:piq", "gmsd": "gmsd:piq", "vif": "vifp"}

@@ -85,3 +85,67 @@ def test_the_dec_metric_is_a_function_of_the_pair_alone(tmp_path):
     for label in ("batch1", "resumed"):
         for item in items:
             assert scores[label][item.item_id] == pytest.approx(scores["batch4"][item.item_id], rel=1e-5)
+
+
+# -- issue 26: the paper's loss is not minimised at HR ------------------------------------------------------
+def _blur_and_bicubic(hr):
+    import torch.nn.functional as F
+    h, w = hr.shape[-2:]
+
+    def round_trip(factor):
+        low = F.interpolate(hr, size=(h // factor, w // factor), mode="bicubic", align_corners=False, antialias=True)
+        return F.interpolate(low, size=(h, w), mode="bicubic", align_corners=False).clamp(0, 1)
+
+    return {"blur 1": gaussian_blur(hr, 9, 1.0), "blur 2.5": gaussian_blur(hr, 15, 2.5), "bicubic x2": round_trip(2),
+            "bicubic x4": round_trip(4)}
+
+
+def _crops(name, size):
+    import skimage.data
+
+    array = getattr(skimage.data, name)()
+    array = array[..., :3] if array.ndim == 3 else np.repeat(array[..., None], 3, axis=2)
+    image = torch.from_numpy(np.ascontiguousarray(array)).permute(2, 0, 1).float()[None] / 255
+    h, w = image.shape[-2:]
+    return [image[..., y:y + size, x:x + size] for y, x in ((0, 0), ((h - size) // 2, (w - size) // 2),
+                                                              (h - size, w - size))]
+
+
+EIGHT_PHOTOS = ("camera", "astronaut", "coffee", "chelsea", "rocket", "coins", "immunohistochemistry", "brick")
+
+
+@pytest.mark.parametrize("size", [64, 128])
+@pytest.mark.parametrize("name", EIGHT_PHOTOS)
+def test_the_papers_loss_is_not_stationary_at_hr(name, size):
+    """Eq. 21-23 as the paper writes them: at SR = HR the gradient of L_d is non-zero, and a small step
+    along it lowers the loss -- HR is not a minimum, on each of 8 photographs × 3 crops × 2 sizes."""
+    for hr in _crops(name, size):
+        hr = hr.double()
+        sr = hr.clone().requires_grad_(True)
+        loss = dec_loss(sr, hr)
+        grad, = torch.autograd.grad(loss, sr)
+        assert grad.abs().max() > 1e-4
+        # a backtracking step: moving no pixel by more than 1e-3 .. 1e-6 of the range lowers the loss
+        lowered = [float(dec_loss(hr - step / float(grad.abs().max()) * grad, hr)) < float(loss)
+                   for step in (1e-3, 1e-4, 1e-5, 1e-6)]
+        assert any(lowered)
+
+
+def test_degraded_images_score_below_the_original_on_some_photographs():
+    """The audit's cases, with the paper's equations: cameraman's top-left 256-px crop prefers every
+    degradation to the original, its centre crop and astronaut's 128-px corner prefer σ = 1 blur."""
+    camera = _crops("camera", 256)
+    hr = camera[0]
+    original = float(dec_per_image(hr, hr))
+    assert all(float(dec_per_image(x, hr)) < original for x in _blur_and_bicubic(hr).values())
+    centre = camera[1]
+    assert float(dec_per_image(gaussian_blur(centre, 9, 1.0), centre)) < float(dec_per_image(centre, centre))
+    corner = _crops("astronaut", 128)[0]
+    assert float(dec_per_image(gaussian_blur(corner, 9, 1.0), corner)) < float(dec_per_image(corner, corner))
+
+
+def test_the_listing_does_not_call_dec_a_fidelity_metric():
+    from iqa_bench.metrics.registry import list_metrics
+
+    description = next(f for f in list_metrics() if f.name == "dec").description
+    assert "not a fidelity metric" in description and "not minimised at the reference" in description

@@ -34,8 +34,10 @@ def i01():
     ("iw_ssim", piq.information_weighted_ssim, {}, True),
     ("ms_gmsd", piq.multi_scale_gmsd, {"chromatic": False}, False),
     ("ms_gmsdc", piq.multi_scale_gmsd, {"chromatic": True}, False),
-    ("srsim", piq.srsim, {"chromatic": False}, False),
-    ("srsimc", piq.srsim, {"chromatic": True}, False),
+    ("srsim", piq.srsim, {"chromatic": False, "gaussian_size": 9}, False),
+    ("srsimc", piq.srsim, {"chromatic": True, "gaussian_size": 9}, False),
+    ("srsim:piq", piq.srsim, {"chromatic": False}, False),
+    ("srsimc:piq", piq.srsim, {"chromatic": True}, False),
     ("dss", piq.dss, {}, False),
 ])
 def test_piq_weight_free_measures_equal_piqs_own_call(i01, spec, function, kwargs, reference_first):
@@ -51,7 +53,7 @@ def test_iw_ssim_and_srsim_reproduce_the_matlab_values_piqs_tests_quote(i01):
     asymmetric (the original is iwssim.m's first argument): the distorted image first gives 0.94624."""
     ref, dist = i01
     assert create_metric("iw_ssim")(ref, dist).item() == pytest.approx(0.946804801436296, abs=1e-5)
-    assert create_metric("srsim")(ref, dist).item() == pytest.approx(0.96667468, abs=1e-3)
+    assert create_metric("srsim")(ref, dist).item() == pytest.approx(0.96667468, abs=1e-5)
 
 
 @pytest.fixture
@@ -223,8 +225,8 @@ def test_metrics_listing_groups_every_piq_measure_and_the_pyiqa_family():
     headings = [line[:-1] for line in listing.splitlines() if line.endswith(":") and "(" not in line]
     assert headings == ["pixel", "structural", "information-theoretic", "deep features", "learned", "bridged"]
     # piq's full-reference set (README "Full Reference"), each by our name
-    for spec in ("psnr", "ssim[:matlab|piq]", "ms_ssim[:matlab|piq]", "iw_ssim", "vifp", "fsim", "fsimc", "srsim",
-                 "srsimc", "gmsd[:matlab|piq]", "ms_gmsd", "ms_gmsdc", "vsi", "dss", "haarpsi", "mdsi",
+    for spec in ("psnr", "ssim[:matlab|piq]", "ms_ssim[:matlab|piq]", "iw_ssim", "vifp", "fsim", "fsimc", "srsim[:matlab|piq]",
+                 "srsimc[:matlab|piq]", "gmsd[:matlab|piq]", "ms_gmsd", "ms_gmsdc", "vsi", "dss", "haarpsi", "mdsi",
                  "lpips[:alex", "dists", "pieapp", "content[:vgg16|vgg19", "style[:vgg16|vgg19",
                  "pyiqa[:<name>"):
         assert f"\n{spec}" in listing

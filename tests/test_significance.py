@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from iqa_bench.significance import compare_metrics, f_test, render_significance, williams_test
+from iqa_bench.regression import MetricRegression
+from iqa_bench.significance import NOT_GAUSSIAN_NOTE, compare_metrics, f_test, render_significance, williams_test
 
 
 def test_williams_test_equals_cocor():
@@ -82,6 +83,41 @@ def test_symbols_are_antisymmetric_and_a_distance_is_oriented():
     assert "| a |  | 1 |" in text and "| b | -1 |  |" in text
 
 
+def test_an_f_symbol_is_marked_where_a_residual_kurtosis_is_outside_2_4():
+    """Issue 26: a metric whose residuals are heavy-tailed (Student t, 3 d.o.f.: kurtosis far above 4) gets
+    its F-test symbols marked ‡ with the footnote, in Markdown, LaTeX and the figure; the CSV keeps both
+    kurtoses (equal to scipy's of the fitted residuals) and the reason. Two Gaussian metrics: no mark."""
+    rng = np.random.default_rng(4)
+    n = 400
+    y = rng.normal(size=n)
+    frame = pd.DataFrame({"item": range(n), "score": y, "a": y + 0.4 * rng.normal(size=n),
+                          "b": y + 0.6 * rng.standard_t(3, size=n), "c": y + 0.8 * rng.normal(size=n)})
+    result = compare_metrics(frame, ["a", "b", "c"], {m: True for m in "abc"}, True, fit="cubic", n_boot=0)
+    kurtosis = {}
+    for m in "abc":
+        model = MetricRegression(fit="cubic", n_boot=0).fit(frame[m], y)
+        kurtosis[m] = stats.kurtosis(model.predict(frame[m]) - y, fisher=False)
+    assert 2 < kurtosis["a"] < 4 and 2 < kurtosis["c"] < 4 and kurtosis["b"] > 4
+    pairs = result.pairs.set_index(["row", "col"])
+    assert pairs.loc[("a", "c"), "f_assumption"] == "ok" and pairs.loc[("a", "c"), "kurtosis_col"] == pytest.approx(kurtosis["c"])
+    assert pairs.loc[("a", "b"), "f_assumption"] == f"kurtosis outside [2, 4]: b {kurtosis['b']:.2f}"
+    assert pairs.loc[("b", "a"), "kurtosis_row"] == pytest.approx(kurtosis["b"])
+    md = render_significance(result, "md", "synthetic")
+    f_block = md.split("**")[2].split("**")[0]
+    f_matrix = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+                for line in f_block.splitlines() if line.startswith("| ") and not line.startswith("| |")}
+    assert f_matrix["a"][1].endswith("‡") and f_matrix["b"][0].endswith("‡") and f_matrix["b"][2].endswith("‡")
+    assert not f_matrix["a"][2].endswith("‡") and not f_matrix["c"][0].endswith("‡")
+    assert NOT_GAUSSIAN_NOTE in f_block
+    williams_block = md.split("**")[4]
+    assert "‡" not in williams_block  # only the F-test assumes Gaussian residuals
+    tex = render_significance(result, "latex", "synthetic")
+    assert r"$^\ddagger$" in tex and "‡" not in tex
+    gaussian_only = render_significance(compare_metrics(frame, ["a", "c"], {"a": True, "c": True}, True, fit="cubic",
+                                                        n_boot=0), "md", "synthetic")
+    assert "‡" not in gaussian_only.split("Residual kurtosis")[0]
+
+
 @pytest.mark.skipif(not (__import__("conftest").SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA").is_dir(),
                     reason="TID2013 metrics_values not present (../shared/data is absent)")
 def test_real_tid2013_fsim_is_significantly_better_than_psnr(tmp_path):
@@ -98,5 +134,8 @@ def test_real_tid2013_fsim_is_significantly_better_than_psnr(tmp_path):
     assert row["n"] == 3000
     assert (row["f_symbol"], row["williams_symbol"], row["srocc_symbol"], row["plcc_symbol"]) == (1, 1, 1, 1)
     assert row["d_srocc"] == pytest.approx(0.8007 - 0.6394, abs=2e-3)  # the paper's SROCCs (Table 4)
+    # both residual kurtoses outside [2, 4] (the audit: FSIM 4.84, PSNR 4.39): the F symbol is marked
+    assert row["kurtosis_row"] > 4 and row["kurtosis_col"] > 4 and row["f_assumption"].startswith("kurtosis outside")
+    assert "| FSIM |  | 1‡ |" in (result.run_dir / "significance.md").read_text()
     assert (result.run_dir / "plots" / "significance_f.png").stat().st_size > 0
     assert r"\toprule" in (result.run_dir / "significance.tex").read_text()

@@ -33,7 +33,7 @@ from .vif_wavelet import vif_wavelet
 MIN_SIDE = {"multi_scale_ssim": (161, "piq's five scales of an 11×11 window"),
             "information_weighted_ssim": (161, "piq's five-scale Laplacian pyramid of an 11×11 window"),
             "multi_scale_gmsd": (17, "piq's four scales"),
-            "srsim": (40, "piq's saliency map at a quarter of the size holds a 10×10 Gaussian"),
+            "srsim": (40, "piq's saliency map at a quarter of the size holds its Gaussian (9 or 10 taps)"),
             "dss": (32, "piq's dss returns NaN below 32×32 (measured)")}
 
 
@@ -166,9 +166,20 @@ _register("ms_gmsd", False, [("piq", "", _piq(piq.multi_scale_gmsd, False, chrom
           "MS-GMSD, B. Zhang et al. (2017), piq's port", "", "multi-scale GMSD, luminance (MS-GMSD)")
 _register("ms_gmsdc", False, [("piq", "", _piq(piq.multi_scale_gmsd, False, chromatic=True))],
           "MS-GMSD, B. Zhang et al. (2017), piq's port", "", "multi-scale GMSD with chrominance (MS-GMSDc)")
-_register("srsim", True, [("piq", "", _piq(piq.srsim, True, chromatic=False))],
-          "SR_SIM.m, L. Zhang & H. Li (2012), piq's port", "piq's MATLAB value (I01)", "spectral residual similarity (SR-SIM)")
-_register("srsimc", True, [("piq", "", _piq(piq.srsim, True, chromatic=True))],
+#: SR_SIM.m smooths the spectral-residual saliency map with fspecial('gaussian', 9, 3.8): piq's default
+#: window is 10 taps (7e-4 from SR_SIM.m on I01); piq's own MATLAB test passes gaussian_size=9 and then
+#: agrees to 3e-7. The default reproduces SR_SIM.m; ``:piq`` keeps piq's default.
+SRSIM_MATLAB = {"gaussian_size": 9}
+_register("srsim", True,
+          [("matlab", "SR_SIM.m's 9-tap Gaussian (piq's srsim, gaussian_size=9)",
+            _piq(piq.srsim, True, chromatic=False, **SRSIM_MATLAB)),
+           ("piq", PIQ_VARIANT + " (a 10-tap Gaussian: 7e-4 from SR_SIM.m on I01)", _piq(piq.srsim, True, chromatic=False))],
+          "SR_SIM.m, L. Zhang & H. Li (2012), piq's port", "piq's MATLAB value (I01), within 1e-5",
+          "spectral residual similarity (SR-SIM)")
+_register("srsimc", True,
+          [("matlab", "SR_SIM.m's 9-tap Gaussian (piq's srsim, gaussian_size=9)",
+            _piq(piq.srsim, True, chromatic=True, **SRSIM_MATLAB)),
+           ("piq", PIQ_VARIANT + " (a 10-tap Gaussian)", _piq(piq.srsim, True, chromatic=True))],
           "SR_SIM.m, L. Zhang & H. Li (2012), piq's port", "", "spectral residual similarity with chrominance")
 _register("dss", True, [("piq", "", _piq(piq.dss, True))],
           "DSS, A. Balanis et al. (2015), piq's port", "", "DCT subband similarity (DSS)")

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..regression import PROTOCOLS, MetricRegression
+from ..regression import MONOTONE_RULE, PROTOCOLS, MetricRegression
 from .tables import latex_escape
 
 LABELS = {"none": "no fit", "logistic4": "logistic-4 (VQEG)", "logistic5": "logistic-5 (Sheikh 2006)",
@@ -69,7 +69,7 @@ def render_fit_protocols(table: pd.DataFrame, fmt: str, dataset: str, score_text
             for _, row in table.iterrows()]
     caption = (f"{dataset}: PLCC and RMSE under each mapping ({score_text}; |PLCC|"
                f"{', 95% bootstrap CI in brackets' if ci else ''}; no fit = Pearson of the raw values, "
-               f"pyiqa's protocol, with no RMSE); spread = largest − smallest |PLCC|")
+               f"pyiqa's protocol, with no RMSE; {MONOTONE_RULE}); spread = largest − smallest |PLCC|")
     if fmt == "latex":
         lines = [r"\begin{table*}[t]\centering", rf"\caption{{{latex_escape(caption)}}}",
                  r"\resizebox{\textwidth}{!}{\begin{tabular}{l" + "r" * (len(header) - 1) + r"}\toprule",

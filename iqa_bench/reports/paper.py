@@ -48,6 +48,8 @@ class PaperResult:
     data: List[str] = field(default_factory=list)       # what was scored (dataset, items)
     scores: Optional[pd.DataFrame] = None
     weights: str = "imagenet"
+    #: The mapping of the regression columns (``--fit``).
+    fit: str = "logistic5"
     #: What kept values from being computed, one short name each ("live images", "lpips:alex", ...).
     missing: List[str] = field(default_factory=list)
     #: For a recipe pooling several datasets: the same rows fitted on each dataset alone (their
@@ -241,7 +243,7 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
                             missing)
     values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit,
                                                                                 notes)
-    result = PaperResult(recipe, values, notes, data, weights=weights, missing=missing)
+    result = PaperResult(recipe, values, notes, data, weights=weights, fit=fit, missing=missing)
     if pooled is not None and len(recipe.sources) > 1:
         for source in dict.fromkeys(s.dataset for s in recipe.sources):
             alone = pooled[pooled["group:source"] == source]

@@ -7,6 +7,7 @@ from typing import List
 
 import numpy as np
 
+from ..regression import fit_caption
 from .recipe import column
 from .tables import latex_escape
 
@@ -62,8 +63,9 @@ def _caption(result) -> str:
     recipe = result.recipe
     weights = "" if result.weights == "imagenet" else \
         f" Backbones with {result.weights} weights (a pipeline check, not comparable to the paper)."
+    mapping = f" RMSE and LCC: {fit_caption([result.fit])}." if recipe.kind == "regression" else ""
     return (f"{recipe.title}. Published values from {recipe.source}; ours recomputed by iqa-bench; "
-            f"difference = ours - paper.{weights}")
+            f"difference = ours - paper.{mapping}{weights}")
 
 
 def _footer_lines(result) -> List[tuple]:

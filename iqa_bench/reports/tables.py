@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..regression import MIN_ITEMS, MetricRegression
+from ..regression import MIN_ITEMS, MetricRegression, fit_caption
 
 STATS = ("rmse", "plcc", "srocc", "krocc")
 LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
@@ -239,8 +239,7 @@ def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = ""
     Markdown), then SROCC per group (distortion type); the best value of each column in bold. LaTeX:
     one booktabs ``table*`` scaled to the text width."""
     groups = sorted(g for g in summary["group"].unique() if g != ALL)
-    fits = ", ".join(sorted(str(f) for f in summary["fit"].dropna().unique()))
-    head = (f"{dataset}: target {score_text}; fit {fits}; |correlation|"
+    head = (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].dropna().unique())}; |correlation|"
             + (f"; 95% bootstrap CI in brackets ({resampling(summary)})" if ci else "")
             + (f"; SROCC per {', '.join(groups)}" if groups else ""))
     rows = _paper_rows(summary, groups, ci)
@@ -290,8 +289,7 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
     if layout == "paper":
         return render_paper_table(summary, fmt, dataset, score_text, ci)
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
-    fits = ", ".join(sorted(summary["fit"].unique()))
-    head = (f"{dataset}: target {score_text}; fit {fits}; 95% bootstrap CI in brackets ({resampling(summary)}); "
+    head = (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].unique())}; 95% bootstrap CI in brackets ({resampling(summary)}); "
             f"|correlation|")
     blocks = []
     for group in groups:
