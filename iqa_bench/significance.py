@@ -255,8 +255,7 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str) -> s
                 out.append(" & ".join([latex_escape(metric)] + cells_of(metric, r"$^\ddagger$")) + r" \\")
             out.append(r"\bottomrule\end{tabular}}")
             if marked is not None and marked.to_numpy().any():
-                out.append(r"\par\smallskip\footnotesize " + latex_escape(NOT_GAUSSIAN_NOTE).replace(
-                    NOT_GAUSSIAN_MARK, r"$^\ddagger$"))
+                out.append(r"\par\smallskip\footnotesize " + latex_escape(NOT_GAUSSIAN_NOTE))
             out.append(r"\end{table}")
         else:
             out.append(f"**{TEST_TITLES[test]}**\n")

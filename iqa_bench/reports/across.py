@@ -225,8 +225,7 @@ def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
         lines.append(latex_escape(metric) + " & " + " & ".join(shown) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}}"]
     if notes:
-        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n) for n in notes).replace(
-            "†", r"$^\dagger$"))
+        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n) for n in notes))
     lines.append(r"\end{table*}")
     return "\n".join(lines) + "\n"
 

@@ -175,7 +175,14 @@ def _markdown(part, ci, title):
 
 _LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
                                  "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
-                                 "~": r"\textasciitilde{}", "^": r"\^{}", "<": r"$<$", ">": r"$>$"})
+                                 "~": r"\textasciitilde{}", "^": r"\^{}", "<": r"$<$", ">": r"$>$",
+                                 # what pdflatex's default inputenc does not set up (it stops on them)
+                                 "Δ": r"$\Delta$", "−": r"$-$", "–": "--", "—": "---", "†": r"$^\dagger$",
+                                 "‡": r"$^\ddagger$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",
+                                 "η": r"$\eta$", "μ": r"$\mu$", "σ": r"$\sigma$", "×": r"$\times$",
+                                 "±": r"$\pm$", "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$",
+                                 "·": r"$\cdot$", "→": r"$\to$", "…": r"\ldots{}", "²": r"$^2$",
+                                 "√": r"$\surd$"})
 
 
 def latex_escape(text: str) -> str:
@@ -188,7 +195,7 @@ def _latex(part, ci, title):
              "Metric & $n$ & " + " & ".join(LABELS[k] for k in STATS) + r" \\", r"\midrule"]
     for metric, n, cells, best in _table_cells(part, ci):
         shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, best)]
-        name = latex_escape(metric).replace(" †", r"$^\dagger$")
+        name = latex_escape(metric.replace(" †", "†"))
         lines.append(f"{name} & {n} & " + " & ".join(shown) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines)
@@ -266,11 +273,11 @@ def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = ""
     lines.append(r"\midrule")
     for metric, n, cells, flags in rows:
         shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, flags)]
-        name = latex_escape(metric).replace(" †", r"$^\dagger$")
+        name = latex_escape(metric.replace(" †", "†"))
         lines.append(f"{name} & {n} & " + " & ".join(shown) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}}"]
     if notes:
-        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n).replace("†", r"$^\dagger$")
+        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n)
                                                              for n in notes))
     lines.append(r"\end{table*}")
     return "\n".join(lines) + "\n"
