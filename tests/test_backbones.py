@@ -83,6 +83,11 @@ def test_offline_without_cache_is_a_clear_error(tmp_path, monkeypatch):
     message = str(info.value)
     assert "SqueezeNet1_1_Weights.IMAGENET1K_V1" in message and str(tmp_path) in message
     assert "download.pytorch.org" in message and "Pre-fetch" in message
+    # the random-weight hint is spelled as specs a user can type (issue 27: it said 'alexnet:random')
+    assert "lp:squeezenet1_1:random/<layer>" in message and "lpips:alex|vgg|squeeze:random" in message
+    from iqa_bench import create_metric
+
+    assert create_metric("lpips:alex:random") is not None and create_metric("lp:squeezenet1_1:random/fire2") is not None
 
 
 def test_torch_home_cache_is_honoured(tmp_path, monkeypatch):

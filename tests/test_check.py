@@ -53,3 +53,25 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     ci_comparisons, _ = run_check(baseline, use_ci=True, results=tmp_path / "r2")
     assert any(c.failed for c in ci_comparisons if c.metric == "ssim")
 
+
+
+def _refuse_constant(name):
+    raise ValueError(f"not strict JSON: {name}")
+
+
+def test_the_shipped_baseline_is_strict_json():
+    """RFC 8259 has no NaN: intervals a run has none of are null (issue 27, item 5)."""
+    text = (Path(__file__).resolve().parents[1] / "reports" / "baseline.json").read_text()
+    data = json.loads(text, parse_constant=_refuse_constant)
+    assert any(f["lo"] is None for run in data["runs"] for f in run["figures"].values())
+
+
+def test_update_writes_strict_json_and_changes_below_the_shown_digits_are_not_counted(tmp_path):
+    from iqa_bench.reports.check import Comparison, _changed, _strict_json
+
+    written = json.dumps(_strict_json({"a": [float("nan"), 1.0, {"lo": float("inf")}]}), allow_nan=False)
+    assert json.loads(written, parse_constant=_refuse_constant) == {"a": [None, 1.0, {"lo": None}]}
+    tiny = Comparison("r", "m", "all", "srocc", 0.5, 0.5 + 2e-5, 0.49, failed=False)
+    shown = Comparison("r", "m", "all", "srocc", 0.5, 0.5 + 1e-4, 0.49, failed=False)
+    assert not _changed(tiny) and _changed(shown)
+    assert diff_table([tiny]).startswith("no figure changed")

@@ -80,8 +80,9 @@ def _torchvision_model(name: str, weights: str) -> Tuple[nn.Module, str]:
             f"{name}: the ImageNet weights ({enum_name}) are not in the torch hub cache ({cached}) and could "
             f"not be downloaded from {enum.url}: {err}. Pre-fetch them on a machine with internet access "
             f"(python -c \"import torchvision; torchvision.models.{builder_name}(weights='{enum_name.split('.')[-1]}')\") "
-            f"and copy the file into $TORCH_HOME/hub/checkpoints/ here, or use random weights "
-            f"('{name}:random') for tests.") from None
+            f"and copy the file into $TORCH_HOME/hub/checkpoints/ here, or, for tests, use seeded random weights "
+            f"by appending ':random' to the network in the spec (lp:{name}:random/<layer>; "
+            f"lpips:alex|vgg|squeeze:random for LPIPS).") from None
     return model, enum_name
 
 

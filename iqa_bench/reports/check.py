@@ -203,12 +203,29 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
             f"{sum(c.failed for c in mine)} failed")
     if update:
         baseline["version"] = VERSION
-        atomic_write_text(baseline_path, json.dumps(baseline, indent=1, sort_keys=True) + "\n")
+        atomic_write_text(baseline_path, json.dumps(_strict_json(baseline), indent=1, sort_keys=True,
+                                                    allow_nan=False) + "\n")
     return comparisons, notes
 
 
+def _strict_json(value):
+    """``value`` with every non-finite float as null: strict JSON (RFC 8259 has no NaN), which the
+    baseline's reader takes back as "no interval" (``lo``/``hi``)."""
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict_json(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+#: The smallest change the diff table shows (it prints 4 decimals): smaller ones are not counted as changes.
+SHOWN_CHANGE = 0.5e-4
+
+
 def _changed(c: Comparison) -> bool:
-    return c.failed or not np.isfinite(c.change) or abs(c.change) > 1e-9
+    return c.failed or not np.isfinite(c.change) or abs(c.change) >= SHOWN_CHANGE
 
 
 def diff_table(comparisons: List[Comparison], all_rows: bool = False) -> str:
