@@ -2,8 +2,9 @@
 
 VQEG (FR-TV Phase II) and ITU-T P.1401 (Sec. 7.2) require the mapping from metric to subjective score to
 be monotone: it linearises a monotone relation, it must not reorder items. Unconstrained fits of the
-5-parameter logistic and of the cubic are not: on TID2013's own values the best unconstrained logistic-5
-of PSNRc has a vertical step (b2 = −4334). Here each mapping is fitted in a parametrisation whose every
+5-parameter logistic and of the cubic are not: on TID2013's own values the previous fit of PSNRc turned
+back (b4 = −1.41 against a rising logistic), and an audit's wider unconstrained search found a vertical
+step (b2 = −4334). Here each mapping is fitted in a parametrisation whose every
 value is monotone on [lo, hi], so the optimiser can only return monotone curves:
 
 * **logistic-5** ``Q(z) = b1 (σ(b2 (z − b3)) − 1/2) + b4 z + b5`` (Sheikh et al. 2006; σ the logistic

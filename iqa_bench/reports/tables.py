@@ -296,7 +296,7 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
     if layout == "paper":
         return render_paper_table(summary, fmt, dataset, score_text, ci)
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
-    head = (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].unique())}; 95% bootstrap CI in brackets ({resampling(summary)}); "
+    head = (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].dropna().unique())}; 95% bootstrap CI in brackets ({resampling(summary)}); "
             f"|correlation|")
     blocks = []
     for group in groups:
