@@ -595,8 +595,9 @@ def check(baseline, tolerance, use_ci, update, results, trust_specs):
                    "bare PATH when the recipe needs one dataset; restoration recipes: the study's output folder.")
 @click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Run your own recipe file (same format as iqa_bench/reports/recipes/*.yaml).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
-              help="Where <recipe>.md/.tex/.csv and the figures go.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/paper/tables"),
+              show_default=True, help="Where <recipe>.md/.tex/.csv and the figures go (not the repository's "
+                                      "own reports/ unless named).")
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("results/paper"),
               show_default=True, help="Run folders and the score store (reused across recipes).")
 @click.option("--weights", default="imagenet", show_default=True,

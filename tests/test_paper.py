@@ -300,3 +300,11 @@ def test_custom_manifest_reads_renamed_columns_of_the_real_tid2013_pairs():
     assert ds.key.endswith(":subset_pairs.csv")
     with pytest.raises(ValueError, match="OURS=THEIRS"):
         create_dataset("custom", root=root, columns="mos")
+
+
+def test_paper_writes_under_results_by_default_not_into_reports(tmp_path):
+    """Issue 27: `paper` without --out wrote its tables into the repository's own reports/."""
+    result = run_cli("paper", "pe-table1", "--no-plots", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr[-2000:]  # no data: the published values only, said
+    assert (tmp_path / "results" / "paper" / "tables" / "pe-table1.md").is_file()
+    assert not (tmp_path / "reports").exists()
