@@ -22,8 +22,8 @@ from .images import image_size
 from .io_utils import atomic_write_text, run_files
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, summarize
-from .reports.plots import run_figures
-from .reports.tables import ALL, display_name
+from .reports.labels import label_of, resolve_labels, with_labels
+from .reports.tables import ALL, display_name, render_ci_table
 from .store import ScoreStore, open_store
 from .runlock import ResultsNotWritableError, run_lock
 from .twoafc import render_2afc_table, summarize_2afc
@@ -47,13 +47,14 @@ class EvaluationResult:
     score_higher_is_better: Optional[bool] = None
     notes: List[str] = field(default_factory=list)  # e.g. an imported score's inferred direction
 
-    def table(self, fmt: str = "md", group: Optional[str] = None, layout: str = "paper") -> str:
+    def table(self, fmt: str = "md", group: Optional[str] = None, layout: str = "paper", ci: str = "below") -> str:
         """The summary rendered as ``md``/``latex``/``csv`` in ``layout`` (paper | groups); ``group``
-        limits regression tables to one group (None: every group). 2AFC tables show every subset."""
+        limits regression tables to one group (None: every group). 2AFC tables show every subset.
+        ``ci``: LaTeX intervals inline | below | separate."""
         summary = self.summary
         if group is not None and self.protocol == "regression" and "group" in summary.columns:
             summary = summary[summary["group"] == group]
-        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text, layout)
+        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text, layout, ci)
 
 
 def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
@@ -77,19 +78,19 @@ NOTHING_COMPUTED = "no metric was computed: every requested metric (or every ite
 
 
 def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str,
-                   layout: str = "paper") -> str:
+                   layout: str = "paper", ci: str = "below", by: str = "group") -> str:
     dataset = display_name(dataset)
     if summary.empty or "metric" not in summary.columns or \
             ("n" in summary.columns and not summary["n"].fillna(0).astype(bool).any()):
         if fmt == "csv":
             return summary.to_csv(index=False)
-        notes = [f"{r['metric']}: {r['note']}" for _, r in summary.iterrows()
+        notes = [f"{label_of(r)}: {r['note']}" for _, r in summary.iterrows()
                  if "note" in summary.columns and isinstance(r.get("note"), str) and r["note"]]
         prefix = "% " if fmt == "latex" else ""
         return "".join(f"{prefix}{line}\n" for line in [f"{dataset}: {NOTHING_COMPUTED}"] + notes)
     if protocol == "2afc":
         return render_2afc_table(summary, fmt, dataset)
-    return render_table(summary, fmt, dataset, score_text, layout=layout)
+    return render_table(summary, fmt, dataset, score_text, ci=ci, layout=layout, by=by)
 
 
 def _runnable_on_sizes(modules, items, unavailable: List[Failure]):
@@ -144,12 +145,21 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
 
 
 def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame, dataset: str,
-                  score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper") -> None:
-    """summary.csv, table.md, table.tex and (regression protocol) the figures, written atomically."""
+                  score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper",
+                  ci: str = "below", by: str = "group") -> None:
+    """summary.csv, table.md, table.tex (with ``ci="separate"`` also table_ci.tex) and (regression
+    protocol) the figures, written atomically."""
     atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
-    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout))
-    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout))
+    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout, ci, by))
+    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout,
+                                                            ci, by))
+    if ci == "separate" and protocol == "regression" and "n" in summary.columns and summary["n"].fillna(0).any():
+        atomic_write_text(run_dir / "table_ci.tex", render_ci_table(summary, display_name(dataset), score_text))
+    else:
+        _remove_stale(run_dir, ["table_ci.tex"])
     if plots and protocol == "regression":
+        from .reports.plots import run_figures
+
         run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
 
 
@@ -163,7 +173,8 @@ SIGNIFICANCE_FILES = ("significance.md", "significance.tex", "significance.csv")
 
 
 def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
-                       score_higher_is_better: Optional[bool], config: EvaluateConfig, dataset: str) -> None:
+                       score_higher_is_better: Optional[bool], config: EvaluateConfig, dataset: str,
+                       labels: Optional[Dict[str, str]] = None) -> None:
     """significance.md/.tex/.csv (every pair of metrics with values: F-test, Williams' test, paired
     bootstrap of ΔSROCC/ΔPLCC) and plots/significance_f.png/.pdf; removed when fewer than two metrics
     have values, so a rerun never leaves a stale matrix."""
@@ -176,19 +187,19 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         _remove_stale(run_dir, SIGNIFICANCE_FILES)
         return
     name = display_name(dataset)
-    atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name))
-    atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name))
+    atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name, labels))
+    atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name, labels))
     atomic_write_text(run_dir / "significance.csv", result.pairs.to_csv(index=False))  # kurtoses included
     if config.plots:
         plot_significance(result, run_dir / "plots" / "significance_f.png",
-                          title=f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})")
+                          title=f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})", labels=labels)
 
 
 FIT_PROTOCOL_FILES = ("fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv")
 
 
 def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], config: EvaluateConfig,
-                        dataset: str, score_text: str) -> None:
+                        dataset: str, score_text: str, labels: Optional[Dict[str, str]] = None) -> None:
     """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
     metric over all items under each protocol of :data:`~iqa_bench.regression.PROTOCOLS`; otherwise any
     earlier such files are removed."""
@@ -197,7 +208,8 @@ def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str
     if config.fit != "all":
         _remove_stale(run_dir, FIT_PROTOCOL_FILES)
         return
-    table = fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap, config.seed)
+    table = with_labels(fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap,
+                                           config.seed), labels or {})
     name = display_name(dataset)
     atomic_write_text(run_dir / "fit_protocols.csv", table.to_csv(index=False))
     atomic_write_text(run_dir / "fit_protocols.md", render_fit_protocols(table, "md", name, score_text))
@@ -356,6 +368,9 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
                             config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
     if ds.protocol == "regression":
         summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+    labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
+                        provenance)
+    summary = with_labels(summary, labels)
     meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
             "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
             "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
@@ -363,10 +378,10 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
             "imported": provenance, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
-                  config.main_fit, config.plots, config.layout)
+                  config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
     if ds.protocol == "regression":
-        write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key)
-        write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text)
+        write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key, labels)
+        write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
@@ -375,6 +390,27 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
+
+
+def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], imported=()) -> Dict[str, str]:
+    """spec → display name for a run's tables and figures: ``overrides`` (``--label`` / ``labels:``,
+    keyed by a spec as typed: ``lpips:alex`` names ``lpips``), imported scores under their own names,
+    every other spec by :func:`~iqa_bench.reports.labels.metric_label`."""
+    from .metrics.registry import parse_spec
+
+    keyed = {}
+    for spec, text in (overrides or {}).items():
+        try:
+            key = canonical_spec(spec) if spec not in specs else spec
+            parse_spec(key)
+        except ValueError:
+            key = spec  # an imported name, or a spec of no metric here (ignored below)
+        keyed[key] = text
+    unknown = [s for s in keyed if s not in specs]
+    if unknown:
+        raise ValueError(f"--label {unknown[0]}=...: no metric {unknown[0]!r} in this run; its metrics: "
+                         f"{', '.join(specs)}")
+    return resolve_labels(specs, keyed, verbatim=imported)
 
 
 def _engine(modules, store, config: EvaluateConfig, device, progress: bool) -> Engine:

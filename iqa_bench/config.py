@@ -48,6 +48,9 @@ class EvaluateConfig:
     by: Optional[str] = DEFAULT_BY  # the default is skipped quietly where a dataset has no such group
     plots: bool = True
     layout: str = "paper"           # table.md/.tex: paper (metrics × statistics + SROCC per group) | groups
+    ci: str = "below"               # table.tex's intervals: inline (in the cell) | below (second line, smaller)
+    #                                 | separate (table_ci.tex beside an interval-free table.tex)
+    labels: Dict[str, str] = field(default_factory=dict)  # {SPEC: display name} for tables and figures
     progress: bool = True
     scores: Dict[str, str] = field(default_factory=dict)  # imported values: {NAME[:higher|:lower]: FILE}
     scores_dir: Optional[str] = None  # every *.txt / *.csv of this folder, imported under its stem
@@ -122,6 +125,8 @@ def load_config(path: Optional[Path] = None, trust_specs: bool = False, **overri
     _datasets_and_roots(values, where)
     if "scores" in values:
         values["scores"] = _scores_mapping(values["scores"], where)
+    if "labels" in values:
+        values["labels"] = _labels_mapping(values["labels"], where)
     if (values.get("scores") or values.get("scores_dir")) and "metrics" not in values:
         values["metrics"] = []  # imported scores alone unless metrics are asked for as well
     if "metrics" in values:
@@ -198,11 +203,24 @@ def _scores_mapping(value, where: str) -> Dict[str, str]:
     return {k: str(v) for k, v in value.items()}
 
 
+def _labels_mapping(value, where: str) -> Dict[str, str]:
+    """``labels:`` as {SPEC: TEXT}; a list of "SPEC=TEXT" strings (the --label option's form) too."""
+    from .reports.labels import parse_label_option
+
+    if isinstance(value, (list, tuple)):
+        value = dict(parse_label_option(v) for v in value)
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (str, int, float))
+                                              and str(v).strip() for k, v in value.items()):
+        raise ValueError(f"{where}: key 'labels' must be a mapping of metric specs to display names, got {value!r}")
+    return {k.strip(): str(v).strip() for k, v in value.items()}
+
+
 #: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
 _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
 _CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"),
-            "amp": ("bf16", "fp16", None), "layout": ("paper", "groups")}
+            "amp": ("bf16", "fp16", None), "layout": ("paper", "groups"),
+            "ci": ("inline", "below", "separate")}
 _STRINGS = ("device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
             "mdf_weights", "scores_dir")
 

@@ -13,7 +13,8 @@ from typing import Dict, Sequence
 import numpy as np
 import pandas as pd
 
-from .reports.tables import latex_escape
+from .reports import latex
+from .reports.labels import label_of
 
 ALL = "all"
 
@@ -81,28 +82,27 @@ def render_2afc_table(summary: pd.DataFrame, fmt: str, dataset: str) -> str:
     lo = summary.pivot(index="metric", columns="group", values="twoafc_lo") if "twoafc_lo" in summary else None
     hi = summary.pivot(index="metric", columns="group", values="twoafc_hi") if "twoafc_hi" in summary else None
 
-    def cell(metric, group):
+    def parts(metric, group):
         value = wide.loc[metric, group]
         if not np.isfinite(value):
-            return "n/a"
-        text = f"{100 * value:.2f}"
+            return "n/a", ""
+        interval = ""
         if lo is not None and group in lo.columns and np.isfinite(lo.loc[metric, group]):
-            text += f" [{100 * lo.loc[metric, group]:.2f}, {100 * hi.loc[metric, group]:.2f}]"
-        return text
+            interval = f"[{100 * lo.loc[metric, group]:.2f}, {100 * hi.loc[metric, group]:.2f}]"
+        return f"{100 * value:.2f}", interval
 
     best = {g: wide[g].idxmax() if wide[g].notna().any() else None for g in groups}
+    names = {r["metric"]: label_of(r) for _, r in summary.iterrows()}
     head = f"{dataset}: 2AFC score (%) of the LPIPS protocol; 95% bootstrap CI in brackets; all = mean of subsets"
     if fmt == "md":
         lines = [f"_{head}_", "", "| metric | " + " | ".join(groups) + " |", "|---|" + "---:|" * len(groups)]
         for metric in wide.index:
-            cells = [f"**{cell(metric, g)}**" if best[g] == metric else cell(metric, g) for g in groups]
-            lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+            cells = [" ".join(p for p in parts(metric, g) if p) for g in groups]
+            cells = [f"**{c}**" if best[g] == metric else c for c, g in zip(cells, groups)]
+            lines.append(f"| {names[metric]} | " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
-    lines = [f"% {head}", r"\begin{table}[t]", r"\centering", f"\\caption{{{latex_escape(dataset)}: 2AFC score (\\%)}}",
-             r"\begin{tabular}{l" + "r" * len(groups) + "}", r"\toprule",
-             "Metric & " + " & ".join(latex_escape(g) for g in groups) + r" \\", r"\midrule"]
-    for metric in wide.index:
-        cells = [f"\\textbf{{{cell(metric, g)}}}" if best[g] == metric else cell(metric, g) for g in groups]
-        lines.append(f"{latex_escape(metric)} & " + " & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
-    return "\n".join(lines) + "\n"
+    rows = [latex.Row([names[m]] + [parts(m, g)[0] for g in groups], [False] + [best[g] == m for g in groups], m,
+                      [""] + [parts(m, g)[1] for g in groups]) for m in wide.index]
+    block = latex.tabular(["Metric"] + groups, rows, latex.name_column() + "r" * len(groups))
+    return latex.table(f"{dataset}: 2AFC score (%) of each metric per subset (all = mean of the subsets); best of "
+                       f"each column in bold.", [block], head)

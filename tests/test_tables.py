@@ -1,5 +1,6 @@
 """The table FR-IQA papers print (metrics × overall statistics + SROCC per distortion), compiled; reasons
 instead of "fit failed"; one failure line per (metric, reason); no absolute paths in captions."""
+import re
 import shutil
 import subprocess
 
@@ -10,7 +11,9 @@ import pytest
 from iqa_bench.api import display_name, render_summary, with_reasons
 from iqa_bench.engine import Failure, failure_lines
 from iqa_bench.reports.paper_render import latex_document
-from iqa_bench.reports.tables import render_table, summarize
+from iqa_bench.reports.tables import render_ci_table, render_table, summarize
+
+from test_paper import _compile_if_available
 
 
 def _scores(n_per_group=12, groups=("blur", "jpeg", "noise"), seed=0):
@@ -25,7 +28,7 @@ def _scores(n_per_group=12, groups=("blur", "jpeg", "noise"), seed=0):
     return pd.concat(rows, ignore_index=True)
 
 
-def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group():
+def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group(tmp_path):
     scores = _scores()
     summary = summarize(scores, ["good", "poor"], by="group:distortion", n_boot=50,
                         directions={"good": True, "poor": True}, score_higher_is_better=False)
@@ -41,19 +44,23 @@ def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group():
     groups_md = render_table(summary, "md", "toy", "DMOS", layout="groups")
     assert groups_md.count("**toy — ") == 4                                # all items + 3 groups
     tex = render_table(summary, "latex", "toy", "DMOS")
-    assert r"\begin{table*}" in tex and r"\resizebox{\textwidth}{!}" in tex and r"\toprule" in tex
-    assert r"\multicolumn{3}{c}{SROCC per group}" in tex
-    pdflatex = shutil.which("pdflatex")
-    if pdflatex is None:
-        pytest.skip("pdflatex not installed (.ci/run installs it)")
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "t.tex").write_text(latex_document([tex]))
-        done = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=folder,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stdout[-2000:]
+    assert tex.count(r"\begin{table*}") == 2 and r"\resizebox" not in tex and r"\toprule" in tex
+    overall, groups = tex.split(r"\end{table*}")[:2]
+    assert r"\multicolumn{3}{c}{SROCC per group}" in groups and "SROCC per group" not in overall
+    good_row = next(line for line in overall.splitlines() if line.startswith("good &"))
+    assert good_row.endswith("% good") and "[" not in good_row       # CIs below, in a smaller font
+    below = overall.splitlines()[overall.splitlines().index(good_row) + 1]
+    assert below.startswith(" &  & {\\scriptsize [") and below.endswith(r"\\[2pt]")
+    assert "% provenance: toy: target DMOS; fit logistic5" in tex
+    caption = re.search(r"\\caption\{(.*)\}", overall).group(1)
+    assert caption == "toy: correlation of each metric with DMOS; best value of each column in bold."
+    inline = render_table(summary, "latex", "toy", "DMOS", ci="inline")
+    assert re.search(r"^good & 36 & \\textbf\{[0-9.]+ \[[0-9.]+, [0-9.]+\]\}", inline, re.M)
+    separate = render_table(summary, "latex", "toy", "DMOS", ci="separate")
+    assert "[" not in separate.split(r"\end{table*}")[0].split(r"\midrule")[1]
+    ci_table = render_ci_table(summary, "toy", "DMOS")
+    assert re.search(r"^good & \[[0-9.]+, [0-9.]+\] & ", ci_table, re.M)
+    _compile_if_available(tmp_path, [tex, inline, separate, ci_table], body_size=True)
 
 
 def test_ties_are_all_bold_and_skipped_fits_say_why():
@@ -71,10 +78,14 @@ def test_a_metric_that_could_not_run_is_a_row_with_its_reason():
     failures = [Failure("(all items)", "ms_ssim", "needs images of at least 161×161 pixels")]
     summary = with_reasons(summary, ["good", "ms_ssim"], failures)
     md = render_summary("regression", summary, "md", "custom:/tmp/some/where/set", "MOS")
-    assert "| ms_ssim | 0 | not computed | not computed |" in md
-    assert "- ms_ssim not computed: needs images of at least 161×161 pixels" in md
+    assert "| MS-SSIM | 0 | not computed | not computed |" in md
+    assert "- MS-SSIM not computed: needs images of at least 161×161 pixels" in md
     tex = render_summary("regression", summary, "latex", "custom:/tmp/some/where/set", "MOS")
     assert "/tmp" not in md and "/tmp" not in tex and "custom (set)" in tex
+    # LaTeX: the row and its name in the footnote; the reason (it can hold a path or an exception's
+    # text) stays in failures.txt and the Markdown
+    assert r"MS-SSIM & 0 & not computed & not computed" in tex and "161" not in tex
+    assert "Not computed (reasons in the run's failures.txt): MS-SSIM." in tex
     assert display_name("custom:/data/tid/x:renamed.csv") == "custom (x, renamed.csv)"
     assert display_name("live:realigned") == "live:realigned"
 
@@ -115,7 +126,8 @@ def test_figures_for_a_paper(tmp_path):
     row = weak[weak["group"] == "all"].iloc[0]
     assert row["srocc"] < 0 and row["srocc_lo"] < 0 < row["srocc_hi"]
     assert overview_figures(scores, weak, ["weak"], tmp_path / "weak", "severity")["srocc"].exists()
-    assert Image.open(overview["srocc"]).size[1] > 300
+    width, height = Image.open(overview["srocc"]).size
+    assert width <= 3.6 * 200 and height > 200  # drawn one column wide (3.5 in at 200 dpi): fonts at print size
 
 
 def test_captions_say_what_the_bootstrap_resampled_and_loro_ranges_are_given():

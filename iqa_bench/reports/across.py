@@ -16,7 +16,9 @@ import pandas as pd
 
 from ..io_utils import run_files
 from .peer_values import PEERS, SOURCES, peer_values
-from .tables import ALL, INVERTED, LABELS, RESAMPLING, best_rows, display_name, latex_escape, shown_value, stat_cell
+from . import latex
+from .labels import label_of
+from .tables import ALL, INVERTED, LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
 
 STATS = ("plcc", "srocc", "krocc")
 
@@ -137,11 +139,13 @@ def across_frame(runs: Sequence[DatasetRun]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def _cell(record, key: str) -> str:
-    """A statistic as the per-dataset tables show it (:func:`.tables.stat_cell`), † when inverted."""
+def _cell(record, key: str):
+    """(value, interval) of a statistic as the per-dataset tables show it (:func:`.tables.stat_parts`),
+    † when inverted."""
     if record is None:
-        return "—"
-    return stat_cell(record, key, True) + (" †" if record.get("sign") == INVERTED else "")
+        return "—", ""
+    value, interval = stat_parts(record, key)
+    return value + (" †" if record.get("sign") == INVERTED else ""), interval
 
 
 def _columns(runs: Sequence[DatasetRun], frame: pd.DataFrame):
@@ -168,22 +172,28 @@ def _table(frame: pd.DataFrame, runs: Sequence[DatasetRun]):
         part = frame[(frame["dataset"] == dataset) & (frame["n"].fillna(0) > 0)]
         best[(dataset, key)] = set(part.loc[list(best_rows(part, key)), "metric"]) if key in part.columns else set()
     rows = []
+    names = {r["metric"]: label_of(r) for r in frame.to_dict("records")}
     for metric in dict.fromkeys(frame["metric"]) if not frame.empty else ():
-        cells, flags = [], []
+        cells, intervals, flags = [], [], []
         for _heading, dataset, key, ours in columns:
             record = lookup.get((metric, dataset))
             if ours:
-                cells.append(_cell(record, key))
+                value, interval = _cell(record, key)
+                cells.append(value)
+                intervals.append(interval)
                 flags.append(metric in best[(dataset, key)])
             else:
                 srocc = record.get(f"{key}_srocc") if record else None
                 cells.append(f"{srocc} / {record[f'{key}_krocc']}" if isinstance(srocc, str) else "—")
+                intervals.append("")
                 flags.append(False)
-        rows.append((metric, cells, flags))
-    return [c[0] for c in columns], rows
+        rows.append((metric, names[metric], cells, intervals, flags))
+    return columns, rows
 
 
-def _notes(frame: pd.DataFrame) -> List[str]:
+def _notes(frame: pd.DataFrame, fmt: str = "md") -> List[str]:
+    """Footnotes: the peers' sources and row mapping, what was not computed (LaTeX: without the reason,
+    which can hold a machine path), the † note."""
     notes = []
     for peer in PEERS:
         if f"{peer}_srocc" in frame.columns and frame[f"{peer}_srocc"].notna().any():
@@ -193,9 +203,12 @@ def _notes(frame: pd.DataFrame) -> List[str]:
                                                           mapped[f"{peer}_note"].fillna("")]):
                 if metric != row or note:
                     notes.append(f"{metric} beside {peer}'s {row}" + (f" ({note})" if note else "") + ".")
-    for record in frame.to_dict("records"):
-        if isinstance(record.get("note"), str) and record["note"]:
-            notes.append(f"{record['metric']} on {record['dataset']} not computed: {record['note']}")
+    missing = [r for r in frame.to_dict("records") if isinstance(r.get("note"), str) and r["note"]]
+    if fmt == "md":
+        notes += [f"{label_of(r)} on {r['dataset']} not computed: {r['note']}" for r in missing]
+    elif missing:
+        notes.append("Not computed (reasons in each run's failures.txt): "
+                     + ", ".join(f"{label_of(r)} on {r['dataset']}" for r in missing) + ".")
     if "sign" in frame.columns and (frame["sign"] == INVERTED).any():
         notes.append("† correlation sign contradicts the metric's declared direction (see the dataset's table).")
     return notes
@@ -208,26 +221,26 @@ def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
         return frame.to_csv(index=False)
     if fmt not in ("md", "latex"):
         raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
-    headings, rows = _table(frame, runs)
-    caption, notes = _caption(runs), _notes(frame)
+    columns, rows = _table(frame, runs)
+    caption, notes = _caption(runs), _notes(frame, fmt)
     if fmt == "md":
-        lines = [f"_{caption}_", "", "| metric | " + " | ".join(headings) + " |",
-                 "|---|" + "---:|" * len(headings)]
-        for metric, cells, flags in rows:
-            lines.append(f"| {metric} | " + " | ".join(f"**{c}**" if b else c for c, b in zip(cells, flags)) + " |")
+        lines = [f"_{caption}_", "", "| metric | " + " | ".join(c[0] for c in columns) + " |",
+                 "|---|" + "---:|" * len(columns)]
+        for _spec, name, cells, intervals, flags in rows:
+            shown = [f"{c} {i}" if i else c for c, i in zip(cells, intervals)]
+            lines.append(f"| {name} | " + " | ".join(f"**{c}**" if b else c for c, b in zip(shown, flags)) + " |")
         return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
-    lines = [r"% needs \usepackage{booktabs} and \usepackage{graphicx}", r"\begin{table*}[t]", r"\centering",
-             f"\\caption{{{latex_escape(caption)}}}", r"\resizebox{\textwidth}{!}{%",
-             f"\\begin{{tabular}}{{l{'r' * len(headings)}}}", r"\toprule",
-             "Metric & " + " & ".join(latex_escape(h) for h in headings) + r" \\", r"\midrule"]
-    for metric, cells, flags in rows:
-        shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, flags)]
-        lines.append(latex_escape(metric) + " & " + " & ".join(shown) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}}"]
-    if notes:
-        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n) for n in notes))
-    lines.append(r"\end{table*}")
-    return "\n".join(lines) + "\n"
+    blocks = []  # one block per dataset: its statistics (intervals on a second line), then its peers'
+    for run in runs:
+        keep = [k for k, c in enumerate(columns) if c[1] == run.name]
+        body = [latex.Row([name] + [cells[k] for k in keep], [False] + [flags[k] for k in keep], spec,
+                          [""] + [intervals[k] for k in keep]) for spec, name, cells, intervals, flags in rows]
+        headings = [columns[k][0][len(run.name) + 1:] for k in keep]
+        above = f" & \\multicolumn{{{len(keep)}}}{{c}}{{{latex.latex_escape(run.name)}}} \\\\ \\cmidrule(lr){{2-{len(keep) + 1}}}"
+        blocks.append(latex.tabular(["Metric"] + headings, body,
+                                    latex.name_column() + latex.heading_column("1.6cm") * len(keep), above))
+    return latex.table("Each metric across datasets: correlation with each dataset's subjective scores; best of "
+                       "each column in bold.", blocks, caption, notes)
 
 
 ACROSS_FILES = ("across.md", "across.tex", "across.csv")

@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..regression import MONOTONE_RULE, PROTOCOLS, MetricRegression
-from .tables import latex_escape
+from . import latex
+from .labels import label_of
 
 LABELS = {"none": "no fit", "logistic4": "logistic-4 (VQEG)", "logistic5": "logistic-5 (Sheikh 2006)",
           "cubic": "cubic"}
+#: Column headings of the LaTeX table (the footnote spells them out).
+SHORT = {"none": "raw", "logistic4": "L4", "logistic5": "L5", "cubic": "cubic"}
 
 
 def fit_protocol_table(scores: pd.DataFrame, specs: Sequence[str], n_boot: int = 1000, seed: int = 0
@@ -41,13 +44,14 @@ def fit_protocol_table(scores: pd.DataFrame, specs: Sequence[str], n_boot: int =
     return pd.DataFrame(rows)
 
 
-def _plcc(row, protocol: str, ci: bool) -> str:
+def _plcc(row, protocol: str):
+    """(value text, interval text) of one protocol's |PLCC|; a failed fit as "fit failed"."""
     value = row[f"plcc_{protocol}"]
     if not np.isfinite(value):
-        return str(row[f"status_{protocol}"]) if row[f"status_{protocol}"] != "ok" else "—"
-    if ci and np.isfinite(row[f"plcc_{protocol}_lo"]):
-        return f"{value:.3f} [{row[f'plcc_{protocol}_lo']:.3f}, {row[f'plcc_{protocol}_hi']:.3f}]"
-    return f"{value:.3f}"
+        return ("fit failed" if row[f"status_{protocol}"] != "ok" else "—"), ""
+    if np.isfinite(row[f"plcc_{protocol}_lo"]):
+        return f"{value:.3f}", f"[{row[f'plcc_{protocol}_lo']:.3f}, {row[f'plcc_{protocol}_hi']:.3f}]"
+    return f"{value:.3f}", ""
 
 
 def _rmse(row, protocol: str) -> str:
@@ -56,27 +60,34 @@ def _rmse(row, protocol: str) -> str:
 
 
 def render_fit_protocols(table: pd.DataFrame, fmt: str, dataset: str, score_text: str = "") -> str:
-    """Markdown or LaTeX (booktabs): metric × (|PLCC| per protocol, RMSE per fitted protocol, spread)."""
+    """Markdown or LaTeX (booktabs, body size: intervals on a second, smaller line): metric × (|PLCC|
+    per protocol, RMSE per fitted protocol, spread); metrics by their display names."""
     if table.empty:
         return ""
     ci = any(np.isfinite(table[f"plcc_{p}_lo"]).any() for p in PROTOCOLS)
     fitted = [p for p in PROTOCOLS if p != "none"]
     header = (["metric", "n"] + [f"PLCC {LABELS[p]}" for p in PROTOCOLS] + [f"RMSE {LABELS[p]}" for p in fitted]
               + ["PLCC spread"])
-    body = [[row["metric"], str(row["n"])] + [_plcc(row, p, ci) for p in PROTOCOLS]
-            + [_rmse(row, p) for p in fitted]
-            + [f"{row['plcc_spread']:.3f}" if np.isfinite(row["plcc_spread"]) else "—"]
-            for _, row in table.iterrows()]
+    body = []
+    for _, row in table.iterrows():
+        plcc = [_plcc(row, p) for p in PROTOCOLS]
+        rest = [_rmse(row, p) for p in fitted] + [f"{row['plcc_spread']:.3f}" if np.isfinite(row["plcc_spread"])
+                                                 else "—"]
+        body.append((label_of(row), row["metric"], str(row["n"]), plcc, rest))
     caption = (f"{dataset}: PLCC and RMSE under each mapping ({score_text}; |PLCC|"
                f"{', 95% bootstrap CI in brackets' if ci else ''}; no fit = Pearson of the raw values, "
                f"pyiqa's protocol, with no RMSE; {MONOTONE_RULE}); spread = largest − smallest |PLCC|")
     if fmt == "latex":
-        lines = [r"\begin{table*}[t]\centering", rf"\caption{{{latex_escape(caption)}}}",
-                 r"\resizebox{\textwidth}{!}{\begin{tabular}{l" + "r" * (len(header) - 1) + r"}\toprule",
-                 " & ".join(latex_escape(h) for h in header) + r" \\ \midrule"]
-        lines += [" & ".join(latex_escape(c) for c in cells) + r" \\" for cells in body]
-        lines += [r"\bottomrule\end{tabular}}\end{table*}"]
-        return "\n".join(lines) + "\n"
+        short = [f"PLCC {SHORT[p]}" for p in PROTOCOLS] + [f"RMSE {SHORT[p]}" for p in fitted] + ["spread"]
+        rows = [latex.Row([name] + [v for v, _ in plcc] + rest, spec=spec,  # n: in the main table
+                          below=[""] + [i for _, i in plcc] + [""] * len(rest) if ci else None)
+                for name, spec, n, plcc, rest in body]
+        block = latex.tabular(["Metric"] + short, rows, latex.name_column() + "r" * len(short))
+        return latex.table(f"{dataset}: |PLCC| and RMSE of each metric under each mapping; spread = largest − "
+                           f"smallest |PLCC|.", [block], caption,
+                           [f"Mappings: {', '.join(f'{SHORT[p]} = {LABELS[p]}' for p in PROTOCOLS)}."],
+                           font=r"\footnotesize", colsep="3pt")
     lines = [f"_{caption}_", "", "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in body]
+    lines += ["| " + " | ".join([name, n] + [f"{v} {i}" if i else v for v, i in plcc] + rest) + " |"
+              for name, spec, n, plcc, rest in body]
     return "\n".join(lines) + "\n"

@@ -1,11 +1,23 @@
-"""Figures of a run: per metric, the scatter of metric against subjective score with the fitted curve and
-PLCC / SROCC in the corner (PNG at 200 dpi and PDF); an overview grid of every metric's scatter, and a
-bar chart of |SROCC| with its bootstrap interval across metrics, sorted."""
+"""Figures of a run, drawn at their print size (a column 3.5 in wide, two columns 7.2 in) so the fonts are
+read at 7–8 pt in the paper: per metric, the scatter of metric against subjective score with the fitted
+curve, PLCC / SROCC under the title and the distortion types in a legend below (PNG at 200 dpi and PDF);
+an overview grid of every metric's scatter with per-panel axis labels and one legend of the distortion
+colours; a bar chart of |SROCC| with its bootstrap interval across metrics, sorted, a metric with no
+value named as such in its tick label. A metric whose positive values span more than
+:data:`LOG_DECADES` decades (MSE, Huber) is drawn on a log axis, said in its axis label.
+
+A figure is redrawn only when what it shows changed: each figure's inputs (values, fitted statistics,
+labels, this module's source) are digested into ``plots/figures.json``; a rerun with the same digest keeps
+the file.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import textwrap
 from pathlib import Path
-from typing import Dict, Optional, Sequence
+from typing import Callable, Dict, Mapping, Optional, Sequence
 
 import matplotlib
 
@@ -14,24 +26,31 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..io_utils import atomic_write  # noqa: E402
+from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
 from ..regression import MetricRegression  # noqa: E402
+from .labels import metric_label  # noqa: E402
 from .tables import shown_value  # noqa: E402
+
+DPI = 200
+COLUMN_WIDTH, PAGE_WIDTH = 3.5, 7.2  # inches: one column and both columns of a two-column article
+#: Font sizes in points at print size.
+STYLE = {"font.size": 7, "axes.titlesize": 7.5, "axes.labelsize": 7, "xtick.labelsize": 6.5,
+         "ytick.labelsize": 6.5, "legend.fontsize": 6.5, "figure.titlesize": 8}
+#: A log axis when the metric's positive values span more than this many decades.
+LOG_DECADES = 2.0
+MANIFEST = "figures.json"
 
 
 def _safe_name(spec: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in spec)
 
 
-DPI = 200
-
-
 def save_figure(fig, path: Path, pdf: bool = False) -> Path:
     """``fig`` as a PNG at ``path`` (200 dpi; with ``pdf`` also a PDF beside it), written atomically,
     then closed."""
-    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight"))
     if pdf:
-        atomic_write(Path(path).with_suffix(".pdf"), lambda tmp: fig.savefig(tmp, format="pdf"))
+        atomic_write(Path(path).with_suffix(".pdf"), lambda tmp: fig.savefig(tmp, format="pdf", bbox_inches="tight"))
     plt.close(fig)
     return Path(path)
 
@@ -41,35 +60,41 @@ def axis_label(score_label: str, width: int = 46) -> str:
     return score_label if len(score_label) <= width else score_label.split(" (")[0]
 
 
-def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.5, model: Optional[MetricRegression] = None) -> None:
+def log_axis(values) -> bool:
+    """Whether the metric's values are all positive and span more than :data:`LOG_DECADES` decades."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    return x.size > 1 and x.min() > 0 and math.log10(x.max() / x.min()) > LOG_DECADES
+
+
+def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.2, model: Optional[MetricRegression] = None,
+             log: bool = False) -> None:
     """The fitted regression curve of ``y`` on ``x`` over the range of ``x`` (or why the fit failed);
-    ``model``: that fit, already made."""
+    ``model``: that fit, already made; ``log``: the grid evenly spaced on a log axis."""
     model = model or MetricRegression(fit=fit, n_boot=0).fit(x, y)
     if model.fit_kind == "none":
         return  # no mapping: nothing in the score's units to draw
     if model.ok:
-        grid = np.linspace(np.nanmin(model.x_), np.nanmax(model.x_), 200)
+        low, high = np.nanmin(model.x_), np.nanmax(model.x_)
+        grid = np.geomspace(low, high, 200) if log else np.linspace(low, high, 200)
         ax.plot(grid, model.predict(grid), color="black", lw=lw, label=f"{fit} fit")
     else:
-        ax.text(0.5, 0.5, model.result_.status, transform=ax.transAxes, ha="center", fontsize=8)
+        ax.text(0.5, 0.5, model.result_.status, transform=ax.transAxes, ha="center", fontsize=6, wrap=True)
 
 
 def _computed(scores: pd.DataFrame, metrics: Sequence[str]):
     return [m for m in metrics if m in scores.columns and np.isfinite(scores[m].astype(float)).any()]
 
 
-def _corner(ax, summary: Optional[pd.DataFrame], metric: str, fontsize: float = 7) -> None:
-    """|PLCC| and |SROCC| of the metric over all items, in the upper-left corner."""
+def _statistics(summary: Optional[pd.DataFrame], metric: str) -> str:
+    """``PLCC 0.833 · SROCC 0.831`` of the metric over all items ("" when not in the summary)."""
     if summary is None or "metric" not in summary.columns:
-        return
+        return ""
     row = summary[(summary["metric"] == metric) & (summary["group"] == "all")]
     if row.empty:
-        return
-    parts = [f"{label} {abs(row.iloc[0][key]):.3f}" for key, label in (("plcc", "PLCC"), ("srocc", "SROCC"))
-             if key in row.columns and np.isfinite(row.iloc[0][key])]
-    if parts:
-        ax.text(0.03, 0.97, "\n".join(parts), transform=ax.transAxes, ha="left", va="top", fontsize=fontsize,
-                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5})
+        return ""
+    return " · ".join(f"{label} {abs(row.iloc[0][key]):.3f}" for key, label in (("plcc", "PLCC"), ("srocc", "SROCC"))
+                      if key in row.columns and np.isfinite(row.iloc[0][key]))
 
 
 def _fits(scores: pd.DataFrame, metrics: Sequence[str], fit: str) -> Dict[str, MetricRegression]:
@@ -77,105 +102,239 @@ def _fits(scores: pd.DataFrame, metrics: Sequence[str], fit: str) -> Dict[str, M
     return {m: MetricRegression(fit=fit, n_boot=0).fit(scores[m], scores["score"]) for m in _computed(scores, metrics)}
 
 
-def _scatter(ax, scores, metric, groups, color_by, model, size=10):
+def _colours(groups) -> Dict[object, str]:
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    return {g: cycle[k % len(cycle)] for k, g in enumerate(groups)}
+
+
+def _wrapped(text: str, width: int) -> str:
+    """A display name broken onto lines of at most ``width`` characters (at spaces and commas)."""
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def _scatter(ax, scores, metric, groups, color_by, model, size=8, label: str = ""):
+    """Points coloured by group, the fitted curve; x on a log axis when the values span decades."""
+    log = log_axis(scores[metric])
+    colours = _colours(groups)
     for group in groups:
         part = scores if group is None else scores[scores[color_by] == group]
-        ax.scatter(part[metric], part["score"], s=size, alpha=0.75, label=group)
-    plot_fit(ax, scores[metric], scores["score"], model.fit_kind, model=model)
+        ax.scatter(part[metric], part["score"], s=size, alpha=0.7, linewidths=0, label=group,
+                   color=colours[group] if group is not None else None)
+    if log:
+        ax.set_xscale("log")
+    plot_fit(ax, scores[metric], scores["score"], model.fit_kind, model=model, log=log)
+    ax.set_xlabel((label or metric) + (" (log scale)" if log else ""))
+
+
+def _groups(scores, color_by):
+    return sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
+
+
+def _figure_digest(*parts) -> str:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+            digest.update(",".join(map(str, part.columns)).encode())
+        else:
+            digest.update(json.dumps(part, default=str, sort_keys=True).encode())
+    return digest.hexdigest()[:20]
+
+
+class FigureCache:
+    """Which figures of a folder are current: ``figures.json`` maps a figure's file name to the digest of
+    its inputs; :meth:`draw` calls the drawing function only when the digest changed or a file is gone."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        try:
+            self.known = json.loads((self.folder / MANIFEST).read_text())
+            if not isinstance(self.known, dict):
+                self.known = {}
+        except (OSError, ValueError):
+            self.known = {}
+        self.drawn = 0
+
+    def draw(self, name: str, digest: str, draw: Callable[[], Path], pdf: bool = True) -> Path:
+        path = self.folder / name
+        current = self.known.get(name) == digest and path.exists() and (not pdf or path.with_suffix(".pdf").exists())
+        if not current:
+            self.known.pop(name, None)
+            self._save()  # a crash while drawing leaves no stale digest behind
+            draw()
+            self.known[name] = digest
+            self.drawn += 1
+        return path
+
+    def _save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.folder / MANIFEST, json.dumps(self.known, indent=1, sort_keys=True))
+
+    def close(self) -> None:
+        self._save()
+
+
+def _summary_rows(summary: Optional[pd.DataFrame], metric: str) -> list:
+    if summary is None or "metric" not in summary.columns:
+        return []
+    part = summary[(summary["metric"] == metric) & (summary["group"] == "all")]
+    return part.drop(columns=[c for c in ("note",) if c in part.columns]).to_dict("records")
 
 
 def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
                   fit: str = "logistic5", color_by: str = "group:distortion",
                   summary: Optional[pd.DataFrame] = None,
-                  fits: Optional[Dict[str, MetricRegression]] = None) -> Dict[str, Path]:
-    """Per metric with values, ``scatter_<metric>.png`` (200 dpi) and ``.pdf``: points coloured by
-    ``color_by``, the fitted curve, the metric as title, PLCC / SROCC in the corner."""
+                  fits: Optional[Dict[str, MetricRegression]] = None,
+                  labels: Optional[Mapping[str, str]] = None, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
+    """Per metric with values, ``scatter_<metric>.png`` (200 dpi) and ``.pdf``, one column wide: points
+    coloured by ``color_by`` with their legend below, the fitted curve, the metric's display name as
+    title with PLCC / SROCC under it."""
     folder = Path(folder)
+    cache = cache or FigureCache(folder)
     written = {}
-    groups = sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
-    fits = fits or _fits(scores, metrics, fit)
-    for metric in _computed(scores, metrics):
-        fig, ax = plt.subplots(figsize=(5.6 if groups != [None] else 4.6, 3.6))
-        _scatter(ax, scores, metric, groups, color_by, fits[metric])
-        ax.set_title(metric, fontsize=9)
-        _corner(ax, summary, metric)
-        ax.set_xlabel(metric, fontsize=8)
-        ax.set_ylabel(axis_label(score_label), fontsize=8)
-        if groups != [None]:
-            ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-        fig.tight_layout()
-        written[metric] = save_figure(fig, folder / f"scatter_{_safe_name(metric)}.png", pdf=True)
+    groups = _groups(scores, color_by)
+    computed = _computed(scores, metrics)
+    columns = ["score"] + ([color_by] if color_by in scores.columns else [])
+
+    for metric in computed:
+        label = (labels or {}).get(metric) or metric_label(metric)
+
+        def draw(metric=metric, label=label):
+            model = (fits or {}).get(metric) or MetricRegression(fit=fit, n_boot=0).fit(scores[metric], scores["score"])
+            with plt.rc_context(STYLE):
+                fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.9))
+                _scatter(ax, scores, metric, groups, color_by, model, label=_wrapped(label, 50))
+                statistics = _statistics(summary, metric)
+                ax.set_title(_wrapped(label, 50) + (f"\n{statistics}" if statistics else ""))
+                ax.set_ylabel(axis_label(score_label))
+                if groups != [None]:
+                    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(3, len(groups)),
+                              frameon=False, markerscale=1.5, handletextpad=0.2, columnspacing=0.8)
+                return save_figure(fig, folder / f"scatter_{_safe_name(metric)}.png", pdf=True)
+        digest = _figure_digest("scatter", metric, label, fit, score_label, scores[columns + [metric]],
+                                _summary_rows(summary, metric))
+        written[metric] = cache.draw(f"scatter_{_safe_name(metric)}.png", digest, draw)
+    cache.close()
     return written
 
 
-def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder,
-                     score_label: str, fit: str = "logistic5", color_by: str = "group:distortion",
-                     columns: int = 4, fits: Optional[Dict[str, MetricRegression]] = None) -> Dict[str, Path]:
-    """``overview_scatter`` (every computed metric's scatter in one grid) and ``overview_srocc`` (|SROCC|
-    over all items with its bootstrap interval, metrics sorted best first; those without a value
-    listed as not computed), PNG and PDF."""
-    folder = Path(folder)
-    written = {}
-    computed = _computed(scores, metrics)
-    groups = sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
-    if computed:
-        fits = fits or _fits(scores, computed, fit)
-        n_cols = min(columns, len(computed))
-        n_rows = math.ceil(len(computed) / n_cols)
-        fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.0 * n_cols, 2.6 * n_rows), squeeze=False)
-        for ax, metric in zip(axes.flat, computed):
-            _scatter(ax, scores, metric, groups, color_by, fits[metric], size=4)
-            ax.set_title(metric, fontsize=7)
-            _corner(ax, summary, metric, fontsize=6)
-            ax.tick_params(labelsize=6)
+def _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fits, names, columns):
+    n_cols = min(columns, len(computed))
+    n_rows = math.ceil(len(computed) / n_cols)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(n_rows, n_cols, figsize=(PAGE_WIDTH, 1.75 * n_rows + 0.5), squeeze=False)
+        for k, (ax, metric) in enumerate(zip(axes.flat, computed)):
+            # the x axis by the family's short name (the panel's title gives the whole display name)
+            _scatter(ax, scores, metric, groups, color_by, fits[metric], size=3, label=names[metric].split(" (")[0])
+            statistics = _statistics(summary, metric)
+            ax.set_title(_wrapped(names[metric], 34) + (f"\n{statistics}" if statistics else ""), fontsize=6.5)
+            ax.xaxis.label.set_size(6)
+            ax.tick_params(labelsize=5.5)
+            if k % n_cols == 0:
+                ax.set_ylabel(axis_label(score_label, 30), fontsize=6)
         for ax in list(axes.flat)[len(computed):]:
             ax.axis("off")
-        fig.supylabel(axis_label(score_label), fontsize=8)
-        fig.tight_layout()
-        written["scatter"] = save_figure(fig, folder / "overview_scatter.png", pdf=True)
+        fig.tight_layout(h_pad=0.8, w_pad=0.6)
+        if groups != [None]:
+            handles, texts = axes.flat[0].get_legend_handles_labels()
+            points = [(h, t) for h, t in zip(handles, texts) if t in {str(g) for g in groups}]
+            fig.legend([h for h, _ in points], [t for _, t in points], loc="lower center", ncol=min(6, len(points)),
+                       frameon=False, markerscale=2.5, bbox_to_anchor=(0.5, 1.0), title=color_by.replace("group:", ""),
+                       title_fontsize=7)
+        return save_figure(fig, folder / "overview_scatter.png", pdf=True)
+
+
+def _srocc_rows(summary: pd.DataFrame, metrics: Sequence[str], names):
     overall = summary[summary["group"] == "all"] if "group" in summary.columns else summary.iloc[0:0]
     rows = []
     for metric in metrics:
         hit = overall[overall["metric"] == metric]
         if hit.empty or not np.isfinite(float(hit.iloc[0].get("srocc", np.nan))):
-            rows.append((metric, np.nan, np.nan, np.nan))
+            rows.append((names[metric], np.nan, np.nan, np.nan))
             continue
         r = hit.iloc[0]
         # as the tables show it: the magnitude, the interval flipped with the sign (it may cross zero)
-        rows.append((metric, *shown_value("srocc", float(r["srocc"]), float(r.get("srocc_lo", np.nan)),
-                                          float(r.get("srocc_hi", np.nan)))))
-    if any(np.isfinite(r[1]) for r in rows):  # a chart of nothing but "not computed" is no figure
-        rows.sort(key=lambda r: (not np.isfinite(r[1]), -r[1] if np.isfinite(r[1]) else 0))
-        fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(rows) + 1.2))
+        rows.append((names[metric], *shown_value("srocc", float(r["srocc"]), float(r.get("srocc_lo", np.nan)),
+                                                 float(r.get("srocc_hi", np.nan)))))
+    rows.sort(key=lambda r: (not np.isfinite(r[1]), -r[1] if np.isfinite(r[1]) else 0))
+    return rows
+
+
+def _overview_srocc(rows, folder):
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.17 * len(rows) + 0.7))
         positions = np.arange(len(rows))[::-1]
         values = np.array([r[1] for r in rows])
         drawn = np.isfinite(values)
-        ax.barh(positions[drawn], values[drawn], color="#4c72b0")
+        ax.barh(positions[drawn], values[drawn], color="#4c72b0", height=0.7)
         ci = np.array([np.isfinite(r[2]) and np.isfinite(r[3]) for r in rows]) & drawn
         if ci.any():
             lows, highs = np.array([r[2] for r in rows])[ci], np.array([r[3] for r in rows])[ci]
             ax.errorbar(values[ci], positions[ci], xerr=[np.clip(values[ci] - lows, 0, None),
                                                          np.clip(highs - values[ci], 0, None)],
-                        fmt="none", ecolor="black", capsize=2, lw=0.8)
-        for position, row in zip(positions, rows):
-            if not np.isfinite(row[1]):
-                ax.text(0.01, position, "not computed", va="center", fontsize=7, color="#a00000")
+                        fmt="none", ecolor="black", capsize=1.5, lw=0.6)
         ax.set_yticks(positions)
-        ax.set_yticklabels([r[0] for r in rows], fontsize=7)
+        ax.set_yticklabels([r[0] + ("" if np.isfinite(r[1]) else " (not computed)") for r in rows])
+        for tick, row in zip(ax.get_yticklabels(), rows):
+            if not np.isfinite(row[1]):
+                tick.set_color("#a00000")
+        ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlim(min(0.0, np.nanmin([r[2] for r in rows] + [0.0])), 1)
-        ax.set_xlabel("|SROCC| over all items (95% bootstrap CI)" if ci.any() else "|SROCC| over all items",
-                      fontsize=8)
-        fig.tight_layout()
-        written["srocc"] = save_figure(fig, folder / "overview_srocc.png", pdf=True)
+        ax.set_xlabel("|SROCC| over all items (95% bootstrap CI)" if ci.any() else "|SROCC| over all items")
+        return save_figure(fig, folder / "overview_srocc.png", pdf=True)
+
+
+def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder,
+                     score_label: str, fit: str = "logistic5", color_by: str = "group:distortion",
+                     columns: int = 4, fits: Optional[Dict[str, MetricRegression]] = None,
+                     labels: Optional[Mapping[str, str]] = None, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
+    """``overview_scatter`` (every computed metric's scatter in one grid, two columns wide) and
+    ``overview_srocc`` (|SROCC| over all items with its bootstrap interval, metrics sorted best first;
+    those without a value listed as not computed), PNG and PDF."""
+    folder = Path(folder)
+    cache = cache or FigureCache(folder)
+    written = {}
+    computed = _computed(scores, metrics)
+    groups = _groups(scores, color_by)
+    names = {m: (labels or {}).get(m) or metric_label(m) for m in metrics}
+    if computed:
+        def draw():
+            shared = fits or {}
+            return _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by,
+                                     {m: shared.get(m) or MetricRegression(fit=fit, n_boot=0).fit(scores[m], scores["score"])
+                                      for m in computed}, names, columns)
+        columns_used = ["score"] + ([color_by] if color_by in scores.columns else []) + computed
+        digest = _figure_digest("overview_scatter", names, fit, score_label, columns, scores[columns_used],
+                                [_summary_rows(summary, m) for m in computed])
+        written["scatter"] = cache.draw("overview_scatter.png", digest, draw)
+    rows = _srocc_rows(summary, metrics, names)
+    if any(np.isfinite(r[1]) for r in rows):  # a chart of nothing but "not computed" is no figure
+        written["srocc"] = cache.draw("overview_srocc.png", _figure_digest("overview_srocc", rows),
+                                      lambda: _overview_srocc(rows, folder))
+    cache.close()
     return written
 
 
 def run_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
-                fit: str = "logistic5") -> Dict[str, Path]:
-    """Every figure of a run (per-metric scatters and the two overviews), each curve fitted once.
-    ``metrics``: the rows of the summary too (those without values appear as "not computed")."""
-    fits = _fits(scores, metrics, fit)
-    written = scatter_plots(scores, metrics, folder, score_label, fit, summary=summary, fits=fits)
+                fit: str = "logistic5", labels: Optional[Mapping[str, str]] = None) -> Dict[str, Path]:
+    """Every figure of a run (per-metric scatters and the two overviews), each curve fitted at most once
+    and only for a figure that is redrawn. ``metrics``: the rows of the summary too (those without values
+    appear as "not computed"). ``labels``: spec → display name (default: the summary's ``label`` column)."""
+    if labels is None and "label" in summary.columns:
+        labels = dict(zip(summary["metric"], summary["label"]))
+    cache = FigureCache(folder)
+    fitted: Dict[str, MetricRegression] = {}
+
+    class _Lazy(dict):
+        def get(self, metric, default=None):  # fitted on first use, then shared
+            if metric not in fitted:
+                fitted[metric] = MetricRegression(fit=fit, n_boot=0).fit(scores[metric], scores["score"])
+            return fitted[metric]
+
+    lazy = _Lazy()
+    written = scatter_plots(scores, metrics, folder, score_label, fit, summary=summary, fits=lazy, labels=labels,
+                            cache=cache)
     written.update({f"overview_{k}": v for k, v in
-                    overview_figures(scores, summary, metrics, folder, score_label, fit, fits=fits).items()})
+                    overview_figures(scores, summary, metrics, folder, score_label, fit, fits=lazy, labels=labels,
+                                     cache=cache).items()})
     return written

@@ -12,6 +12,7 @@ rendered table and logged.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -20,6 +21,9 @@ import pandas as pd
 from scipy import stats
 
 from ..regression import MIN_ITEMS, MetricRegression, fit_caption
+from . import latex
+from .labels import label_of
+from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
 
 STATS = ("rmse", "plcc", "srocc", "krocc")
 LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
@@ -128,20 +132,26 @@ def shown_value(key: str, value: float, lo: float, hi: float):
     return value, lo, hi
 
 
-def stat_cell(row, key: str, ci: bool) -> str:
+def stat_parts(row, key: str):
+    """(value text, interval text) of one statistic cell: "0.832", "[0.784, 0.870]"; the interval is ""
+    when there is none; a missing value says why ("not computed", "n = 3 < 4", "fit failed", "n/a")."""
     n = row.get("n", 0)
     if not n or (isinstance(n, float) and not np.isfinite(n)):
-        return "not computed"
+        return "not computed", ""
     if not np.isfinite(row[key]):
         status = str(row.get("status", ""))
         if status.startswith("too few items") and key in ("rmse", "plcc"):
-            return f"n = {int(n)} < {MIN_ITEMS}"
-        return "fit failed" if key in ("rmse", "plcc") and status != "ok" else "n/a"
-    value, lo, hi = shown_value(key, row[key], row[f"{key}_lo"], row[f"{key}_hi"])
-    text = f"{value:.3f}"
-    if ci and np.isfinite(lo) and np.isfinite(hi):
-        text += f" [{lo:.3f}, {hi:.3f}]"
-    return text
+            return f"n = {int(n)} < {MIN_ITEMS}", ""
+        return ("fit failed" if key in ("rmse", "plcc") and status != "ok" else "n/a"), ""
+    value, lo, hi = shown_value(key, row[key], row.get(f"{key}_lo", np.nan), row.get(f"{key}_hi", np.nan))
+    interval = f"[{lo:.3f}, {hi:.3f}]" if np.isfinite(lo) and np.isfinite(hi) else ""
+    return f"{value:.3f}", interval
+
+
+def stat_cell(row, key: str, ci: bool) -> str:
+    """The cell as one text: the value, with its interval in brackets when ``ci``."""
+    value, interval = stat_parts(row, key)
+    return f"{value} {interval}" if ci and interval else value
 
 
 def best_rows(part: pd.DataFrame, key: str) -> set:
@@ -157,81 +167,85 @@ def best_rows(part: pd.DataFrame, key: str) -> set:
     return set(values.index[values == target])
 
 
-def _table_cells(part: pd.DataFrame, ci: bool):
-    """Rows of (metric, [cells], [is_best]) for one group."""
+def shown_name(row) -> str:
+    """The metric as a table row names it: its display name, with † when its sign is inverted."""
+    return label_of(row) + (" †" if _inverted(row) else "")
+
+
+def spec_comment(rows: pd.DataFrame) -> str:
+    """Markdown: which spec each shown name stands for, as an HTML comment (not rendered, kept with
+    the table)."""
+    pairs = [(label_of(r), r["metric"]) for _, r in rows.iterrows() if label_of(r) != r["metric"]]
+    if not pairs:
+        return ""
+    return "\n<!-- specs: " + "; ".join(f"{label} = {spec}" for label, spec in pairs) + " -->\n"
+
+
+@dataclass
+class MetricRow:
+    """One metric's row of a statistics table: its name and spec, n, and per column the value, the
+    interval text and whether it is the column's best."""
+
+    name: str
+    spec: str
+    n: object
+    values: List[str]
+    intervals: List[str]
+    best: List[bool]
+
+
+def _overall_rows(part: pd.DataFrame) -> List[MetricRow]:
     best = {key: best_rows(part, key) for key in STATS}
-    return [(row["metric"] + (" †" if _inverted(row) else ""), row["n"], [stat_cell(row, k, ci) for k in STATS],
-             [index in best[k] for k in STATS]) for index, row in part.iterrows()]
+    rows = []
+    for index, row in part.iterrows():
+        parts = [stat_parts(row, k) for k in STATS]
+        rows.append(MetricRow(shown_name(row), row["metric"], row["n"], [p[0] for p in parts],
+                              [p[1] for p in parts], [index in best[k] for k in STATS]))
+    return rows
 
 
-def _markdown(part, ci, title):
-    lines = [f"**{title}**", "", "| metric | n | " + " | ".join(LABELS[k] for k in STATS) + " |",
-             "|---|---:|" + "---:|" * len(STATS)]
-    for metric, n, cells, best in _table_cells(part, ci):
-        shown = [f"**{c}**" if b else c for c, b in zip(cells, best)]
-        lines.append(f"| {metric} | {n} | " + " | ".join(shown) + " |")
-    return "\n".join(lines)
-
-
-_LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
-                                 "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
-                                 "~": r"\textasciitilde{}", "^": r"\^{}", "<": r"$<$", ">": r"$>$",
-                                 # what pdflatex's default inputenc does not set up (it stops on them)
-                                 "Δ": r"$\Delta$", "−": r"$-$", "–": "--", "—": "---", "†": r"$^\dagger$",
-                                 "‡": r"$^\ddagger$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",
-                                 "η": r"$\eta$", "μ": r"$\mu$", "σ": r"$\sigma$", "×": r"$\times$",
-                                 "±": r"$\pm$", "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$",
-                                 "·": r"$\cdot$", "→": r"$\to$", "…": r"\ldots{}", "²": r"$^2$",
-                                 "√": r"$\surd$"})
-
-
-def latex_escape(text: str) -> str:
-    return str(text).translate(_LATEX_SPECIALS)
-
-
-def _latex(part, ci, title):
-    lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{latex_escape(title)}}}",
-             r"\begin{tabular}{lr" + "r" * len(STATS) + "}", r"\toprule",
-             "Metric & $n$ & " + " & ".join(LABELS[k] for k in STATS) + r" \\", r"\midrule"]
-    for metric, n, cells, best in _table_cells(part, ci):
-        shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, best)]
-        name = latex_escape(metric.replace(" †", "†"))
-        lines.append(f"{name} & {n} & " + " & ".join(shown) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
-    return "\n".join(lines)
+def _group_srocc_rows(summary: pd.DataFrame, groups: List[str]) -> List[MetricRow]:
+    """Per metric of the overall rows: SROCC of each group ("—" where the group has no row)."""
+    overall = summary[summary["group"] == ALL]
+    by_group = {g: summary[summary["group"] == g] for g in groups}
+    best = {g: best_rows(part, "srocc") for g, part in by_group.items()}
+    rows = []
+    for _, row in overall.iterrows():
+        values, flags = [], []
+        for g in groups:
+            hit = by_group[g][by_group[g]["metric"] == row["metric"]]
+            values.append("—" if hit.empty else stat_parts(hit.iloc[0], "srocc")[0])
+            flags.append(not hit.empty and hit.index[0] in best[g])
+        rows.append(MetricRow(shown_name(row), row["metric"], row["n"], values, [""] * len(groups), flags))
+    return rows
 
 
 LAYOUTS = ("paper", "groups")
+#: Per-group SROCC columns per LaTeX block (more groups: further blocks below).
+GROUP_COLUMNS = 8
 
 
-def _not_computed_notes(summary: pd.DataFrame) -> List[str]:
-    """One line per metric that has no value at all, with the reason recorded in ``note``."""
+def _not_computed(summary: pd.DataFrame) -> List[tuple]:
+    """(shown name, reason) of every metric that has no value at all (the reason as recorded in
+    ``note``)."""
     if "note" not in summary.columns:
         return []
     rows = summary[(summary["group"] == ALL) & summary["note"].fillna("").astype(str).str.len().gt(0)]
-    return [f"{r['metric']} not computed: {r['note']}" for _, r in rows.iterrows()]
+    return [(label_of(r), str(r["note"])) for _, r in rows.iterrows()]
 
 
-def _paper_rows(summary: pd.DataFrame, groups: List[str], ci: bool):
-    """(metric, n, [overall RMSE/PLCC/SROCC/KROCC cells + SROCC per group], [is_best]) per metric."""
-    overall = summary[summary["group"] == ALL]
-    best = {key: best_rows(overall, key) for key in STATS}
-    by_group = {g: summary[summary["group"] == g] for g in groups}
-    best_group = {g: best_rows(part, "srocc") for g, part in by_group.items()}
-    rows = []
-    for index, row in overall.iterrows():
-        cells = [stat_cell(row, k, ci) for k in STATS]
-        flags = [index in best[k] for k in STATS]
-        for g in groups:
-            hit = by_group[g][by_group[g]["metric"] == row["metric"]]
-            if hit.empty:
-                cells.append("—")
-                flags.append(False)
-                continue
-            cells.append(stat_cell(hit.iloc[0], "srocc", False))
-            flags.append(hit.index[0] in best_group[g])
-        rows.append((row["metric"] + (" †" if _inverted(row) else ""), row["n"], cells, flags))
-    return rows
+def _notes(summary: pd.DataFrame, fmt: str) -> List[str]:
+    """Footnotes of a table: what was not computed (Markdown: with the reason; LaTeX: the names only --
+    a reason can hold a machine path or an exception's text, which a paper must not) and the † note."""
+    notes = []
+    missing = _not_computed(summary)
+    if missing and fmt == "md":
+        notes += [f"{name} not computed: {reason}" for name, reason in missing]
+    elif missing:
+        notes.append(f"Not computed (reasons in the run's failures.txt): {', '.join(n for n, _ in missing)}.")
+    if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
+        notes.append(f"† {INVERTED_NOTE}.")
+    return notes
 
 
 def resampling(summary: pd.DataFrame) -> str:
@@ -240,53 +254,120 @@ def resampling(summary: pd.DataFrame) -> str:
     return "; ".join(RESAMPLING.get(str(k), str(k)) for k in sorted(kinds)) or RESAMPLING["items"]
 
 
-def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
-                       ci: bool = True) -> str:
-    """The layout of FR-IQA papers: metrics as rows; overall RMSE / PLCC / SROCC / KROCC (with CIs in
-    Markdown), then SROCC per group (distortion type); the best value of each column in bold. LaTeX:
-    one booktabs ``table*`` scaled to the text width."""
-    groups = sorted(g for g in summary["group"].unique() if g != ALL)
-    head = (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].dropna().unique())}; |correlation|"
-            + (f"; 95% bootstrap CI in brackets ({resampling(summary)})" if ci else "")
+def _has_intervals(summary: pd.DataFrame) -> bool:
+    return any(f"{k}_lo" in summary.columns and np.isfinite(summary[f"{k}_lo"].astype(float)).any() for k in STATS)
+
+
+def provenance(summary: pd.DataFrame, dataset: str, score_text: str, groups: Sequence[str] = ()) -> str:
+    """The details of a statistics table: target, mapping, intervals, groups (LaTeX: a comment;
+    Markdown: the italic line above the table)."""
+    return (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].dropna().unique())}; |correlation|"
+            + (f"; 95% bootstrap CI in brackets ({resampling(summary)})" if _has_intervals(summary) else "")
             + (f"; SROCC per {', '.join(groups)}" if groups else ""))
-    rows = _paper_rows(summary, groups, ci)
-    notes = _not_computed_notes(summary)
-    if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
-        notes.append(f"† {INVERTED_NOTE}.")
+
+
+def short_caption(dataset: str, score_text: str, what: str = "correlation") -> str:
+    """A caption as a paper prints it: dataset, the target's name, the mapping, how bold is read."""
+    target = score_text.split(",")[0].split(" (")[0].strip() or "the subjective score"
+    return f"{dataset}: {what} of each metric with {target}; best value of each column in bold."
+
+
+def _md_table(header: Sequence[str], rows: List[MetricRow], ci: bool) -> List[str]:
+    lines = ["| " + " | ".join(header) + " |", "|---|---:|" + "---:|" * (len(header) - 2)]
+    for row in rows:
+        cells = [f"{v} {i}" if ci and i else v for v, i in zip(row.values, row.intervals)]
+        shown = [f"**{c}**" if b else c for c, b in zip(cells, row.best)]
+        lines.append(f"| {row.name} | {row.n} | " + " | ".join(shown) + " |")
+    return lines
+
+
+def _latex_rows(rows: List[MetricRow], ci: str, with_n: bool = True) -> List[latex.Row]:
+    out = []
+    for row in rows:
+        values = [f"{v} {i}" if ci == "inline" and i else v for v, i in zip(row.values, row.intervals)]
+        below = ([""] * (2 if with_n else 1) + row.intervals) if ci == "below" else None
+        lead = [row.name, str(row.n)] if with_n else [row.name]
+        out.append(latex.Row(lead + values, [False] * len(lead) + row.best, row.spec, below))
+    return out
+
+
+def _overall_block(rows: List[MetricRow], ci: str) -> List[str]:
+    numeric = "r" * len(STATS)
+    return latex.tabular(["Metric", "$n$"] + [LABELS[k] for k in STATS], _latex_rows(rows, ci),
+                         latex.name_column() + "r" + numeric)
+
+
+def _group_blocks(summary: pd.DataFrame, groups: List[str], by: str) -> List[List[str]]:
+    """SROCC per group, :data:`GROUP_COLUMNS` groups per block, headings wrapping (and hyphenating) in
+    their column."""
+    rows = _group_srocc_rows(summary, groups)
+    blocks = []
+    for start in range(0, len(groups), GROUP_COLUMNS):
+        chunk = groups[start:start + GROUP_COLUMNS]
+        part = [MetricRow(r.name, r.spec, r.n, r.values[start:start + len(chunk)], [""] * len(chunk),
+                          r.best[start:start + len(chunk)]) for r in rows]
+        above = (f" & \\multicolumn{{{len(chunk)}}}{{c}}{{SROCC per {latex.latex_escape(by)}}} \\\\"
+                 f" \\cmidrule(lr){{2-{len(chunk) + 1}}}")
+        headings = [f"\\hspace{{0pt}}\\footnotesize {latex.latex_escape(g)}" for g in chunk]
+        blocks.append(latex.tabular(["Metric"] + headings, _latex_rows(part, "inline", with_n=False),
+                                    latex.name_column() + latex.heading_column("1.45cm") * len(chunk), above))
+    return blocks
+
+
+def render_ci_table(summary: pd.DataFrame, dataset: str = "", score_text: str = "") -> str:
+    """``--ci separate``: the 95% intervals of the overall statistics in a table of their own (LaTeX),
+    beside an interval-free ``table.tex``."""
+    summary = summary[summary["group"] == ALL]
+    rows = [latex.Row([r.name] + r.intervals, spec=r.spec) for r in _overall_rows(summary)]
+    block = latex.tabular(["Metric"] + [f"{LABELS[k]} 95% CI" for k in STATS], rows,
+                          latex.name_column() + "c" * len(STATS))
+    return latex.table(f"{dataset}: 95% bootstrap confidence intervals of the statistics of the main table.",
+                       [block], provenance(summary, dataset, score_text))
+
+
+def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
+                       ci: object = True, by: str = "group") -> str:
+    """The layout of FR-IQA papers: metrics as rows; overall RMSE / PLCC / SROCC / KROCC (with CIs),
+    then SROCC per group (distortion type); the best value of each column in bold. ``ci``: True/False,
+    or for LaTeX ``inline`` | ``below`` (default) | ``separate`` (no intervals here: see
+    :func:`render_ci_table`). LaTeX: the overall statistics in one ``table*``, the SROCC per group in a
+    second (:data:`GROUP_COLUMNS` groups per block), both at the body size."""
+    groups = sorted(g for g in summary["group"].unique() if g != ALL)
+    overall = summary[summary["group"] == ALL]
+    head = provenance(summary, dataset, score_text, groups)
+    notes = _notes(summary, fmt)
     if fmt == "md":
+        show_ci = ci is not False and ci != "separate"
         header = ["metric", "n"] + [LABELS[k] for k in STATS] + [f"SROCC {g}" for g in groups]
-        lines = [f"_{head}_", "", "| " + " | ".join(header) + " |", "|---|---:|" + "---:|" * (len(header) - 2)]
-        for metric, n, cells, flags in rows:
-            shown = [f"**{c}**" if b else c for c, b in zip(cells, flags)]
-            lines.append(f"| {metric} | {n} | " + " | ".join(shown) + " |")
-        return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
-    columns = "lr" + "r" * (len(STATS) + len(groups))
-    lines = [r"% needs \usepackage{booktabs} and \usepackage{graphicx}", r"\begin{table*}[t]", r"\centering",
-             f"\\caption{{{latex_escape(head)}}}", r"\resizebox{\textwidth}{!}{%",
-             f"\\begin{{tabular}}{{{columns}}}", r"\toprule"]
-    if groups:
-        first = 3 + len(STATS)
-        lines.append(" & " * (2 + len(STATS)) + f"\\multicolumn{{{len(groups)}}}{{c}}{{SROCC per group}} \\\\")
-        lines.append(f"\\cmidrule(lr){{{first}-{first + len(groups) - 1}}}")
-    lines.append("Metric & $n$ & " + " & ".join([LABELS[k] for k in STATS] + [latex_escape(g) for g in groups])
-                 + r" \\")
-    lines.append(r"\midrule")
-    for metric, n, cells, flags in rows:
-        shown = [f"\\textbf{{{latex_escape(c)}}}" if b else latex_escape(c) for c, b in zip(cells, flags)]
-        name = latex_escape(metric.replace(" †", "†"))
-        lines.append(f"{name} & {n} & " + " & ".join(shown) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}}"]
-    if notes:
-        lines.append(r"\par\smallskip\footnotesize " + " ".join(latex_escape(n)
-                                                             for n in notes))
-    lines.append(r"\end{table*}")
-    return "\n".join(lines) + "\n"
+        rows = _overall_rows(overall)
+        for row, extra in zip(rows, _group_srocc_rows(summary, groups)):
+            row.values += extra.values
+            row.intervals += extra.intervals
+            row.best += extra.best
+        lines = [f"_{head}_", ""] + _md_table(header, rows, show_ci)
+        return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n" + spec_comment(overall)
+    mode = {True: "below", False: "separate"}.get(ci, ci) if isinstance(ci, bool) else ci
+    if mode not in latex.CI_MODES:
+        raise ValueError(f"--ci {ci!r}: valid: {', '.join(latex.CI_MODES)}")
+    out = latex.table(short_caption(dataset, score_text), [_overall_block(_overall_rows(overall), mode)], head, notes,
+                      font=r"\footnotesize" if mode == "inline" else r"\small")
+    blocks = _group_blocks(summary, groups, by) if groups else []
+    for k, block in enumerate(blocks):  # one float each: several blocks do not fit one page
+        part = f" ({k + 1} of {len(blocks)})" if len(blocks) > 1 else ""
+        out += "\n" + latex.table(f"{dataset}: SROCC of each metric per {by}{part}; best of each column in bold.",
+                                   [block])
+    return out
+
+
+#: Groups-layout LaTeX: a ``\clearpage`` after this many floats, so a dataset with many groups (TID2013's
+#: 24) never exceeds LaTeX's limit of unprocessed floats.
+FLOATS_PER_PAGE_BREAK = 6
 
 
 def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
-                 ci: bool = True, layout: str = "paper") -> str:
+                 ci: object = True, layout: str = "paper", by: str = "group") -> str:
     """``layout="paper"``: one table, metrics × (overall statistics, SROCC per group); ``"groups"``: one
-    table per group (``all`` first); in ``md``, ``latex`` or ``csv``."""
+    table per group (``all`` first); in ``md``, ``latex`` or ``csv``. ``ci``: see :func:`render_paper_table`."""
     if fmt == "csv":
         return summary.to_csv(index=False)  # the "sign" column carries the flag
     if fmt not in ("md", "latex"):
@@ -294,19 +375,26 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
     if layout not in LAYOUTS:
         raise ValueError(f"--layout {layout!r}: valid layouts: {', '.join(LAYOUTS)}")
     if layout == "paper":
-        return render_paper_table(summary, fmt, dataset, score_text, ci)
+        return render_paper_table(summary, fmt, dataset, score_text, ci, by)
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
-    head = (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].dropna().unique())}; 95% bootstrap CI in brackets ({resampling(summary)}); "
-            f"|correlation|")
+    head = provenance(summary, dataset, score_text)
+    notes = _notes(summary, fmt)
     blocks = []
-    for group in groups:
+    mode = {True: "below", False: "separate"}.get(ci, ci) if isinstance(ci, bool) else ci
+    for k, group in enumerate(groups):
         part = summary[summary["group"] == group]
         title = f"{dataset} — {'all items' if group == ALL else group}"
-        blocks.append(_markdown(part, ci, title) if fmt == "md" else _latex(part, ci, title))
-    flagged = "sign" in summary.columns and (summary["sign"] == INVERTED).any()
+        if fmt == "md":
+            blocks.append("\n".join([f"**{title}**", ""] + _md_table(["metric", "n"] + [LABELS[s] for s in STATS],
+                                                                     _overall_rows(part), mode != "separate")))
+            continue
+        text = latex.table(f"{title}: correlation with the subjective score; best of each column in bold.",
+                           [_overall_block(_overall_rows(part), mode)], head if k == 0 else "",
+                           notes if group == ALL else ())
+        if k and k % FLOATS_PER_PAGE_BREAK == 0:
+            text = "\\clearpage\n" + text
+        blocks.append(text)
     if fmt == "md":
-        note = f"\n† {INVERTED_NOTE}.\n" if flagged else ""
-        return "_" + head + "_\n\n" + "\n\n".join(blocks) + "\n" + note
-    note = f"\n\\par\\noindent$^\\dagger$ {latex_escape(INVERTED_NOTE)}.\n" if flagged else ""
-    return f"% {head}\n" + "\n\n".join(blocks) + "\n" + note
-
+        return ("_" + head + "_\n\n" + "\n\n".join(blocks) + "\n" + "".join(f"\n- {n}" for n in notes)
+                + ("\n" if notes else "") + spec_comment(summary[summary["group"] == ALL]))
+    return "\n".join(blocks)

@@ -1,0 +1,108 @@
+"""LaTeX tables at an article's body size: booktabs, no ``\\resizebox``, a short caption with the run's
+details in ``% provenance`` comments, each metric row's spec in a trailing comment, intervals in the
+cell (``inline``), on a second line in a smaller font (``below``) or left to a separate table
+(``separate``). ``tests/test_latex_outputs.py`` compiles what these functions write in a two-column
+10 pt article with IEEE-like margins and fails on any overfull line.
+
+Every function returns text; none writes a file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+_LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
+                                 "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
+                                 "~": r"\textasciitilde{}", "^": r"\^{}", "<": r"$<$", ">": r"$>$",
+                                 # what pdflatex's default inputenc does not set up (it stops on them)
+                                 "Δ": r"$\Delta$", "−": r"$-$", "–": "--", "—": "---", "†": r"$^\dagger$",
+                                 "‡": r"$^\ddagger$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",
+                                 "δ": r"$\delta$", "η": r"$\eta$", "μ": r"$\mu$", "σ": r"$\sigma$",
+                                 "×": r"$\times$", "±": r"$\pm$", "≥": r"$\geq$", "≤": r"$\leq$",
+                                 "≈": r"$\approx$", "·": r"$\cdot$", "→": r"$\to$", "…": r"\ldots{}",
+                                 "²": r"$^2$", "√": r"$\surd$"})
+
+#: What a document needs in its preamble for these tables.
+PACKAGES = ("booktabs", "array")
+CI_MODES = ("inline", "below", "separate")
+#: The width of the metric-name column: longer labels wrap inside it.
+NAME_WIDTH = "3.6cm"
+
+
+def latex_escape(text: str) -> str:
+    return str(text).translate(_LATEX_SPECIALS)
+
+
+def comment(text: str) -> str:
+    """``text`` as LaTeX comment lines (never a line break inside the comment's text)."""
+    return "".join(f"% {line}\n" for line in str(text).splitlines() or [""])
+
+
+@dataclass
+class Row:
+    """One body row: its cells (plain text, escaped here), which are bold, the spec it shows (a trailing
+    comment) and, for ``ci="below"``, the interval texts of its cells (None: no second line)."""
+
+    cells: List[str]
+    bold: List[bool] = field(default_factory=list)
+    spec: str = ""
+    below: Optional[List[str]] = None
+
+
+def _cell(text: str, bold: bool) -> str:
+    escaped = latex_escape(text)
+    return f"\\textbf{{{escaped}}}" if bold and escaped else escaped
+
+
+def tabular(header: Sequence[str], rows: Sequence[Row], columns: str, above: str = "") -> List[str]:
+    """A booktabs ``tabular`` (``above``: a rule row above the header, e.g. a ``\\multicolumn``)."""
+    lines = [f"\\begin{{tabular}}{{{columns}}}", r"\toprule"]
+    if above:
+        lines.append(above)
+    lines += [" & ".join(latex_escape(h) if not h.startswith("\\") else h for h in header) + r" \\", r"\midrule"]
+    for row in rows:
+        bold = list(row.bold) + [False] * (len(row.cells) - len(row.bold))
+        line = " & ".join(_cell(c, b) for c, b in zip(row.cells, bold)) + r" \\"
+        lines.append(line + (f" % {row.spec}" if row.spec else ""))
+        if row.below is not None and any(row.below):
+            lines.append(" & ".join(f"{{\\scriptsize {latex_escape(c)}}}" if c else "" for c in row.below)
+                         + r" \\[2pt]")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return lines
+
+
+def table(caption: str, blocks: Sequence[List[str]], provenance: str = "", notes: Sequence[str] = (),
+          wide: bool = True, font: str = r"\small", colsep: str = "4pt") -> str:
+    """A floating table (``table*`` when ``wide``) holding one or more ``tabular`` blocks one under the
+    other, the short ``caption``, ``notes`` as a footnote paragraph, ``provenance`` as comments above."""
+    env = "table*" if wide else "table"
+    out = (comment(f"provenance: {provenance}") if provenance else "") + \
+        comment("needs " + " ".join(f"\\usepackage{{{p}}}" for p in PACKAGES))
+    lines = [f"\\begin{{{env}}}[t]", r"\centering", font, f"\\setlength{{\\tabcolsep}}{{{colsep}}}",
+             f"\\caption{{{latex_escape(caption)}}}"]
+    for k, block in enumerate(blocks):
+        if k:
+            lines.append(r"\par\medskip")
+        lines += block
+    if notes:
+        lines.append(r"\par\smallskip{\footnotesize " + " ".join(latex_escape(n) for n in notes) + "}")
+    lines.append(f"\\end{{{env}}}")
+    return out + "\n".join(lines) + "\n"
+
+
+def name_column() -> str:
+    """The column of metric names: ragged right, wrapping at :data:`NAME_WIDTH`."""
+    return f">{{\\raggedright\\arraybackslash}}p{{{NAME_WIDTH}}}"
+
+
+def heading_column(width: str) -> str:
+    """A numeric column whose heading may wrap (long distortion names): centred, ``width`` wide."""
+    return f">{{\\centering\\arraybackslash}}p{{{width}}}"
+
+
+def document(fragments: Sequence[str]) -> str:
+    """A compilable two-column 10 pt article with IEEE-like margins around table fragments: the page
+    the tables are written for (``table*`` spans both columns)."""
+    return "\n".join([r"\documentclass[10pt,twocolumn]{article}", r"\usepackage[margin=0.75in]{geometry}"]
+                     + [f"\\usepackage{{{p}}}" for p in PACKAGES + ("graphicx",)]
+                     + [r"\begin{document}"] + list(fragments) + [r"\end{document}", ""])
