@@ -375,7 +375,7 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
             "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
             "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
                         **{name: info["digest"] for name, info in provenance.items()}},
-            "imported": provenance, "config": config.to_dict()}
+            "imported": provenance, "labels": labels, "config": config.to_dict()}
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
                   config.main_fit, config.plots, config.layout, config.ci, config.by or "group")

@@ -90,6 +90,12 @@ def cli(verbose):
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
                    "(one table per group).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
+@click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
+              help="Display name of a metric in tables and figures, e.g. --label 'lp:vgg16/relu2_2=LP (VGG16 "
+                   "ReLU2_2)' (repeatable; default names such as MS-SSIM, LPIPS (AlexNet); the spec stays in the CSV).")
+@click.option("--ci", type=click.Choice(["inline", "below", "separate"]),
+              help="table.tex's 95% intervals: below (default: a second line in a smaller font), inline (in the "
+                   "cell) or separate (values only; the intervals in table_ci.tex).")
 @click.option("--trust-specs", is_flag=True,
               help="Let metric specs read from the file (config, baseline, recipe) name files (mdf:<path>, "
                    "afm:<checkpoint>) as typed ones may; without it such a spec is refused (a weight file can "
@@ -108,6 +114,7 @@ def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, co
             flags["scores"] = dict(parse_scores_option(text) for text in scores)
         if scores_dir:
             flags["scores_dir"] = str(scores_dir)
+        flags["labels"] = list(flags["labels"]) or None
         config = load_config(config_path, trust_specs=trust_specs, by=("" if by == "none" else by),
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              dataset=list(datasets) or None, root=list(roots) or None,
@@ -214,9 +221,15 @@ def _guarded(run, config):
               help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
 @click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
-def report(run_dir, fmt, by, fit, bootstrap, layout):
+@click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
+              help="Display name of a metric (repeatable; default: the names the run used).")
+@click.option("--ci", type=click.Choice(["inline", "below", "separate"]), default=None,
+              help="LaTeX intervals: below, inline or separate (the intervals' own table). Default: the run's.")
+def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
-    from .api import build_summary, load_run, render_summary
+    from .api import build_summary, load_run, render_summary, run_labels
+    from .reports.labels import parse_label_option, with_labels
+    from .reports.tables import display_name, render_ci_table
 
     by = "" if by == "none" else by  # as evaluate spells "overall only"
     try:
@@ -230,9 +243,21 @@ def report(run_dir, fmt, by, fit, bootstrap, layout):
                                 fit or ("logistic5" if config["fit"] == "all" else config["fit"]),
                                 config["bootstrap"] if bootstrap is None else bootstrap,
                                 config["seed"], run.get("score_higher_is_better"), config.get("resample", "items"))
+        specs = list(dict.fromkeys(summary["metric"]))
+        stored = run.get("labels") if isinstance(run.get("labels"), dict) else {}
+        names = {k: v for k, v in stored.items() if k in specs and isinstance(v, str) and v.strip()}
+        names.update(parse_label_option(text) for text in labels)
+        imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
+        summary = with_labels(summary, run_labels(specs, names, imported))
+        ci = ci or config.get("ci", "below")
+        if ci == "separate" and fmt == "latex" and protocol == "regression":
+            text = render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout, ci, by or "group") \
+                + "\n" + render_ci_table(summary, display_name(run["dataset"]), run["score"])
+        else:
+            text = render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout, ci, by or "group")
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
-    click.echo(render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout), nl=False)
+    click.echo(text, nl=False)
 
 
 @cli.command()

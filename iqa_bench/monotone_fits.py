@@ -77,8 +77,11 @@ def robust_spread(z: np.ndarray) -> float:
 def _sigmoid_and_bell(t):
     """σ(t) and σ(t) (1 − σ(t)), without overflow."""
     e = np.exp(-np.abs(t))
-    sigma = np.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return sigma, e / (1.0 + e) ** 2
+    d = 1.0 + e
+    if np.ndim(t) == 0:  # the floor point: a scalar, without the array machinery
+        return (1.0 / d if t >= 0 else e / d), e / d ** 2
+    sigma = np.where(t >= 0, 1.0 / d, e / d)
+    return sigma, e / d ** 2
 
 
 def _floor_point(k: float, b2: float, b3: float, lo: float, hi: float) -> Tuple[float, bool]:
@@ -114,11 +117,11 @@ def logistic5_from_free(theta, direction: int, domain: Domain) -> np.ndarray:
 
 
 def _logistic5_model(z: np.ndarray, direction: int, domain: Domain):
-    """Value and Jacobian (in the free parameters) of the monotone logistic-5 at z."""
+    """Value and (``jac=True``) Jacobian in the free parameters of the monotone logistic-5 at z."""
     lo, hi, cap = domain
     s = direction
 
-    def model(theta):
+    def model(theta, jac: bool = True):
         b1, u, b3, c, b5 = theta
         b2 = cap * np.tanh(u)
         sigma, g = _sigmoid_and_bell(b2 * (z - b3))
@@ -126,35 +129,59 @@ def _logistic5_model(z: np.ndarray, direction: int, domain: Domain):
         sigma_p, g_p = _sigmoid_and_bell(b2 * (point - b3))
         b4 = s * (-s * b1 * b2 * g_p + c * c)
         value = b1 * (sigma - 0.5) + b4 * z + b5
+        if not jac:
+            return value, None
         # floor = −s b1 b2 g(w), w = b2 (point − b3); g'(w) = g (1 − 2σ); w does not move when point = b3
         dg = g_p * (1.0 - 2.0 * sigma_p)
         dw_b2, dw_b3 = (0.0, 0.0) if moving else (point - b3, -b2)
         d_floor = (-s * b2 * g_p, -s * b1 * (g_p + b2 * dg * dw_b2), -s * b1 * b2 * dg * dw_b3)
-        jac = np.empty((z.size, 5))
-        jac[:, 0] = (sigma - 0.5) + s * z * d_floor[0]
-        jac[:, 1] = (b1 * g * (z - b3) + s * z * d_floor[1]) * cap * (1.0 - np.tanh(u) ** 2)
-        jac[:, 2] = -b1 * g * b2 + s * z * d_floor[2]
-        jac[:, 3] = 2.0 * s * c * z
-        jac[:, 4] = 1.0
-        return value, jac
+        jacobian = np.empty((z.size, 5))
+        jacobian[:, 0] = (sigma - 0.5) + s * z * d_floor[0]
+        jacobian[:, 1] = (b1 * g * (z - b3) + s * z * d_floor[1]) * cap * (1.0 - np.tanh(u) ** 2)
+        jacobian[:, 2] = -b1 * g * b2 + s * z * d_floor[2]
+        jacobian[:, 3] = 2.0 * s * c * z
+        jacobian[:, 4] = 1.0
+        return value, jacobian
     return model
 
 
-def _least_squares(model, y, start, max_nfev: int):
+class _Fit(NamedTuple):
+    x: np.ndarray
+    cost: float
+
+
+def _least_squares(model, y, start, max_nfev: int) -> Optional[_Fit]:
+    """MINPACK's Levenberg-Marquardt (``lmder``) with the analytic Jacobian from ``start``, at most
+    ``max_nfev`` evaluations: the call ``scipy.optimize.least_squares(method="lm", max_nfev=…)`` makes
+    (ftol = xtol = gtol = 1e-8, factor 100, scaling from the Jacobian), through ``leastsq``, which passes
+    the functions to MINPACK directly: least_squares' wrapper costs more than the model on 125 items.
+    The model's value is computed alone for a residual and reused by the Jacobian at the same point."""
+    last = {}
+
+    def evaluate(theta, jac: bool):
+        key = theta.tobytes()
+        if last.get("key") != key or (jac and last["jac"] is None):
+            last["value"], last["jac"] = model(theta, jac)
+            last["key"] = key
+        return last
+
     def residual(theta):
-        return model(theta)[0] - y
+        return evaluate(theta, False)["value"] - y
 
     def jacobian(theta):
-        return model(theta)[1]
+        return evaluate(theta, True)["jac"]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = optimize.least_squares(residual, np.asarray(start, dtype=np.float64), jac=jacobian,
-                                            method="lm", max_nfev=max_nfev)
-        except (ValueError, np.linalg.LinAlgError):
+            x, _, info, _, _ = optimize.leastsq(residual, np.array(start, dtype=np.float64), Dfun=jacobian,
+                                                full_output=True, ftol=1e-8, xtol=1e-8, gtol=1e-8,
+                                                maxfev=max_nfev, factor=100.0)
+        except (ValueError, TypeError, np.linalg.LinAlgError):
             return None
-    return result if np.all(np.isfinite(result.x)) and np.isfinite(result.cost) else None
+    fvec = info["fvec"]
+    cost = 0.5 * float(np.dot(fvec, fvec))
+    return _Fit(x, cost) if np.all(np.isfinite(x)) and np.isfinite(cost) else None
 
 
 def _search(model_of, to_params, z, y, domain: Domain, starts: List[Tuple[int, np.ndarray]]):
@@ -172,7 +199,7 @@ def _search(model_of, to_params, z, y, domain: Domain, starts: List[Tuple[int, n
         result = _least_squares(models[direction], y, theta, REFINE)
         if result is None:
             continue
-        residual = models[direction](result.x)[0] - y
+        residual = models[direction](result.x, False)[0] - y
         sse = float(residual @ residual)
         if np.isfinite(sse) and sse < best_sse:
             best, best_sse = to_params(result.x, direction, domain), sse
@@ -269,17 +296,19 @@ def _cubic_model(z: np.ndarray, direction: int, domain: Domain):
     lo, hi = domain.lo, domain.hi
     powers = np.stack([direction * z ** 3 / 3.0, direction * z ** 2 / 2.0, direction * z], axis=1)
 
-    def model(theta):
+    def model(theta, jac: bool = True):
         c1, c0, gamma, _ = theta
         value = np.polyval(cubic_from_free(theta, direction, domain), z)
+        if not jac:
+            return value, None
         # d(q2, q1, q0) / d(c1, c0, γ)
         dq = np.array([[2 * c1, 0.0, -2 * gamma],
                        [2 * c0, 2 * c1, 2 * gamma * (lo + hi)],
                        [0.0, 2 * c0, -2 * gamma * lo * hi]])
-        jac = np.empty((z.size, 4))
-        jac[:, :3] = powers @ dq
-        jac[:, 3] = 1.0
-        return value, jac
+        jacobian = np.empty((z.size, 4))
+        jacobian[:, :3] = powers @ dq
+        jacobian[:, 3] = 1.0
+        return value, jacobian
     return model
 
 

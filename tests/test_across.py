@@ -69,10 +69,12 @@ def test_across_frame_shows_magnitudes_and_places_peer_columns():
     assert frame.loc["live", "pyiqa_srocc"] == "0.8013" and pd.isna(frame.loc["bapps", "pyiqa_srocc"])
     table = render_across([live, bapps], "md")
     assert "| metric | live PLCC | live SROCC | live KROCC | live pyiqa SROCC / KROCC | bapps 2AFC |" in table
-    assert "| psnr | **0.900 [0.850, 0.950]** | **0.800 [0.750, 0.850]** | **0.600 [0.550, 0.650]** | " \
+    assert "| PSNR | **0.900 [0.850, 0.950]** | **0.800 [0.750, 0.850]** | **0.600 [0.550, 0.650]** | " \
            "0.8013 / 0.5964 | **0.700 [0.600, 0.800]** |" in table
     assert "live (779 images), bapps (40 triplets)" in table
-    assert "live pyiqa SROCC / KROCC & bapps 2AFC \\" in render_across([live, bapps], "latex")
+    latex = render_across([live, bapps], "latex")
+    assert "Metric & PLCC & SROCC & KROCC & pyiqa SROCC / KROCC \\\\" in latex and "Metric & 2AFC \\\\" in latex
+    assert "PSNR & \\textbf{0.700} \\\\ % psnr" in latex
 
 
 def test_several_datasets_from_yaml_and_flags(tmp_path):
@@ -118,7 +120,7 @@ def test_across_reads_untrusted_run_folders_without_tracebacks(tmp_path):
     (bad / "run.json").write_text('{"dataset": "live:realigned", "protocol": "regression"}')
     (bad / "summary.csv").write_text("metric,group,n,srocc,srocc_lo,srocc_hi,plcc,krocc\npsnr,all,abc,0.5,x,0.6,0.4,0.3\n")
     result = run_cli("across", bad)
-    assert result.returncode == 0 and "| psnr | not computed | not computed | not computed | 0.8013 / 0.5964 |" \
+    assert result.returncode == 0 and "| PSNR | not computed | not computed | not computed | 0.8013 / 0.5964 |" \
         in result.stdout
     (bad / "run.json").write_text("[1, 2]")
     refused = run_cli("across", bad)

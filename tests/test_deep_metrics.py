@@ -215,4 +215,4 @@ def test_unavailable_weights_fail_one_metric_not_the_run(tmp_path, monkeypatch):
     assert list(result.summary["metric"].unique()) == ["psnr", "lpips:alex"] and result.scores["psnr"].notna().all()
     lpips_row = result.summary[result.summary["metric"] == "lpips:alex"].iloc[0]
     assert lpips_row["n"] == 0 and "AlexNet_Weights.IMAGENET1K_V1" in lpips_row["note"]
-    assert "| lpips:alex | 0 | not computed |" in result.table("md")
+    assert "| LPIPS (AlexNet) | 0 | not computed |" in result.table("md") and "LPIPS (AlexNet) = lpips:alex" in result.table("md")

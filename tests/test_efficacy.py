@@ -46,6 +46,7 @@ def bank_efficacy():
     return analyse(_bank(config), config)
 
 
+@pytest.mark.slow  # quick loop ≤ 3 min: runs in the full suite (CI)
 def test_gabor_channel_peaks_at_its_frequency_and_orientation(bank_efficacy):
     e = bank_efficacy
     peak_f = e.frequencies_cpd[np.argmax(e.frequency_tuning[:, 0])]
@@ -54,6 +55,7 @@ def test_gabor_channel_peaks_at_its_frequency_and_orientation(bank_efficacy):
     assert min(abs(peak_theta - THETA0), 180 - abs(peak_theta - THETA0)) <= 5
 
 
+@pytest.mark.slow  # quick loop ≤ 3 min: runs in the full suite (CI)
 def test_isotropic_channel_has_no_orientation_selectivity(bank_efficacy):
     assert bank_efficacy.mu2[1] < 0.01 * bank_efficacy.mu2[0]
     assert bank_efficacy.pe[0] > bank_efficacy.pe[1]
@@ -181,6 +183,7 @@ def _sector_peaks(image: torch.Tensor, sectors: int = 12, pad: int = 4):
     return peaks
 
 
+@pytest.mark.slow  # quick loop ≤ 3 min: runs in the full suite (CI)
 def test_every_stimulus_has_its_nominal_frequency_along_every_orientation():
     """Default stimuli: the concentric gratings' spectrum peaks at the nominal frequency in each of 12
     orientation sectors, the linear gratings' at the nominal frequency and orientation (0.15 c/deg is

@@ -495,5 +495,5 @@ def test_a_metric_that_cannot_run_on_the_image_size_is_unavailable_before_any_wo
     assert "3 failure" not in result.output and "2 failure(s), 2 reason(s)" in result.output
     assert {m for _, m in stored(tmp_path / "res")} == {"psnr"}
     table = (tmp_path / "res" / "custom" / "table.md").read_text()
-    assert "| psnr | 6 | n = 6 < 8 | n = 6 < 8 |" in table and "| ms_ssim | 0 | not computed |" in table
-    assert "- vif not computed: needs images of at least 48×48" in table
+    assert "| PSNR | 6 | n = 6 < 8 | n = 6 < 8 |" in table and "| MS-SSIM | 0 | not computed |" in table
+    assert "- VIF not computed: needs images of at least 48×48" in table

@@ -114,7 +114,7 @@ def test_command_line_scores_dir_and_image_metrics_without_images(tmp_path):
     assert "psnr, ssim: the images of tid2013 are not under" in result.stderr
     assert result.stderr.count("are not under") == 1 and "Traceback" not in result.stderr
     table = result.stdout
-    for name in ("| MSSIM | 3000 |", "| SSIM | 3000 |", "| PSNR | 3000 |", "| psnr | 0 | not computed"):
+    for name in ("| MSSIM | 3000 |", "| SSIM | 3000 |", "| PSNR | 3000 |", "| PSNR [psnr] | 0 | not computed"):
         assert name in table, table
     overall = run_cli("report", tmp_path / "r" / "tid2013", "--by", "none", "--bootstrap", "0")
     assert overall.returncode == 0 and "| MSSIM | 3000 |" in overall.stdout and "SROCC per" not in overall.stdout

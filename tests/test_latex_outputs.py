@@ -12,7 +12,7 @@ from test_paper import _compile_if_available
 
 def test_latex_escape_spells_the_unicode_the_tables_use():
     assert latex_escape("ΔSROCC − x ‡ † α ≥ 2 × 3 … σ²") == \
-        r"$\Delta$SROCC $-$ x $^\ddagger$ $^\dagger$ $\alpha$ $\geq$ 2 $\times$ 3 \ldots{} $\sigma$$^2$"
+        r"$\Delta$SROCC $-$ x$^\ddagger$$^\dagger$ $\alpha$ $\geq$ 2 $\times$ 3 \ldots{} $\sigma$$^2$"
 
 
 @pytest.mark.slow
@@ -35,3 +35,68 @@ def test_every_tex_of_a_run_compiles(tmp_path):
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("%"))
         assert body.isascii(), (path.name, sorted({c for c in body if not c.isascii()}))
     _compile_if_available(tmp_path, [f.read_text() for f in files])
+
+
+SPECS = ["psnr", "ssim", "ms_ssim", "vifp", "gmsd", "huber:0.01"]
+
+
+def _table_body(text: str) -> str:
+    """A .tex without its comment lines and trailing ``% spec`` comments: what the reader sees."""
+    lines = [line.split(" % ")[0] for line in text.splitlines() if not line.lstrip().startswith("%")]
+    return "\n".join(lines)
+
+
+def assert_no_raw_spec(path, specs=SPECS):
+    """No metric spec as typed (``ms_ssim``, ``huber:0.01``, nor LaTeX's ``ms\\_ssim``) in a table body:
+    every row and heading shows the display name; the spec lives in the comments."""
+    body = _table_body(path.read_text())
+    for spec in specs:
+        for spelled in {spec, latex_escape(spec)}:
+            assert spelled not in body, (path.name, spelled)
+    assert "\\$" not in body, (path.name, "an escaped $ in a heading: math set as text")
+
+
+@pytest.mark.slow
+def test_every_output_of_a_run_and_of_fit_all_compiles_at_body_size_with_display_names(tmp_path):
+    """Issue 27's done-when: every .tex of an evaluation (``--fit all``; ``--ci`` below, inline and
+    separate), of ``report --layout groups`` and of ``across`` compiles in the two-column 10 pt article
+    with no overfull line, and no raw spec is left in a table body."""
+    results = tmp_path / "results"
+    files = []
+    for ci in ("below", "inline", "separate"):
+        run = run_cli("evaluate", "-m", ",".join(SPECS), "--fit", "all", "--bootstrap", "50", "--no-plots",
+                      "--ci", ci, "--label", "huber:0.01=Huber loss", "--results", results, "--run", ci)
+        assert run.returncode == 0, run.stderr[-3000:]
+        folder = results / ci
+        assert "| Huber loss |" in run.stdout and "| MS-SSIM |" in run.stdout
+        assert ("table_ci.tex" in {f.name for f in folder.glob("*.tex")}) == (ci == "separate")
+        files += [f.rename(tmp_path / f"{ci}_{f.name}") for f in sorted(folder.glob("*.tex"))]
+    groups = run_cli("report", results / "below", "--layout", "groups", "--by", "distortion", "--format", "latex")
+    assert groups.returncode == 0 and "Huber loss" in groups.stdout, groups.stderr[-3000:]
+    (tmp_path / "groups.tex").write_text(groups.stdout)
+    relabelled = run_cli("report", results / "below", "--label", "psnr=PSNR (dB)", "--format", "md")
+    assert "| PSNR (dB) |" in relabelled.stdout and "| Huber loss |" in relabelled.stdout
+    unknown = run_cli("report", results / "below", "--label", "lpips=LPIPS")
+    assert unknown.returncode == 2 and "no metric 'lpips' in this run" in unknown.stderr
+    across = run_cli("across", results / "below", "--out", tmp_path / "across")
+    assert across.returncode == 0, across.stderr[-3000:]
+    files += [tmp_path / "groups.tex"] + sorted((tmp_path / "across").glob("*.tex"))
+    assert {"below_table.tex", "below_significance.tex", "below_fit_protocols.tex", "separate_table_ci.tex",
+            "inline_table.tex", "groups.tex", "across.tex"} <= {f.name for f in files}
+    for path in files:
+        assert_no_raw_spec(path)
+    _compile_if_available(tmp_path, [f.read_text() for f in files], body_size=True)
+
+
+def test_the_raw_spec_check_fails_on_a_raw_spec(tmp_path):
+    """The check above can fail: a table row showing ``ms\\_ssim`` or a heading ``\\$n\\$`` is caught."""
+    bad = tmp_path / "bad.tex"
+    bad.write_text("\\begin{tabular}{ll}\nms\\_ssim & 0.9 \\\\ % ms_ssim\n\\end{tabular}\n")
+    with pytest.raises(AssertionError, match="ms"):
+        assert_no_raw_spec(bad)
+    bad.write_text("\\$n\\$ & x \\\\\n")
+    with pytest.raises(AssertionError, match="escaped"):
+        assert_no_raw_spec(bad)
+    good = tmp_path / "good.tex"
+    good.write_text("MS-SSIM & 0.9 \\\\ % ms_ssim\n% provenance: ms_ssim\n")
+    assert_no_raw_spec(good)

@@ -130,6 +130,7 @@ def test_the_cap_is_the_readmes():
     assert monotone_fits.MAX_STEEPNESS == STEEPEST
 
 
+@pytest.mark.slow  # quick loop ≤ 3 min: runs in the full suite (CI)
 @pytest.mark.parametrize("name", ["constructed U-shape", "sample vifp", "TID2013 PSNRc"])
 def test_the_previous_rule_was_not_monotone_here(cases, name):
     """Before the change: the U-shape and PSNRc curves turn back, the sample's vifp has a step steeper
@@ -152,6 +153,7 @@ def test_every_mapping_is_monotone_on_the_data_range(cases, name, fit):
         assert abs(model.result_.params[1]) * monotone_fits.robust_spread(model._z(x)) <= STEEPEST * (1 + 1e-12)
 
 
+@pytest.mark.slow  # quick loop ≤ 3 min: runs in the full suite (CI)
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_the_monotone_optimum_is_at_least_as_good_as_a_brute_force_search(cases, name):
     x, y = _case(cases, name)

@@ -116,7 +116,7 @@ def test_pyiqa_missing_is_one_line_and_the_other_metrics_run(monkeypatch, tmp_pa
         create_metric("pyiqa:cw_ssim")
     result = run_cli("evaluate", "-m", "psnr,pyiqa:cw_ssim", "--bootstrap", "0", "--no-plots", "--no-progress",
                      "--by", "none", "--results", tmp_path)
-    assert result.returncode == 1 and "| psnr | 150 |" in result.stdout
+    assert result.returncode == 1 and "| PSNR | 150 |" in result.stdout
     assert sum("pyiqa:cw_ssim" in line and "not installed" in line for line in result.stderr.splitlines()) == 1
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
     listing = run_cli("metrics").stdout

@@ -127,17 +127,17 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     assert "psnr" in caplog.text and "ranks the images backwards" in caplog.text
     md, tex, csv = (render_table(summary, fmt, "toy", "DMOS", layout="groups") for fmt in ("md", "latex", "csv"))
     paper_md, paper_tex = (render_table(summary, fmt, "toy", "DMOS") for fmt in ("md", "latex"))
-    assert "| psnr † |" in paper_md and "† correlation sign contradicts" in paper_md
-    assert r"psnr$^\dagger$" in paper_tex and r"$^\dagger$ correlation sign contradicts" in paper_tex
-    assert "| psnr † |" in md and "| gmsd |" in md and "† correlation sign contradicts" in md
-    assert r"psnr$^\dagger$" in tex and r"\noindent$^\dagger$" in tex
+    assert "| PSNR † |" in paper_md and "† correlation sign contradicts" in paper_md
+    assert r"PSNR$^\dagger$" in paper_tex and r"$^\dagger$ correlation sign contradicts" in paper_tex
+    assert "| PSNR † |" in md and "| GMSD |" in md and "† correlation sign contradicts" in md
+    assert r"PSNR$^\dagger$" in tex and r"$^\dagger$ correlation sign contradicts" in tex
     assert ",inverted" in csv
     # unknown score direction: no verdict either way
     unknown = summarize(scores, ["psnr"], n_boot=0, directions={"psnr": True})
     assert unknown["sign"].tolist() == [""]
     # the best value of a column goes to a correctly signed metric, never to the inverted one
-    psnr_row = md.split("| psnr † |")[1].split("\n")[0]
-    gmsd_row = md.split("| gmsd |")[1].split("\n")[0]
+    psnr_row = md.split("| PSNR † |")[1].split("\n")[0]
+    gmsd_row = md.split("| GMSD |")[1].split("\n")[0]
     assert "**" not in psnr_row and gmsd_row.count("**") == 2 * 4
 
 

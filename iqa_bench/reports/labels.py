@@ -99,7 +99,8 @@ def parse_label_option(text: str, where: str = "--label") -> tuple:
 def resolve_labels(specs: Iterable[str], overrides: Optional[Mapping[str, str]] = None,
                    verbatim: Iterable[str] = ()) -> Dict[str, str]:
     """spec → label for every spec: the user's override, else the imported name as imported
-    (``verbatim``), else :func:`metric_label`. Two specs shown alike are told apart by their specs."""
+    (``verbatim``), else :func:`metric_label`. Two specs shown alike are told apart by their specs; one
+    shown as its own spec (an imported ``PSNR`` beside the computed ``psnr``) keeps its name."""
     overrides = dict(overrides or {})
     kept = set(verbatim)
     labels = {s: overrides.get(s, s if s in kept else metric_label(s)) for s in dict.fromkeys(specs)}
@@ -109,7 +110,7 @@ def resolve_labels(specs: Iterable[str], overrides: Optional[Mapping[str, str]] 
     for label, same in seen.items():
         if len(same) > 1:
             for spec in same:
-                if spec not in overrides:
+                if spec not in overrides and label != spec:
                     labels[spec] = f"{label} [{spec}]"
     return labels
 

@@ -30,7 +30,13 @@ NAME_WIDTH = "3.6cm"
 
 
 def latex_escape(text: str) -> str:
-    return str(text).translate(_LATEX_SPECIALS)
+    """``text`` safe in LaTeX's text mode; a mark after a name (``PSNR †``) is set as a superscript."""
+    return str(text).replace(" †", "†").replace(" ‡", "‡").translate(_LATEX_SPECIALS)
+
+
+def _raw(text: str) -> bool:
+    """A heading already written in LaTeX (a command or math), set as it is."""
+    return text.startswith("\\") or (text.startswith("$") and text.endswith("$") and len(text) > 1)
 
 
 def comment(text: str) -> str:
@@ -59,7 +65,7 @@ def tabular(header: Sequence[str], rows: Sequence[Row], columns: str, above: str
     lines = [f"\\begin{{tabular}}{{{columns}}}", r"\toprule"]
     if above:
         lines.append(above)
-    lines += [" & ".join(latex_escape(h) if not h.startswith("\\") else h for h in header) + r" \\", r"\midrule"]
+    lines += [" & ".join(h if _raw(h) else latex_escape(h) for h in header) + r" \\", r"\midrule"]
     for row in rows:
         bold = list(row.bold) + [False] * (len(row.cells) - len(row.bold))
         line = " & ".join(_cell(c, b) for c, b in zip(row.cells, bold)) + r" \\"

@@ -168,4 +168,5 @@ def render_latex(result) -> str:
 def latex_document(fragments: List[str]) -> str:
     """A compilable document around table fragments (for checking them, or a quick PDF)."""
     return "\n".join([r"\documentclass{article}", r"\usepackage[margin=1.5cm,landscape]{geometry}",
-                      r"\usepackage{booktabs}", r"\usepackage{graphicx}", r"\begin{document}"] + fragments + [r"\end{document}", ""])
+                      r"\usepackage{booktabs}", r"\usepackage{array}", r"\usepackage{graphicx}",
+                      r"\begin{document}"] + fragments + [r"\end{document}", ""])

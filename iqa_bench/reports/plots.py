@@ -4,7 +4,8 @@ curve, PLCC / SROCC under the title and the distortion types in a legend below (
 an overview grid of every metric's scatter with per-panel axis labels and one legend of the distortion
 colours; a bar chart of |SROCC| with its bootstrap interval across metrics, sorted, a metric with no
 value named as such in its tick label. A metric whose positive values span more than
-:data:`LOG_DECADES` decades (MSE, Huber) is drawn on a log axis, said in its axis label.
+:data:`LOG_DECADES` decades with its values bunched at the low end (MSE, Huber, GMSD: the median below
+:data:`LOG_MEDIAN` of the largest value) is drawn on a log axis, said in its axis label.
 
 A figure is redrawn only when what it shows changed: each figure's inputs (values, fitted statistics,
 labels, this module's source) are digested into ``plots/figures.json``; a rerun with the same digest keeps
@@ -37,7 +38,9 @@ COLUMN_WIDTH, PAGE_WIDTH = 3.5, 7.2  # inches: one column and both columns of a 
 STYLE = {"font.size": 7, "axes.titlesize": 7.5, "axes.labelsize": 7, "xtick.labelsize": 6.5,
          "ytick.labelsize": 6.5, "legend.fontsize": 6.5, "figure.titlesize": 8}
 #: A log axis when the metric's positive values span more than this many decades.
-LOG_DECADES = 2.0
+LOG_DECADES = 1.5
+#: ... and when their median is below this fraction of the largest value (the values crowd the low end).
+LOG_MEDIAN = 0.25
 MANIFEST = "figures.json"
 
 
@@ -61,10 +64,13 @@ def axis_label(score_label: str, width: int = 46) -> str:
 
 
 def log_axis(values) -> bool:
-    """Whether the metric's values are all positive and span more than :data:`LOG_DECADES` decades."""
+    """Whether the metric's values are all positive, span more than :data:`LOG_DECADES` decades and
+    crowd the low end (median below :data:`LOG_MEDIAN` of the maximum): a distance such as MSE, not a
+    similarity in (0, 1] such as SSIM, whose few low values span decades too."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
-    return x.size > 1 and x.min() > 0 and math.log10(x.max() / x.min()) > LOG_DECADES
+    return bool(x.size > 1 and x.min() > 0 and math.log10(x.max() / x.min()) > LOG_DECADES
+                and float(np.median(x)) < LOG_MEDIAN * x.max())
 
 
 def plot_fit(ax, x, y, fit: str = "logistic5", lw: float = 1.2, model: Optional[MetricRegression] = None,
@@ -97,9 +103,16 @@ def _statistics(summary: Optional[pd.DataFrame], metric: str) -> str:
                       if key in row.columns and np.isfinite(row.iloc[0][key]))
 
 
-def _fits(scores: pd.DataFrame, metrics: Sequence[str], fit: str) -> Dict[str, MetricRegression]:
-    """One fitted curve per computed metric, shared by every figure that draws it."""
-    return {m: MetricRegression(fit=fit, n_boot=0).fit(scores[m], scores["score"]) for m in _computed(scores, metrics)}
+def curve_fitter(scores: pd.DataFrame, fit: str) -> Callable[[str], MetricRegression]:
+    """metric → its fitted curve (no bootstrap), fitted on first use and then shared by every figure that
+    draws it, so a figure that is not redrawn costs no fit."""
+    fitted: Dict[str, MetricRegression] = {}
+
+    def fit_of(metric: str) -> MetricRegression:
+        if metric not in fitted:
+            fitted[metric] = MetricRegression(fit=fit, n_boot=0).fit(scores[metric], scores["score"])
+        return fitted[metric]
+    return fit_of
 
 
 def _colours(groups) -> Dict[object, str]:
@@ -184,7 +197,7 @@ def _summary_rows(summary: Optional[pd.DataFrame], metric: str) -> list:
 def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
                   fit: str = "logistic5", color_by: str = "group:distortion",
                   summary: Optional[pd.DataFrame] = None,
-                  fits: Optional[Dict[str, MetricRegression]] = None,
+                  fit_of: Optional[Callable[[str], MetricRegression]] = None,
                   labels: Optional[Mapping[str, str]] = None, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
     """Per metric with values, ``scatter_<metric>.png`` (200 dpi) and ``.pdf``, one column wide: points
     coloured by ``color_by`` with their legend below, the fitted curve, the metric's display name as
@@ -195,12 +208,12 @@ def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_la
     groups = _groups(scores, color_by)
     computed = _computed(scores, metrics)
     columns = ["score"] + ([color_by] if color_by in scores.columns else [])
-
+    fit_of = fit_of or curve_fitter(scores, fit)
     for metric in computed:
         label = (labels or {}).get(metric) or metric_label(metric)
 
         def draw(metric=metric, label=label):
-            model = (fits or {}).get(metric) or MetricRegression(fit=fit, n_boot=0).fit(scores[metric], scores["score"])
+            model = fit_of(metric)
             with plt.rc_context(STYLE):
                 fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.9))
                 _scatter(ax, scores, metric, groups, color_by, model, label=_wrapped(label, 50))
@@ -218,14 +231,14 @@ def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_la
     return written
 
 
-def _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fits, names, columns):
+def _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fit_of, names, columns):
     n_cols = min(columns, len(computed))
     n_rows = math.ceil(len(computed) / n_cols)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(n_rows, n_cols, figsize=(PAGE_WIDTH, 1.75 * n_rows + 0.5), squeeze=False)
         for k, (ax, metric) in enumerate(zip(axes.flat, computed)):
             # the x axis by the family's short name (the panel's title gives the whole display name)
-            _scatter(ax, scores, metric, groups, color_by, fits[metric], size=3, label=names[metric].split(" (")[0])
+            _scatter(ax, scores, metric, groups, color_by, fit_of(metric), size=3, label=names[metric].split(" (")[0])
             statistics = _statistics(summary, metric)
             ax.set_title(_wrapped(names[metric], 34) + (f"\n{statistics}" if statistics else ""), fontsize=6.5)
             ax.xaxis.label.set_size(6)
@@ -261,8 +274,11 @@ def _srocc_rows(summary: pd.DataFrame, metrics: Sequence[str], names):
 
 
 def _overview_srocc(rows, folder):
+    # names wrapped so the chart keeps its column width; "(not computed)" is part of the name, in red
+    names = [_wrapped(r[0] + ("" if np.isfinite(r[1]) else " (not computed)"), 26) for r in rows]
+    lines = sum(name.count("\n") + 1 for name in names)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.17 * len(rows) + 0.7))
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.1 * lines + 0.08 * len(rows) + 0.7))
         positions = np.arange(len(rows))[::-1]
         values = np.array([r[1] for r in rows])
         drawn = np.isfinite(values)
@@ -274,19 +290,20 @@ def _overview_srocc(rows, folder):
                                                          np.clip(highs - values[ci], 0, None)],
                         fmt="none", ecolor="black", capsize=1.5, lw=0.6)
         ax.set_yticks(positions)
-        ax.set_yticklabels([r[0] + ("" if np.isfinite(r[1]) else " (not computed)") for r in rows])
+        ax.set_yticklabels(names)
         for tick, row in zip(ax.get_yticklabels(), rows):
             if not np.isfinite(row[1]):
                 tick.set_color("#a00000")
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlim(min(0.0, np.nanmin([r[2] for r in rows] + [0.0])), 1)
         ax.set_xlabel("|SROCC| over all items (95% bootstrap CI)" if ci.any() else "|SROCC| over all items")
+        fig.tight_layout()  # the names inside the column width, not past it
         return save_figure(fig, folder / "overview_srocc.png", pdf=True)
 
 
 def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder,
                      score_label: str, fit: str = "logistic5", color_by: str = "group:distortion",
-                     columns: int = 4, fits: Optional[Dict[str, MetricRegression]] = None,
+                     columns: int = 4, fit_of: Optional[Callable[[str], MetricRegression]] = None,
                      labels: Optional[Mapping[str, str]] = None, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
     """``overview_scatter`` (every computed metric's scatter in one grid, two columns wide) and
     ``overview_srocc`` (|SROCC| over all items with its bootstrap interval, metrics sorted best first;
@@ -298,11 +315,11 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
     groups = _groups(scores, color_by)
     names = {m: (labels or {}).get(m) or metric_label(m) for m in metrics}
     if computed:
+        fit_of = fit_of or curve_fitter(scores, fit)
+
         def draw():
-            shared = fits or {}
-            return _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by,
-                                     {m: shared.get(m) or MetricRegression(fit=fit, n_boot=0).fit(scores[m], scores["score"])
-                                      for m in computed}, names, columns)
+            return _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fit_of,
+                                     names, columns)
         columns_used = ["score"] + ([color_by] if color_by in scores.columns else []) + computed
         digest = _figure_digest("overview_scatter", names, fit, score_label, columns, scores[columns_used],
                                 [_summary_rows(summary, m) for m in computed])
@@ -323,18 +340,10 @@ def run_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[s
     if labels is None and "label" in summary.columns:
         labels = dict(zip(summary["metric"], summary["label"]))
     cache = FigureCache(folder)
-    fitted: Dict[str, MetricRegression] = {}
-
-    class _Lazy(dict):
-        def get(self, metric, default=None):  # fitted on first use, then shared
-            if metric not in fitted:
-                fitted[metric] = MetricRegression(fit=fit, n_boot=0).fit(scores[metric], scores["score"])
-            return fitted[metric]
-
-    lazy = _Lazy()
-    written = scatter_plots(scores, metrics, folder, score_label, fit, summary=summary, fits=lazy, labels=labels,
-                            cache=cache)
+    fit_of = curve_fitter(scores, fit)
+    written = scatter_plots(scores, metrics, folder, score_label, fit, summary=summary, fit_of=fit_of,
+                            labels=labels, cache=cache)
     written.update({f"overview_{k}": v for k, v in
-                    overview_figures(scores, summary, metrics, folder, score_label, fit, fits=lazy, labels=labels,
-                                     cache=cache).items()})
+                    overview_figures(scores, summary, metrics, folder, score_label, fit, fit_of=fit_of,
+                                     labels=labels, cache=cache).items()})
     return written
