@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ import click
 from .errors import Interrupted, UnknownNameError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+#: The width `iqa-bench metrics` wraps its descriptions to.
+LISTING_WIDTH = 100
 MAX_LISTED = 50
 
 
@@ -315,15 +318,21 @@ def metrics(backbone):
         better = "pyiqa's" if family["higher"] is None else "higher" if family["higher"] else "lower"
         rows.append((family["group"], (name, better, "yes" if family["weights"] else "no",
                                        family["calibrated"] or "-", family["source"], description)))
-    header = ("spec", "better", "weights", "calibrated against", "source", "description")
-    widths = [max(len(str(r[1][k])) for r in rows if r[1]) for k in range(len(header))]
-    widths = [max(w, len(h)) for w, h in zip(widths, header)]
+    # one line of columns per family, then its description, source and calibration wrapped below it:
+    # the listing stays within LISTING_WIDTH columns however long a description is
+    header = ("spec", "better", "weights")
+    widths = [max([len(str(r[1][k])) for r in rows if r[1]] + [len(h)]) for k, h in enumerate(header)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
     for group, cells in rows:
         if cells is None:
             click.echo(f"\n{group}:")
             continue
-        click.echo("  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip())
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(cells[:3], widths)).rstrip())
+        name, _, _, calibrated, source, description = cells
+        for text in (description, f"source: {source}" + (f"; calibrated against {calibrated}"
+                                                          if calibrated != "-" else "")):
+            click.echo(textwrap.fill(text, LISTING_WIDTH, initial_indent="      ", subsequent_indent="      ",
+                                     break_on_hyphens=False))
     click.echo("\nVariants (spec:variant; the first is the default, spelled by the bare name):")
     for family in listing:
         for index, (variant, what) in enumerate(family["variants"]):

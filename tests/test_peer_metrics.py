@@ -119,7 +119,7 @@ def test_pyiqa_missing_is_one_line_and_the_other_metrics_run(monkeypatch, tmp_pa
     assert result.returncode == 1 and "| PSNR | 150 |" in result.stdout
     assert sum("pyiqa:cw_ssim" in line and "not installed" in line for line in result.stderr.splitlines()) == 1
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
-    listing = run_cli("metrics").stdout
+    listing = " ".join(run_cli("metrics").stdout.split())  # descriptions wrap at 100 columns
     assert "pyiqa[:<name>[:<key>=<value>,...]]" in listing and "needs `pip install iqa-bench[pyiqa]`" in listing
 
 
@@ -222,7 +222,8 @@ def test_prefetch_offline_is_one_clear_line_per_file(empty_cache):
 
 def test_metrics_listing_groups_every_piq_measure_and_the_pyiqa_family():
     listing = run_cli("metrics").stdout
-    headings = [line[:-1] for line in listing.splitlines() if line.endswith(":") and "(" not in line]
+    headings = [line[:-1] for line in listing.splitlines() if line.endswith(":") and "(" not in line
+                and not line.startswith(" ")]
     assert headings == ["pixel", "structural", "information-theoretic", "deep features", "learned", "bridged"]
     # piq's full-reference set (README "Full Reference"), each by our name
     for spec in ("psnr", "ssim[:matlab|piq]", "ms_ssim[:matlab|piq]", "iw_ssim", "vifp", "fsim", "fsimc", "srsim[:matlab|piq]",
@@ -230,5 +231,8 @@ def test_metrics_listing_groups_every_piq_measure_and_the_pyiqa_family():
                  "lpips[:alex", "dists", "pieapp", "content[:vgg16|vgg19", "style[:vgg16|vgg19",
                  "pyiqa[:<name>"):
         assert f"\n{spec}" in listing
-    pyiqa_line = next(line for line in listing.splitlines() if line.startswith("pyiqa["))
-    assert "pyiqa's" in pyiqa_line and "ResultsCalibra" in pyiqa_line
+    lines = listing.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("pyiqa["))
+    block = [lines[start]] + [line for line in lines[start + 1:start + 6] if line.startswith("      ")]
+    assert "pyiqa's" in block[0] and "ResultsCalibra" in " ".join(block)  # its lines wrapped below it
+    assert max(len(line) for line in lines) <= 100

@@ -71,21 +71,15 @@ def metric_label(spec: str) -> str:
     base = FAMILIES[key]
     if not sep or not arg:
         return "LPIPS (AlexNet)" if key == "lpips" else base
-    if key in DEEP:
-        return f"{base} ({_deep(arg)})"
-    if key == "lpips":
-        return f"{base} ({_network(arg)})"
-    if key == "huber":
-        return f"{base} (δ = {arg})"
-    if key == "dec":
-        return f"{base} ({arg}×{arg} patches)"
-    if key == "mdf":
-        return f"{base} ({MDF_TASKS.get(arg.lower(), Path(arg).stem)})"
-    if key == "afm":
-        return f"{base} ({Path(arg).stem})"
-    if key == "psnr":
-        return f"{base} ({arg.upper()})"
-    return f"{base} ({arg})"  # a named variant: ssim:piq → SSIM (piq)
+    shown = _deep(arg) if key in DEEP else _ARGUMENT.get(key, str)(arg)  # ssim:piq → SSIM (piq)
+    return f"{base} ({shown})"
+
+
+#: How a family's argument is shown inside the parentheses of its display name.
+_ARGUMENT = {"lpips": lambda arg: _network(arg), "huber": lambda arg: f"δ = {arg}",
+             "dec": lambda arg: f"{arg}×{arg} patches",
+             "mdf": lambda arg: MDF_TASKS.get(arg.lower(), Path(arg).stem),
+             "afm": lambda arg: Path(arg).stem, "psnr": str.upper}
 
 
 def parse_label_option(text: str, where: str = "--label") -> tuple:
