@@ -39,7 +39,7 @@ def test_default_evaluate_prints_table_of_all_metrics(tmp_path):
     summary = pd.read_csv(run / "summary.csv")
     assert set(summary["group"]) == {"all", "fastfading", "gblur", "jp2k", "jpeg", "wn"}
     tex = (run / "table.tex").read_text()
-    assert r"\toprule" in tex and r"\textbf{" in tex and "ms\\_ssim" in tex
+    assert r"\toprule" in tex and r"\textbf{" in tex and "MS-SSIM" in tex and "% ms_ssim" in tex
     significance = pd.read_csv(run / "significance.csv")  # every ordered pair of the metrics with values
     assert len(significance) == len(rows) * (len(rows) - 1)
     assert set(significance["f_symbol"].dropna()) <= {-1, 0, 1} and (run / "significance.md").exists()
@@ -57,7 +57,7 @@ def test_evaluate_then_report_rerenders_without_recomputing(tmp_path):
     assert second.stdout.split("scores:")[0] == first.stdout.split("scores:")[0]
     run = tmp_path / "sample"
     md = run_cli("report", run, "--format", "md", "--by", "distortion", "--layout", "groups")
-    assert md.returncode == 0 and "sample-v1 — gblur" in md.stdout and "| mse |" in md.stdout
+    assert md.returncode == 0 and "sample-v1 — gblur" in md.stdout and "| MSE |" in md.stdout
     paper = run_cli("report", run, "--format", "md", "--by", "distortion")
     assert paper.returncode == 0 and "| SROCC gblur |" in paper.stdout and "sample-v1 — gblur" not in paper.stdout
     latex = run_cli("report", run, "--format", "latex")
