@@ -63,7 +63,7 @@ def test_evaluate_then_report_rerenders_without_recomputing(tmp_path):
     latex = run_cli("report", run, "--format", "latex")
     assert latex.returncode == 0 and r"\begin{tabular}" in latex.stdout
     csv = run_cli("report", run, "--format", "csv")
-    assert csv.returncode == 0 and csv.stdout.startswith("metric,group,n")
+    assert csv.returncode == 0 and csv.stdout.startswith("metric,label,group,n")  # the spec, then its display name
 
 
 def test_unknown_names_exit_2_with_valid_lists(tmp_path):
