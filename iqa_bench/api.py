@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
@@ -18,13 +20,14 @@ from .datasets.base import require_unique_items
 from . import distributed
 from .engine import Engine, Failure, resolve_device, score_digest
 from . import imported as imported_scores
+from . import regression
 from .images import image_size
 from .io_utils import atomic_write_text, run_files
 from .metrics import canonical_spec, create_metric
 from .reports import render_table, summarize
 from .reports.labels import label_of, resolve_labels, with_labels
-from .reports.tables import ALL, display_name, render_ci_table
-from .store import ScoreStore, open_store
+from .reports.tables import ALL, display_name, has_intervals, render_ci_table
+from .store import ScoreStore, StoreDamagedError, open_store
 from .runlock import ResultsNotWritableError, run_lock
 from .twoafc import render_2afc_table, summarize_2afc
 
@@ -147,9 +150,9 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
 def separate_ci_table(protocol: str, summary: pd.DataFrame, dataset: str, score_text: str,
                       ci: str) -> Optional[str]:
     """``--ci separate``: the LaTeX table of the intervals beside an interval-free ``table.tex``
-    (None for another mode, for 2AFC, or when no metric has values)."""
+    (None for another mode, for 2AFC, or when no metric has values or intervals: ``--bootstrap 0``)."""
     if ci != "separate" or protocol != "regression" or "n" not in summary.columns or \
-            not summary["n"].fillna(0).any():
+            not summary["n"].fillna(0).any() or not has_intervals(summary):
         return None
     return render_ci_table(summary, display_name(dataset), score_text)
 
@@ -201,9 +204,18 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name, labels))
     atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name, labels))
     atomic_write_text(run_dir / "significance.csv", result.pairs.to_csv(index=False))  # kurtoses included
-    if config.plots:
-        plot_significance(result, run_dir / "plots" / "significance_f.png",
-                          title=f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})", labels=labels)
+    if config.plots:  # redrawn only when the matrix, its names or its title changed
+        from .reports.plots import FigureCache, figure_digest
+
+        title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})"
+        figures = FigureCache(run_dir / "plots")
+        shown = [(labels or {}).get(m) or m for m in result.metrics]
+        drawing = hashlib.sha256(Path(plot_significance.__code__.co_filename).read_bytes()).hexdigest()
+        figures.draw("significance_f.png", figure_digest("significance_f", drawing, result.matrix("f"),
+                                                         result.f_marked(), shown, title),
+                     lambda: plot_significance(result, run_dir / "plots" / "significance_f.png", title=title,
+                                               labels=labels))
+        figures.close()
 
 
 FIT_PROTOCOL_FILES = ("fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv")
@@ -375,6 +387,7 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
     scores = scores_frame(items, values)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     score_text = ds.score.describe()
+    _fit_memory(config, regression.recall_fits, "read")
     summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit,
                             config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
     if ds.protocol == "regression":
@@ -393,6 +406,7 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
     if ds.protocol == "regression":
         write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key, labels)
         write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
+    _fit_memory(config, regression.keep_fits, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
@@ -401,6 +415,16 @@ def _write_run(ds, config, items, modules, specs, unavailable, report, values, r
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
+
+
+def _fit_memory(config: EvaluateConfig, action, what: str) -> None:
+    """Read the curve fits the run's score store keeps, or write this run's into it: a rerun on unchanged
+    scores refits nothing. A store that cannot be read or written costs only the time (a warning)."""
+    try:
+        with open_store(config.store_path) as store:
+            action(store)
+    except (OSError, sqlite3.Error, StoreDamagedError) as err:
+        log.warning("could not %s the fits kept in %s (%s); the fits are made again", what, config.store_path, err)
 
 
 def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], imported=()) -> Dict[str, str]:

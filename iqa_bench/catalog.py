@@ -84,6 +84,21 @@ def families() -> List[Dict]:
     return listing
 
 
+def check_specs(specs) -> None:
+    """Each spec's grammar against the listing (:func:`~iqa_bench.spec_syntax.split_spec`): the registry's
+    errors for an unknown name or variant, raised before torch is imported. Arguments are checked by
+    the family itself later."""
+    from types import SimpleNamespace
+
+    from .spec_syntax import split_spec
+
+    listing = families()
+    table = {f["name"]: SimpleNamespace(variants=f["variants"], argument=f["argument"]) for f in listing}
+    aliases = {alias: f["name"] for f in listing for alias in f["aliases"]}
+    for spec in specs:
+        split_spec(spec, table, aliases)
+
+
 def write_shipped(path: Path = SHIPPED) -> Path:
     """Regenerate the shipped listing from the registry (run after editing a metric or backbone)."""
     from .io_utils import atomic_write_text

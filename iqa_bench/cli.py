@@ -107,7 +107,7 @@ def cli(verbose):
 def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, compile_, scores, scores_dir,
              trust_specs, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
-    from .api import evaluate as run_evaluate
+    from .catalog import check_specs
     from .config import load_config
     from .imported import parse_scores_option
 
@@ -123,6 +123,13 @@ def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, co
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              dataset=list(datasets) or None, root=list(roots) or None,
                              results=str(results) if results else None, **flags)
+        check_specs(config.metrics)  # a typo in a metric or a dataset fails here, before torch is imported
+        from .datasets import dataset_class
+
+        for name in config.datasets:
+            dataset_class(name)
+        from .api import evaluate as run_evaluate
+
         result = _guarded(lambda: run_evaluate(config.dataset, config=config), config)
     except (UnknownNameError, ValueError) as err:
         _fail_usage(err)

@@ -74,14 +74,18 @@ def robust_spread(z: np.ndarray) -> float:
     return spread if spread > 0 else (float(np.std(z)) or 1.0)
 
 
-def _sigmoid_and_bell(t):
-    """σ(t) and σ(t) (1 − σ(t)), without overflow."""
+def _sigmoid_and_bell(t: np.ndarray):
+    """σ(t) and σ(t) (1 − σ(t)) of an array, without overflow."""
     e = np.exp(-np.abs(t))
     d = 1.0 + e
-    if np.ndim(t) == 0:  # the floor point: a scalar, without the array machinery
-        return (1.0 / d if t >= 0 else e / d), e / d ** 2
-    sigma = np.where(t >= 0, 1.0 / d, e / d)
-    return sigma, e / d ** 2
+    return np.where(t >= 0, 1.0 / d, e / d), e / d ** 2
+
+
+def _scalar_sigmoid_and_bell(t: float):
+    """:func:`_sigmoid_and_bell` of one value, as Python floats (numpy's exp, the same operations)."""
+    e = float(np.exp(-abs(t)))
+    d = 1.0 + e
+    return (1.0 / d if t >= 0 else e / d), e / d ** 2
 
 
 def _floor_point(k: float, b2: float, b3: float, lo: float, hi: float) -> Tuple[float, bool]:
@@ -100,7 +104,7 @@ def logistic5_slope_floor(k: float, b2: float, b3: float, lo: float, hi: float) 
     ``−k min g`` for k ≥ 0 (the minimum at the end of the range farther from b3), ``−k max g`` for
     k < 0 (the maximum at b3 clipped to the range)."""
     point, _ = _floor_point(k, b2, b3, lo, hi)
-    return -k * float(_sigmoid_and_bell(b2 * (point - b3))[1])
+    return -k * _scalar_sigmoid_and_bell(float(b2 * (point - b3)))[1]
 
 
 def free_slope(b2: float, domain: Domain) -> float:
@@ -117,31 +121,42 @@ def logistic5_from_free(theta, direction: int, domain: Domain) -> np.ndarray:
 
 
 def _logistic5_model(z: np.ndarray, direction: int, domain: Domain):
-    """Value and (``jac=True``) Jacobian in the free parameters of the monotone logistic-5 at z."""
+    """Value and (``jac=True``) Jacobian in the free parameters of the monotone logistic-5 at z.
+
+    The scalars are Python floats (the same IEEE operations as numpy's scalars, without their per-operation
+    cost: this function runs ~6000 times per fit); every transcendental goes through numpy's ufuncs. The
+    value's intermediates are kept for the Jacobian, which MINPACK asks at the point just evaluated."""
     lo, hi, cap = domain
     s = direction
 
+    last = {}
+
     def model(theta, jac: bool = True):
-        b1, u, b3, c, b5 = theta
-        b2 = cap * np.tanh(u)
-        sigma, g = _sigmoid_and_bell(b2 * (z - b3))
-        point, moving = _floor_point(s * b1 * b2, b2, b3, lo, hi)
-        sigma_p, g_p = _sigmoid_and_bell(b2 * (point - b3))
-        b4 = s * (-s * b1 * b2 * g_p + c * c)
-        value = b1 * (sigma - 0.5) + b4 * z + b5
+        key = theta.tobytes()
+        if last.get("key") != key:  # the Jacobian is asked at the point whose value was just computed
+            b1, u, b3, c, b5 = theta.tolist()
+            tanh_u = float(np.tanh(u))
+            b2 = cap * tanh_u
+            sigma, g = _sigmoid_and_bell(b2 * (z - b3))
+            point, moving = _floor_point(s * b1 * b2, b2, b3, lo, hi)
+            sigma_p, g_p = _scalar_sigmoid_and_bell(b2 * (point - b3))
+            b4 = s * (-s * b1 * b2 * g_p + c * c)
+            last.update(key=key, value=b1 * (sigma - 0.5) + b4 * z + b5,
+                        parts=(b1, b3, c, tanh_u, b2, sigma, g, point, moving, sigma_p, g_p))
         if not jac:
-            return value, None
+            return last["value"], None
+        b1, b3, c, tanh_u, b2, sigma, g, point, moving, sigma_p, g_p = last["parts"]
         # floor = −s b1 b2 g(w), w = b2 (point − b3); g'(w) = g (1 − 2σ); w does not move when point = b3
         dg = g_p * (1.0 - 2.0 * sigma_p)
         dw_b2, dw_b3 = (0.0, 0.0) if moving else (point - b3, -b2)
         d_floor = (-s * b2 * g_p, -s * b1 * (g_p + b2 * dg * dw_b2), -s * b1 * b2 * dg * dw_b3)
         jacobian = np.empty((z.size, 5))
         jacobian[:, 0] = (sigma - 0.5) + s * z * d_floor[0]
-        jacobian[:, 1] = (b1 * g * (z - b3) + s * z * d_floor[1]) * cap * (1.0 - np.tanh(u) ** 2)
+        jacobian[:, 1] = (b1 * g * (z - b3) + s * z * d_floor[1]) * cap * (1.0 - tanh_u ** 2)
         jacobian[:, 2] = -b1 * g * b2 + s * z * d_floor[2]
         jacobian[:, 3] = 2.0 * s * c * z
         jacobian[:, 4] = 1.0
-        return value, jacobian
+        return last["value"], jacobian
     return model
 
 

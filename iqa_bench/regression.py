@@ -16,14 +16,19 @@ Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, Optional
 
 import numpy as np
 from scipy import optimize, stats
 
 from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
+from .parallel import map_forked
+from .resample_ranks import draw_counts, resample_kendall_tau_b, resample_ranks
 
 FITS = ("logistic5", "logistic4", "cubic", "none")
 #: ``--fit all``: the protocols of the fit-sensitivity table, in this order (no fit is pyiqa's protocol,
@@ -48,43 +53,6 @@ def logistic5(x, b1, b2, b3, b4, b5):
         return b1 * (0.5 - 1.0 / (1.0 + np.exp(b2 * (x - b3)))) + b4 * x + b5
 
 
-#: Resamples of at most this many items get Kendall's tau from the signs of all their pairs at once;
-#: larger ones one scipy call per resample (O(n log n) each, faster beyond ≈ 100 items).
-PAIRWISE_KENDALL_MAX_ITEMS = 64
-#: Elements of one block of pair differences in :func:`rowwise_kendall_tau_b` (16 MB of float64).
-PAIRWISE_BLOCK = 2 ** 21
-
-
-def rowwise_kendall_tau_b(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Kendall's tau-b of each row of ``a`` with the same row of ``b`` (B×n), bit-identical to
-    ``scipy.stats.kendalltau(a[k], b[k]).statistic`` (tested, ties included).
-
-    tau_b = (n_c − n_d) / √(n₀ − n₁) / √(n₀ − n₂) with, over the pairs i < j, n_c − n_d =
-    Σ sgn(a_i − a_j) sgn(b_i − b_j) and n₀ − n₁ = #{sgn(a_i − a_j) ≠ 0} (likewise n₂ for b): integers,
-    divided in scipy's order; NaN when either row is constant. Small rows are done for all resamples at
-    once in blocks of :data:`PAIRWISE_BLOCK` pair differences, larger ones by scipy's routine per row
-    (called past its argument-checking wrapper, which costs more than the O(n log n) count itself)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    rows, n = a.shape
-    if n > PAIRWISE_KENDALL_MAX_ITEMS:
-        kendalltau = getattr(stats.kendalltau, "__wrapped__", stats.kendalltau)
-        return np.array([kendalltau(x, y)[0] for x, y in zip(a, b)], dtype=np.float64)
-    i, j = np.triu_indices(n, 1)
-    out = np.empty(rows, dtype=np.float64)
-    step = max(1, PAIRWISE_BLOCK // max(i.size, 1))
-    for start in range(0, rows, step):
-        block = slice(start, start + step)
-        sign_a = np.sign(a[block, i] - a[block, j]).astype(np.int8)
-        sign_b = np.sign(b[block, i] - b[block, j]).astype(np.int8)
-        concordance = np.einsum("kp,kp->k", sign_a, sign_b, dtype=np.int64)
-        untied_a, untied_b = np.count_nonzero(sign_a, axis=1), np.count_nonzero(sign_b, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tau = concordance / np.sqrt(untied_a) / np.sqrt(untied_b)
-        tau[(untied_a == 0) | (untied_b == 0)] = np.nan
-        out[block] = np.clip(tau, -1.0, 1.0)
-    return out
-
-
 def logistic4(x, b1, b2, b3, b4):
     """The 4-parameter logistic of VQEG (FR-TV Phase II, and ITU-T P.1401's monotonic mapping):
     ``Q(x) = (b1 − b2) / (1 + exp(−(x − b3) / |b4|)) + b2``."""
@@ -107,20 +75,139 @@ class FitResult:
     status: str  # "ok" or a reason the fit failed
 
 
-#: Logistic fits already made in this process, by (kind, SHA-256 of the exact bytes of z and y): a run fits each
+#: Fits already made in this process, by (kind, n, SHA-256 of the exact bytes of z and y): a run fits each
 #: metric's overall curve for its table, again for the figures and the significance tests; a fit is a
-#: deterministic function of its data, so the second asks get the first's result (bounded, FIFO).
+#: deterministic function of its data, so the second asks get the first's result (bounded, FIFO; large
+#: enough for ``--fit all`` on TID2013: 4 kinds × 14 metrics × 25 subsets).
 _FITS: "Dict[tuple, FitResult]" = {}
-FIT_MEMORY = 512
+FIT_MEMORY = 4096
+#: Models below which :func:`fit_and_report` does not start worker processes.
+PARALLEL_MIN_FITS = 8
 
 
-def _remembered_fit(kind: str, z: np.ndarray, y: np.ndarray, fit) -> FitResult:
-    key = (kind, z.size, hashlib.sha256(z.tobytes() + b"|" + y.tobytes()).digest())
+def _fit_key(kind: str, z: np.ndarray, y: np.ndarray) -> tuple:
+    return kind, z.size, hashlib.sha256(z.tobytes() + b"|" + y.tobytes()).digest()
+
+
+def _remember(key: tuple, result: FitResult) -> FitResult:
+    if key not in _FITS and len(_FITS) >= FIT_MEMORY:
+        _FITS.pop(next(iter(_FITS)))
+    _FITS[key] = result
+    return result
+
+
+def _remembered_fit(kind: str, z: np.ndarray, y: np.ndarray) -> FitResult:
+    key = _fit_key(kind, z, y)
     if key not in _FITS:
-        if len(_FITS) >= FIT_MEMORY:
-            _FITS.pop(next(iter(_FITS)))
-        _FITS[key] = fit(z, y)
+        _NEW_FITS.add(key)
+        _remember(key, FITTERS[kind](z, y))
     return _FITS[key]
+
+
+#: Fits made in this process since the last :func:`keep_fits` (what a store does not have yet).
+_NEW_FITS: set = set()
+#: The store's kind of a kept fit (``blobs`` table).
+FIT_BLOB = "fit"
+#: Parameters of each mapping's fit.
+PARAMETER_COUNT = {"logistic5": 5, "logistic4": 4, "cubic": 4}
+
+
+def _fit_code() -> str:
+    """What computes a fit: this module's and :mod:`.monotone_fits`' source and numpy's and scipy's versions,
+    as a digest: a kept fit is reused only by the code that made it."""
+    import scipy
+
+    from . import monotone_fits
+
+    digest = hashlib.sha256(f"numpy {np.__version__} scipy {scipy.__version__}".encode())
+    for module in (__file__, monotone_fits.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _blob_key(key: tuple, code: str) -> str:
+    kind, size, data = key
+    return f"{kind}:{size}:{data.hex()}:{code}"
+
+
+def _kept_fit(blob_key: str, text: str, code: str):
+    """(memory key, fit) of one kept fit, or None when it is not one this code made or does not read as
+    a fit (a store is untrusted input: a damaged or foreign row is skipped, never used)."""
+    try:
+        kind, size, data, made_by = blob_key.split(":")
+        value = json.loads(text)
+        params, status = value["params"], value["status"]
+        key = (kind, int(size), bytes.fromhex(data))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if made_by != code or kind not in PARAMETER_COUNT or len(key[2]) != 32 or not isinstance(status, str):
+        return None
+    if params is None:
+        return (key, FitResult(kind, None, status)) if status != "ok" else None
+    if (not isinstance(params, list) or len(params) != PARAMETER_COUNT[kind] or status != "ok"
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in params)):
+        return None
+    return key, FitResult(kind, np.array(params, dtype=np.float64), status)
+
+
+def recall_fits(store) -> int:
+    """Put the fits a score store keeps (made by this code) in this process's memory; returns how many.
+    A fit is a function of its data, keyed by their digest, so a rerun on unchanged scores refits nothing."""
+    code = _fit_code()
+    recalled = 0
+    for blob_key, text in store.blobs(FIT_BLOB):
+        kept = _kept_fit(blob_key, text, code)
+        if kept is not None and kept[0] not in _FITS:
+            _remember(*kept)
+            recalled += 1
+    return recalled
+
+
+def keep_fits(store) -> int:
+    """Write the fits made in this process since the last call into a score store, and drop those other
+    code made (they are never read again); returns how many were written. Parameters go through JSON's
+    repr of floats, which gives back the same doubles."""
+    code = _fit_code()
+    rows = [(_blob_key(key, code), json.dumps({"params": None if _FITS[key].params is None
+                                                else [float(v) for v in _FITS[key].params],
+                                                "status": _FITS[key].status}))
+            for key in _NEW_FITS if key in _FITS]
+    store.put_blobs(FIT_BLOB, rows)
+    store.delete_blobs(FIT_BLOB, [key for key, _ in store.blobs(FIT_BLOB) if not key.endswith(f":{code}")])
+    _NEW_FITS.clear()
+    return len(rows)
+
+
+def _fitted_report(model: "MetricRegression"):
+    """(fit, report) of a model holding its data (a worker's job: the fit made unless the model has it)."""
+    if getattr(model, "result_", None) is None:
+        model.result_ = model._result()
+    return model.result_, model.report()
+
+
+def fit_and_report(models, workers: Optional[int] = None) -> list:
+    """``model.fit(x, y, clusters).report()`` for each (model, x, y, clusters): the fitted models and their
+    reports, made in ``workers`` processes at once (:func:`~iqa_bench.parallel.map_forked`; fewer than
+    :data:`PARALLEL_MIN_FITS` models: in this process). A worker makes exactly the computation a serial run
+    makes (the fits and the seeded bootstraps are functions of their data alone); the fits made are
+    remembered here as if made here."""
+    fitted = [model._take(x, y, clusters) for model, x, y, clusters in models]
+    for model in fitted:
+        job = model._job()
+        key = _fit_key(*job) if job is not None else None
+        model.result_ = _FITS.get(key) if key is not None else model._result()
+    done = map_forked(_fitted_report, fitted, workers, minimum=PARALLEL_MIN_FITS, cost=lambda m: m.x_.size)
+    out = []
+    for model, (result, report) in zip(fitted, done):
+        job = model._job()
+        if job is not None:
+            key = _fit_key(*job)
+            if key not in _FITS:
+                _NEW_FITS.add(key)
+            result = _remember(key, result)
+        model.result_ = result
+        out.append((model, report))
+    return out
 
 
 def _best_fit(kind: str, function, z: np.ndarray, y: np.ndarray, starts) -> FitResult:
@@ -153,6 +240,31 @@ def _fit_cubic(z, y) -> FitResult:
     return FitResult("cubic", params, "ok")
 
 
+def _fit_logistic4(z, y) -> FitResult:
+    """VQEG's 4-parameter logistic: asymptotes from the score range, oriented by the rank
+    correlation, several slopes; the converged fit with the smallest squared error wins."""
+    low, high = float(np.min(y)), float(np.max(y))
+    if stats.spearmanr(z, y)[0] < 0:
+        low, high = high, low
+    # slopes in units of the robust spread of z (IQR / 1.349 = σ for normal data): a few extreme values
+    # (TID2013's 100000 for identical pairs) must not set the scale of the start
+    spread = float(np.subtract(*np.percentile(z, [75, 25]))) / 1.349 or 1.0
+    starts = [[high, low, float(np.median(z)), slope * spread] for slope in (1.0, 0.3, 3.0)]
+    return _best_fit("logistic4", logistic4, z, y, starts)
+
+
+def _fit_logistic5(z, y) -> FitResult:
+    """The monotone logistic-5 of least squared error (:func:`fit_monotone_logistic5`)."""
+    params = fit_monotone_logistic5(z, y)
+    if params is None:
+        return FitResult("logistic5", None, "monotone logistic fit failed: no start converged")
+    return FitResult("logistic5", params, "ok")
+
+
+#: The fitting function of each mapping (z standardised metric values, y scores).
+FITTERS = {"logistic5": _fit_logistic5, "logistic4": _fit_logistic4, "cubic": _fit_cubic}
+
+
 class MetricRegression:
     """scikit-learn style: ``MetricRegression().fit(x, y).report()``.
 
@@ -170,6 +282,12 @@ class MetricRegression:
 
     # -- fitting --------------------------------------------------------------------------
     def fit(self, x, y, clusters=None) -> "MetricRegression":
+        self._take(x, y, clusters)
+        self.result_ = self._result()
+        return self
+
+    def _take(self, x, y, clusters=None) -> "MetricRegression":
+        """The finite items and the standardisation of x (fit's first half)."""
         x = np.asarray(x, dtype=np.float64).ravel()
         y = np.asarray(y, dtype=np.float64).ravel()
         if x.shape != y.shape:
@@ -184,43 +302,28 @@ class MetricRegression:
                 raise ValueError(f"clusters and x lengths differ: {clusters.size} vs {x.size}")
             self.clusters_ = clusters[keep]
         self.center_ = float(np.mean(self.x_)) if self.x_.size else 0.0
-        spread = float(np.std(self.x_)) if self.x_.size else 0.0
-        self.scale_ = spread if spread > 0 else 1.0
-        if self.x_.size < MIN_ITEMS:
-            self.result_ = FitResult(self.fit_kind, None, f"too few items ({self.x_.size} < {MIN_ITEMS})")
-        elif spread == 0:
-            self.result_ = FitResult(self.fit_kind, None, "metric is constant: nothing to fit")
-        elif self.fit_kind == "cubic":
-            self.result_ = _remembered_fit("cubic", self._z(self.x_), self.y_, _fit_cubic)
-        elif self.fit_kind == "none":
-            self.result_ = FitResult("none", np.zeros(0), "ok")
-        else:
-            self.result_ = _remembered_fit(self.fit_kind, self._z(self.x_), self.y_,
-                                           self._fit_logistic4 if self.fit_kind == "logistic4" else self._fit_logistic)
+        self.spread_ = float(np.std(self.x_)) if self.x_.size else 0.0
+        self.scale_ = self.spread_ if self.spread_ > 0 else 1.0
         return self
 
-    def _fit_logistic4(self, z, y) -> FitResult:
-        """VQEG's 4-parameter logistic: asymptotes from the score range, oriented by the rank
-        correlation, several slopes; the converged fit with the smallest squared error wins."""
-        low, high = float(np.min(y)), float(np.max(y))
-        if stats.spearmanr(z, y)[0] < 0:
-            low, high = high, low
-        # slopes in units of the robust spread of z (IQR / 1.349 = σ for normal data): a few extreme values
-        # (TID2013's 100000 for identical pairs) must not set the scale of the start
-        spread = float(np.subtract(*np.percentile(z, [75, 25]))) / 1.349 or 1.0
-        starts = [[high, low, float(np.median(z)), slope * spread] for slope in (1.0, 0.3, 3.0)]
-        return _best_fit("logistic4", logistic4, z, y, starts)
+    def _job(self):
+        """(kind, z, y) of the curve to fit, or None when there is none (too few items, a constant
+        metric, no mapping)."""
+        if self.x_.size < MIN_ITEMS or self.spread_ == 0 or self.fit_kind == "none":
+            return None
+        return self.fit_kind, self._z(self.x_), self.y_
+
+    def _result(self) -> FitResult:
+        if self.x_.size < MIN_ITEMS:
+            return FitResult(self.fit_kind, None, f"too few items ({self.x_.size} < {MIN_ITEMS})")
+        if self.spread_ == 0:
+            return FitResult(self.fit_kind, None, "metric is constant: nothing to fit")
+        if self.fit_kind == "none":
+            return FitResult("none", np.zeros(0), "ok")
+        return _remembered_fit(*self._job())
 
     def _z(self, x):
         return (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
-
-    @staticmethod
-    def _fit_logistic(z, y) -> FitResult:
-        """The monotone logistic-5 of least squared error (:func:`fit_monotone_logistic5`)."""
-        params = fit_monotone_logistic5(z, y)
-        if params is None:
-            return FitResult("logistic5", None, "monotone logistic fit failed: no start converged")
-        return FitResult("logistic5", params, "ok")
 
     @property
     def params_(self) -> Optional[np.ndarray]:
@@ -298,10 +401,10 @@ class MetricRegression:
         rng = np.random.default_rng(self.seed)
         parts: Dict[str, list] = {}
         for idx in self._resamples(rng, x.size):
-            xb, yb = x[idx], y[idx]
-            parts.setdefault("srocc", []).append(_rowwise_pearson(stats.rankdata(xb, axis=1),
-                                                                  stats.rankdata(yb, axis=1)))
-            parts.setdefault("krocc", []).append(rowwise_kendall_tau_b(xb, yb))
+            yb, draws = y[idx], draw_counts(idx, x.size)
+            parts.setdefault("srocc", []).append(_rowwise_pearson(resample_ranks(x, idx, draws),
+                                                                  resample_ranks(y, idx, draws)))
+            parts.setdefault("krocc", []).append(resample_kendall_tau_b(x, y, idx, draws))
             if self.ok:
                 pb = pred[idx]
                 parts.setdefault("plcc", []).append(_rowwise_pearson(pb, yb))

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from .regression import MetricRegression, _rowwise_pearson
+from .resample_ranks import draw_counts, resample_ranks
 
 TESTS = ("f", "williams", "srocc", "plcc")
 TEST_TITLES = {"f": "F-test on the residual variances after the nonlinear fit (Sheikh et al. 2006)",
@@ -144,11 +145,12 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
         mask = fitted[names[0]][0]
         y = y_all[mask]
         idx = rng.integers(0, int(mask.sum()), size=(n_boot, int(mask.sum())))
-        ranks_y = stats.rankdata(y[idx], axis=1)
+        draws = draw_counts(idx, int(mask.sum()))
+        ranks_y = resample_ranks(y, idx, draws)
         for spec in names:
             x, prediction = scores[spec].to_numpy(float)[mask], fitted[spec][1][mask]
             shared[spec] = (_oriented(spec, directions, score_higher_is_better)
-                            * _rowwise_pearson(stats.rankdata(x[idx], axis=1), ranks_y),
+                            * _rowwise_pearson(resample_ranks(x, idx, draws), ranks_y),
                             _rowwise_pearson(prediction[idx], y[idx]))
     rows = []
     for i, row in enumerate(names):
@@ -175,9 +177,10 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
                     (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
                 else:
                     idx = rng.integers(0, n, size=(n_boot, n))
-                    ranks_y = stats.rankdata(y[idx], axis=1)
-                    srocc_r = orient_r * _rowwise_pearson(stats.rankdata(xr[idx], axis=1), ranks_y)
-                    srocc_c = orient_c * _rowwise_pearson(stats.rankdata(xc[idx], axis=1), ranks_y)
+                    draws = draw_counts(idx, n)
+                    ranks_y = resample_ranks(y, idx, draws)
+                    srocc_r = orient_r * _rowwise_pearson(resample_ranks(xr, idx, draws), ranks_y)
+                    srocc_c = orient_c * _rowwise_pearson(resample_ranks(xc, idx, draws), ranks_y)
                     plcc_rb = _rowwise_pearson(pr[idx], y[idx])
                     plcc_cb = _rowwise_pearson(pc[idx], y[idx])
                 for key, samples in (("srocc", srocc_r - srocc_c), ("plcc", plcc_rb - plcc_cb)):
@@ -292,9 +295,9 @@ def plot_significance(result: SignificanceResult, path, test: str = "f", title: 
     from matplotlib.patches import Patch
 
     from .reports.labels import metric_label
-    from .reports.plots import COLUMN_WIDTH, PAGE_WIDTH, STYLE, save_figure
+    from .reports.plots import COLUMN_WIDTH, PAGE_WIDTH, STYLE, _wrapped, save_figure
 
-    names = [(labels or {}).get(m) or metric_label(m) for m in result.metrics]
+    names = [_wrapped((labels or {}).get(m) or metric_label(m), 28) for m in result.metrics]
     matrix = result.matrix(test).to_numpy(float)
     width = COLUMN_WIDTH if len(names) <= 8 else PAGE_WIDTH
     colours = ["#d9534f", "#d0d0d0", "#5cb85c"]
@@ -314,6 +317,10 @@ def plot_significance(result: SignificanceResult, path, test: str = "f", title: 
         legend = [Patch(color=colours[2], label="1: row better"), Patch(color=colours[1], label="0: not distinguishable"),
                   Patch(color=colours[0], label="−1: row worse")]
         note = "‡ residual kurtosis outside [2, 4]: the F-test's assumption fails" if marked.any() else None
-        ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.32 if len(names) > 8 else -0.45),
-                  ncol=3, frameon=False, title=note, title_fontsize=6)
+        # the legend in a strip of its own at the bottom, the matrix and its (rotated) names laid out above
+        # it: a legend placed under the axes collided with long rotated names
+        strip = (0.42 if note else 0.25) / fig.get_figheight()
+        fig.tight_layout(rect=(0, strip, 1, 1))
+        fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, title=note,
+                   title_fontsize=6)
         save_figure(fig, Path(path), pdf=True)

@@ -205,6 +205,21 @@ class ScoreStore:
             self._db.execute("INSERT OR REPLACE INTO blobs (kind, key, value, created) VALUES (?, ?, ?, ?)",
                              (kind, key, value, time.time()))
 
+    def put_blobs(self, kind: str, rows: Iterable[Tuple[str, str]]) -> None:
+        """Several (key, value) blobs of one kind in one transaction."""
+        now = time.time()
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO blobs (kind, key, value, created) VALUES (?, ?, ?, ?)",
+                                 [(kind, key, value, now) for key, value in rows])
+
+    def delete_blobs(self, kind: str, keys: Iterable[str]) -> None:
+        with self._db:
+            self._db.executemany("DELETE FROM blobs WHERE kind=? AND key=?", [(kind, key) for key in keys])
+
+    def blobs(self, kind: str) -> list:
+        """Every (key, value) blob of one kind."""
+        return self._db.execute("SELECT key, value FROM blobs WHERE kind=?", (kind,)).fetchall()
+
     def merge_from(self, other_path) -> int:
         """Copy every score row of another store file (a shard of a distributed run) into this one."""
         with self._db:

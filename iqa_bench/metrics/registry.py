@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
-from ..errors import UnknownNameError
+from ..spec_syntax import split_spec
 from .base import Metric
 
 
@@ -35,10 +35,6 @@ class MetricFamily:
     #: naming a file): a spec read from a file the user did not type may not name any (:func:`check_spec_from_file`).
     files_named: Optional[Callable[[Optional[str]], List[str]]] = None
 
-    @property
-    def default_variant(self) -> Optional[str]:
-        return self.variants[0][0] if self.variants else None
-
 
 #: The listing's groups, in order: what a family compares.
 GROUPS = ("pixel", "structural", "information-theoretic", "deep features", "learned", "bridged")
@@ -59,25 +55,10 @@ def register(family: MetricFamily) -> MetricFamily:
 
 
 def parse_spec(spec: str):
-    """Split a spec into (family, argument); resolves aliases; raises UnknownNameError."""
-    text = spec.strip()
-    name, sep, arg = text.partition(":")
-    name = _ALIASES.get(name.strip().lower(), name.strip().lower())
-    if name not in _FAMILIES:
-        raise UnknownNameError("metric", spec, list(_FAMILIES) + list(_ALIASES))
-    family = _FAMILIES[name]
-    arg = arg.strip() if sep else None
-    if family.variants and arg is not None:
-        names = [v[0] for v in family.variants]
-        arg = arg.lower()
-        if arg not in names:
-            raise ValueError(f"metric {name!r}: unknown variant {arg!r} in {spec!r}; "
-                             f"variants: {', '.join(names)} (default {names[0]})")
-        if arg == family.default_variant:
-            arg = None  # the default convention is spelled by the bare name
-    elif arg is not None and not family.argument:
-        raise ValueError(f"metric {name!r} takes no argument, got {spec!r}")
-    return family, arg
+    """Split a spec into (family, argument); resolves aliases; raises UnknownNameError
+    (:func:`~iqa_bench.spec_syntax.split_spec` on the registered families)."""
+    name, arg = split_spec(spec, _FAMILIES, _ALIASES)
+    return _FAMILIES[name], arg
 
 
 TRUST_FLAG = "--trust-specs"

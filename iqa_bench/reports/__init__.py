@@ -1,5 +1,17 @@
-"""Reports: summary tables (Markdown, LaTeX booktabs, CSV) and scatter plots."""
-from .tables import render_table, summarize
-from .plots import scatter_plots
+"""Reports: summary tables (Markdown, LaTeX booktabs, CSV) and scatter plots.
 
-__all__ = ["render_table", "summarize", "scatter_plots"]
+The names below are imported on first use (PEP 562), so that ``iqa_bench.reports.latex`` -- which the
+command line reads its choices from -- costs no pandas, scipy or matplotlib import: a wrong option fails
+at once.
+"""
+from importlib import import_module
+
+_NAMES = {"render_table": ".tables", "summarize": ".tables", "scatter_plots": ".plots"}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name):
+    if name not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_NAMES[name], __name__), name)

@@ -18,7 +18,7 @@ import json
 import math
 import textwrap
 from pathlib import Path
-from typing import Callable, Dict, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 import matplotlib
 
@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
+from ..parallel import map_forked  # noqa: E402
 from ..regression import MetricRegression  # noqa: E402
 from .labels import metric_label  # noqa: E402
 from .tables import shown_value  # noqa: E402
@@ -53,7 +54,7 @@ def save_figure(fig, path: Path, pdf: bool = False) -> Path:
     then closed."""
     atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight"))
     if pdf:
-        atomic_write(Path(path).with_suffix(".pdf"), lambda tmp: fig.savefig(tmp, format="pdf", bbox_inches="tight"))
+        atomic_write(Path(path).with_suffix(".pdf"), lambda tmp: fig.savefig(tmp, format="pdf", dpi=DPI, bbox_inches="tight", metadata={"CreationDate": None}))
     plt.close(fig)
     return Path(path)
 
@@ -132,7 +133,7 @@ def _scatter(ax, scores, metric, groups, color_by, model, size=8, label: str = "
     for group in groups:
         part = scores if group is None else scores[scores[color_by] == group]
         ax.scatter(part[metric], part["score"], s=size, alpha=0.7, linewidths=0, label=group,
-                   color=colours[group] if group is not None else None)
+                   color=colours[group] if group is not None else None, rasterized=True)
     if log:
         ax.set_xscale("log")
     plot_fit(ax, scores[metric], scores["score"], model.fit_kind, model=model, log=log)
@@ -143,7 +144,8 @@ def _groups(scores, color_by):
     return sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
 
 
-def _figure_digest(*parts) -> str:
+def figure_digest(*parts) -> str:
+    """A figure's inputs as a short digest (this module's source included: a drawing change redraws)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for part in parts:
         if isinstance(part, pd.DataFrame):
@@ -156,27 +158,29 @@ def _figure_digest(*parts) -> str:
 
 class FigureCache:
     """Which figures of a folder are current: ``figures.json`` maps a figure's file name to the digest of
-    its inputs; :meth:`draw` calls the drawing function only when the digest changed or a file is gone."""
+    its inputs; :meth:`draw` asks for a figure, drawn only when the digest changed or a file is gone.
+    The figures asked for are drawn at :meth:`close`, in ``workers`` processes at once
+    (:func:`~iqa_bench.parallel.map_forked`; default every available core)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, workers: Optional[int] = None):
         self.folder = Path(folder)
+        self.workers = workers
         try:
             self.known = json.loads((self.folder / MANIFEST).read_text())
             if not isinstance(self.known, dict):
                 self.known = {}
         except (OSError, ValueError):
             self.known = {}
-        self.drawn = 0
+        self._pending: List[tuple] = []
 
-    def draw(self, name: str, digest: str, draw: Callable[[], Path], pdf: bool = True) -> Path:
+    def draw(self, name: str, digest: str, draw: Callable[[], Path], pdf: bool = True, cost: float = 1.0) -> Path:
+        """Ask for a figure (drawn at :meth:`close`; ``cost``: its drawing's relative cost, the costliest
+        are started first)."""
         path = self.folder / name
         current = self.known.get(name) == digest and path.exists() and (not pdf or path.with_suffix(".pdf").exists())
         if not current:
             self.known.pop(name, None)
-            self._save()  # a crash while drawing leaves no stale digest behind
-            draw()
-            self.known[name] = digest
-            self.drawn += 1
+            self._pending.append((name, digest, draw, cost))
         return path
 
     def _save(self) -> None:
@@ -184,6 +188,14 @@ class FigureCache:
         atomic_write_text(self.folder / MANIFEST, json.dumps(self.known, indent=1, sort_keys=True))
 
     def close(self) -> None:
+        """Draw the figures asked for (a crash while drawing leaves no stale digest behind: the manifest
+        is written without them first) and record their digests."""
+        pending, self._pending = self._pending, []
+        if pending:
+            self._save()
+            map_forked(lambda job: job[2](), pending, self.workers, cost=lambda job: job[3])
+            for name, digest, _, _ in pending:
+                self.known[name] = digest
         self._save()
 
 
@@ -203,6 +215,7 @@ def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_la
     coloured by ``color_by`` with their legend below, the fitted curve, the metric's display name as
     title with PLCC / SROCC under it."""
     folder = Path(folder)
+    own = cache is None
     cache = cache or FigureCache(folder)
     written = {}
     groups = _groups(scores, color_by)
@@ -224,10 +237,11 @@ def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_la
                     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(3, len(groups)),
                               frameon=False, markerscale=1.5, handletextpad=0.2, columnspacing=0.8)
                 return save_figure(fig, folder / f"scatter_{_safe_name(metric)}.png", pdf=True)
-        digest = _figure_digest("scatter", metric, label, fit, score_label, scores[columns + [metric]],
+        digest = figure_digest("scatter", metric, label, fit, score_label, scores[columns + [metric]],
                                 _summary_rows(summary, metric))
         written[metric] = cache.draw(f"scatter_{_safe_name(metric)}.png", digest, draw)
-    cache.close()
+    if own:
+        cache.close()
     return written
 
 
@@ -309,6 +323,7 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
     ``overview_srocc`` (|SROCC| over all items with its bootstrap interval, metrics sorted best first;
     those without a value listed as not computed), PNG and PDF."""
     folder = Path(folder)
+    own = cache is None
     cache = cache or FigureCache(folder)
     written = {}
     computed = _computed(scores, metrics)
@@ -321,14 +336,15 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
             return _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fit_of,
                                      names, columns)
         columns_used = ["score"] + ([color_by] if color_by in scores.columns else []) + computed
-        digest = _figure_digest("overview_scatter", names, fit, score_label, columns, scores[columns_used],
+        digest = figure_digest("overview_scatter", names, fit, score_label, columns, scores[columns_used],
                                 [_summary_rows(summary, m) for m in computed])
-        written["scatter"] = cache.draw("overview_scatter.png", digest, draw)
+        written["scatter"] = cache.draw("overview_scatter.png", digest, draw, cost=len(computed))
     rows = _srocc_rows(summary, metrics, names)
     if any(np.isfinite(r[1]) for r in rows):  # a chart of nothing but "not computed" is no figure
-        written["srocc"] = cache.draw("overview_srocc.png", _figure_digest("overview_srocc", rows),
+        written["srocc"] = cache.draw("overview_srocc.png", figure_digest("overview_srocc", rows),
                                       lambda: _overview_srocc(rows, folder))
-    cache.close()
+    if own:
+        cache.close()
     return written
 
 
@@ -346,4 +362,5 @@ def run_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[s
     written.update({f"overview_{k}": v for k, v in
                     overview_figures(scores, summary, metrics, folder, score_label, fit, fit_of=fit_of,
                                      labels=labels, cache=cache).items()})
+    cache.close()  # every figure asked for, drawn in parallel
     return written

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..regression import MIN_ITEMS, MetricRegression, fit_caption
+from ..regression import MIN_ITEMS, MetricRegression, fit_caption, fit_and_report
 from . import latex
 from .labels import label_of
 from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
@@ -84,14 +84,16 @@ def leave_one_reference_out(part: pd.DataFrame, metric: str, reference: str = RE
 def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = None,
               fit: str = "logistic5", n_boot: int = 1000, seed: int = 0,
               directions: Optional[Dict[str, bool]] = None,
-              score_higher_is_better: Optional[bool] = None, clusters: Optional[str] = None) -> pd.DataFrame:
+              score_higher_is_better: Optional[bool] = None, clusters: Optional[str] = None,
+              workers: Optional[int] = None) -> pd.DataFrame:
     """Regression statistics per metric, overall and (with ``by``) per value of a group column.
 
     ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
     ``directions`` (metric -> higher is better) and ``score_higher_is_better`` enable the sign check.
     ``clusters``: a group column whose values are resampled whole by the bootstrap (the reference
     image). Where the scores have a reference grouping, the overall rows also carry the leave-one-
-    reference-out SROCC range (``srocc_loro_min`` / ``srocc_loro_max``).
+    reference-out SROCC range (``srocc_loro_min`` / ``srocc_loro_max``). ``workers``: processes for the
+    fits and bootstraps (:func:`~iqa_bench.regression.fit_and_report`; default every available core).
     """
     if clusters is not None and clusters not in scores.columns:
         raise ValueError(f"resample: references needs a reference grouping, and these scores have none "
@@ -102,21 +104,20 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     subsets = [(ALL, scores)]
     if by is not None:
         subsets += [(str(value), part) for value, part in scores.groupby(by, sort=True)]
+    cells = [(metric, group, part) for metric in metrics for group, part in subsets]
+    reports = fit_and_report([(MetricRegression(fit=fit, n_boot=n_boot, seed=seed), part[metric], part["score"],
+                               part[clusters] if clusters else None) for metric, _, part in cells], workers)
     rows = []
-    for metric in metrics:
-        for group, part in subsets:
-            model = MetricRegression(fit=fit, n_boot=n_boot, seed=seed).fit(
-                part[metric], part["score"], part[clusters] if clusters else None)
-            report = model.report()
-            if group == ALL and REFERENCE in part.columns:
-                report.update(leave_one_reference_out(part, metric))
-            expected = expected_sign((directions or {}).get(metric), score_higher_is_better)
-            sign = sign_status(report["srocc"], expected)
-            if sign == INVERTED:
-                log.warning("%s (%s): SROCC %+.3f, expected %s: %s", metric, group, report["srocc"],
-                            "positive" if expected > 0 else "negative", INVERTED_NOTE)
-            rows.append({"metric": metric, "group": group, **report, "n_missing": model.n_dropped_,
-                         "sign": sign})
+    for (metric, group, part), (model, report) in zip(cells, reports):
+        if group == ALL and REFERENCE in part.columns:
+            report.update(leave_one_reference_out(part, metric))
+        expected = expected_sign((directions or {}).get(metric), score_higher_is_better)
+        sign = sign_status(report["srocc"], expected)
+        if sign == INVERTED:
+            log.warning("%s (%s): SROCC %+.3f, expected %s: %s", metric, group, report["srocc"],
+                        "positive" if expected > 0 else "negative", INVERTED_NOTE)
+        rows.append({"metric": metric, "group": group, **report, "n_missing": model.n_dropped_,
+                     "sign": sign})
     return pd.DataFrame(rows)
 
 
@@ -254,7 +255,8 @@ def resampling(summary: pd.DataFrame) -> str:
     return "; ".join(RESAMPLING.get(str(k), str(k)) for k in sorted(kinds)) or RESAMPLING["items"]
 
 
-def _has_intervals(summary: pd.DataFrame) -> bool:
+def has_intervals(summary: pd.DataFrame) -> bool:
+    """Whether any statistic of the summary has a bootstrap interval (none with ``--bootstrap 0``)."""
     return any(f"{k}_lo" in summary.columns and np.isfinite(summary[f"{k}_lo"].astype(float)).any() for k in STATS)
 
 
@@ -262,7 +264,7 @@ def provenance(summary: pd.DataFrame, dataset: str, score_text: str, groups: Seq
     """The details of a statistics table: target, mapping, intervals, groups (LaTeX: a comment;
     Markdown: the italic line above the table)."""
     return (f"{dataset}: target {score_text}; {fit_caption(summary['fit'].dropna().unique())}; |correlation|"
-            + (f"; 95% bootstrap CI in brackets ({resampling(summary)})" if _has_intervals(summary) else "")
+            + (f"; 95% bootstrap CI in brackets ({resampling(summary)})" if has_intervals(summary) else "")
             + (f"; SROCC per {', '.join(groups)}" if groups else ""))
 
 
