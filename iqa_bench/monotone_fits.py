@@ -74,15 +74,17 @@ def robust_spread(z: np.ndarray) -> float:
     return spread if spread > 0 else (float(np.std(z)) or 1.0)
 
 
-def _sigmoid_and_bell(t: np.ndarray):
-    """σ(t) and σ(t) (1 − σ(t)) of an array, without overflow."""
+def _sigmoid(t: np.ndarray):
+    """σ(t) of an array without overflow, with e = exp(−|t|) and d = 1 + e, from which the bell
+    σ (1 − σ) is ``e / d ** 2``."""
     e = np.exp(-np.abs(t))
     d = 1.0 + e
-    return np.where(t >= 0, 1.0 / d, e / d), e / d ** 2
+    return np.where(t >= 0, 1.0 / d, e / d), e, d
 
 
 def _scalar_sigmoid_and_bell(t: float):
-    """:func:`_sigmoid_and_bell` of one value, as Python floats (numpy's exp, the same operations)."""
+    """σ(t) and the bell σ(t) (1 − σ(t)) of one value, as Python floats (numpy's exp, the operations of
+    :func:`_sigmoid`)."""
     e = float(np.exp(-abs(t)))
     d = 1.0 + e
     return (1.0 / d if t >= 0 else e / d), e / d ** 2
@@ -128,7 +130,7 @@ def _logistic5_model(z: np.ndarray, direction: int, domain: Domain):
     value's intermediates are kept for the Jacobian, which MINPACK asks at the point just evaluated."""
     lo, hi, cap = domain
     s = direction
-
+    sz = s * z
     last = {}
 
     def model(theta, jac: bool = True):
@@ -137,23 +139,26 @@ def _logistic5_model(z: np.ndarray, direction: int, domain: Domain):
             b1, u, b3, c, b5 = theta.tolist()
             tanh_u = float(np.tanh(u))
             b2 = cap * tanh_u
-            sigma, g = _sigmoid_and_bell(b2 * (z - b3))
+            shifted = z - b3
+            sigma, e, d = _sigmoid(b2 * shifted)
             point, moving = _floor_point(s * b1 * b2, b2, b3, lo, hi)
             sigma_p, g_p = _scalar_sigmoid_and_bell(b2 * (point - b3))
             b4 = s * (-s * b1 * b2 * g_p + c * c)
-            last.update(key=key, value=b1 * (sigma - 0.5) + b4 * z + b5,
-                        parts=(b1, b3, c, tanh_u, b2, sigma, g, point, moving, sigma_p, g_p))
+            centred = sigma - 0.5
+            last.update(key=key, value=b1 * centred + b4 * z + b5,
+                        parts=(b1, b3, c, tanh_u, b2, shifted, centred, e, d, point, moving, sigma_p, g_p))
         if not jac:
             return last["value"], None
-        b1, b3, c, tanh_u, b2, sigma, g, point, moving, sigma_p, g_p = last["parts"]
+        b1, b3, c, tanh_u, b2, shifted, centred, e, d, point, moving, sigma_p, g_p = last["parts"]
+        g = e / d ** 2
         # floor = −s b1 b2 g(w), w = b2 (point − b3); g'(w) = g (1 − 2σ); w does not move when point = b3
         dg = g_p * (1.0 - 2.0 * sigma_p)
         dw_b2, dw_b3 = (0.0, 0.0) if moving else (point - b3, -b2)
         d_floor = (-s * b2 * g_p, -s * b1 * (g_p + b2 * dg * dw_b2), -s * b1 * b2 * dg * dw_b3)
         jacobian = np.empty((z.size, 5))
-        jacobian[:, 0] = (sigma - 0.5) + s * z * d_floor[0]
-        jacobian[:, 1] = (b1 * g * (z - b3) + s * z * d_floor[1]) * cap * (1.0 - tanh_u ** 2)
-        jacobian[:, 2] = -b1 * g * b2 + s * z * d_floor[2]
+        jacobian[:, 0] = centred + sz * d_floor[0]
+        jacobian[:, 1] = (b1 * g * shifted + sz * d_floor[1]) * cap * (1.0 - tanh_u ** 2)
+        jacobian[:, 2] = -b1 * g * b2 + sz * d_floor[2]
         jacobian[:, 3] = 2.0 * s * c * z
         jacobian[:, 4] = 1.0
         return last["value"], jacobian
@@ -170,21 +175,14 @@ def _least_squares(model, y, start, max_nfev: int) -> Optional[_Fit]:
     ``max_nfev`` evaluations: the call ``scipy.optimize.least_squares(method="lm", max_nfev=…)`` makes
     (ftol = xtol = gtol = 1e-8, factor 100, scaling from the Jacobian), through ``leastsq``, which passes
     the functions to MINPACK directly: least_squares' wrapper costs more than the model on 125 items.
-    The model's value is computed alone for a residual and reused by the Jacobian at the same point."""
-    last = {}
-
-    def evaluate(theta, jac: bool):
-        key = theta.tobytes()
-        if last.get("key") != key or (jac and last["jac"] is None):
-            last["value"], last["jac"] = model(theta, jac)
-            last["key"] = key
-        return last
+    MINPACK asks the Jacobian at the point whose residual it just had: the logistic-5 model keeps that
+    point's intermediates (the cubic's value is cheap to compute again)."""
 
     def residual(theta):
-        return evaluate(theta, False)["value"] - y
+        return model(theta, False)[0] - y
 
     def jacobian(theta):
-        return evaluate(theta, True)["jac"]
+        return model(theta, True)[1]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -178,11 +178,36 @@ def keep_fits(store) -> int:
     return len(rows)
 
 
-def _fitted_report(model: "MetricRegression"):
+class ResampleMemory:
+    """The latest bootstrap resamples (indices, draw counts, the scores' values and ranks), least recently
+    used dropped beyond :data:`RESAMPLE_MEMORY_BYTES`: the metrics of one subset share them."""
+
+    def __init__(self, budget: int = None):
+        self.budget = RESAMPLE_MEMORY_BYTES if budget is None else budget
+        self._items: "Dict[tuple, list]" = {}
+
+    def get(self, key):
+        found = self._items.pop(key, None)
+        if found is not None:
+            self._items[key] = found  # most recent last
+        return found
+
+    def put(self, key, value) -> None:
+        self._items[key] = value
+        size = lambda v: sum(a.nbytes for entry in v for a in entry)  # noqa: E731
+        while len(self._items) > 1 and sum(size(v) for v in self._items.values()) > self.budget:
+            self._items.pop(next(iter(self._items)))
+
+
+#: What a :class:`ResampleMemory` may hold (1000 resamples of 3000 items take 96 MB).
+RESAMPLE_MEMORY_BYTES = 256 * 2 ** 20
+
+
+def _fitted_report(model: "MetricRegression", memory: Optional[ResampleMemory] = None):
     """(fit, report) of a model holding its data (a worker's job: the fit made unless the model has it)."""
     if getattr(model, "result_", None) is None:
         model.result_ = model._result()
-    return model.result_, model.report()
+    return model.result_, model.report(memory)
 
 
 def fit_and_report(models, workers: Optional[int] = None) -> list:
@@ -196,7 +221,9 @@ def fit_and_report(models, workers: Optional[int] = None) -> list:
         job = model._job()
         key = _fit_key(*job) if job is not None else None
         model.result_ = _FITS.get(key) if key is not None else model._result()
-    done = map_forked(_fitted_report, fitted, workers, minimum=PARALLEL_MIN_FITS, cost=lambda m: m.x_.size)
+    memory = ResampleMemory()  # each worker fills its own copy; the models of one subset come in a row
+    done = map_forked(lambda model: _fitted_report(model, memory), fitted, workers, minimum=PARALLEL_MIN_FITS,
+                      cost=lambda m: m.x_.size)
     out = []
     for model, (result, report) in zip(fitted, done):
         job = model._job()
@@ -361,8 +388,9 @@ class MetricRegression:
         return logistic5(z, *self.result_.params)
 
     # -- statistics -----------------------------------------------------------------------
-    def report(self) -> Dict[str, float]:
-        """n, fit status, RMSE/PLCC/SROCC/KROCC and their ``_lo``/``_hi`` bootstrap bounds."""
+    def report(self, memory: "Optional[ResampleMemory]" = None) -> Dict[str, float]:
+        """n, fit status, RMSE/PLCC/SROCC/KROCC and their ``_lo``/``_hi`` bootstrap bounds. ``memory``:
+        resamples shared with other metrics on the same items (the same values either way)."""
         x, y = self.x_, self.y_
         out: Dict[str, object] = {"n": int(x.size), "fit": self.fit_kind, "status": self.result_.status,
                                   "resample": "items" if self.clusters_ is None else "clusters"}
@@ -377,7 +405,7 @@ class MetricRegression:
         out["plcc"] = float(stats.pearsonr(pred, y)[0]) if self.ok else nan
         # without a mapping the metric is not in the score's units: no RMSE (pyiqa reports none either)
         out["rmse"] = float(np.sqrt(np.mean((pred - y) ** 2))) if self.ok and self.fit_kind != "none" else nan
-        out.update(self._bootstrap(x, y, pred))
+        out.update(self._bootstrap(x, y, pred, memory))
         return out
 
     def _resamples(self, rng, n: int):
@@ -394,16 +422,29 @@ class MetricRegression:
             by_length.setdefault(rows.size, []).append(rows)
         return [np.stack(rows) for rows in by_length.values()]
 
-    def _bootstrap(self, x, y, pred) -> Dict[str, float]:
+    def _shared_resamples(self, y, memory: Optional[ResampleMemory]):
+        """Per index matrix of :meth:`_resamples`: (indices, draw counts, resampled y, its ranks). They
+        depend on the seed, the count, the items' clusters and y alone -- not on the metric -- so the
+        ``memory`` (:func:`fit_and_report` gives one to :meth:`report`) serves them to every metric of a
+        subset."""
+        clusters = b"" if self.clusters_ is None else np.unique(self.clusters_, return_inverse=True)[1].tobytes()
+        key = (self.seed, self.n_boot, y.size, hashlib.sha256(y.tobytes() + b"|" + clusters).digest())
+        found = memory.get(key) if memory is not None else None
+        if found is None:
+            found = [(idx, draws, y[idx], resample_ranks(y, idx, draws))
+                     for idx in self._resamples(np.random.default_rng(self.seed), y.size)
+                     for draws in [draw_counts(idx, y.size)]]
+            if memory is not None:
+                memory.put(key, found)
+        return found
+
+    def _bootstrap(self, x, y, pred, memory: Optional[ResampleMemory] = None) -> Dict[str, float]:
         keys = ("rmse", "plcc", "srocc", "krocc")
         if self.n_boot <= 0:
             return {f"{k}_{b}": float("nan") for k in keys for b in ("lo", "hi")}
-        rng = np.random.default_rng(self.seed)
         parts: Dict[str, list] = {}
-        for idx in self._resamples(rng, x.size):
-            yb, draws = y[idx], draw_counts(idx, x.size)
-            parts.setdefault("srocc", []).append(_rowwise_pearson(resample_ranks(x, idx, draws),
-                                                                  resample_ranks(y, idx, draws)))
+        for idx, draws, yb, ranks_y in self._shared_resamples(y, memory):
+            parts.setdefault("srocc", []).append(_rowwise_pearson(resample_ranks(x, idx, draws), ranks_y))
             parts.setdefault("krocc", []).append(resample_kendall_tau_b(x, y, idx, draws))
             if self.ok:
                 pb = pred[idx]

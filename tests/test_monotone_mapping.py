@@ -183,15 +183,25 @@ class FitRecorder:
     """Every MetricRegression fit made while it is installed, checked afterwards on a dense grid."""
 
     def __init__(self, monkeypatch):
+        from iqa_bench import regression
+        from iqa_bench.reports import tables
+
         self.fits = []
-        original = MetricRegression.fit
+        original, original_many = MetricRegression.fit, regression.fit_and_report
 
         def fit(model, x, y, clusters=None):
             original(model, x, y, clusters)
             self.fits.append(model)
             return model
 
+        def fit_and_report(models, workers=None):  # the summaries' fits, made in worker processes
+            done = original_many(models, workers)
+            self.fits.extend(model for model, _ in done)
+            return done
+
         monkeypatch.setattr(MetricRegression, "fit", fit)
+        monkeypatch.setattr(regression, "fit_and_report", fit_and_report)
+        monkeypatch.setattr(tables, "fit_and_report", fit_and_report)
 
     def not_monotone(self):
         return [(m.fit_kind, m.x_.size) for m in self.fits

@@ -104,11 +104,14 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     subsets = [(ALL, scores)]
     if by is not None:
         subsets += [(str(value), part) for value, part in scores.groupby(by, sort=True)]
-    cells = [(metric, group, part) for metric in metrics for group, part in subsets]
-    reports = fit_and_report([(MetricRegression(fit=fit, n_boot=n_boot, seed=seed), part[metric], part["score"],
-                               part[clusters] if clusters else None) for metric, _, part in cells], workers)
+    # subset by subset, so the metrics of one subset share its resamples; the rows metric by metric
+    cells = [(metric, group, part) for group, part in subsets for metric in metrics]
+    reports = dict(zip([(metric, group) for metric, group, _ in cells], fit_and_report(
+        [(MetricRegression(fit=fit, n_boot=n_boot, seed=seed), part[metric], part["score"],
+          part[clusters] if clusters else None) for metric, _, part in cells], workers)))
     rows = []
-    for (metric, group, part), (model, report) in zip(cells, reports):
+    for metric, group, part in [(metric, group, part) for metric in metrics for group, part in subsets]:
+        model, report = reports[(metric, group)]
         if group == ALL and REFERENCE in part.columns:
             report.update(leave_one_reference_out(part, metric))
         expected = expected_sign((directions or {}).get(metric), score_higher_is_better)
