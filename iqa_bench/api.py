@@ -257,7 +257,7 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     if len(config.datasets) > 1 and not isinstance(dataset, Dataset):
         from .multi_dataset import evaluate_datasets
 
-        return evaluate_datasets(config)
+        return evaluate_datasets(config, evaluate)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
     if config.mdf_weights:  # read by iqa_bench.metrics.mdf.weights_folder when resolving mdf:<task>

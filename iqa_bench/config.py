@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import yaml
 
@@ -97,6 +98,20 @@ class EvaluateConfig:
         return dataclasses.asdict(self)
 
 
+def parse_roots(texts) -> Tuple[Dict[str, Path], Optional[Path]]:
+    """``--root live=/data/live --root /data/x`` -> ({"live": Path}, Path("/data/x"))."""
+    named, bare = {}, None
+    for text in texts or ():
+        key, sep, value = str(text).partition("=")
+        if sep and re.fullmatch(r"[A-Za-z0-9_]+", key):
+            named[key.lower()] = Path(value).expanduser()
+        elif bare is None:
+            bare = Path(text).expanduser()
+        else:
+            raise ValueError(f"--root {text}: give several roots as NAME=PATH (e.g. live=/data/live)")
+    return named, bare
+
+
 def _split_metrics(value) -> List[str]:
     if isinstance(value, str):
         value = value.split(",")
@@ -163,8 +178,6 @@ def _datasets_and_roots(values: Dict[str, Any], where: str) -> None:
         values["dataset"] = names[0] if len(names) == 1 else names
     root = values.get("root")
     if isinstance(root, (list, tuple)):
-        from .reports.paper import parse_roots
-
         named, bare = parse_roots(root)
         if bare is not None and named:
             raise ValueError(f"--root {bare}: give every root as NAME=PATH when one is (e.g. live=/data/live)")

@@ -7,7 +7,7 @@ import dataclasses
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 from .config import EvaluateConfig
 from .datasets import create_dataset
@@ -60,11 +60,11 @@ def dataset_configs(config: EvaluateConfig) -> Dict[str, EvaluateConfig]:
     return configs
 
 
-def evaluate_datasets(config: EvaluateConfig) -> AcrossResult:
-    """Check that every dataset can be read (before any work), evaluate each in turn, and write the table
-    across them; scores of a dataset already evaluated stay in the store if a later one fails."""
-    from .api import evaluate
-
+def evaluate_datasets(config: EvaluateConfig, evaluate: Callable) -> AcrossResult:
+    """Check that every dataset can be read (before any work), evaluate each in turn with ``evaluate``
+    (:func:`iqa_bench.api.evaluate`, which calls this for several datasets: passed down, not imported
+    back), and write the table across them; scores of a dataset already evaluated stay in the store if a
+    later one fails."""
     configs = dataset_configs(config)
     datasets = {}
     for name, sub in configs.items():

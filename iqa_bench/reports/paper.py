@@ -16,14 +16,14 @@ whiskers, the published value as a marker).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import numpy as np
 import pandas as pd
 
+from ..config import parse_roots
 from ..io_utils import atomic_write_text
 from .recipe import Recipe, column
 from .tables import INVERTED, INVERTED_NOTE, shown_value
@@ -91,21 +91,7 @@ class PaperResult:
         return pd.DataFrame(records)
 
 
-# -- roots ------------------------------------------------------------------------------------
-
-def parse_roots(texts) -> Tuple[Dict[str, Path], Optional[Path]]:
-    """``--root live=/data/live --root /data/x`` -> ({"live": Path}, Path("/data/x"))."""
-    named, bare = {}, None
-    for text in texts or ():
-        key, sep, value = str(text).partition("=")
-        if sep and re.fullmatch(r"[A-Za-z0-9_]+", key):
-            named[key.lower()] = Path(value).expanduser()
-        elif bare is None:
-            bare = Path(text).expanduser()
-        else:
-            raise ValueError(f"--root {text}: give several roots as NAME=PATH (e.g. live=/data/live)")
-    return named, bare
-
+# -- roots (parsed by config.parse_roots) -------------------------------------------------------
 
 def _root_for(name: str, recipe: Recipe, named: Dict[str, Path], bare: Optional[Path]) -> Optional[Path]:
     if name in named:
