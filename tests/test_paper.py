@@ -205,6 +205,8 @@ def test_csf_recipe_recomputes_through_the_pipeline(live_trees, tmp_path):
         assert Image.open(written[key]).size[0] > 300
     md = written["md"].read_text()
     assert "random weights (a pipeline check" in md and f"{result.values[0]['lcc'].ours:.4f}" in md
+    for text in (md, written["tex"].read_text()):  # the run folder by its name: no machine path in a table
+        assert str(tmp_path) not in text and "run folder csf-table1b-live of the results folder" in text.replace("\\", "")
     again = run_cli("paper", "csf-table1b", "--root", f"live={live_trees / 'live'}", "--weights", "random",
                     "--results", tmp_path / "results", "--out", tmp_path / "cli", "--bootstrap", "200",
                     "--device", "cpu")

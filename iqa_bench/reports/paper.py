@@ -164,14 +164,15 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
                 missing.append(failure.metric)
         per_item = [f for f in result.failures if f.item_id != "(all items)"]
         if per_item:
-            notes.append(f"{len(per_item)} scores of {source.dataset} failed (listed in {result.run_dir}/failures.txt)")
+            notes.append(f"{len(per_item)} scores of {source.dataset} failed (listed in "
+                         f"{result.run_dir.name}/failures.txt of the results folder)")
         frame = result.scores
         for group, wanted in source.groups.items():
             frame = frame[frame[f"group:{group}"].astype(str).isin(wanted)]
         kept = ", ".join(f"{g} in {{{', '.join(v)}}}" for g, v in source.groups.items())
         data.append(f"{source.dataset} ({result.score_text}){': ' + kept if kept else ''}: "
                     f"{len(frame)} items; {result.reused} scores reused from the store, {result.computed} "
-                    f"computed; run folder {result.run_dir}")
+                    f"computed; run folder {result.run_dir.name} of the results folder")
         frames.append(frame.assign(**{"group:source": source.dataset}))
         score_directions.add(result.score_higher_is_better)
     if not complete:
