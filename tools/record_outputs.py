@@ -26,7 +26,8 @@ from typing import Dict, List
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 DEFAULT_TID = CHECKOUT.parent / "shared" / "data" / "iqa" / "tid2013" / "yy3948+IQA"
-#: name -> arguments after ``iqa-bench`` ({out}: the run's folder; {tid}: the TID2013 folder).
+#: name -> arguments after ``iqa-bench`` ({out}: the run's folder; {tid}: the TID2013 folder; {custom}: the custom folder
+#: :func:`write_custom_folder` makes).
 RUNS: Dict[str, List[str]] = {
     "sample": ["evaluate", "--results", "{out}", "--no-progress"],
     "sample_fit_all_references": ["evaluate", "--results", "{out}", "--no-progress", "--fit", "all",
@@ -36,6 +37,8 @@ RUNS: Dict[str, List[str]] = {
                      "{out}/tables", "--results", "{out}/runs", "--bootstrap", "100"],
     "check": ["check", "--baseline", str(CHECKOUT / "reports" / "baseline.json"), "--results", "{out}"],
     "calibrate_csv": ["calibrate", "--format", "csv"],
+    "sample_and_custom": ["evaluate", "-d", "sample", "-d", "custom", "--root", "custom={custom}", "--results",
+                          "{out}", "--no-progress", "-m", "psnr,ssim,gmsd"],
     "tid2013_metadata_only": ["evaluate", "-d", "tid2013", "--root", "{tid}", "--scores-dir",
                               "{tid}/metrics_values", "--results", "{out}", "--no-progress"],
 }
@@ -53,8 +56,30 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def write_custom_folder(folder: Path) -> Path:
+    """A small custom dataset (``manifest.csv`` + PNGs) that is the same on every machine: four seeded
+    192x192 gradient-and-noise references, each with three levels of added noise, scored by level."""
+    import numpy as np
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["ref,dist,score,distortion,reference"]
+    for r in range(4):
+        generator = np.random.default_rng(r)
+        ramp = np.linspace(0, 255, 192)[None, :, None] * np.ones((192, 1, 3))
+        ref = np.clip(ramp * (0.5 + 0.1 * r) + generator.normal(0, 20, (192, 192, 3)), 0, 255)
+        Image.fromarray(ref.astype(np.uint8)).save(folder / f"ref{r}.png")
+        for level in (1, 2, 3):
+            dist = np.clip(ref + generator.normal(0, 12 * level, ref.shape), 0, 255)
+            Image.fromarray(dist.astype(np.uint8)).save(folder / f"ref{r}_noise{level}.png")
+            rows.append(f"ref{r}.png,ref{r}_noise{level}.png,{10 - 3 * level + 0.5 * r},noise,ref{r}")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
 def record(out: Path, tid: Path, only: List[str]) -> Dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
+    custom = write_custom_folder(out / "custom_dataset")
     for name, arguments in RUNS.items():
         if only and name not in only:
             continue
@@ -63,7 +88,7 @@ def record(out: Path, tid: Path, only: List[str]) -> Dict[str, str]:
             continue
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "iqa_bench"] + [a.format(out=folder, tid=tid) for a in arguments]
+        command = [sys.executable, "-m", "iqa_bench"] + [a.format(out=folder, tid=tid, custom=custom) for a in arguments]
         done = subprocess.run(command, cwd=CHECKOUT, capture_output=True, text=True,
                               env={**os.environ, "PYTHONPATH": str(CHECKOUT)})
         (folder / "stdout.txt").write_text(done.stdout)
