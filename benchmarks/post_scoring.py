@@ -31,9 +31,10 @@ STAGES = ("build_summary", "write_significance", "write_fit_protocols", "write_r
 
 
 def _timed_evaluate(options: dict) -> dict:
-    """One in-process evaluation with a clock around each stage of :mod:`iqa_bench.api`."""
+    """One in-process evaluation with a clock around each stage of :mod:`iqa_bench.run.outputs`."""
     from iqa_bench import api
-    from iqa_bench.config import load_config
+    from iqa_bench.run import outputs
+    from iqa_bench.run.config import load_config
 
     times = {stage: 0.0 for stage in STAGES}
 
@@ -47,7 +48,7 @@ def _timed_evaluate(options: dict) -> dict:
         return run
 
     for stage in STAGES:
-        setattr(api, stage, clocked(stage, getattr(api, stage)))
+        setattr(outputs, stage, clocked(stage, getattr(outputs, stage)))
     config = load_config(None, **options)
     start = time.perf_counter()
     result = api.evaluate(config.dataset, config=config)

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from iqa_bench.backbones import get_backbone
-from iqa_bench.config import DEFAULT_METRICS
+from iqa_bench.run.config import DEFAULT_METRICS
 from iqa_bench.datasets.base import Item
 from iqa_bench.engine import resolve_device
 
@@ -88,7 +88,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from iqa_bench import create_metric
-from iqa_bench.config import DEFAULT_METRICS
+from iqa_bench.run.config import DEFAULT_METRICS
 from iqa_bench.datasets.base import Item
 from iqa_bench.engine import Engine
 from iqa_bench.store import ScoreStore

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from iqa_bench.config import load_config
+from iqa_bench.run.config import load_config
 from iqa_bench.metrics import canonical_spec
-from iqa_bench.multi_dataset import dataset_configs
+from iqa_bench.run.several import dataset_configs
 from iqa_bench.reports import peer_values
 from iqa_bench.reports.across import DatasetRun, across_frame, render_across
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from iqa_bench.reports.check import diff_table, run_check
+from iqa_bench.recipes.check import diff_table, run_check
 
 from conftest import run_cli
 
@@ -67,7 +67,7 @@ def test_the_shipped_baseline_is_strict_json():
 
 
 def test_update_writes_strict_json_and_changes_below_the_shown_digits_are_not_counted(tmp_path):
-    from iqa_bench.reports.check import Comparison, _changed, _strict_json
+    from iqa_bench.recipes.check import Comparison, _changed, _strict_json
 
     written = json.dumps(_strict_json({"a": [float("nan"), 1.0, {"lo": float("inf")}]}), allow_nan=False)
     assert json.loads(written, parse_constant=_refuse_constant) == {"a": [None, 1.0, {"lo": None}]}

@@ -9,9 +9,7 @@ import torch.nn.functional as F
 
 from iqa_bench import create_metric
 from iqa_bench.backbones import get_backbone
-from iqa_bench.efficacy import (ChannelEfficacy, StimulusConfig, analyse, channel_weights, csf_peak_cpd,
-                                cycles_per_pixel, layer_efficacy, mu1, mu2, perceptual_efficacy,
-                                select_channels, subset_size)
+from iqa_bench.efficacy import ChannelEfficacy, StimulusConfig, analyse, channel_weights, csf_peak_cpd, cycles_per_pixel, layer_efficacy, mu1, mu2, perceptual_efficacy, select_channels, subset_size
 from iqa_bench.efficacy import channels as channels_module
 from iqa_bench.efficacy.stimuli import concentric_gratings, linear_gratings
 from iqa_bench.store import ScoreStore

@@ -21,7 +21,7 @@ from iqa_bench.cli import cli
 from iqa_bench.images import load_rgb
 from iqa_bench.learned import singan
 from iqa_bench.learned.singan import load_discriminators
-from iqa_bench.runlock import run_lock
+from iqa_bench.run.runlock import run_lock
 from iqa_bench.store import ScoreStore
 
 from conftest import random_rgb, write_image

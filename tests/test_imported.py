@@ -149,7 +149,7 @@ def test_fit_all_puts_the_protocols_side_by_side(tmp_path):
 
 
 def test_published_table_puts_the_papers_values_beside_ours_at_their_precision():
-    from iqa_bench.reports.tid2013_official import published_table
+    from iqa_bench.recipes.tid2013_official import published_table
 
     summary = pd.DataFrame([
         {"metric": "FSIM", "group": "all", "srocc": 0.80071, "srocc_lo": 0.78, "srocc_hi": 0.82, "krocc": 0.62998,
@@ -165,7 +165,7 @@ def test_published_table_puts_the_papers_values_beside_ours_at_their_precision()
 
 
 def test_yaml_scores_mapping_and_list_and_bad_values(tmp_path):
-    from iqa_bench.config import load_config
+    from iqa_bench.run.config import load_config
 
     config = tmp_path / "run.yaml"
     config.write_text("dataset: tid2013\nscores:\n  FSIM:higher: values/FSIM.txt\n  SSIM: values/SSIM.csv\n")

@@ -14,11 +14,11 @@ import pytest
 import yaml
 from scipy import optimize, stats
 
-from iqa_bench import monotone_fits
-from iqa_bench.api import evaluate
-from iqa_bench.regression import FITS, FitResult, MetricRegression, logistic5
-from iqa_bench.reports.paper import run_recipe
-from iqa_bench.reports.recipe import load_recipe
+from iqa_bench.stats import monotone_fits
+from iqa_bench.run.evaluate import evaluate
+from iqa_bench.stats.regression import FITS, FitResult, MetricRegression, logistic5
+from iqa_bench.recipes.paper import run_recipe
+from iqa_bench.recipes.recipe import load_recipe
 
 from conftest import SHARED_DATA
 from dataset_trees import LIVE_REALIGNED_MAT, build_live_md_tree, build_live_tree
@@ -183,7 +183,7 @@ class FitRecorder:
     """Every MetricRegression fit made while it is installed, checked afterwards on a dense grid."""
 
     def __init__(self, monkeypatch):
-        from iqa_bench import regression
+        from iqa_bench.stats import regression
         from iqa_bench.reports import tables
 
         self.fits = []

@@ -17,11 +17,11 @@ from scipy import stats
 
 from conftest import SHARED_DATA, run_cli
 from dataset_trees import build_live_md_tree, build_live_tree, needs_shared
-from iqa_bench.regression import MetricRegression
-from iqa_bench.reports.paper import _with_weights, parse_roots, run_recipe, write_outputs
+from iqa_bench.stats.regression import MetricRegression
+from iqa_bench.recipes.paper import _with_weights, parse_roots, run_recipe, write_outputs
 from iqa_bench.reports import latex
 from iqa_bench.reports.paper_render import latex_document, render_latex
-from iqa_bench.reports.recipe import all_recipes, column, find_recipe, load_recipe
+from iqa_bench.recipes.recipe import all_recipes, column, find_recipe, load_recipe
 
 PAPERS = SHARED_DATA.parent / "papers"
 

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iqa_bench import parallel, regression
-from iqa_bench.reports.tables import summarize
+from iqa_bench import parallel
+from iqa_bench.stats import regression
+from iqa_bench.stats.summaries import summarize
 from iqa_bench.store import ScoreStore
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from iqa_bench.regression import MetricRegression, logistic5
+from iqa_bench.stats.regression import MetricRegression, logistic5
 
 
 def test_monotone_data_gives_rank_correlations_of_one():
@@ -68,7 +68,7 @@ def test_resample_ranks_and_kendall_are_scipys_bit_for_bit(n, monkeypatch):
     exactly (the counts' route, forced here also at 1000 items), a constant row is NaN as in scipy."""
     from scipy import stats
 
-    from iqa_bench import resample_ranks as rr
+    from iqa_bench.stats import resample_ranks as rr
 
     monkeypatch.setattr(rr, "KENDALL_PRODUCT_MAX_ITEMS", 10 ** 6)
     monkeypatch.setattr(rr, "SIGN_BLOCK", 256)  # several blocks of the sign matrix at 1000 items
@@ -118,7 +118,8 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     """PSNR rising with DMOS (higher = worse) is inverted; |r| must not make it look perfect."""
     import pandas as pd
 
-    from iqa_bench.reports.tables import render_table, summarize
+    from iqa_bench.reports.tables import render_table
+    from iqa_bench.stats.summaries import summarize
 
     gen = np.random.default_rng(0)
     dmos = np.linspace(0, 100, 40)
@@ -149,7 +150,7 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
 def test_logistic4_recovers_known_parameters_and_no_fit_is_raw_pearson():
     from scipy import stats
 
-    from iqa_bench.regression import logistic4
+    from iqa_bench.stats.regression import logistic4
 
     rng = np.random.default_rng(4)
     x = rng.uniform(0, 1, 400)

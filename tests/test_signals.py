@@ -18,7 +18,7 @@ CHILD = textwrap.dedent("""
     phase, signum, root, results = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     class SignalOnImport:  # the command's own heavy import (torch, the pipeline) is under way
         def find_spec(self, name, path=None, target=None):
-            if name == "iqa_bench.api":
+            if name == "iqa_bench.run.evaluate":
                 sys.meta_path.remove(self)
                 os.kill(os.getpid(), signum)
             return None
@@ -32,7 +32,8 @@ CHILD = textwrap.dedent("""
             return original(*args, **kwargs)
         setattr(module, name, wrapped)
     if phase != "imports":
-        from iqa_bench import api, engine
+        from iqa_bench import engine
+        from iqa_bench.run import outputs
         if phase == "scoring":  # the second batch: the first one's scores are stored
             original = engine.Engine._score_batch
             calls = []
@@ -43,7 +44,7 @@ CHILD = textwrap.dedent("""
                 return original(self, *args, **kwargs)
             engine.Engine._score_batch = second
         else:
-            on_entry(api, {"fit": "build_summary", "reports": "write_reports"}[phase])
+            on_entry(outputs, {"fit": "build_summary", "reports": "write_reports"}[phase])
     sys.argv = ["iqa-bench", "evaluate", "-d", "custom", "--root", root, "--results", results, "-m", "psnr,mse",
                 "--batch-size", "2", "--bootstrap", "20", "--no-progress"]
     cli.main()

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from iqa_bench.regression import MetricRegression
-from iqa_bench.significance import NOT_GAUSSIAN_NOTE, compare_metrics, f_test, render_significance, williams_test
+from iqa_bench.stats.regression import MetricRegression
+from iqa_bench.stats.significance import NOT_GAUSSIAN_NOTE, compare_metrics, f_test, williams_test
+from iqa_bench.reports.significance import render_significance
 
 
 def test_williams_test_equals_cocor():

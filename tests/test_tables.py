@@ -8,10 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iqa_bench.api import display_name, render_summary, with_reasons
+from iqa_bench.reports.tables import display_name
+from iqa_bench.reports.summary import render_summary
+from iqa_bench.stats.summaries import with_reasons
 from iqa_bench.engine import Failure, failure_lines
 from iqa_bench.reports.paper_render import latex_document
-from iqa_bench.reports.tables import render_ci_table, render_table, summarize
+from iqa_bench.reports.tables import render_ci_table, render_table
+from iqa_bench.stats.summaries import summarize
 
 from test_paper import _compile_if_available
 

@@ -140,8 +140,8 @@ def test_specs_from_files_may_not_name_files_of_other_families(tmp_path):
 
 def test_shipped_recipes_and_baseline_pass_the_untrusted_check():
     from iqa_bench.metrics.registry import check_specs_from_file
-    from iqa_bench.reports.check import validate_baseline
-    from iqa_bench.reports.recipe import all_recipes
+    from iqa_bench.recipes.check import validate_baseline
+    from iqa_bench.recipes.recipe import all_recipes
 
     for recipe in all_recipes():
         check_specs_from_file(recipe.metrics, f"recipe {recipe.name}")

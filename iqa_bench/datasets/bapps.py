@@ -6,7 +6,7 @@ Official layout (``dataset/`` as ``scripts/download_dataset.sh`` of the LPIPS re
 
 ``judge`` holds the fraction of raters who preferred ``p1``. Subsets: val — traditional, cnn, superres,
 deblur, color, frameinterp; train — traditional, cnn, mix. Each triplet becomes two engine items
-(``<id>:p0`` and ``<id>:p1``, each against the reference); :mod:`iqa_bench.twoafc` turns the two
+(``<id>:p0`` and ``<id>:p1``, each against the reference); :mod:`iqa_bench.stats.twoafc` turns the two
 distances into the 2AFC score of the LPIPS protocol.
 """
 from __future__ import annotations

@@ -3,8 +3,7 @@ from .base import Metric, check_pair
 from .registry import MetricFamily, canonical_spec, create_metric, list_metrics, parse_spec
 
 # Importing a family module registers its specs.
-from . import (afm, contextual, dec, deep, lpips_metric, mdf, pixel, piq_learned, piq_measures,  # noqa: F401,E402
-               pyiqa_bridge)
+from . import afm, contextual, dec, deep, lpips_metric, mdf, pixel, piq_learned, piq_measures, pyiqa_bridge
 
 __all__ = ["Metric", "MetricFamily", "check_pair", "canonical_spec", "create_metric", "list_metrics",
            "parse_spec"]

@@ -21,8 +21,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .matlab_conventions import (conv2d_bounded, gaussian_1d, gaussian_filter2_valid, require_size,
-                                 rgb2gray_uint8, rgb2ycbcr_y_uint8)
+from .matlab_conventions import conv2d_bounded, gaussian_1d, gaussian_filter2_valid, require_size, rgb2gray_uint8, rgb2ycbcr_y_uint8
 
 MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 #: The PSNR of identical images is infinite; like piq, the MSE (on the [0, 1] scale) gets this floor,

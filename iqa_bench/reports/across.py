@@ -18,7 +18,8 @@ from ..io_utils import run_files
 from .peer_values import PEERS, SOURCES, peer_values
 from . import latex
 from .labels import label_of
-from .tables import ALL, INVERTED, LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
+from ..stats.summaries import ALL, INVERTED
+from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
 
 STATS = ("plcc", "srocc", "krocc")
 

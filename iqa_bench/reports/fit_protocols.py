@@ -1,18 +1,11 @@
-"""How much of a PLCC is protocol: every metric under each mapping of ``--fit all``, side by side.
-
-PLCC and RMSE over all items with no mapping (pyiqa's published protocol: Pearson of the raw values,
-no RMSE), VQEG's 4-parameter logistic, Sheikh et al.'s 5-parameter logistic and a cubic polynomial
-(:data:`iqa_bench.regression.PROTOCOLS`); PLCC with its percentile bootstrap interval (curve held fixed,
-as in the main tables). SROCC/KROCC do not depend on the mapping and are in the main table.
-"""
+"""The table of :func:`iqa_bench.stats.fit_protocols.fit_protocol_table` rendered (Markdown, LaTeX):
+every metric's PLCC and RMSE under each mapping of ``--fit all``."""
 from __future__ import annotations
-
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..regression import MONOTONE_RULE, PROTOCOLS, MetricRegression
+from ..stats.regression import MONOTONE_RULE, PROTOCOLS
 from . import latex
 from .labels import label_of
 
@@ -20,28 +13,6 @@ LABELS = {"none": "no fit", "logistic4": "logistic-4 (VQEG)", "logistic5": "logi
           "cubic": "cubic"}
 #: Column headings of the LaTeX table (the footnote spells them out).
 SHORT = {"none": "raw", "logistic4": "L4", "logistic5": "L5", "cubic": "cubic"}
-
-
-def fit_protocol_table(scores: pd.DataFrame, specs: Sequence[str], n_boot: int = 1000, seed: int = 0
-                       ) -> pd.DataFrame:
-    """One row per metric: ``plcc_<protocol>`` (|PLCC|), its ``_lo``/``_hi`` bounds, ``rmse_<protocol>``
-    and ``status_<protocol>``, and the spread of |PLCC| across the protocols that fitted."""
-    rows = []
-    for spec in specs:
-        x, y = scores[spec].to_numpy(float), scores["score"].to_numpy(float)
-        row = {"metric": spec, "n": int((np.isfinite(x) & np.isfinite(y)).sum())}
-        for protocol in PROTOCOLS:
-            report = MetricRegression(fit=protocol, n_boot=n_boot, seed=seed).fit(x, y).report()
-            sign = -1.0 if np.isfinite(report["plcc"]) and report["plcc"] < 0 else 1.0
-            lo, hi = sign * report["plcc_lo"], sign * report["plcc_hi"]
-            row[f"plcc_{protocol}"] = abs(report["plcc"])
-            row[f"plcc_{protocol}_lo"], row[f"plcc_{protocol}_hi"] = min(lo, hi), max(lo, hi)
-            row[f"rmse_{protocol}"] = report["rmse"]
-            row[f"status_{protocol}"] = report["status"]
-        values = [row[f"plcc_{p}"] for p in PROTOCOLS if np.isfinite(row[f"plcc_{p}"])]
-        row["plcc_spread"] = max(values) - min(values) if values else float("nan")
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _plcc(row, protocol: str):

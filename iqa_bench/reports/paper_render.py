@@ -7,8 +7,8 @@ from typing import List
 
 import numpy as np
 
-from ..regression import fit_caption
-from .recipe import column
+from ..stats.regression import fit_caption
+from ..recipes.recipe import column
 from .tables import latex_escape
 
 SUBCOLUMNS = ("paper", "ours", "Δ")

@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 
 from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
 from ..parallel import map_forked  # noqa: E402
-from ..regression import MetricRegression  # noqa: E402
+from ..stats.regression import MetricRegression  # noqa: E402
 from .labels import metric_label  # noqa: E402
 from .tables import shown_value  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""Summary tables from per-item scores: one row per (metric, group), rendered to Markdown/LaTeX/CSV.
+"""Summary tables rendered (Markdown, LaTeX booktabs, CSV): one row per (metric, group) of
+:func:`iqa_bench.stats.summaries.summarize`.
 
 Correlations are stored signed in ``summary.csv``; the rendered tables show their absolute values
 (the sign only reflects whether the metric is a similarity or a distance) and mark the best value per
@@ -14,23 +15,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import List, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ..regression import MIN_ITEMS, MetricRegression, fit_caption, fit_and_report
+from ..stats.regression import MIN_ITEMS, fit_caption
+from ..stats.summaries import ALL, INVERTED, INVERTED_NOTE
 from . import latex
 from .labels import label_of
 from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
 
 STATS = ("rmse", "plcc", "srocc", "krocc")
 LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
-ALL = "all"
-INVERTED = "inverted"
-INVERTED_NOTE = ("correlation sign contradicts the metric's declared direction and the score's direction: "
-                 "the metric ranks the images backwards")
 
 log = logging.getLogger(__name__)
 
@@ -47,81 +44,7 @@ def display_name(key: str) -> str:
     return f"custom ({Path(folder).name}{', ' + manifest if manifest else ''})"
 
 
-def expected_sign(metric_higher_is_better: Optional[bool], score_higher_is_better: Optional[bool]) -> int:
-    """+1 when the metric should rise with the score, -1 when it should fall, 0 when unknown."""
-    if metric_higher_is_better is None or score_higher_is_better is None:
-        return 0
-    return 1 if bool(metric_higher_is_better) == bool(score_higher_is_better) else -1
-
-
-def sign_status(srocc: float, expected: int) -> str:
-    """"inverted" when a non-zero SROCC has the sign opposite to the expected one, "ok" when it agrees,
-    "" when either is unknown."""
-    if expected == 0 or not np.isfinite(srocc) or srocc == 0:
-        return ""
-    return INVERTED if np.sign(srocc) != expected else "ok"
-
-
-REFERENCE = "group:reference"
 RESAMPLING = {"items": "items resampled", "clusters": "reference images resampled: cluster bootstrap"}
-
-
-def leave_one_reference_out(part: pd.DataFrame, metric: str, reference: str = REFERENCE) -> Dict[str, float]:
-    """The smallest and largest SROCC over the item sets that leave out one reference image's items
-    (how much one source image moves the figure)."""
-    values = []
-    for ref in part[reference].dropna().unique():
-        kept = part[part[reference] != ref]
-        x, y = kept[metric].to_numpy(float), kept["score"].to_numpy(float)
-        finite = np.isfinite(x) & np.isfinite(y)
-        if finite.sum() >= 3 and np.ptp(x[finite]) > 0:
-            values.append(stats.spearmanr(x[finite], y[finite])[0])
-    if len(values) < 2:
-        return {"srocc_loro_min": float("nan"), "srocc_loro_max": float("nan")}
-    return {"srocc_loro_min": float(np.min(values)), "srocc_loro_max": float(np.max(values))}
-
-
-def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = None,
-              fit: str = "logistic5", n_boot: int = 1000, seed: int = 0,
-              directions: Optional[Dict[str, bool]] = None,
-              score_higher_is_better: Optional[bool] = None, clusters: Optional[str] = None,
-              workers: Optional[int] = None) -> pd.DataFrame:
-    """Regression statistics per metric, overall and (with ``by``) per value of a group column.
-
-    ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
-    ``directions`` (metric -> higher is better) and ``score_higher_is_better`` enable the sign check.
-    ``clusters``: a group column whose values are resampled whole by the bootstrap (the reference
-    image). Where the scores have a reference grouping, the overall rows also carry the leave-one-
-    reference-out SROCC range (``srocc_loro_min`` / ``srocc_loro_max``). ``workers``: processes for the
-    fits and bootstraps (:func:`~iqa_bench.regression.fit_and_report`; default every available core).
-    """
-    if clusters is not None and clusters not in scores.columns:
-        raise ValueError(f"resample: references needs a reference grouping, and these scores have none "
-                         f"(groups: {', '.join(c[6:] for c in scores.columns if c.startswith('group:')) or 'none'})")
-    if by is not None and by not in scores.columns:
-        raise ValueError(f"--by {by!r}: no such grouping; available: "
-                         f"{', '.join(c for c in scores.columns if c.startswith('group:'))}")
-    subsets = [(ALL, scores)]
-    if by is not None:
-        subsets += [(str(value), part) for value, part in scores.groupby(by, sort=True)]
-    # subset by subset, so the metrics of one subset share its resamples; the rows metric by metric
-    cells = [(metric, group, part) for group, part in subsets for metric in metrics]
-    reports = dict(zip([(metric, group) for metric, group, _ in cells], fit_and_report(
-        [(MetricRegression(fit=fit, n_boot=n_boot, seed=seed), part[metric], part["score"],
-          part[clusters] if clusters else None) for metric, _, part in cells], workers)))
-    rows = []
-    for metric, group, part in [(metric, group, part) for metric in metrics for group, part in subsets]:
-        model, report = reports[(metric, group)]
-        if group == ALL and REFERENCE in part.columns:
-            report.update(leave_one_reference_out(part, metric))
-        expected = expected_sign((directions or {}).get(metric), score_higher_is_better)
-        sign = sign_status(report["srocc"], expected)
-        if sign == INVERTED:
-            log.warning("%s (%s): SROCC %+.3f, expected %s: %s", metric, group, report["srocc"],
-                        "positive" if expected > 0 else "negative", INVERTED_NOTE)
-        rows.append({"metric": metric, "group": group, **report, "n_missing": model.n_dropped_,
-                     "sign": sign})
-    return pd.DataFrame(rows)
 
 
 def _inverted(row) -> bool:

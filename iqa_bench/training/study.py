@@ -157,7 +157,7 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 
 def _loss_vs_metric(config, runs, quality, output, device, progress, notes) -> pd.DataFrame:
-    from ..api import evaluate
+    from ..run.evaluate import evaluate
 
     iqa = config["iqa"]
     per_family = runs.groupby("family", sort=False).agg({"predictor": "first", quality: "max"}).reset_index()

@@ -94,7 +94,7 @@ def validate_baseline(data, path: Path, trust_specs: bool = False) -> List[dict]
     A baseline comes from elsewhere (a colleague's branch, a pull request): it is data."""
     import dataclasses
 
-    from ..config import EvaluateConfig
+    from ..run.config import EvaluateConfig
     from ..metrics.registry import check_specs_from_file
 
     where = f"baseline {path}"
@@ -138,7 +138,7 @@ def validate_baseline(data, path: Path, trust_specs: bool = False) -> List[dict]
 
 
 def _evaluate(run: dict, results: Path, progress: bool, where: str):
-    from ..api import evaluate
+    from ..run.evaluate import evaluate
 
     options = dict(run.get("options", {}))
     by = run.get("by")

@@ -2,7 +2,7 @@
 TID2013 authors) on all 3000 images, evaluated as a user with those files would: metadata only, no
 images. Regenerates ``reports/tid2013-official-metrics/``::
 
-    python -m iqa_bench.reports.tid2013_official --data ../shared/data/iqa/tid2013/yy3948+IQA
+    python -m iqa_bench.recipes.tid2013_official --data ../shared/data/iqa/tid2013/yy3948+IQA
 
 Writes the run's tables (overall and per distortion type, CIs), the significance matrices, the
 fit-protocol table and the overview figures, plus ``published.md``: our SROCC/KROCC beside the TID2013
@@ -73,7 +73,7 @@ def published_table(summary: pd.DataFrame) -> str:
 
 def regenerate(data: Path, out: Path, bootstrap: int = 1000) -> Path:
     """Run the evaluation in a scratch folder and copy the publishable outputs to ``out``."""
-    from ..api import evaluate
+    from ..run.evaluate import evaluate
 
     with tempfile.TemporaryDirectory() as scratch:
         result = evaluate("tid2013", root=str(data), scores_dir=str(data / "metrics_values"), fit="all",

@@ -1,6 +1,6 @@
 """Paper recipes: what one published table holds and how to recompute it.
 
-A recipe is a YAML file (``iqa_bench/reports/recipes/<name>.yaml``; ``--recipe-file`` for your own)::
+A recipe is a YAML file (``iqa_bench/recipes/published/<name>.yaml``; ``--recipe-file`` for your own)::
 
     title: "CSF-attention paper, Table 1(b): ..."
     paper: csf-attention-perceptual-loss.txt   # the text the published values were typed from
@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 from ..errors import UnknownNameError
-from .recipes import RECIPE_DIR
+from .published import RECIPE_DIR
 
 KINDS = ("regression", "2afc", "restoration")
 

@@ -7,7 +7,7 @@ Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
   ``logistic4`` is VQEG's 4-parameter logistic, ``cubic`` a third-order polynomial, ``none`` no mapping
   (PLCC of the raw values, no RMSE: pyiqa's protocol). Every mapping is monotone on the observed metric
   range by construction (VQEG, ITU-T P.1401): the monotone fit of least squared error over a fixed set of
-  starts (:mod:`iqa_bench.monotone_fits`);
+  starts (:mod:`iqa_bench.stats.monotone_fits`);
 * RMSE (in the subjective score's units) and PLCC are computed after the fit; SROCC and KROCC on the
   raw metric values (signed: a distance against a higher-is-better MOS correlates negatively);
 * 95 % confidence intervals by a seeded, vectorised percentile bootstrap over items. For RMSE/PLCC
@@ -27,7 +27,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
-from .parallel import map_forked
+from ..parallel import map_forked
 from .resample_ranks import draw_counts, resample_kendall_tau_b, resample_ranks
 
 FITS = ("logistic5", "logistic4", "cubic", "none")

@@ -1,4 +1,4 @@
-"""Paper recipes: one YAML file per published table (see :mod:`iqa_bench.reports.paper`)."""
+"""Paper recipes: one YAML file per published table (see :mod:`iqa_bench.recipes.paper`)."""
 from __future__ import annotations
 
 from pathlib import Path

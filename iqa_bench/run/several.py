@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 from .config import EvaluateConfig
-from .datasets import create_dataset
-from .datasets.registry import dataset_class
-from .reports.across import DatasetRun, dataset_label, distinct_names, render_across, write_across
+from ..datasets import create_dataset
+from ..datasets.registry import dataset_class
+from ..reports.across import DatasetRun, dataset_label, distinct_names, render_across, write_across
 
 #: Dataset flags that belong to one adapter: applied to that dataset only.
 _FLAGS_OF = {"live_dmos": "live", "part": "live_md", "split": "bapps", "subsets": "bapps"}
@@ -62,7 +62,7 @@ def dataset_configs(config: EvaluateConfig) -> Dict[str, EvaluateConfig]:
 
 def evaluate_datasets(config: EvaluateConfig, evaluate: Callable) -> AcrossResult:
     """Check that every dataset can be read (before any work), evaluate each in turn with ``evaluate``
-    (:func:`iqa_bench.api.evaluate`, which calls this for several datasets: passed down, not imported
+    (:func:`iqa_bench.run.evaluate.evaluate`, which calls this for several datasets: passed down, not imported
     back), and write the table across them; scores of a dataset already evaluated stay in the store if a
     later one fails."""
     configs = dataset_configs(config)

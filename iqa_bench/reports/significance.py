@@ -1,0 +1,116 @@
+"""The significance matrices of :mod:`iqa_bench.stats.significance` rendered: Markdown and LaTeX tables,
+and the F-test's heat map."""
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+import numpy as np
+
+from ..stats.significance import NOT_GAUSSIAN_MARK, NOT_GAUSSIAN_NOTE, TEST_TITLES, TESTS, SignificanceResult
+
+
+def _cell(value, marked: bool = False, mark: str = NOT_GAUSSIAN_MARK) -> str:
+    if not np.isfinite(value):
+        return ""
+    return str(int(value)) + (mark if marked else "")
+
+
+def render_significance(result: SignificanceResult, fmt: str, dataset: str,
+                        labels: Optional[Dict[str, str]] = None) -> str:
+    """The matrices of every test as Markdown (full matrices, metrics by their display names) or LaTeX
+    (booktabs at the body size: the upper triangle only -- the lower one is its mirror with the sign
+    flipped --, rows numbered and named, columns by number; every spec in a row comment), with the
+    residual check below. ``labels``: spec → display name (default :func:`~.reports.labels.metric_label`)."""
+    from . import latex
+    from .labels import metric_label
+
+    if len(result.metrics) < 2:
+        return ""
+    names = {m: (labels or {}).get(m) or metric_label(m) for m in result.metrics}
+    heading = (f"{dataset}: significance between metrics (two-sided, α = {result.alpha:g}); 1: the row metric is "
+               f"significantly better than the column metric, -1: worse, 0: not distinguishable")
+    out = [f"_{heading}_\n"] if fmt != "latex" else []
+    for test in TESTS:
+        if test in ("srocc", "plcc") and result.n_boot <= 0:
+            continue
+        matrix = result.matrix(test)
+        marked = result.f_marked() if test == "f" else None
+        any_marked = marked is not None and bool(marked.to_numpy().any())
+
+        def cell(metric, other, mark):
+            return "" if metric == other else \
+                _cell(matrix.loc[metric, other], marked is not None and marked.loc[metric, other], mark)
+        if fmt == "latex":
+            metrics = result.metrics
+            rows = [latex.Row([f"{i + 1} {names[m]}"] + [cell(m, o, NOT_GAUSSIAN_MARK).replace("-", "−")
+                                                         for o in metrics[1:]], spec=m)
+                    for i, m in enumerate(metrics[:-1])]
+            for i, row in enumerate(rows):  # the upper triangle: column j > row i
+                row.cells[1:i + 1] = [""] * i
+            block = latex.tabular(["Metric"] + [str(j + 2) for j in range(len(metrics) - 1)], rows,
+                                  latex.name_column() + "c" * (len(metrics) - 1))
+            notes = ([f"Upper triangle; the lower one is its mirror with the sign flipped. Columns: the metrics "
+                      f"numbered as the rows (the last, {len(metrics)}, is {names[metrics[-1]]})."]
+                     + ([NOT_GAUSSIAN_NOTE + "."] if any_marked else []))
+            out.append(latex.table(f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, "
+                                   f"−1: worse, 0: not distinguishable (α = {result.alpha:g}).", [block],
+                                   heading, notes, font=r"\footnotesize"))
+        else:
+            shown = [names[m] for m in result.metrics]
+            out.append(f"**{TEST_TITLES[test]}**\n")
+            out.append("| | " + " | ".join(shown) + " |")
+            out.append("|---|" + "---:|" * len(result.metrics))
+            for metric in result.metrics:
+                out.append(f"| {names[metric]} | " + " | ".join(cell(metric, o, NOT_GAUSSIAN_MARK)
+                                                             for o in result.metrics) + " |")
+            out.append("")
+            if any_marked:
+                out.append(NOT_GAUSSIAN_NOTE + ".\n")
+    checks = result.residuals
+    lines = [f"{names.get(r['metric'], r['metric'])} {r['kurtosis']:.2f}{'' if r['gaussian'] else ' (outside [2, 4])'}"
+             for _, r in checks.iterrows() if np.isfinite(r["kurtosis"])]
+    note = ("Residual kurtosis (Gaussian for the F-test when in [2, 4], Sheikh et al. 2006): " + "; ".join(lines))
+    out.append(latex.comment(note).rstrip("\n") if fmt == "latex" else note)
+    return "\n".join(out) + "\n"
+
+
+def plot_significance(result: SignificanceResult, path, test: str = "f", title: str = "",
+                      labels: Optional[Dict[str, str]] = None) -> None:
+    """Heat map of one test's matrix (green: row better, red: worse, grey: equivalent), PNG + PDF, at
+    print size (a column wide up to 8 metrics, both columns beyond), metrics by their display names."""
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    from .labels import metric_label
+    from .plots import COLUMN_WIDTH, PAGE_WIDTH, STYLE, _wrapped, save_figure
+
+    names = [_wrapped((labels or {}).get(m) or metric_label(m), 28) for m in result.metrics]
+    matrix = result.matrix(test).to_numpy(float)
+    width = COLUMN_WIDTH if len(names) <= 8 else PAGE_WIDTH
+    colours = ["#d9534f", "#d0d0d0", "#5cb85c"]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(width, width * 0.8))
+        ax.imshow(np.ma.masked_invalid(matrix), cmap=ListedColormap(colours), vmin=-1, vmax=1)
+        marked = result.f_marked().to_numpy() if test == "f" else np.zeros(matrix.shape, bool)
+        ticks = range(len(names))
+        ax.set_xticks(ticks, names, rotation=60, ha="right", rotation_mode="anchor", fontsize=6)
+        ax.set_yticks(ticks, names, fontsize=6)
+        for i in ticks:
+            for j in ticks:
+                if np.isfinite(matrix[i, j]):
+                    ax.text(j, i, _cell(matrix[i, j], marked[i, j]).replace("-", "−"), ha="center", va="center",
+                            fontsize=5.5 if len(names) > 12 else 6.5)
+        ax.set_title(title or TEST_TITLES[test])
+        legend = [Patch(color=colours[2], label="1: row better"), Patch(color=colours[1], label="0: not distinguishable"),
+                  Patch(color=colours[0], label="−1: row worse")]
+        note = "‡ residual kurtosis outside [2, 4]: the F-test's assumption fails" if marked.any() else None
+        # the legend in a strip of its own at the bottom, the matrix and its (rotated) names laid out above
+        # it: a legend placed under the axes collided with long rotated names
+        strip = (0.42 if note else 0.25) / fig.get_figheight()
+        fig.tight_layout(rect=(0, strip, 1, 1))
+        fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, title=note,
+                   title_fontsize=6)
+        save_figure(fig, Path(path), pdf=True)

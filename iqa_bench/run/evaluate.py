@@ -1,0 +1,160 @@
+"""``iqa_bench.evaluate``: dataset → engine → store → statistics → the run folder's files, as the CLI
+runs it."""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+from ..datasets import Dataset, create_dataset
+from ..datasets.base import require_unique_items
+from ..engine import Failure, score_digest
+from ..errors import MetricUnavailableError
+from .. import imported as imported_scores
+from ..images import image_size
+from ..metrics import canonical_spec, create_metric
+from ..store import open_store
+from . import distributed
+from .config import DEFAULT_BY, EvaluateConfig, load_config
+from .outputs import write_run
+from .result import EvaluationResult
+from .runlock import ResultsNotWritableError, run_lock
+from .sharded import make_engine, sharded_run
+
+
+def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
+             config: Optional[EvaluateConfig] = None, **options) -> EvaluationResult:
+    """Score ``dataset`` with ``metrics`` and fit each against the subjective scores.
+
+    Several dataset names (``["tid2013", "live"]``, roots as ``root={"tid2013": DIR, ...}``) evaluate
+    each into ``RESULTS/<run>/<name>/`` and return a :class:`~iqa_bench.run.several.AcrossResult` whose
+    ``table()`` is one table metric × dataset (also written as ``across.md/.tex/.csv``).
+
+    Keyword options are :class:`~iqa_bench.run.config.EvaluateConfig` fields (``root``, ``device``,
+    ``batch_size``, ``results``, ``fresh``, ``fit``, ``bootstrap``, ...). Scores already in the
+    results folder's store are reused.
+    """
+    if config is None:
+        name = dataset.name if isinstance(dataset, Dataset) else dataset
+        config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
+    if len(config.datasets) > 1 and not isinstance(dataset, Dataset):
+        from .several import evaluate_datasets
+
+        return evaluate_datasets(config, evaluate)
+    ds = dataset if isinstance(dataset, Dataset) else create_dataset(
+        config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
+    if config.mdf_weights:  # read by iqa_bench.metrics.mdf.weights_folder when resolving mdf:<task>
+        os.environ["IQA_BENCH_MDF_WEIGHTS"] = str(config.mdf_weights)
+    requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
+    imported = imported_scores.collect(config.scores, config.scores_dir)
+    if imported and ds.protocol != "regression":
+        raise ValueError(f"imported scores: dataset {ds.key} is scored by {ds.protocol}; imported values are "
+                         f"read for regression datasets (one value per distorted image)")
+    clash = [s.name for s in imported if s.name in requested]
+    if clash:
+        raise ValueError(f"imported scores: {', '.join(clash)} is also a requested metric; import it under "
+                         f"another name (NAME=FILE)")
+    modules, unavailable = [], []
+    for spec in requested:
+        try:
+            modules.append(create_metric(spec))
+        except MetricUnavailableError as err:  # the other metrics still run; this one is reported
+            unavailable.append(Failure("(all items)", spec, str(err)))
+    items = ds.items()
+    require_unique_items(items, f"dataset {ds.key}")
+    imported_values = {s.name: imported_scores.read_values(s, [it.item_id for it in items], ds.item_order)
+                       for s in imported}
+    for source in imported:
+        imported_scores.check_order(source, imported_values[source.name], {it.item_id: it.score for it in items},
+                                    ds.item_order, ds.score.name)
+    modules = _without_images(modules, items, ds, unavailable)
+    modules = _runnable_on_sizes(modules, items, unavailable)
+    specs = [m.spec for m in modules]
+    groups = sorted({k for it in items for k in it.groups})
+    if config.by and config.by != DEFAULT_BY and config.by not in groups and ds.protocol == "regression":
+        raise ValueError(f"by: {config.by!r} is not a grouping of dataset {ds.key}; its groups: "
+                         f"{', '.join(groups) or '(none)'}")
+    results = Path(config.results)
+    run_dir = results / config.run_name
+    store_path = config.store_path
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsNotWritableError(
+            f"cannot create the run folder {run_dir} ({err.strerror or err}); choose a writable --results "
+            f"folder (a read-only store can still be read with --store {store_path})") from None
+
+    rank, world = distributed.context()
+    with run_lock(run_dir) if rank == 0 else contextlib.nullcontext():
+        if world > 1:
+            report = sharded_run(ds.key, items, modules, config, store_path, rank, world)
+            if rank != 0:
+                return None
+            with open_store(store_path) as store:
+                values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+        else:
+            with open_store(store_path, fresh=config.fresh) as store:
+                report = make_engine(modules, store, config, config.device, config.progress).run(
+                    ds.key, items, fresh=config.fresh)
+                values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+        if imported:
+            with open_store(store_path) as store:
+                provenance = _store_imported(store, ds, items, imported, imported_values)
+        else:
+            provenance = {}
+        values.update(imported_values)
+        return write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, provenance)
+
+
+def _runnable_on_sizes(modules, items, unavailable: List[Failure]):
+    """Drop (and report, before any work) a metric needing larger images than every item has."""
+    needing = [m for m in modules if getattr(m, "min_side", 0)]
+    if not needing:
+        return modules
+    largest, enough = 0, max(m.min_side for m in needing)
+    for item in items:  # headers only, and only until one image is large enough for every metric
+        try:
+            largest = max(largest, min(image_size(item.dist_path)))
+        except OSError:
+            continue  # the engine reports unreadable files per item
+        if largest >= enough:
+            return modules
+    if largest == 0:
+        return modules
+    kept = []
+    for module in modules:
+        if getattr(module, "min_side", 0) > largest:
+            unavailable.append(Failure("(all items)", module.spec,
+                                       f"needs images of at least {module.min_side}×{module.min_side} "
+                                       f"pixels ({module.min_side_reason}); this dataset's largest short side is "
+                                       f"{largest} pixels"))
+        else:
+            kept.append(module)
+    return kept
+
+
+def _without_images(modules, items, ds, unavailable: List[Failure]):
+    """Metadata-only mode: when none of the dataset's distorted images is on disk (score files and
+    imported values only), every image metric is reported once, before any work, and none runs."""
+    if not modules or not items or any(Path(it.dist_path).exists() for it in items):
+        return modules
+    where = ds.root if ds.root is not None else Path(items[0].dist_path).parent
+    for module in modules:
+        unavailable.append(Failure("(all items)", module.spec,
+                                   f"the images of {ds.key} are not under {where} (none of its {len(items)} "
+                                   f"distorted images is there): only imported scores (--scores) can be evaluated"))
+    return []
+
+
+def _store_imported(store, ds, items, imported, imported_values) -> Dict[str, dict]:
+    """Put imported values in the store under their file digest; their provenance for run.json."""
+    provenance = {}
+    for source in imported:
+        digest = source.digest
+        if store.scores(ds.key, source.name, digest) != imported_values[source.name]:  # a rerun writes nothing
+            store.put((ds.key, item_id, source.name, digest, value)
+                      for item_id, value in imported_values[source.name].items())
+        provenance[source.name] = {"file": str(source.path), "digest": digest,
+                                   "direction": source.higher_is_better}
+    return provenance

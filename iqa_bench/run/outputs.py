@@ -1,0 +1,220 @@
+"""Every file of a run folder: scores.csv, summary.csv, run.json, the tables, the significance matrices,
+the fit-protocol table, the figures and failures.txt, written atomically from the stored scores."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import pandas as pd
+
+from .. import imported as imported_scores
+from ..engine import score_digest
+from ..io_utils import atomic_write_text
+from ..metrics import canonical_spec
+from ..reports.labels import resolve_labels, with_labels
+from ..reports.summary import render_summary, separate_ci_table
+from ..reports.tables import display_name
+from ..stats import regression
+from ..store import StoreDamagedError, open_store
+from ..stats.summaries import build_summary, with_reasons
+from .config import EvaluateConfig
+from .result import EvaluationResult
+
+log = logging.getLogger(__name__)
+
+
+def scores_frame(items, values_by_metric) -> pd.DataFrame:
+    """Per-item table: item, score, group:<name> columns, then one column per metric (NaN if absent)."""
+    frame = pd.DataFrame({"item": [it.item_id for it in items], "score": [it.score for it in items]})
+    for key in sorted({k for it in items for k in it.groups}):
+        frame[f"group:{key}"] = [it.groups.get(key, "") for it in items]
+    for spec, values in values_by_metric.items():
+        frame[spec] = [values.get(it.item_id, float("nan")) for it in items]
+    return frame
+
+
+def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame, dataset: str,
+                  score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper",
+                  ci: str = "below", by: str = "group") -> None:
+    """summary.csv, table.md, table.tex (with ``ci="separate"`` also table_ci.tex) and (regression
+    protocol) the figures, written atomically."""
+    atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
+    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout, ci, by))
+    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout,
+                                                            ci, by))
+    intervals = separate_ci_table(protocol, summary, dataset, score_text, ci)
+    if intervals is not None:
+        atomic_write_text(run_dir / "table_ci.tex", intervals)
+    else:
+        _remove_stale(run_dir, ["table_ci.tex"])
+    if plots and protocol == "regression":
+        from ..reports.plots import run_figures
+
+        run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
+
+
+def _remove_stale(run_dir: Path, names: Sequence[str]) -> None:
+    """Outputs an earlier run wrote that this run does not: removed, so no stale table is left."""
+    for name in names:
+        (run_dir / name).unlink(missing_ok=True)
+
+
+SIGNIFICANCE_FILES = ("significance.md", "significance.tex", "significance.csv")
+
+
+def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
+                       score_higher_is_better: Optional[bool], config: EvaluateConfig, dataset: str,
+                       labels: Optional[Dict[str, str]] = None) -> None:
+    """significance.md/.tex/.csv (every pair of metrics with values: F-test, Williams' test, paired
+    bootstrap of ΔSROCC/ΔPLCC) and plots/significance_f.png/.pdf; removed when fewer than two metrics
+    have values, so a rerun never leaves a stale matrix."""
+    from ..stats.significance import compare_metrics
+    from ..reports.significance import plot_significance, render_significance
+
+    present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
+    result = compare_metrics(scores, present, directions, score_higher_is_better, config.main_fit, config.bootstrap,
+                             config.seed) if len(present) >= 2 else None
+    if result is None or len(result.metrics) < 2:
+        _remove_stale(run_dir, SIGNIFICANCE_FILES)
+        return
+    name = display_name(dataset)
+    atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name, labels))
+    atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name, labels))
+    atomic_write_text(run_dir / "significance.csv", result.pairs.to_csv(index=False))  # kurtoses included
+    if config.plots:  # redrawn only when the matrix, its names or its title changed
+        from ..reports.plots import FigureCache, figure_digest
+
+        title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})"
+        figures = FigureCache(run_dir / "plots")
+        shown = [(labels or {}).get(m) or m for m in result.metrics]
+        drawing = hashlib.sha256(Path(plot_significance.__code__.co_filename).read_bytes()).hexdigest()
+        figures.draw("significance_f.png", figure_digest("significance_f", drawing, result.matrix("f"),
+                                                         result.f_marked(), shown, title),
+                     lambda: plot_significance(result, run_dir / "plots" / "significance_f.png", title=title,
+                                               labels=labels))
+        figures.close()
+
+
+FIT_PROTOCOL_FILES = ("fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv")
+
+
+def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], config: EvaluateConfig,
+                        dataset: str, score_text: str, labels: Optional[Dict[str, str]] = None) -> None:
+    """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
+    metric over all items under each protocol of :data:`~iqa_bench.stats.regression.PROTOCOLS`; otherwise any
+    earlier such files are removed."""
+    from ..stats.fit_protocols import fit_protocol_table
+    from ..reports.fit_protocols import render_fit_protocols
+
+    if config.fit != "all":
+        _remove_stale(run_dir, FIT_PROTOCOL_FILES)
+        return
+    table = with_labels(fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap,
+                                           config.seed), labels or {})
+    name = display_name(dataset)
+    atomic_write_text(run_dir / "fit_protocols.csv", table.to_csv(index=False))
+    atomic_write_text(run_dir / "fit_protocols.md", render_fit_protocols(table, "md", name, score_text))
+    atomic_write_text(run_dir / "fit_protocols.tex", render_fit_protocols(table, "latex", name, score_text))
+
+
+def _imported_directions(provenance, imported_values, items, ds, notes: List[str]) -> Dict[str, bool]:
+    """Declared directions, else the sign of the rank correlation with the subjective scores (said)."""
+    subjective = {it.item_id: it.score for it in items}
+    directions = {}
+    for name, info in provenance.items():
+        if info["direction"] is not None:
+            directions[name] = info["direction"]
+            continue
+        higher, srocc = imported_scores.infer_direction(imported_values[name], subjective,
+                                                        ds.score.higher_is_better)
+        if higher is None:
+            higher = True
+            notes.append(f"{name}: direction unknown (rank correlation with {ds.score.name} undefined); taken as "
+                         f"higher = better; declare it with --scores {name}:higher=FILE or {name}:lower=FILE")
+        else:
+            notes.append(f"{name}: direction inferred from the data: {'higher' if higher else 'lower'} = better "
+                         f"(SROCC {srocc:+.3f} with {ds.score.name}); declare it with --scores "
+                         f"{name}:{'higher' if higher else 'lower'}=FILE")
+        info["direction"], info["inferred"] = higher, True
+        directions[name] = higher
+    return directions
+
+
+def write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir,
+               provenance=None) -> EvaluationResult:
+    """Regression / 2AFC statistics of the stored scores and every output file of the run folder."""
+    report.failures = unavailable + report.failures
+    log.info("%s: %d scores reused from the store, %d computed, %d failures",
+             ds.key, report.reused, report.computed, len(report.failures))
+    provenance = provenance or {}
+    notes: List[str] = []
+    directions = {m.spec: m.higher_is_better for m in modules}
+    directions.update(_imported_directions(provenance, values, items, ds, notes))
+    specs = specs + list(provenance)
+
+    scores = scores_frame(items, values)
+    atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
+    score_text = ds.score.describe()
+    _fit_memory(config, regression.recall_fits, "read")
+    summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit,
+                            config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
+    if ds.protocol == "regression":
+        summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+    labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
+                        provenance)
+    summary = with_labels(summary, labels)
+    meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
+            "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
+            "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
+                        **{name: info["digest"] for name, info in provenance.items()}},
+            "imported": provenance, "labels": labels, "config": config.to_dict()}
+    atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
+    write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
+                  config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
+    if ds.protocol == "regression":
+        write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key, labels)
+        write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
+    _fit_memory(config, regression.keep_fits, "write")
+    failures_path = run_dir / "failures.txt"
+    if report.failures:
+        atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
+                                                 for f in report.failures))
+    elif failures_path.exists():
+        failures_path.unlink()
+    return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
+                            report.reused, report.computed, ds.score.higher_is_better, notes)
+
+
+def _fit_memory(config: EvaluateConfig, action, what: str) -> None:
+    """Read the curve fits the run's score store keeps, or write this run's into it: a rerun on unchanged
+    scores refits nothing. A store that cannot be read or written costs only the time (a warning)."""
+    try:
+        with open_store(config.store_path) as store:
+            action(store)
+    except (OSError, sqlite3.Error, StoreDamagedError) as err:
+        log.warning("could not %s the fits kept in %s (%s); the fits are made again", what, config.store_path, err)
+
+
+def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], imported=()) -> Dict[str, str]:
+    """spec → display name for a run's tables and figures: ``overrides`` (``--label`` / ``labels:``,
+    keyed by a spec as typed: ``lpips:alex`` names ``lpips``), imported scores under their own names,
+    every other spec by :func:`~iqa_bench.reports.labels.metric_label`."""
+    from ..metrics.registry import parse_spec
+
+    keyed = {}
+    for spec, text in (overrides or {}).items():
+        try:
+            key = canonical_spec(spec) if spec not in specs else spec
+            parse_spec(key)
+        except ValueError:
+            key = spec  # an imported name, or a spec of no metric here (ignored below)
+        keyed[key] = text
+    unknown = [s for s in keyed if s not in specs]
+    if unknown:
+        raise ValueError(f"--label {unknown[0]}=...: no metric {unknown[0]!r} in this run; its metrics: "
+                         f"{', '.join(specs)}")
+    return resolve_labels(specs, keyed, verbatim=imported)

@@ -1,0 +1,69 @@
+"""What a run leaves: :class:`EvaluationResult` (returned by :func:`iqa_bench.run.evaluate.evaluate`)
+and :func:`load_run`, which reads a finished run folder back (``iqa-bench report``)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import pandas as pd
+
+from ..engine import Failure
+from ..io_utils import run_files
+from ..reports.summary import render_summary
+
+
+@dataclass
+class EvaluationResult:
+    """What a run produced: per-item scores, the regression summary and where the files went."""
+
+    dataset: str
+    score_text: str
+    protocol: str
+    scores: pd.DataFrame
+    summary: pd.DataFrame
+    run_dir: Path
+    failures: List[Failure] = field(default_factory=list)
+    reused: int = 0
+    computed: int = 0
+    score_higher_is_better: Optional[bool] = None
+    notes: List[str] = field(default_factory=list)  # e.g. an imported score's inferred direction
+
+    def table(self, fmt: str = "md", group: Optional[str] = None, layout: str = "paper", ci: str = "below") -> str:
+        """The summary rendered as ``md``/``latex``/``csv`` in ``layout`` (paper | groups); ``group``
+        limits regression tables to one group (None: every group). 2AFC tables show every subset.
+        ``ci``: LaTeX intervals inline | below | separate."""
+        summary = self.summary
+        if group is not None and self.protocol == "regression" and "group" in summary.columns:
+            summary = summary[summary["group"] == group]
+        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text, layout, ci)
+
+
+def load_run(run_dir) -> dict:
+    """The run.json and scores.csv of a finished run (for ``iqa-bench report``)."""
+    meta_path, scores_path = run_files(run_dir, "run.json", "scores.csv")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ValueError(f"{meta_path}: not a readable run.json ({err}); is {run_dir} a folder written by "
+                         f"`iqa-bench evaluate`?") from None
+    config = meta.get("config") if isinstance(meta, dict) else None
+    if not isinstance(config, dict) or not isinstance(meta.get("metrics"), list) or \
+            not isinstance(meta.get("dataset"), str) or not all(k in config for k in ("fit", "bootstrap", "seed")):
+        raise ValueError(f"{meta_path}: not a run.json written by `iqa-bench evaluate` (it needs dataset, metrics "
+                         f"and config with fit, bootstrap, seed)")
+    try:
+        meta["scores"] = pd.read_csv(scores_path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ValueError(f"{scores_path}: not a readable scores table ({err})") from None
+    missing = [c for c in ["item", "score"] + list(meta["metrics"]) if c not in meta["scores"].columns]
+    if missing:
+        raise ValueError(f"{scores_path}: no column {', '.join(map(str, missing))} (run.json lists these metrics); "
+                         f"the file is damaged or from another run")
+    expected = meta.get("items")
+    if not scores_path.read_bytes().endswith(b"\n") or (isinstance(expected, int) and len(meta["scores"]) != expected):
+        raise ValueError(f"{scores_path}: truncated ({len(meta['scores'])} rows read"
+                         + (f", run.json says {expected} items" if isinstance(expected, int) else ", no final newline")
+                         + "); rerun `iqa-bench evaluate` (the store keeps every score: nothing is recomputed)")
+    return meta
