@@ -1,0 +1,148 @@
+"""``iqa-bench evaluate``: one dataset or several, scored, fitted and written; the run's counts and
+failures on the terminal."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import UnknownNameError
+from ..reports.latex import CI_MODES
+from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_specs_option
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file whose keys are these options' names (flags given here override it).")
+@click.option("--dataset", "-d", "datasets", multiple=True,
+              help="Dataset name (see `iqa-bench datasets`). Default: sample. Several (repeated or a,b): each "
+                   "into RESULTS/RUN/NAME/ and one table across them (across.md/.tex/.csv).")
+@click.option("--root", "roots", multiple=True, metavar="[NAME=]DIR",
+              help="Folder holding the dataset in its official layout; with several datasets NAME=DIR "
+                   "(repeatable).")
+@click.option("--live-dmos", type=click.Choice(["realigned", "original"]),
+              help="live: realigned DMOS (default; one scale across types) or the original dmos.mat.")
+@click.option("--part", type=click.Choice(["1", "2", "both"]), help="live_md: Part 1, 2 or both (default).")
+@click.option("--split", type=click.Choice(["val", "train", "both"]), help="bapps: split (default val).")
+@click.option("--subsets", help="bapps: comma-separated subsets (default all of the split).")
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+              help="Any other dataset option (repeatable).")
+@click.option("--metrics", "-m", help="Comma-separated metric specs (see `iqa-bench metrics`).")
+@click.option("--scores", "scores", multiple=True, metavar="NAME[:higher|:lower]=FILE",
+              help="Import metric values computed elsewhere (repeatable): a CSV with item,value columns or one "
+                   "value per line in the dataset's order (TID2013's metrics_values/*.txt). Without "
+                   "--metrics only imported scores are evaluated; the images need not be present.")
+@click.option("--scores-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Import every *.txt / *.csv of this folder, each named by its file name.")
+@click.option("--mdf-weights", type=click.Path(exists=True, path_type=Path),
+              help="Folder holding the MDF authors' Ds_SISR.pth / Ds_JPEG.pth / Ds_Denoising.pth.")
+@click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Pairs per batch (default 8).")
+@click.option("--workers", type=click.IntRange(min=0), help="DataLoader decoding workers (default 0).")
+@click.option("--amp", type=click.Choice(["bf16", "fp16"]), help="Mixed precision for the backbones.")
+@click.option("--channels-last/--no-channels-last", default=None, help="NHWC memory layout for backbones.")
+@click.option("--compile/--no-compile", "compile_", default=None, help="torch.compile the feature extractors.")
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder holding the score store and run folders (default ./results).")
+@click.option("--run", help="Run folder name under --results (default: the dataset name).")
+@click.option("--store", help="Score store file (default RESULTS/scores.sqlite); may be read-only when every "
+                              "score is stored.")
+@click.option("--fresh", is_flag=True, default=None, help="Ignore (and overwrite) stored scores.")
+@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none", "all"]),
+              help="Mapping before PLCC/RMSE: logistic5 (default; Sheikh et al. 2006), logistic4 (VQEG), cubic, "
+                   "none (raw PLCC, pyiqa's protocol), or all: logistic5 tables plus fit_protocols.md comparing "
+                   "the four.")
+@click.option("--bootstrap", type=click.IntRange(min=0), help="Bootstrap resamples for CIs (default 1000).")
+@click.option("--seed", type=int, help="Bootstrap seed (default 0).")
+@click.option("--resample", type=click.Choice(["items", "references"]),
+              help="Bootstrap unit for the CIs: items (default) or references (cluster bootstrap: distortions "
+                   "of one source image resampled together).")
+@click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
+@click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
+@click.option("--layout", type=click.Choice(["paper", "groups"]),
+              help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
+                   "(one table per group).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
+@click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
+              help="Display name of a metric in tables and figures, e.g. --label 'lp:vgg16/relu2_2=LP (VGG16 "
+                   "ReLU2_2)' (repeatable; default names such as MS-SSIM, LPIPS (AlexNet); the spec stays in the CSV).")
+@click.option("--ci", type=click.Choice(CI_MODES),
+              help="table.tex's 95% intervals: below (default: a second line in a smaller font), inline (in the "
+                   "cell) or separate (values only; the intervals in table_ci.tex).")
+@trust_specs_option
+def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, compile_, scores, scores_dir,
+             trust_specs, **flags):
+    """Score a dataset with metrics, fit them to the subjective scores, write tables and plots."""
+    from ..catalog import check_specs
+    from ..run.config import load_config
+    from ..imported import parse_scores_option
+
+    try:
+        if options:
+            flags["dataset_options"] = parse_options(options)
+        if scores:
+            flags["scores"] = dict(parse_scores_option(text) for text in scores)
+        if scores_dir:
+            flags["scores_dir"] = str(scores_dir)
+        flags["labels"] = list(flags["labels"]) or None
+        config = load_config(config_path, trust_specs=trust_specs, by=("" if by == "none" else by),
+                             mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
+                             dataset=list(datasets) or None, root=list(roots) or None,
+                             results=str(results) if results else None, **flags)
+        check_specs(config.metrics)  # a typo in a metric or a dataset fails here, before torch is imported
+        from ..datasets import dataset_class
+
+        for name in config.datasets:
+            dataset_class(name)
+        from ..run.evaluate import evaluate as run_evaluate
+
+        result = guarded(lambda: run_evaluate(config.dataset, config=config), config)
+    except (UnknownNameError, ValueError) as err:
+        fail_usage(err)
+    if result is None:  # a non-zero rank of a torchrun evaluation: rank 0 reports
+        return
+    if len(config.datasets) > 1:
+        _report_across(result, config)
+        return
+    click.echo(result.table("md", layout=config.layout))
+    if result.protocol == "regression" and config.layout == "paper" and \
+            "group" in result.summary.columns and (result.summary["group"] != "all").any():
+        click.echo(f"(one table per {config.by}: iqa-bench report {result.run_dir} --layout groups)")
+    for note in result.notes:
+        click.echo(note)
+    _report_run(result, config)
+    if result.failures:
+        sys.exit(1)
+
+
+def _report_run(result, config, name: str = "") -> None:
+    """The run's counts, files and failures (stderr), each line prefixed by ``name`` when given."""
+    prefix = f"{name}: " if name else ""
+    click.echo(f"{prefix}scores: {result.computed} computed, {result.reused} reused from the store")
+    significance = ", significance.md/.tex/.csv" if (result.run_dir / "significance.csv").exists() else ""
+    click.echo(f"{prefix}written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex{significance}"
+               f"{', plots/' if config.plots else ''})")
+    if result.failures:
+        from ..engine import failure_lines
+
+        lines = failure_lines(result.failures)
+        click.echo(f"\n{prefix}{len(result.failures)} failure(s), {len(lines)} reason(s) (each item in "
+                   f"{result.run_dir / 'failures.txt'}):", err=True)
+        for line in lines[:MAX_LISTED]:
+            click.echo(f"  {line}", err=True)
+        if len(lines) > MAX_LISTED:
+            click.echo(f"  ... and {len(lines) - MAX_LISTED} more reasons", err=True)
+
+
+def _report_across(result, config) -> None:
+    """Several datasets: the table across them, then each dataset's counts and failures."""
+    click.echo(result.table("md"))
+    for name, one in result.results.items():
+        for note in one.notes:
+            click.echo(f"{name}: {note}")
+        _report_run(one, config, name)
+    click.echo(f"written: {result.run_dir}/across.md, across.tex, across.csv (each dataset's tables in "
+               f"{result.run_dir}/NAME/)")
+    if result.failures:
+        sys.exit(1)
