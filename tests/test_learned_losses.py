@@ -224,3 +224,28 @@ def test_official_mdf_files_are_verified_by_digest_and_denoise_is_the_sisr_file(
     with pytest.raises(ValueError, match="is not the authors' Ds_JPEG.pth: SHA-256 69ff954e399176a4"):
         resolve_weights("jpeg")
     assert "same weights upstream" in run_cli("metrics").stdout
+
+
+@needs_mdf
+def test_the_mdf_folder_of_a_run_is_passed_down_not_set_in_the_environment(tmp_path, monkeypatch):
+    """``--mdf-weights`` reaches the metric as an argument: the run leaves ``os.environ`` as it found it,
+    and the folder given wins over ``$IQA_BENCH_MDF_WEIGHTS``."""
+    import os
+    import shutil
+
+    from iqa_bench.api import evaluate
+    from iqa_bench.metrics.mdf import MDF_ENV, resolve_weights
+    from test_faults import make_set
+
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    shutil.copy(SHARED_DATA / "mdf" / "Ds_SISR.pth", folder / "Ds_SISR.pth")
+    monkeypatch.setenv(MDF_ENV, str(tmp_path / "elsewhere"))  # an empty folder the user once named
+    assert resolve_weights("sisr", folder) == folder / "Ds_SISR.pth"
+    assert create_metric("mdf:sisr", weights_folder=folder).digest() == create_metric(
+        f"mdf:{folder / 'Ds_SISR.pth'}").digest()
+    result = evaluate("custom", ["mdf:sisr"], root=str(make_set(tmp_path / "set", n=4, size=(32, 32))),
+                      results=str(tmp_path / "res"), mdf_weights=str(folder), bootstrap=0, plots=False,
+                      progress=False)
+    assert not result.failures and result.scores["mdf:sisr"].notna().all()
+    assert os.environ[MDF_ENV] == str(tmp_path / "elsewhere")

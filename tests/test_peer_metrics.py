@@ -10,7 +10,8 @@ import piq
 import pytest
 import torch
 
-from iqa_bench import weights as manifest
+from iqa_bench.metrics import weight_manifest as manifest
+from iqa_bench.metrics.mdf import MDF_ENV
 from iqa_bench.errors import MetricUnavailableError
 from iqa_bench.images import load_rgb
 from iqa_bench.metrics import create_metric
@@ -206,7 +207,7 @@ def test_weights_command_lists_and_verifies(monkeypatch, tmp_path):
     assert verified.returncode == 0
     for name in ("efficientnet-lite0-57934424.pth", "alex.pth", "vgg.pth", "squeeze.pth"):
         assert f"{name}: ok" in verified.stdout
-    monkeypatch.setenv(manifest.MDF_ENV, str(tmp_path))
+    monkeypatch.setenv(MDF_ENV, str(tmp_path))
     (tmp_path / "Ds_JPEG.pth").write_bytes(b"not the authors' file")
     corrupt = run_cli("weights", "--verify", "mdf:jpeg")
     assert corrupt.returncode == 1 and "Ds_JPEG.pth: MISMATCH" in corrupt.stdout

@@ -114,10 +114,11 @@ def test_file_options_are_recognised_by_key_and_by_value(tmp_path):
 
 def test_a_file_the_weights_manifest_knows_is_accepted(tmp_path, monkeypatch):
     from iqa_bench import weights
+    from iqa_bench.metrics import weight_manifest
 
     known = tmp_path / "alex.pth"
     known.write_bytes(b"known bytes")
-    monkeypatch.setattr(weights, "manifest", lambda: [weights.WeightFile(
+    monkeypatch.setattr(weight_manifest, "manifest", lambda: [weights.WeightFile(
         "k", "alex.pth", "", "", "", sha256=__import__("hashlib").sha256(b"known bytes").hexdigest())])
     pyiqa_bridge.refuse_file_options("pyiqa:lpips", {"pretrained_model_path": str(known)})  # no error
     known.write_bytes(b"other bytes")

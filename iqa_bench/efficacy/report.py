@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from ..io_utils import atomic_write_text  # noqa: E402
-from ..metrics.csf import mannos_sakrison  # noqa: E402
+from ..csf import mannos_sakrison  # noqa: E402
 from ..reports.plots import save_figure  # noqa: E402
 from .scores import ChannelEfficacy  # noqa: E402
 

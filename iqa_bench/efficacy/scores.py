@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ..metrics.csf import mannos_sakrison
+from ..csf import mannos_sakrison
 from .stimuli import StimulusConfig, concentric_gratings, linear_gratings
 
 

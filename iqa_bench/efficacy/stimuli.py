@@ -30,7 +30,7 @@ from typing import List
 
 import torch
 
-from ..metrics.csf import DOT_PITCH_MM, VIEWING_DISTANCE_MM, mannos_sakrison
+from ..csf import DOT_PITCH_MM, VIEWING_DISTANCE_MM, mannos_sakrison
 
 
 def cycles_per_pixel(cpd, viewing_distance_mm: float = VIEWING_DISTANCE_MM,

@@ -3,7 +3,8 @@ from .base import Metric, check_pair
 from .registry import MetricFamily, canonical_spec, create_metric, list_metrics, parse_spec
 
 # Importing a family module registers its specs.
-from . import afm, contextual, dec, deep, lpips_metric, mdf, pixel, piq_learned, piq_measures, pyiqa_bridge
+# (in this order: the weights manifest lists the families' files in the order they are registered)
+from . import pixel, piq_measures, deep, contextual, lpips_metric, piq_learned, mdf, afm, dec, pyiqa_bridge  # noqa: E402,I001
 
 __all__ = ["Metric", "MetricFamily", "check_pair", "canonical_spec", "create_metric", "list_metrics",
            "parse_spec"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .csf import csf_attention_map
-from .deep import FeatureMetric, parse_net_layer, resize_map
+from ..csf import csf_attention_map
+from .deep import FeatureMetric, backbone_needed, parse_net_layer, resize_map
 from .registry import MetricFamily, register
 
 BANDWIDTH = 0.5
@@ -67,7 +67,8 @@ class ContextualLoss(FeatureMetric):
 register(MetricFamily("cx", lambda arg: ContextualLoss(*parse_net_layer("cx", arg)), False, True,
                       "paper: Mechrez et al. 2018 (CSF-attention paper Eq. 8-9)",
                       "contextual loss (-log CX) on one layer", argument="<net>/<layer>",
-                      group="deep features"))
+                      group="deep features", files_needed=backbone_needed))
 register(MetricFamily("cx_att", lambda arg: ContextualLoss(*parse_net_layer("cx_att", arg), attentive=True),
                       False, True, "paper: Tariq et al. 2019 Eq. 11",
-                      "CSF-attentive contextual loss", argument="<net>/<layer>", group="deep features"))
+                      "CSF-attentive contextual loss", argument="<net>/<layer>", group="deep features",
+                      files_needed=backbone_needed))

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from ..backbones import BACKBONES, Backbone, get_backbone
 from ..errors import UnknownNameError
 from .base import Metric
-from .csf import csf_attention_map
+from ..csf import csf_attention_map
 from .registry import MetricFamily, register
 
 Features = Dict[str, torch.Tensor]
@@ -142,14 +142,20 @@ def _perceptual(family: str, attentive: bool):
     return create
 
 
+def backbone_needed(arg: Optional[str]) -> list:
+    """The backbone (``net`` or ``net:weights``) of a ``<net>/<layer>`` argument: the file it needs."""
+    return [arg.rpartition("/")[0]] if arg and "/" in arg else []
+
+
 register(MetricFamily("lp", _perceptual("lp", False), False, True,
                       "paper: Johnson et al. 2016 (CSF-attention paper Eq. 7)",
                       "perceptual loss: mean squared feature difference on one layer",
-                      argument="<net>/<layer>[@F|H<x>|L<x>]", group="deep features"))
+                      argument="<net>/<layer>[@F|H<x>|L<x>]", group="deep features",
+                      files_needed=backbone_needed))
 register(MetricFamily("lp_att", _perceptual("lp_att", True), False, True, "paper: Tariq et al. 2019 Eq. 10",
                       "CSF-attentive perceptual loss", argument="<net>/<layer>[@F|H<x>|L<x>]",
-                      group="deep features"))
+                      group="deep features", files_needed=backbone_needed))
 register(MetricFamily("lpv", lambda arg: PerceptualLoss(*parse_net_layer("lpv", arg), pe_weighted=True),
                       False, True, "paper: Tariq et al. 2020 (Perceptual Efficacy) Eq. 14-15",
                       "perceptual loss with channels weighted by mu1 (PE)", argument="<net>/<layer>",
-                      group="deep features"))
+                      group="deep features", files_needed=backbone_needed))

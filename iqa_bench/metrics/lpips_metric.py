@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import Optional
 
 import os
+from pathlib import Path
 
 import lpips
 import torch
 from torch import nn
 
 from ..backbones import get_backbone
+from ..weights import WeightFile
 from .deep import FeatureMetric
 from .registry import MetricFamily, register
 
@@ -75,6 +77,25 @@ def _create(arg: Optional[str]) -> LPIPSMetric:
     return LPIPSMetric(net, weights or "imagenet")
 
 
+#: The linear heads, as installed from PyPI (lpips 0.1.4, lpips/weights/v0.1/).
+HEAD_FILES = tuple(
+    WeightFile(f"lpips-heads-{net}", f"{net}.pth", "https://pypi.org/project/lpips/ (0.1.4: lpips/weights/v0.1/)",
+               users, "BSD-2-Clause (lpips)", sha256=sha256, size=size, where="package", package="lpips",
+               locate=lambda net=net: Path(heads_file(net)))
+    for net, users, sha256, size in (
+        ("alex", "lpips, lpips:alex", "df73285e35b22355a2df87cdb6b70b343713b667eddbda73e1977e0c860835c0", "6.0 kB"),
+        ("vgg", "lpips:vgg", "a78928a0af1e5f0fcb1f3b9e8f8c3a2a5a3de244d830ad5c1feddc79b8432868", "7.3 kB"),
+        ("squeeze", "lpips:squeeze", "4a5350f23600cb79923ce65bb07cbf57dca461329894153e05a1346bd531cf76", "10.8 kB")))
+
+
+def _files_needed(arg: Optional[str]) -> list:
+    """The backbone (with the weights the argument asks for) and the heads of ``lpips[:net[:weights]]``."""
+    net, _, weights = (arg or "alex").partition(":")
+    if net not in NETS:
+        return []
+    return [f"{NETS[net][0]}:{weights}" if weights else NETS[net][0], f"lpips-heads-{net}"]
+
+
 register(MetricFamily("lpips", _create, False, True, "library: lpips (heads); paper: Zhang et al. 2018",
                       "LPIPS v0.1 with the package's linear heads", argument="alex|vgg|squeeze (default alex)",
-                      group="learned"))
+                      group="learned", weight_files=HEAD_FILES, files_needed=_files_needed))

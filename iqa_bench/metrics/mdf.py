@@ -7,9 +7,9 @@ outputs; per image, loss = Σ_k Σ_l mean over (C, H, W) of (φ_l^k(x) − φ_l^
 
 Specs: ``mdf:sisr``, ``mdf:jpeg``, ``mdf:denoise`` (the authors' files ``Ds_SISR.pth``, ``Ds_JPEG.pth``,
 ``Ds_Denoising.pth``), or ``mdf:<path>`` (an official file or one written by ``iqa-bench mdf-train``).
-The official files are looked for in ``$IQA_BENCH_MDF_WEIGHTS`` (a folder, or set by
-``--mdf-weights``), then the cache folder's ``mdf/``, and downloaded there from the authors'
-repository if absent and the network allows. An official file is used only when its SHA-256 equals the
+The official files are looked for in the folder a run passes down (``--mdf-weights``,
+``create_metric(spec, weights_folder=...)``), else ``$IQA_BENCH_MDF_WEIGHTS``, then the cache folder's
+``mdf/``, and downloaded there from the authors' repository if absent and the network allows. An official file is used only when its SHA-256 equals the
 authors' (``OFFICIAL_SHA256``): a different or damaged file under an official name is refused.
 
 Upstream, ``Ds_SISR.pth`` and ``Ds_Denoising.pth`` are byte-identical (one git blob, 236f120d; both the
@@ -28,6 +28,7 @@ import torch
 
 from ..io_utils import download_timeout
 from ..learned.singan import load_discriminators
+from ..weights import WeightFile
 from .base import Metric
 from .registry import MetricFamily, register
 
@@ -43,21 +44,28 @@ SAME_UPSTREAM = "mdf:sisr and mdf:denoise are the same weights upstream (Ds_SISR
 DEFAULT_SCALES = 8
 
 
-def weights_folder() -> Path:
-    from ..datasets.sample import default_cache_dir
-
-    return Path(os.environ.get("IQA_BENCH_MDF_WEIGHTS") or default_cache_dir() / "mdf")
+#: The user's folder of the official files, when no run passes one (``--mdf-weights``).
+MDF_ENV = "IQA_BENCH_MDF_WEIGHTS"
 
 
-def resolve_weights(task_or_path: str) -> Path:
-    """The discriminator file for a task name or a path; downloads an official file if needed."""
+def weights_folder(folder: Optional[Path] = None) -> Path:
+    """``folder`` (a run's ``--mdf-weights``, passed down), else ``$IQA_BENCH_MDF_WEIGHTS``, else the
+    cache folder's ``mdf/``."""
+    from ..io_utils import default_cache_dir
+
+    return Path(folder or os.environ.get(MDF_ENV) or default_cache_dir() / "mdf")
+
+
+def resolve_weights(task_or_path: str, folder: Optional[Path] = None) -> Path:
+    """The discriminator file for a task name or a path (an official file in :func:`weights_folder` of
+    ``folder``); downloads an official file if needed."""
     if task_or_path.lower() not in OFFICIAL:
         path = Path(task_or_path).expanduser()
         if not path.exists():
             raise FileNotFoundError(f"mdf: no such discriminator file {path} (tasks: {', '.join(OFFICIAL)})")
         return path
     name = OFFICIAL[task_or_path.lower()]
-    folder = weights_folder()
+    folder = weights_folder(folder)
     target = folder / name
     if not target.exists():
         twin = [other for other, digest in OFFICIAL_SHA256.items()
@@ -133,13 +141,24 @@ class MDFLoss(Metric):
             return [d.features(ref) for d in self.discriminators]
 
 
-def _create(arg: Optional[str]) -> MDFLoss:
+def _create(arg: Optional[str], weights_folder: Optional[Path] = None) -> MDFLoss:
     if not arg:
         raise ValueError(f"mdf: expected mdf:<task> ({', '.join(OFFICIAL)}) or mdf:<path>")
-    return MDFLoss(resolve_weights(arg))
+    return MDFLoss(resolve_weights(arg, weights_folder))
 
+
+#: The authors' discriminators (URL, SHA-256 above), in the MDF folder.
+WEIGHT_FILES = tuple(WeightFile(key, name, OFFICIAL_URL.format(name=name), users, "BSD-3-Clause (gfxdisp/mdf)",
+                                sha256=OFFICIAL_SHA256[name], size=size, where="mdf",
+                                locate=lambda name=name: weights_folder() / name)
+                     for key, name, users, size in (
+                         ("mdf-sisr", "Ds_SISR.pth", "mdf:sisr, mdf:denoise (Ds_Denoising.pth is the same file)",
+                          "4.2 MB"),
+                         ("mdf-jpeg", "Ds_JPEG.pth", "mdf:jpeg", "2.4 MB")))
+_FILE_OF_TASK = {"jpeg": "mdf-jpeg", None: "mdf-sisr", "sisr": "mdf-sisr", "denoise": "mdf-sisr"}
 
 register(MetricFamily("mdf", _create, False, True, "paper: Mustafa et al. 2022 Eq. 2",
                       f"multi-scale discriminator feature loss ({SAME_UPSTREAM})",
-                      argument="sisr|jpeg|denoise|<path>", group="learned",
+                      argument="sisr|jpeg|denoise|<path>", group="learned", weight_files=WEIGHT_FILES,
+                      files_needed=lambda arg: [_FILE_OF_TASK.get(arg, "")], takes_weights_folder=True,
                       files_named=lambda arg: [] if arg is None or arg.lower() in OFFICIAL else [arg]))

@@ -18,7 +18,7 @@ import piq
 import torch
 from piq.perceptual import VGG16_LAYERS, VGG19_LAYERS
 
-from .. import weights as weight_files
+from ..weights import WeightFile, require
 from ..safe_loading import weights_only_loads
 from .base import Metric
 from .registry import MetricFamily, register
@@ -53,7 +53,9 @@ def _spec(name: str, arg: Optional[str]) -> str:
 
 def _needs(name: str, arg: Optional[str]) -> None:
     spec = _spec(name, arg)
-    weight_files.require(spec, weight_files.files_for_spec(spec))
+    from .weight_manifest import files_for_spec
+
+    require(spec, files_for_spec(spec))
 
 
 def parse_layers(family: str, arg: Optional[str]):
@@ -96,20 +98,36 @@ def _pieapp(arg: Optional[str]) -> Metric:
                          "PieAPP scores 64×64 patches")
 
 
+#: piq's release assets (piq publishes no hash for them).
+DISTS_FILE = WeightFile("dists", "dists_weights.pt",
+                        "https://github.com/photosynthesis-team/piq/releases/download/v0.4.1/dists_weights.pt",
+                        "dists (with vgg16)", "piq release asset (piq: Apache-2.0); DISTS by Ding et al. 2020")
+PIEAPP_FILE = WeightFile("pieapp", "PieAPPv0.1.pth",
+                         "https://github.com/photosynthesis-team/piq/releases/download/v0.5.4/PieAPPv0.1.pth",
+                         "pieapp", "piq release asset (piq: Apache-2.0); PieAPP by Prashnani et al. 2018")
+
+
 def _register(name: str, factory, source: str, description: str, argument: str = "",
-              group: str = "learned") -> None:
+              group: str = "learned", files=(), needed=None) -> None:
     register(MetricFamily(name, factory, higher_is_better=False, needs_weights=True, source=source,
-                          description=description, argument=argument, group=group))
+                          description=description, argument=argument, group=group, weight_files=tuple(files),
+                          files_needed=needed))
+
+
+def _vgg_of(arg: Optional[str]) -> list:
+    return [(arg or "vgg16").partition("/")[0]]
 
 
 _register("dists", _dists, "library: piq DISTS; paper: Ding et al. 2020",
-          "deep image structure and texture similarity (DISTS, a distance: lower = more alike)")
+          "deep image structure and texture similarity (DISTS, a distance: lower = more alike)",
+          files=[DISTS_FILE], needed=lambda arg: ["vgg16", "dists"])
 _register("pieapp", _pieapp, "library: piq PieAPP; paper: Prashnani et al. 2018",
-          "perceptual image-error assessment through pairwise preference (stride 27)")
+          "perceptual image-error assessment through pairwise preference (stride 27)",
+          files=[PIEAPP_FILE], needed=lambda arg: ["pieapp"])
 _register("content", _feature_loss("content", piq.ContentLoss), "library: piq ContentLoss; paper: Gatys et al. 2016",
           "content loss: MSE of VGG features (piq's default: vgg16 relu3_3)",
-          "vgg16|vgg19/<layer>[+<layer>...]", group="deep features")
+          "vgg16|vgg19/<layer>[+<layer>...]", group="deep features", needed=_vgg_of)
 _register("style", _feature_loss("style", piq.StyleLoss), "library: piq StyleLoss; paper: Gatys et al. 2016",
           "style loss: MSE of Gram matrices of VGG features (piq's default: vgg16 relu3_3)",
-          "vgg16|vgg19/<layer>[+<layer>...]", group="deep features")
+          "vgg16|vgg19/<layer>[+<layer>...]", group="deep features", needed=_vgg_of)
 

@@ -13,7 +13,7 @@ file named by an option (``pretrained_model_path=FILE``) could run code. An opti
 a key ending in ``path``/``file``/``dir``/``ckpt``/``checkpoint``/``weights`` or containing
 ``model_path``, or a value that is an existing path or has a weight file's extension -- is refused with
 one line naming the option and the file, unless the file's SHA-256 is one the weights manifest knows
-(:func:`iqa_bench.weights.known_file`). And while pyiqa builds a metric every ``torch.load`` is a
+(:func:`iqa_bench.metrics.weight_manifest.known_file`). And while pyiqa builds a metric every ``torch.load`` is a
 ``weights_only=True`` load (:func:`iqa_bench.safe_loading.weights_only_loads`), its own cached files
 included: a payload fails to load instead of running.
 """
@@ -75,7 +75,7 @@ def file_options(options: Dict[str, object]) -> List[Tuple[str, str]]:
 def refuse_file_options(spec: str, options: Dict[str, object]) -> None:
     """ValueError naming the option and the file, for every file option whose file the weights manifest
     does not know by SHA-256."""
-    from ..weights import known_file
+    from .weight_manifest import known_file
 
     for key, value in file_options(options):
         path = Path(value).expanduser()

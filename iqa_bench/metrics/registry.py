@@ -34,6 +34,15 @@ class MetricFamily:
     #: The files or folders an argument names (``mdf:<path>``, ``afm:<checkpoint>``, a ``pyiqa:`` option
     #: naming a file): a spec read from a file the user did not type may not name any (:func:`check_spec_from_file`).
     files_named: Optional[Callable[[Optional[str]], List[str]]] = None
+    #: The weight files this family owns (:class:`~iqa_bench.weights.WeightFile`), listed by
+    #: ``iqa-bench weights``.
+    weight_files: tuple = field(default_factory=tuple)
+    #: The keys of the files a spec's argument needs: the family's own and backbones' (``vgg16``;
+    #: ``vgg16:random`` needs none); looked up by :func:`~iqa_bench.metrics.weight_manifest.files_for_spec`.
+    files_needed: Optional[Callable[[Optional[str]], List[str]]] = None
+    #: The factory takes ``weights_folder=``: the folder of the family's weight files a run names
+    #: (``--mdf-weights``), passed down by :func:`create_metric` (never through the environment).
+    takes_weights_folder: bool = False
 
 
 #: The listing's groups, in order: what a family compares.
@@ -95,12 +104,19 @@ def canonical_spec(spec: str) -> str:
     return family.name if arg is None else f"{family.name}:{arg}"
 
 
-def create_metric(spec: str) -> Metric:
-    """The metric Module for a spec string, e.g. ``create_metric("ms_ssim")``."""
+def create_metric(spec: str, weights_folder=None) -> Metric:
+    """The metric Module for a spec string, e.g. ``create_metric("ms_ssim")``. ``weights_folder``: where
+    a family that takes one (``mdf``) finds its files (``--mdf-weights``); others ignore it."""
     family, arg = parse_spec(spec)
-    metric = family.factory(arg)
+    metric = family.factory(arg, weights_folder=weights_folder) if family.takes_weights_folder and weights_folder \
+        else family.factory(arg)
     metric.spec = family.name if arg is None else f"{family.name}:{arg}"
     return metric
+
+
+def registered_families() -> List[MetricFamily]:
+    """Every family, in the order they were registered."""
+    return list(_FAMILIES.values())
 
 
 def list_metrics() -> List[MetricFamily]:

@@ -3,7 +3,6 @@ runs it."""
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -44,8 +43,6 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         return evaluate_datasets(config, evaluate)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
-    if config.mdf_weights:  # read by iqa_bench.metrics.mdf.weights_folder when resolving mdf:<task>
-        os.environ["IQA_BENCH_MDF_WEIGHTS"] = str(config.mdf_weights)
     requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
     imported = imported_scores.collect(config.scores, config.scores_dir)
     if imported and ds.protocol != "regression":
@@ -58,7 +55,7 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     modules, unavailable = [], []
     for spec in requested:
         try:
-            modules.append(create_metric(spec))
+            modules.append(create_metric(spec, weights_folder=config.mdf_weights))
         except MetricUnavailableError as err:  # the other metrics still run; this one is reported
             unavailable.append(Failure("(all items)", spec, str(err)))
     items = ds.items()
