@@ -184,7 +184,7 @@ class FitRecorder:
 
     def __init__(self, monkeypatch):
         from iqa_bench.stats import regression
-        from iqa_bench.reports import tables
+        from iqa_bench.stats import summaries
 
         self.fits = []
         original, original_many = MetricRegression.fit, regression.fit_and_report
@@ -201,7 +201,7 @@ class FitRecorder:
 
         monkeypatch.setattr(MetricRegression, "fit", fit)
         monkeypatch.setattr(regression, "fit_and_report", fit_and_report)
-        monkeypatch.setattr(tables, "fit_and_report", fit_and_report)
+        monkeypatch.setattr(summaries, "fit_and_report", fit_and_report)
 
     def not_monotone(self):
         return [(m.fit_kind, m.x_.size) for m in self.fits

@@ -25,6 +25,8 @@ import pandas as pd
 
 from ..run.config import parse_roots
 from ..io_utils import atomic_write_text
+from ..stats import fit_memory
+from ..stats.fit_memory import FitMemory
 from .recipe import Recipe, column
 from ..stats.summaries import INVERTED, INVERTED_NOTE
 from ..reports.tables import shown_value
@@ -56,6 +58,8 @@ class PaperResult:
     #: For a recipe pooling several datasets: the same rows fitted on each dataset alone (their
     #: subjective scales are not aligned), source name -> per row, per column.
     per_source: Dict[str, List[Dict[str, Value]]] = field(default_factory=dict)
+    #: The recipe's curve fits, made once for its table and again asked for by its scatter grid.
+    fits: FitMemory = field(default_factory=FitMemory, repr=False)
 
     def difference(self, index: int, key: str) -> float:
         published = self.recipe.rows[index].published.get(key)
@@ -229,9 +233,16 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
              for index, row in enumerate(recipe.rows) if row.metric}
     pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data,
                             missing)
+    fits = FitMemory()
+    with fit_memory.using(fits):
+        return _iqa_result(recipe, specs, pooled, bootstrap, seed, fit, weights, notes, data, missing, fits)
+
+
+def _iqa_result(recipe: Recipe, specs, pooled, bootstrap: int, seed: int, fit: str, weights: str, notes, data,
+                missing, fits: FitMemory) -> PaperResult:
     values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit,
                                                                                 notes)
-    result = PaperResult(recipe, values, notes, data, weights=weights, fit=fit, missing=missing)
+    result = PaperResult(recipe, values, notes, data, weights=weights, fit=fit, missing=missing, fits=fits)
     if pooled is not None and len(recipe.sources) > 1:
         for source in dict.fromkeys(s.dataset for s in recipe.sources):
             alone = pooled[pooled["group:source"] == source]
@@ -296,7 +307,6 @@ def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"), 
 
 def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[str, Path]:
     """``<recipe>.md``, ``.tex``, ``.csv`` and the figures into ``out``; returns the paths written."""
-    from ..reports.paper_plots import bar_chart, scatter_grid
     from ..reports.paper_render import render_latex, render_markdown
 
     out = Path(out)
@@ -309,9 +319,16 @@ def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[st
         written["per_dataset"] = out / f"{name}-per-dataset.csv"
         atomic_write_text(written["per_dataset"], result.per_source_table().to_csv(index=False))
     if plots:
-        bars = bar_chart(result, out / f"{name}-bars.png")
-        if bars is not None:
-            written["bars"] = bars
-        if result.scores is not None and result.recipe.kind == "regression":
-            written["scatter"] = scatter_grid(result, out / f"{name}-scatter.png")
+        with fit_memory.using(result.fits):
+            _write_figures(result, out, name, written)
     return written
+
+
+def _write_figures(result: PaperResult, out: Path, name: str, written: Dict[str, Path]) -> None:
+    from ..reports.paper_plots import bar_chart, scatter_grid
+
+    bars = bar_chart(result, out / f"{name}-bars.png")
+    if bars is not None:
+        written["bars"] = bars
+    if result.scores is not None and result.recipe.kind == "regression":
+        written["scatter"] = scatter_grid(result, out / f"{name}-scatter.png")

@@ -18,7 +18,8 @@ from ..metrics import canonical_spec
 from ..reports.labels import resolve_labels, with_labels
 from ..reports.summary import render_summary, separate_ci_table
 from ..reports.tables import display_name
-from ..stats import regression
+from ..stats import fit_memory
+from ..stats.fit_memory import FitMemory
 from ..store import StoreDamagedError, open_store
 from ..stats.summaries import build_summary, with_reasons
 from .config import EvaluateConfig
@@ -159,26 +160,28 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
     scores = scores_frame(items, values)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     score_text = ds.score.describe()
-    _fit_memory(config, regression.recall_fits, "read")
-    summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit,
-                            config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
-    if ds.protocol == "regression":
-        summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
-    labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
-                        provenance)
-    summary = with_labels(summary, labels)
-    meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
-            "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
-            "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
-                        **{name: info["digest"] for name, info in provenance.items()}},
-            "imported": provenance, "labels": labels, "config": config.to_dict()}
-    atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
-    write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
-                  config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
-    if ds.protocol == "regression":
-        write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key, labels)
-        write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
-    _fit_memory(config, regression.keep_fits, "write")
+    memory = FitMemory()  # the run's curve fits: made once, shared by every table and figure
+    _fit_memory(config, memory.recall, "read")
+    with fit_memory.using(memory):
+        summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit,
+                                config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
+        if ds.protocol == "regression":
+            summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+        labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
+                            provenance)
+        summary = with_labels(summary, labels)
+        meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
+                "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
+                "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
+                            **{name: info["digest"] for name, info in provenance.items()}},
+                "imported": provenance, "labels": labels, "config": config.to_dict()}
+        atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
+        write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
+                      config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
+        if ds.protocol == "regression":
+            write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key, labels)
+            write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
+    _fit_memory(config, memory.keep, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"

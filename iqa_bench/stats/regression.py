@@ -16,16 +16,14 @@ Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Dict, Optional
 
 import numpy as np
 from scipy import optimize, stats
 
+from . import fit_memory
+from .fit_memory import FitResult
 from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
 from ..parallel import map_forked
 from .resample_ranks import draw_counts, resample_kendall_tau_b, resample_ranks
@@ -68,114 +66,10 @@ def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return (a * b).sum(-1) / denom
 
 
-@dataclass
-class FitResult:
-    kind: str
-    params: Optional[np.ndarray]
-    status: str  # "ok" or a reason the fit failed
 
 
-#: Fits already made in this process, by (kind, n, SHA-256 of the exact bytes of z and y): a run fits each
-#: metric's overall curve for its table, again for the figures and the significance tests; a fit is a
-#: deterministic function of its data, so the second asks get the first's result (bounded, FIFO; large
-#: enough for ``--fit all`` on TID2013: 4 kinds × 14 metrics × 25 subsets).
-_FITS: "Dict[tuple, FitResult]" = {}
-FIT_MEMORY = 4096
 #: Models below which :func:`fit_and_report` does not start worker processes.
 PARALLEL_MIN_FITS = 8
-
-
-def _fit_key(kind: str, z: np.ndarray, y: np.ndarray) -> tuple:
-    return kind, z.size, hashlib.sha256(z.tobytes() + b"|" + y.tobytes()).digest()
-
-
-def _remember(key: tuple, result: FitResult) -> FitResult:
-    if key not in _FITS and len(_FITS) >= FIT_MEMORY:
-        _FITS.pop(next(iter(_FITS)))
-    _FITS[key] = result
-    return result
-
-
-def _remembered_fit(kind: str, z: np.ndarray, y: np.ndarray) -> FitResult:
-    key = _fit_key(kind, z, y)
-    if key not in _FITS:
-        _NEW_FITS.add(key)
-        _remember(key, FITTERS[kind](z, y))
-    return _FITS[key]
-
-
-#: Fits made in this process since the last :func:`keep_fits` (what a store does not have yet).
-_NEW_FITS: set = set()
-#: The store's kind of a kept fit (``blobs`` table).
-FIT_BLOB = "fit"
-#: Parameters of each mapping's fit.
-PARAMETER_COUNT = {"logistic5": 5, "logistic4": 4, "cubic": 4}
-
-
-def _fit_code() -> str:
-    """What computes a fit: this module's and :mod:`.monotone_fits`' source and numpy's and scipy's versions,
-    as a digest: a kept fit is reused only by the code that made it."""
-    import scipy
-
-    from . import monotone_fits
-
-    digest = hashlib.sha256(f"numpy {np.__version__} scipy {scipy.__version__}".encode())
-    for module in (__file__, monotone_fits.__file__):
-        digest.update(Path(module).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _blob_key(key: tuple, code: str) -> str:
-    kind, size, data = key
-    return f"{kind}:{size}:{data.hex()}:{code}"
-
-
-def _kept_fit(blob_key: str, text: str, code: str):
-    """(memory key, fit) of one kept fit, or None when it is not one this code made or does not read as
-    a fit (a store is untrusted input: a damaged or foreign row is skipped, never used)."""
-    try:
-        kind, size, data, made_by = blob_key.split(":")
-        value = json.loads(text)
-        params, status = value["params"], value["status"]
-        key = (kind, int(size), bytes.fromhex(data))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if made_by != code or kind not in PARAMETER_COUNT or len(key[2]) != 32 or not isinstance(status, str):
-        return None
-    if params is None:
-        return (key, FitResult(kind, None, status)) if status != "ok" else None
-    if (not isinstance(params, list) or len(params) != PARAMETER_COUNT[kind] or status != "ok"
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in params)):
-        return None
-    return key, FitResult(kind, np.array(params, dtype=np.float64), status)
-
-
-def recall_fits(store) -> int:
-    """Put the fits a score store keeps (made by this code) in this process's memory; returns how many.
-    A fit is a function of its data, keyed by their digest, so a rerun on unchanged scores refits nothing."""
-    code = _fit_code()
-    recalled = 0
-    for blob_key, text in store.blobs(FIT_BLOB):
-        kept = _kept_fit(blob_key, text, code)
-        if kept is not None and kept[0] not in _FITS:
-            _remember(*kept)
-            recalled += 1
-    return recalled
-
-
-def keep_fits(store) -> int:
-    """Write the fits made in this process since the last call into a score store, and drop those other
-    code made (they are never read again); returns how many were written. Parameters go through JSON's
-    repr of floats, which gives back the same doubles."""
-    code = _fit_code()
-    rows = [(_blob_key(key, code), json.dumps({"params": None if _FITS[key].params is None
-                                                else [float(v) for v in _FITS[key].params],
-                                                "status": _FITS[key].status}))
-            for key in _NEW_FITS if key in _FITS]
-    store.put_blobs(FIT_BLOB, rows)
-    store.delete_blobs(FIT_BLOB, [key for key, _ in store.blobs(FIT_BLOB) if not key.endswith(f":{code}")])
-    _NEW_FITS.clear()
-    return len(rows)
 
 
 class ResampleMemory:
@@ -215,23 +109,21 @@ def fit_and_report(models, workers: Optional[int] = None) -> list:
     reports, made in ``workers`` processes at once (:func:`~iqa_bench.parallel.map_forked`; fewer than
     :data:`PARALLEL_MIN_FITS` models: in this process). A worker makes exactly the computation a serial run
     makes (the fits and the seeded bootstraps are functions of their data alone); the fits made are
-    remembered here as if made here."""
+    remembered in the run's :class:`~iqa_bench.stats.fit_memory.FitMemory` as if made here."""
     fitted = [model._take(x, y, clusters) for model, x, y, clusters in models]
+    memory = fit_memory.active()
     for model in fitted:
         job = model._job()
-        key = _fit_key(*job) if job is not None else None
-        model.result_ = _FITS.get(key) if key is not None else model._result()
-    memory = ResampleMemory()  # each worker fills its own copy; the models of one subset come in a row
-    done = map_forked(lambda model: _fitted_report(model, memory), fitted, workers, minimum=PARALLEL_MIN_FITS,
+        known = memory.get(fit_memory.fit_key(*job)) if job is not None and memory is not None else None
+        model.result_ = known if job is not None else model._result()
+    resamples = ResampleMemory()  # each worker fills its own copy; the models of one subset come in a row
+    done = map_forked(lambda model: _fitted_report(model, resamples), fitted, workers, minimum=PARALLEL_MIN_FITS,
                       cost=lambda m: m.x_.size)
     out = []
     for model, (result, report) in zip(fitted, done):
         job = model._job()
-        if job is not None:
-            key = _fit_key(*job)
-            if key not in _FITS:
-                _NEW_FITS.add(key)
-            result = _remember(key, result)
+        if job is not None and memory is not None:
+            result = memory.remember(fit_memory.fit_key(*job), result)
         model.result_ = result
         out.append((model, report))
     return out
@@ -347,7 +239,7 @@ class MetricRegression:
             return FitResult(self.fit_kind, None, "metric is constant: nothing to fit")
         if self.fit_kind == "none":
             return FitResult("none", np.zeros(0), "ok")
-        return _remembered_fit(*self._job())
+        return fit_memory.fit(*self._job(), FITTERS)
 
     def _z(self, x):
         return (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
