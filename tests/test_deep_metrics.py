@@ -138,7 +138,7 @@ def _grating(cpd, size=256):
 
 def test_csf_band_keeps_8_cpd_and_removes_1_cpd():
     """The un-normalised band-passed magnitude: strong for an 8 c/deg grating, ~0 for 1 c/deg."""
-    from iqa_bench.metrics import csf
+    from iqa_bench import csf
 
     def passed_energy(image):
         y = csf.luma(image.double())

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import Interrupted
+from ..reports.renderers import FORMATS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 #: The width `iqa-bench metrics` wraps its descriptions to.
@@ -39,6 +40,9 @@ def cli(verbose):
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
+
+#: ``--format``: one of the renderers' formats (:data:`iqa_bench.reports.renderers.FORMATS`).
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 
 #: ``--trust-specs``, the same for every command that reads metric specs from a file.
 trust_specs_option = click.option(

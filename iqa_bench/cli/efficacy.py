@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import UnknownNameError
-from .common import cli, fail_usage, parse_options
+from .common import cli, fail_usage, format_option, parse_options
 
 
 @cli.command()
@@ -47,7 +47,7 @@ def efficacy(backbone, layer, weights, output, device, top):
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
+@format_option
 @click.option("--device", default="auto", show_default=True)
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
 def efficacy_table_command(dataset, root, layers, options, results, fmt, device, bootstrap):

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from ..reports.latex import CI_MODES
-from .common import cli, fail_usage
+from .common import cli, fail_usage, format_option
 
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
+@format_option
 @click.option("--by", default=None, help="Group column, e.g. distortion or reference ('none': overall only; "
                                          "default: none).")
 @click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none"]), default=None,
@@ -27,7 +27,8 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
     from ..stats.summaries import build_summary
     from ..run.result import load_run
-    from ..reports.summary import render_summary, separate_ci_table
+    from ..reports.renderers import renderer
+    from ..reports.summary import separate_ci_table
     from ..run.outputs import run_labels
     from ..reports.labels import parse_label_option, with_labels
 
@@ -50,7 +51,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
         imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
         summary = with_labels(summary, run_labels(specs, names, imported))
         ci = ci or config.get("ci", "below")
-        text = render_summary(protocol, summary, fmt, run["dataset"], run["score"], layout, ci, by or "group")
+        text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
         intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) if fmt == "latex" else None
         if intervals:
             text += "\n" + intervals
@@ -63,15 +64,16 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Also write across.md/.tex/.csv into this folder.")
-@click.option("--format", "fmt", type=click.Choice(["md", "latex", "csv"]), default="md", show_default=True)
+@format_option
 def across(run_dirs, out, fmt):
     """One table metric × dataset from finished runs (e.g. runs with imported scores), with pyiqa's and
     piq's published SROCC / KROCC beside ours where they exist (nothing is recomputed)."""
-    from ..reports.across import load_dataset_runs, render_across, write_across
+    from ..reports.across import load_dataset_runs, write_across
+    from ..reports.renderers import renderer
 
     try:
         runs = load_dataset_runs(run_dirs)
-        text = render_across(runs, fmt)
+        text = renderer(fmt).across(runs)
         if out is not None:
             write_across(runs, out)
     except (FileNotFoundError, ValueError) as err:

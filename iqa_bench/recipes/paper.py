@@ -307,14 +307,14 @@ def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"), 
 
 def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[str, Path]:
     """``<recipe>.md``, ``.tex``, ``.csv`` and the figures into ``out``; returns the paths written."""
-    from ..reports.paper_render import render_latex, render_markdown
+    from ..reports.renderers import RENDERERS
 
     out = Path(out)
     name = result.recipe.name
-    written = {"md": out / f"{name}.md", "tex": out / f"{name}.tex", "csv": out / f"{name}.csv"}
-    atomic_write_text(written["md"], render_markdown(result))
-    atomic_write_text(written["tex"], render_latex(result))
-    atomic_write_text(written["csv"], result.long_table().to_csv(index=False))
+    written = {}
+    for renderer in RENDERERS.values():  # keyed by suffix: md, tex, csv
+        written[renderer.suffix[1:]] = out / f"{name}{renderer.suffix}"
+        atomic_write_text(written[renderer.suffix[1:]], renderer.paper(result))
     if result.per_source:
         written["per_dataset"] = out / f"{name}-per-dataset.csv"
         atomic_write_text(written["per_dataset"], result.per_source_table().to_csv(index=False))

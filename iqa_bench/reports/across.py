@@ -18,6 +18,7 @@ from ..io_utils import run_files
 from .peer_values import PEERS, SOURCES, peer_values
 from . import latex
 from .labels import label_of
+from .renderers import RENDERERS
 from ..stats.summaries import ALL, INVERTED
 from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
 
@@ -244,7 +245,7 @@ def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
                        "each column in bold.", blocks, caption, notes)
 
 
-ACROSS_FILES = ("across.md", "across.tex", "across.csv")
+ACROSS_FILES = tuple(f"across{r.suffix}" for r in RENDERERS.values())
 
 
 def write_across(runs: Sequence[DatasetRun], out: Path) -> List[Path]:
@@ -254,7 +255,7 @@ def write_across(runs: Sequence[DatasetRun], out: Path) -> List[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fmt in zip(ACROSS_FILES, ("md", "latex", "csv")):
-        atomic_write_text(out / name, render_across(runs, fmt))
+    for name, renderer in zip(ACROSS_FILES, RENDERERS.values()):
+        atomic_write_text(out / name, renderer.across(runs))
         written.append(out / name)
     return written

@@ -16,7 +16,8 @@ from ..engine import score_digest
 from ..io_utils import atomic_write_text
 from ..metrics import canonical_spec
 from ..reports.labels import resolve_labels, with_labels
-from ..reports.summary import render_summary, separate_ci_table
+from ..reports.renderers import RENDERERS
+from ..reports.summary import separate_ci_table
 from ..reports.tables import display_name
 from ..stats import fit_memory
 from ..stats.fit_memory import FitMemory
@@ -41,12 +42,11 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
 def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame, dataset: str,
                   score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper",
                   ci: str = "below", by: str = "group") -> None:
-    """summary.csv, table.md, table.tex (with ``ci="separate"`` also table_ci.tex) and (regression
-    protocol) the figures, written atomically."""
-    atomic_write_text(run_dir / "summary.csv", summary.to_csv(index=False))
-    atomic_write_text(run_dir / "table.md", render_summary(protocol, summary, "md", dataset, score_text, layout, ci, by))
-    atomic_write_text(run_dir / "table.tex", render_summary(protocol, summary, "latex", dataset, score_text, layout,
-                                                            ci, by))
+    """The summary table in every format (``Renderer.table_file``: table.md, table.tex, summary.csv; with
+    ``ci="separate"`` also table_ci.tex) and (regression protocol) the figures, written atomically."""
+    for renderer in RENDERERS.values():
+        atomic_write_text(run_dir / renderer.table_file,
+                          renderer.summary(protocol, summary, dataset, score_text, layout, ci, by))
     intervals = separate_ci_table(protocol, summary, dataset, score_text, ci)
     if intervals is not None:
         atomic_write_text(run_dir / "table_ci.tex", intervals)
@@ -64,7 +64,7 @@ def _remove_stale(run_dir: Path, names: Sequence[str]) -> None:
         (run_dir / name).unlink(missing_ok=True)
 
 
-SIGNIFICANCE_FILES = ("significance.md", "significance.tex", "significance.csv")
+SIGNIFICANCE_FILES = tuple(f"significance{r.suffix}" for r in RENDERERS.values())
 
 
 def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
@@ -74,7 +74,7 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     bootstrap of ΔSROCC/ΔPLCC) and plots/significance_f.png/.pdf; removed when fewer than two metrics
     have values, so a rerun never leaves a stale matrix."""
     from ..stats.significance import compare_metrics
-    from ..reports.significance import plot_significance, render_significance
+    from ..reports.significance import plot_significance
 
     present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
     result = compare_metrics(scores, present, directions, score_higher_is_better, config.main_fit, config.bootstrap,
@@ -83,9 +83,8 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         _remove_stale(run_dir, SIGNIFICANCE_FILES)
         return
     name = display_name(dataset)
-    atomic_write_text(run_dir / "significance.md", render_significance(result, "md", name, labels))
-    atomic_write_text(run_dir / "significance.tex", render_significance(result, "latex", name, labels))
-    atomic_write_text(run_dir / "significance.csv", result.pairs.to_csv(index=False))  # kurtoses included
+    for renderer in RENDERERS.values():
+        atomic_write_text(run_dir / f"significance{renderer.suffix}", renderer.significance(result, name, labels))
     if config.plots:  # redrawn only when the matrix, its names or its title changed
         from ..reports.plots import FigureCache, figure_digest
 
@@ -100,7 +99,7 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         figures.close()
 
 
-FIT_PROTOCOL_FILES = ("fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv")
+FIT_PROTOCOL_FILES = tuple(f"fit_protocols{r.suffix}" for r in RENDERERS.values())
 
 
 def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], config: EvaluateConfig,
@@ -109,7 +108,6 @@ def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str
     metric over all items under each protocol of :data:`~iqa_bench.stats.regression.PROTOCOLS`; otherwise any
     earlier such files are removed."""
     from ..stats.fit_protocols import fit_protocol_table
-    from ..reports.fit_protocols import render_fit_protocols
 
     if config.fit != "all":
         _remove_stale(run_dir, FIT_PROTOCOL_FILES)
@@ -117,9 +115,8 @@ def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str
     table = with_labels(fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap,
                                            config.seed), labels or {})
     name = display_name(dataset)
-    atomic_write_text(run_dir / "fit_protocols.csv", table.to_csv(index=False))
-    atomic_write_text(run_dir / "fit_protocols.md", render_fit_protocols(table, "md", name, score_text))
-    atomic_write_text(run_dir / "fit_protocols.tex", render_fit_protocols(table, "latex", name, score_text))
+    for renderer in RENDERERS.values():
+        atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", renderer.fit_protocols(table, name, score_text))
 
 
 def _imported_directions(provenance, imported_values, items, ds, notes: List[str]) -> Dict[str, bool]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..engine import Failure
 from ..io_utils import run_files
-from ..reports.summary import render_summary
+from ..reports.renderers import renderer
 
 
 @dataclass
@@ -37,7 +37,7 @@ class EvaluationResult:
         summary = self.summary
         if group is not None and self.protocol == "regression" and "group" in summary.columns:
             summary = summary[summary["group"] == group]
-        return render_summary(self.protocol, summary, fmt, self.dataset, self.score_text, layout, ci)
+        return renderer(fmt).summary(self.protocol, summary, self.dataset, self.score_text, layout, ci)
 
 
 def load_run(run_dir) -> dict:

@@ -12,7 +12,8 @@ from typing import Callable, Dict, List
 from .config import EvaluateConfig
 from ..datasets import create_dataset
 from ..datasets.registry import dataset_class
-from ..reports.across import DatasetRun, dataset_label, distinct_names, render_across, write_across
+from ..reports.across import DatasetRun, dataset_label, distinct_names, write_across
+from ..reports.renderers import renderer
 
 #: Dataset flags that belong to one adapter: applied to that dataset only.
 _FLAGS_OF = {"live_dmos": "live", "part": "live_md", "split": "bapps", "subsets": "bapps"}
@@ -27,7 +28,7 @@ class AcrossResult:
     run_dir: Path
 
     def table(self, fmt: str = "md") -> str:
-        return render_across(self.runs, fmt)
+        return renderer(fmt).across(self.runs)
 
     @property
     def failures(self):
