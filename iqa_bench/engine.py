@@ -21,7 +21,7 @@ from .features import AMP_DTYPES, ReferenceFeatures, is_out_of_memory, shared_fe
 from .images import image_size, load_rgb
 from .metrics.base import Metric
 from .metrics.deep import FeatureMetric
-from .store import ScoreStore
+from .store import ScoreKey, ScoreStore
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,12 @@ def score_digest(metric: Metric, amp: Optional[str] = None) -> str:
     return metric.digest() + (f"-amp-{amp}" if amp and isinstance(metric, FeatureMetric) else "")
 
 
+def score_keys(dataset_key: str, metrics: Sequence[Metric], amp: Optional[str] = None) -> Dict[str, ScoreKey]:
+    """spec -> :class:`~iqa_bench.store.ScoreKey` of every metric of a run: the one place a store key is
+    made (the engine, the sharded run, the run's values and its ``run.json`` digests all read these)."""
+    return {m.spec: ScoreKey(dataset_key, m.spec, score_digest(m, amp)) for m in metrics}
+
+
 class Engine:
     """Computes metric scores for dataset items into a :class:`ScoreStore`."""
 
@@ -195,12 +201,12 @@ class Engine:
         """Score ``items``; pairs already in the store (or in ``known``: spec -> item ids stored
         elsewhere, as a sharded run's main store) are skipped."""
         report = EngineReport()
-        digests = {m.spec: score_digest(m, self.amp) for m in self.metrics}
+        keys = score_keys(dataset_key, self.metrics, self.amp)
         if fresh:
-            for spec, digest in digests.items():
-                self.store.delete(dataset_key, spec, digest)
-        stored = {spec: set(self.store.scores(dataset_key, spec, digest)) | set((known or {}).get(spec, ()))
-                  for spec, digest in digests.items()}
+            for key in keys.values():
+                self.store.delete(*key)
+        stored = {spec: set(self.store.scores(*key)) | set((known or {}).get(spec, ())) for spec, key in keys.items()}
+        digests = {spec: key.digest for spec, key in keys.items()}
         missing: Dict[str, set] = {spec: {it.item_id for it in items} - values for spec, values in stored.items()}
         report.reused = sum(len(items) - len(m) for m in missing.values())
         todo = [it for it in items if any(it.item_id in m for m in missing.values())]

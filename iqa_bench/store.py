@@ -10,7 +10,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Dict, Iterable, Tuple
+from typing import Dict, Iterable, NamedTuple, Tuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS scores (
@@ -118,6 +118,16 @@ def _readable_rows(db, table: str, chunk: int = 4096) -> list:
     for lo in range(1, top + 1, chunk):
         rows.extend(read(lo, min(lo + chunk - 1, top)))
     return rows
+
+
+class ScoreKey(NamedTuple):
+    """Where one metric's scores of one dataset live in a store: the dataset's key, the metric's spec and
+    the digest of what computes them (:func:`iqa_bench.engine.score_keys` makes every key of a run; a
+    key is passed whole: ``store.scores(*key)``)."""
+
+    dataset: str
+    metric: str
+    digest: str
 
 
 class ScoreStore:

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from ..datasets import Dataset, create_dataset
 from ..datasets.base import require_unique_items
-from ..engine import Failure, score_digest
+from ..engine import Failure, score_keys
 from ..errors import MetricUnavailableError
 from .. import imported as imported_scores
 from ..images import image_size
@@ -82,26 +82,27 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
             f"cannot create the run folder {run_dir} ({err.strerror or err}); choose a writable --results "
             f"folder (a read-only store can still be read with --store {store_path})") from None
 
+    keys = score_keys(ds.key, modules, config.amp)
     rank, world = distributed.context()
     with run_lock(run_dir) if rank == 0 else contextlib.nullcontext():
         if world > 1:
-            report = sharded_run(ds.key, items, modules, config, store_path, rank, world)
+            report = sharded_run(ds.key, keys, items, modules, config, store_path, rank, world)
             if rank != 0:
                 return None
             with open_store(store_path) as store:
-                values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+                values = {spec: store.scores(*key) for spec, key in keys.items()}
         else:
             with open_store(store_path, fresh=config.fresh) as store:
                 report = make_engine(modules, store, config, config.device, config.progress).run(
                     ds.key, items, fresh=config.fresh)
-                values = {m.spec: store.scores(ds.key, m.spec, score_digest(m, config.amp)) for m in modules}
+                values = {spec: store.scores(*key) for spec, key in keys.items()}
         if imported:
             with open_store(store_path) as store:
                 provenance = _store_imported(store, ds, items, imported, imported_values)
         else:
             provenance = {}
         values.update(imported_values)
-        return write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, provenance)
+        return write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, keys, provenance)
 
 
 def _runnable_on_sizes(modules, items, unavailable: List[Failure]):

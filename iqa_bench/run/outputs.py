@@ -12,7 +12,6 @@ from typing import Dict, List, Optional, Sequence
 import pandas as pd
 
 from .. import imported as imported_scores
-from ..engine import score_digest
 from ..io_utils import atomic_write_text
 from ..metrics import canonical_spec
 from ..reports.labels import resolve_labels, with_labels
@@ -142,8 +141,8 @@ def _imported_directions(provenance, imported_values, items, ds, notes: List[str
     return directions
 
 
-def write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir,
-               provenance=None) -> EvaluationResult:
+def write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, keys,
+              provenance=None) -> EvaluationResult:
     """Regression / 2AFC statistics of the stored scores and every output file of the run folder."""
     report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
@@ -169,7 +168,7 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
         summary = with_labels(summary, labels)
         meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
                 "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
-                "items": len(scores), "digests": {**{m.spec: score_digest(m, config.amp) for m in modules},
+                "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
                             **{name: info["digest"] for name, info in provenance.items()}},
                 "imported": provenance, "labels": labels, "config": config.to_dict()}
         atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..engine import Engine, resolve_device, score_digest
+from ..engine import Engine, resolve_device
 from ..store import ScoreStore
 from . import distributed
 from .config import EvaluateConfig
@@ -15,16 +15,17 @@ def make_engine(modules, store, config: EvaluateConfig, device, progress: bool) 
                   progress=progress, amp=config.amp, channels_last=config.channels_last, compile=config.compile)
 
 
-def sharded_run(key, items, modules, config, main: Path, rank: int, world: int):
-    """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`)."""
+def sharded_run(key: str, keys, items, modules, config, main: Path, rank: int, world: int):
+    """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`).
+    ``key``: the dataset's; ``keys``: the run's store keys (:func:`~iqa_bench.engine.score_keys`)."""
     results = main.parent
     if rank == 0:  # rank 0 creates (and with --fresh clears) the main store before the others read it
         with ScoreStore(main) as store:
-            for m in modules if config.fresh else ():
-                store.delete(key, m.spec, score_digest(m, config.amp))
+            for score_key in keys.values() if config.fresh else ():
+                store.delete(*score_key)
     distributed.barrier()
     with ScoreStore(main) as store:
-        known = {m.spec: set(store.scores(key, m.spec, score_digest(m, config.amp))) for m in modules}
+        known = {spec: set(store.scores(*score_key)) for spec, score_key in keys.items()}
     shard_path = results / "shards" / f"{config.run_name.replace('/', '-')}-rank{rank}.sqlite"
     device = distributed.local_device(resolve_device(config.device))
     with ScoreStore(shard_path) as shard:
