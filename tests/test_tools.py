@@ -5,6 +5,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
@@ -81,3 +83,28 @@ def test_two_recordings_of_one_behaviour_compare_equal_and_a_changed_table_is_na
     (changed / "manifest.json").write_text(json.dumps(manifest))
     assert "only after: sample/extra.csv" in tool.compare(before, changed)
     assert tool.main(["compare", str(before), str(changed)]) == 1
+
+
+def test_one_registry_rule_for_metrics_datasets_models_and_backbones():
+    """Every registry refuses a name registered twice (an alias too), naming the kind and the name."""
+    from iqa_bench.backbones.registry import BACKBONES
+    from iqa_bench.datasets.registry import DATASETS, register_dataset
+    from iqa_bench.metrics.registry import FAMILIES, MetricFamily, register
+    from iqa_bench.registry import Registry
+    from iqa_bench.training.models import MODELS, register_model
+
+    for registry in (BACKBONES, DATASETS, FAMILIES, MODELS):
+        assert isinstance(registry, Registry) and len(registry) > 1
+    with pytest.raises(ValueError, match="dataset 'sample' registered twice"):
+        register_dataset(DATASETS["sample"])
+    with pytest.raises(ValueError, match="model 'vdsr' registered twice"):
+        register_model("vdsr")(lambda scale: None)
+    with pytest.raises(ValueError, match="metric family 'ssim' registered twice"):
+        register(FAMILIES["ssim"])
+    family = FAMILIES["psnr"]
+    with pytest.raises(ValueError, match="metric family 'psnr' registered twice"):  # an alias of a new family
+        register(MetricFamily("psnr_new", family.factory, True, False, "", "", group=family.group,
+                              aliases=("psnr",)))
+    assert "psnr_new" not in FAMILIES
+    with pytest.raises(ValueError, match="backbone 'vgg16' registered twice"):
+        BACKBONES.register("vgg16", BACKBONES["vgg16"])

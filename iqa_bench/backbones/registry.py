@@ -14,7 +14,8 @@ import io
 import logging
 import os
 import re
-from typing import Dict, Iterable, Tuple
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, Tuple
 
 import torch
 import torchvision
@@ -24,6 +25,7 @@ from torchvision.models.feature_extraction import create_feature_extractor
 from ..errors import MetricUnavailableError, UnknownNameError
 from ..io_utils import download_timeout, file_sha256
 from ..safe_loading import weights_only_loads
+from ..registry import Registry
 from ..weights import WeightFile
 from . import efficientnet_lite
 from .layers import LAYER_TABLES
@@ -46,7 +48,21 @@ TORCHVISION = {
     "mobilenet_v2": ("mobilenet_v2", "MobileNet_V2_Weights.IMAGENET1K_V1", {}, {}),
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", "ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1", {}, {}),
 }
-BACKBONES = sorted(list(TORCHVISION) + ["efficientnet_lite0"])
+
+
+@dataclass(frozen=True)
+class BackboneSource:
+    """How a backbone is built: ``build(weights) -> (model, weights id)``, its input normalisation and the
+    modules feature extraction must not trace into."""
+
+    build: Callable[[str], Tuple[nn.Module, str]]
+    mean: Tuple[float, float, float]
+    std: Tuple[float, float, float]
+    leaf_modules: tuple = ()
+
+
+#: Every backbone, by name (in alphabetical order).
+BACKBONES: Registry[BackboneSource] = Registry("backbone")
 
 
 class BackboneWeightsError(MetricUnavailableError):
@@ -115,19 +131,13 @@ class Backbone(nn.Module):
 
     def __init__(self, name: str, weights: str = "imagenet"):
         super().__init__()
-        if name not in BACKBONES:
-            raise UnknownNameError("backbone", name, BACKBONES)
+        source = BACKBONES.get(name)
         if weights != "imagenet" and not re.fullmatch(r"random\d*", weights):
             raise ValueError(f"backbone {name}: weights must be 'imagenet', 'random' or 'random<seed>', got {weights!r}")
         self.name, self.weights = name, weights
-        if name == "efficientnet_lite0":
-            model, self.weights_id = _lite_model(weights)
-            mean, std = LITE_MEAN, LITE_STD
-            self._leaf_modules = [efficientnet_lite.Conv2dSame]
-        else:
-            model, self.weights_id = _torchvision_model(name, weights)
-            mean, std = IMAGENET_MEAN, IMAGENET_STD
-            self._leaf_modules = []
+        model, self.weights_id = source.build(weights)
+        mean, std = source.mean, source.std
+        self._leaf_modules = list(source.leaf_modules)
         for module in model.modules():  # see FEATURES_VERSION: a pre-activation layer must keep its values
             if getattr(module, "inplace", False):
                 module.inplace = False
@@ -171,6 +181,12 @@ class Backbone(nn.Module):
         self.check_layers(wanted)
         self.images_forwarded += images.shape[0]
         return self._extractor(wanted)((images - self.mean) / self.std)
+
+
+for _name in sorted(list(TORCHVISION) + ["efficientnet_lite0"]):
+    BACKBONES.register(_name, BackboneSource(_lite_model, LITE_MEAN, LITE_STD, (efficientnet_lite.Conv2dSame,))
+                       if _name == "efficientnet_lite0" else
+                       BackboneSource(functools.partial(_torchvision_model, _name), IMAGENET_MEAN, IMAGENET_STD))
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,24 +2,25 @@
 from __future__ import annotations
 
 import inspect
-from typing import Dict, Type
+from typing import Type
 
 from ..errors import UnknownNameError
+from ..registry import Registry
 from .base import Dataset
 
-_DATASETS: Dict[str, Type[Dataset]] = {}
+DATASETS: Registry[Type[Dataset]] = Registry("dataset")
 
 
 def register_dataset(cls: Type[Dataset]) -> Type[Dataset]:
-    _DATASETS[cls.name] = cls
-    return cls
+    """Class decorator: the adapter under its ``name`` (a name registered twice is refused)."""
+    return DATASETS.register(cls.name, cls)
 
 
 def dataset_class(name: str) -> Type[Dataset]:
     key = name.strip().lower()
-    if key not in _DATASETS:
-        raise UnknownNameError("dataset", name, _DATASETS)
-    return _DATASETS[key]
+    if key not in DATASETS:
+        raise UnknownNameError("dataset", name, DATASETS)
+    return DATASETS[key]
 
 
 def create_dataset(name: str, root=None, **options) -> Dataset:
@@ -34,4 +35,4 @@ def create_dataset(name: str, root=None, **options) -> Dataset:
 
 
 def list_datasets():
-    return [_DATASETS[k] for k in sorted(_DATASETS)]
+    return [DATASETS[k] for k in sorted(DATASETS)]

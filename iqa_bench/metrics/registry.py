@@ -6,8 +6,9 @@ string (or ``None``) and returning a :class:`~iqa_bench.metrics.base.Metric`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Callable, List, Optional
 
+from ..registry import Registry
 from ..spec_syntax import split_spec
 from .base import Metric
 
@@ -48,26 +49,20 @@ class MetricFamily:
 #: The listing's groups, in order: what a family compares.
 GROUPS = ("pixel", "structural", "information-theoretic", "deep features", "learned", "bridged")
 
-_FAMILIES: Dict[str, MetricFamily] = {}
-_ALIASES: Dict[str, str] = {}
+FAMILIES: Registry[MetricFamily] = Registry("metric family", plural="metrics")
 
 
 def register(family: MetricFamily) -> MetricFamily:
-    if family.name in _FAMILIES:
-        raise ValueError(f"metric family {family.name!r} registered twice")
     if family.group not in GROUPS:
         raise ValueError(f"metric family {family.name!r}: group {family.group!r} is not one of {GROUPS}")
-    _FAMILIES[family.name] = family
-    for alias in family.aliases:
-        _ALIASES[alias] = family.name
-    return family
+    return FAMILIES.register(family.name, family, family.aliases)
 
 
 def parse_spec(spec: str):
     """Split a spec into (family, argument); resolves aliases; raises UnknownNameError
     (:func:`~iqa_bench.spec_syntax.split_spec` on the registered families)."""
-    name, arg = split_spec(spec, _FAMILIES, _ALIASES)
-    return _FAMILIES[name], arg
+    name, arg = split_spec(spec, FAMILIES.entries, FAMILIES.aliases)
+    return FAMILIES[name], arg
 
 
 TRUST_FLAG = "--trust-specs"
@@ -116,9 +111,9 @@ def create_metric(spec: str, weights_folder=None) -> Metric:
 
 def registered_families() -> List[MetricFamily]:
     """Every family, in the order they were registered."""
-    return list(_FAMILIES.values())
+    return FAMILIES.values()
 
 
 def list_metrics() -> List[MetricFamily]:
     """Every family, by group (in :data:`GROUPS` order), then by name."""
-    return sorted(_FAMILIES.values(), key=lambda f: (GROUPS.index(f.group), f.name))
+    return sorted(FAMILIES.values(), key=lambda f: (GROUPS.index(f.group), f.name))

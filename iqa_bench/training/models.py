@@ -17,23 +17,24 @@ bicubic-upsampled input).
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ..errors import UnknownNameError
+from ..registry import Registry
 from ..learned.afm import SRGANDiscriminator
 from .bicubic import imresize
 
-MODELS: Dict[str, Callable[..., nn.Module]] = {}
+MODELS: Registry[Callable[..., nn.Module]] = Registry("model")
 
 
 def register_model(name: str):
+    """Decorator: the factory under ``name`` (a name registered twice is refused)."""
     def wrap(factory):
-        MODELS[name] = factory
-        return factory
+        return MODELS.register(name, factory)
     return wrap
 
 
