@@ -180,9 +180,9 @@ class Engine:
                  num_workers: int = 0, progress: bool = True, amp: Optional[str] = None,
                  channels_last: bool = False, compile: bool = False, reuse_references: bool = True):
         if batch_size < 1:
-            raise ValueError(f"--batch-size must be at least 1, got {batch_size}")
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if amp not in (None, *AMP_DTYPES):
-            raise ValueError(f"--amp {amp!r}: choose {', '.join(AMP_DTYPES)}")
+            raise ValueError(f"amp {amp!r}: choose {', '.join(AMP_DTYPES)}")
         self.device = resolve_device(device) if not isinstance(device, torch.device) else device
         self.metrics = [m.to(self.device).eval() for m in metrics]
         self.amp, self.channels_last = amp, channels_last

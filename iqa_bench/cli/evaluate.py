@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UnknownNameError
-from ..reports.latex import CI_MODES
+from ..run.config import choices_of
 from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_specs_option
 
 
@@ -21,10 +21,10 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
 @click.option("--root", "roots", multiple=True, metavar="[NAME=]DIR",
               help="Folder holding the dataset in its official layout; with several datasets NAME=DIR "
                    "(repeatable).")
-@click.option("--live-dmos", type=click.Choice(["realigned", "original"]),
+@click.option("--live-dmos", type=click.Choice(choices_of("live_dmos")),
               help="live: realigned DMOS (default; one scale across types) or the original dmos.mat.")
-@click.option("--part", type=click.Choice(["1", "2", "both"]), help="live_md: Part 1, 2 or both (default).")
-@click.option("--split", type=click.Choice(["val", "train", "both"]), help="bapps: split (default val).")
+@click.option("--part", type=click.Choice(choices_of("part")), help="live_md: Part 1, 2 or both (default).")
+@click.option("--split", type=click.Choice(choices_of("split")), help="bapps: split (default val).")
 @click.option("--subsets", help="bapps: comma-separated subsets (default all of the split).")
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
               help="Any other dataset option (repeatable).")
@@ -40,7 +40,7 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
 @click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Pairs per batch (default 8).")
 @click.option("--workers", type=click.IntRange(min=0), help="DataLoader decoding workers (default 0).")
-@click.option("--amp", type=click.Choice(["bf16", "fp16"]), help="Mixed precision for the backbones.")
+@click.option("--amp", type=click.Choice(choices_of("amp")), help="Mixed precision for the backbones.")
 @click.option("--channels-last/--no-channels-last", default=None, help="NHWC memory layout for backbones.")
 @click.option("--compile/--no-compile", "compile_", default=None, help="torch.compile the feature extractors.")
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path),
@@ -49,25 +49,25 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
 @click.option("--store", help="Score store file (default RESULTS/scores.sqlite); may be read-only when every "
                               "score is stored.")
 @click.option("--fresh", is_flag=True, default=None, help="Ignore (and overwrite) stored scores.")
-@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none", "all"]),
+@click.option("--fit", type=click.Choice(choices_of("fit")),
               help="Mapping before PLCC/RMSE: logistic5 (default; Sheikh et al. 2006), logistic4 (VQEG), cubic, "
                    "none (raw PLCC, pyiqa's protocol), or all: logistic5 tables plus fit_protocols.md comparing "
                    "the four.")
 @click.option("--bootstrap", type=click.IntRange(min=0), help="Bootstrap resamples for CIs (default 1000).")
 @click.option("--seed", type=int, help="Bootstrap seed (default 0).")
-@click.option("--resample", type=click.Choice(["items", "references"]),
+@click.option("--resample", type=click.Choice(choices_of("resample")),
               help="Bootstrap unit for the CIs: items (default) or references (cluster bootstrap: distortions "
                    "of one source image resampled together).")
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
-@click.option("--layout", type=click.Choice(["paper", "groups"]),
+@click.option("--layout", type=click.Choice(choices_of("layout")),
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
                    "(one table per group).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default on).")
 @click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
               help="Display name of a metric in tables and figures, e.g. --label 'lp:vgg16/relu2_2=LP (VGG16 "
                    "ReLU2_2)' (repeatable; default names such as MS-SSIM, LPIPS (AlexNet); the spec stays in the CSV).")
-@click.option("--ci", type=click.Choice(CI_MODES),
+@click.option("--ci", type=click.Choice(choices_of("ci")),
               help="table.tex's 95% intervals: below (default: a second line in a smaller font), inline (in the "
                    "cell) or separate (values only; the intervals in table_ci.tex).")
 @trust_specs_option

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..reports.latex import CI_MODES
+from ..run.config import choices_of
 from .common import cli, fail_usage, format_option
 
 
@@ -15,13 +15,13 @@ from .common import cli, fail_usage, format_option
 @format_option
 @click.option("--by", default=None, help="Group column, e.g. distortion or reference ('none': overall only; "
                                          "default: none).")
-@click.option("--fit", type=click.Choice(["logistic5", "logistic4", "cubic", "none"]), default=None,
+@click.option("--fit", type=click.Choice([c for c in choices_of("fit") if c != "all"]), default=None,
               help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
-@click.option("--layout", type=click.Choice(["paper", "groups"]), default="paper", show_default=True)
+@click.option("--layout", type=click.Choice(choices_of("layout")), default="paper", show_default=True)
 @click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
               help="Display name of a metric (repeatable; default: the names the run used).")
-@click.option("--ci", type=click.Choice(CI_MODES), default=None,
+@click.option("--ci", type=click.Choice(choices_of("ci")), default=None,
               help="LaTeX intervals: below, inline or separate (the intervals' own table). Default: the run's.")
 def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
     """Re-render a finished run's table from its stored scores (nothing is recomputed)."""

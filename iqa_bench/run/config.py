@@ -23,40 +23,55 @@ DEFAULT_METRICS = ["psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "vifp
                    f"cx_att:{DEFAULT_BACKBONE}/block4"]
 
 
+def key(default=dataclasses.MISSING, *, factory=None, kind: str = "", choices: Tuple = (), minimum=None):
+    """A configuration key with its one validation: ``kind`` bool | int | str | mapping, ``choices`` (a
+    value outside them is refused; None may be among them), ``minimum`` for an integer. The command
+    line's choices are read from here (:func:`choices_of`), and a test holds every flag's default and
+    range to its key's."""
+    metadata = {"kind": kind, "choices": tuple(choices), "minimum": minimum}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+FITS = ("logistic5", "logistic4", "cubic", "none", "all")
+
+
 @dataclass
 class EvaluateConfig:
     dataset: Union[str, List[str]] = "sample"  # several: one table across datasets (across.md)
     root: Union[str, Dict[str, str], None] = None  # several datasets: {NAME: DIR}
-    dataset_options: Dict[str, Any] = field(default_factory=dict)
-    live_dmos: Optional[str] = None    # live: realigned (default) | original
-    part: Optional[str] = None         # live_md: 1 | 2 | both
-    split: Optional[str] = None        # bapps: val (default) | train | both
-    subsets: Optional[str] = None      # bapps: comma-separated subsets
+    dataset_options: Dict[str, Any] = key(factory=dict, kind="mapping")
+    live_dmos: Optional[str] = key(None, kind="str", choices=("realigned", "original", None))  # live
+    part: Optional[str] = key(None, kind="str", choices=("1", "2", "both", None))  # live_md (default both)
+    split: Optional[str] = key(None, kind="str", choices=("val", "train", "both", None))  # bapps (default val)
+    subsets: Optional[str] = key(None, kind="str")      # bapps: comma-separated subsets
     metrics: List[str] = field(default_factory=lambda: list(DEFAULT_METRICS))
-    mdf_weights: Optional[str] = None  # folder with the MDF authors' Ds_*.pth files
-    device: str = "auto"
-    batch_size: int = 8
-    workers: int = 0
-    amp: Optional[str] = None          # bf16 | fp16: backbones under autocast (features returned as fp32)
-    channels_last: bool = False
-    compile: bool = False              # torch.compile the backbone feature extractors
-    results: str = "results"
-    store: Optional[str] = None        # score store file (default RESULTS/scores.sqlite)
-    run: Optional[str] = None
-    fresh: bool = False
-    fit: str = "logistic5"
-    bootstrap: int = 1000
-    resample: str = "items"            # bootstrap unit: items, or references (cluster bootstrap)
-    seed: int = 0
-    by: Optional[str] = DEFAULT_BY  # the default is skipped quietly where a dataset has no such group
-    plots: bool = True
-    layout: str = "paper"           # table.md/.tex: paper (metrics × statistics + SROCC per group) | groups
-    ci: str = "below"               # table.tex's intervals: inline (in the cell) | below (second line, smaller)
-    #                                 | separate (table_ci.tex beside an interval-free table.tex)
+    mdf_weights: Optional[str] = key(None, kind="str")  # folder with the MDF authors' Ds_*.pth files
+    device: str = key("auto", kind="str")
+    batch_size: int = key(8, kind="int", minimum=1)
+    workers: int = key(0, kind="int", minimum=0)
+    amp: Optional[str] = key(None, choices=("bf16", "fp16", None))  # backbones under autocast (features fp32)
+    channels_last: bool = key(False, kind="bool")
+    compile: bool = key(False, kind="bool")             # torch.compile the backbone feature extractors
+    results: str = key("results", kind="str")
+    store: Optional[str] = key(None, kind="str")        # score store file (default RESULTS/scores.sqlite)
+    run: Optional[str] = key(None, kind="str")
+    fresh: bool = key(False, kind="bool")
+    fit: str = key("logistic5", choices=FITS)
+    bootstrap: int = key(1000, kind="int", minimum=0)
+    resample: str = key("items", choices=("items", "references"))  # bootstrap unit (references: cluster bootstrap)
+    seed: int = key(0, kind="int")
+    by: Optional[str] = key(DEFAULT_BY, kind="str")  # the default is skipped quietly where a dataset has no such group
+    plots: bool = key(True, kind="bool")
+    layout: str = key("paper", choices=("paper", "groups"))  # table.md/.tex: paper (metrics × statistics +
+    #                                 SROCC per group) | groups
+    ci: str = key("below", choices=CI_MODES)  # table.tex's intervals: inline (in the cell) | below (second line,
+    #                                 smaller) | separate (table_ci.tex beside an interval-free table.tex)
     labels: Dict[str, str] = field(default_factory=dict)  # {SPEC: display name} for tables and figures
-    progress: bool = True
+    progress: bool = key(True, kind="bool")
     scores: Dict[str, str] = field(default_factory=dict)  # imported values: {NAME[:higher|:lower]: FILE}
-    scores_dir: Optional[str] = None  # every *.txt / *.csv of this folder, imported under its stem
+    scores_dir: Optional[str] = key(None, kind="str")  # every *.txt / *.csv of this folder, imported under its stem
 
     def all_dataset_options(self) -> Dict[str, Any]:
         """``dataset_options`` plus the dataset flags that were set (e.g. --live-dmos -> dmos)."""
@@ -230,32 +245,33 @@ def _labels_mapping(value, where: str) -> Dict[str, str]:
     return {k.strip(): str(v).strip() for k, v in value.items()}
 
 
-#: Keys whose value must be a YAML boolean (true/false), an integer with a lower bound, or one of a set.
-_BOOLEANS = ("fresh", "channels_last", "compile", "plots", "progress")
-_INTEGERS = {"batch_size": 1, "workers": 0, "bootstrap": 0, "seed": None}
-_CHOICES = {"fit": ("logistic5", "logistic4", "cubic", "none", "all"), "resample": ("items", "references"),
-            "amp": ("bf16", "fp16", None), "layout": ("paper", "groups"),
-            "ci": CI_MODES}
-_STRINGS = ("device", "results", "store", "run", "by", "live_dmos", "part", "split", "subsets",
-            "mdf_weights", "scores_dir")
+_FIELDS = {f.name: f for f in dataclasses.fields(EvaluateConfig)}
+
+
+def choices_of(name: str) -> Tuple[str, ...]:
+    """The values key ``name`` accepts (None left out): the command line's ``click.Choice``."""
+    return tuple(c for c in _FIELDS[name].metadata.get("choices", ()) if c is not None)
 
 
 def _check_value(key: str, value, where: str) -> None:
-    """TypeError-free validation: a wrong type or range is a ValueError naming the key and the file
-    (a quoted ``fresh: "no"`` would otherwise be truthy and wipe the stored scores)."""
+    """TypeError-free validation by the key's declaration (:func:`key`): a wrong type or range is a
+    ValueError naming the key and the file (a quoted ``fresh: "no"`` would otherwise be truthy and wipe
+    the stored scores)."""
     def fail(expected: str):
         raise ValueError(f"{where}: key {key!r} must be {expected}, got {value!r} ({type(value).__name__})")
 
-    if key in _BOOLEANS and not isinstance(value, bool):
+    spec = _FIELDS[key].metadata
+    kind, choices, minimum = spec.get("kind"), spec.get("choices"), spec.get("minimum")
+    if kind == "bool" and not isinstance(value, bool):
         fail("true or false (a YAML boolean, unquoted)")
-    if key in _INTEGERS:
+    if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             fail("an integer")
-        if _INTEGERS[key] is not None and value < _INTEGERS[key]:
-            fail(f"an integer >= {_INTEGERS[key]}")
-    if key in _CHOICES and value not in _CHOICES[key]:
-        fail("one of " + ", ".join(str(c) for c in _CHOICES[key] if c is not None))
-    if key in _STRINGS and value is not None and not isinstance(value, (str, int, os.PathLike)):
+        if minimum is not None and value < minimum:
+            fail(f"an integer >= {minimum}")
+    if choices and (str(value) if kind == "str" and value is not None else value) not in choices:
+        fail("one of " + ", ".join(str(c) for c in choices if c is not None))
+    if kind == "str" and value is not None and not isinstance(value, (str, int, os.PathLike)):
         fail("a string")
-    if key == "dataset_options" and not isinstance(value, dict):
+    if kind == "mapping" and not isinstance(value, dict):
         fail("a mapping of option names to values")
