@@ -113,3 +113,15 @@ def photo(name: str, size: int = 128) -> "torch.Tensor":
     y, x = (h - size) // 2, (w - size) // 2
     crop = np.ascontiguousarray(array[y:y + size, x:x + size])
     return torch.from_numpy(crop).permute(2, 0, 1).float()[None] / 255
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.gpu`` tests need a CUDA device: skipped, saying so, where there is none."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device (marker gpu); none is present here")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)

@@ -4,7 +4,7 @@ import torch
 
 from iqa_bench import create_metric
 from iqa_bench.datasets.base import Item
-from iqa_bench.engine import Engine, resolve_device, size_batches
+from iqa_bench.engine import Engine, resolve_device, score_keys, size_batches
 from iqa_bench.images import load_rgb
 from iqa_bench.store import ScoreStore
 
@@ -73,3 +73,23 @@ def test_device_resolution():
     assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
     with pytest.raises(ValueError, match="--device"):
         resolve_device("warp-drive")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("amp", [None, "bf16"])
+def test_the_engine_on_cuda_gives_the_cpu_scores(tmp_path, amp):
+    """The GPU path: the same items scored on CUDA and on the CPU (classical metrics exactly up to float
+    rounding; a backbone metric under bf16 autocast within its precision)."""
+    items = make_items(tmp_path, [(64, 64)] * 4 + [(48, 64)] * 2)
+    specs = ["psnr", "ssim", "lp:vgg16:random/relu2_2"]
+    scores = {}
+    for device in ("cpu", "cuda"):
+        with ScoreStore(tmp_path / f"{device}.sqlite") as store:
+            metrics, precision = [create_metric(s) for s in specs], amp if device == "cuda" else None
+            Engine(metrics, store, device=device, batch_size=4, progress=False, amp=precision).run("d", items)
+            scores[device] = {s: store.scores(*key) for s, key in score_keys("d", metrics, precision).items()}
+    for spec in specs:
+        tolerance = 2e-2 if amp and spec.startswith("lp") else 1e-4
+        for item in items:
+            assert scores["cuda"][spec][item.item_id] == pytest.approx(scores["cpu"][spec][item.item_id],
+                                                                       rel=tolerance, abs=1e-5)

@@ -108,3 +108,12 @@ def test_one_registry_rule_for_metrics_datasets_models_and_backbones():
     assert "psnr_new" not in FAMILIES
     with pytest.raises(ValueError, match="backbone 'vgg16' registered twice"):
         BACKBONES.register("vgg16", BACKBONES["vgg16"])
+
+
+def test_the_package_has_no_import_circle_and_no_import_up_a_floor():
+    """The layering of the README's "For contributors", held: tools/floors.txt lists the floors lowest
+    first; ``python tools/import_graph.py --floors tools/floors.txt`` exits 0."""
+    tool = _tool()
+    assert tool.main(["--floors", str(TOOLS / "floors.txt")]) == 0
+    folders = {p.parent for p in (TOOLS.parent / "iqa_bench").rglob("*.py")}
+    assert all((folder / "__init__.py").is_file() for folder in folders)  # every folder is a package (installed)

@@ -68,7 +68,8 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
 def across(run_dirs, out, fmt):
     """One table metric × dataset from finished runs (e.g. runs with imported scores), with pyiqa's and
     piq's published SROCC / KROCC beside ours where they exist (nothing is recomputed)."""
-    from ..reports.across import load_dataset_runs, write_across
+    from ..reports.across import load_dataset_runs
+    from ..run.several import write_across
     from ..reports.renderers import renderer
 
     try:

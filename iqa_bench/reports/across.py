@@ -18,7 +18,6 @@ from ..io_utils import run_files
 from .peer_values import PEERS, SOURCES, peer_values
 from . import latex
 from .labels import label_of
-from .renderers import RENDERERS
 from ..stats.summaries import ALL, INVERTED
 from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
 
@@ -243,19 +242,3 @@ def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
                                     latex.name_column() + latex.heading_column("1.6cm") * len(keep), above))
     return latex.table("Each metric across datasets: correlation with each dataset's subjective scores; best of "
                        "each column in bold.", blocks, caption, notes)
-
-
-ACROSS_FILES = tuple(f"across{r.suffix}" for r in RENDERERS.values())
-
-
-def write_across(runs: Sequence[DatasetRun], out: Path) -> List[Path]:
-    """across.md / .tex / .csv in ``out``."""
-    from ..io_utils import atomic_write_text
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, renderer in zip(ACROSS_FILES, RENDERERS.values()):
-        atomic_write_text(out / name, renderer.across(runs))
-        written.append(out / name)
-    return written

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .plots import plot_fit, save_figure  # noqa: E402
-from ..recipes.recipe import column  # noqa: E402
+from .paper_columns import column  # noqa: E402
 
 
 def _label(row) -> str:

@@ -8,7 +8,7 @@ from typing import List
 import numpy as np
 
 from ..stats.regression import fit_caption
-from ..recipes.recipe import column
+from .paper_columns import column
 from .tables import latex_escape
 
 SUBCOLUMNS = ("paper", "ours", "Δ")

@@ -1,5 +1,5 @@
 """One renderer per output format, behind one interface: what a run, a table across datasets and a
-paper recipe are written as. The writers (:mod:`iqa_bench.run.outputs`, :func:`.across.write_across`,
+paper recipe are written as. The writers (:mod:`iqa_bench.run.outputs`, :func:`iqa_bench.run.several.write_across`,
 :func:`iqa_bench.recipes.paper.write_outputs`) write one file per renderer of :data:`RENDERERS`, and every
 ``--format`` choice is :data:`FORMATS`: a new format (HTML, say) is one :class:`Renderer` subclass added
 here, not an edit in every writer.

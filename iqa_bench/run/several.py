@@ -7,13 +7,14 @@ import dataclasses
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Sequence
 
 from .config import EvaluateConfig
 from ..datasets import create_dataset
+from ..io_utils import atomic_write_text
 from ..datasets.registry import dataset_class
-from ..reports.across import DatasetRun, dataset_label, distinct_names, write_across
-from ..reports.renderers import renderer
+from ..reports.across import DatasetRun, dataset_label, distinct_names
+from ..reports.renderers import RENDERERS, renderer
 
 #: Dataset flags that belong to one adapter: applied to that dataset only.
 _FLAGS_OF = {"live_dmos": "live", "part": "live_md", "split": "bapps", "subsets": "bapps"}
@@ -87,3 +88,16 @@ def evaluate_datasets(config: EvaluateConfig, evaluate: Callable) -> AcrossResul
     write_across(runs, run_dir)
     return AcrossResult(results, runs, run_dir)
 
+
+ACROSS_FILES = tuple(f"across{r.suffix}" for r in RENDERERS.values())
+
+
+def write_across(runs: Sequence[DatasetRun], out: Path) -> List[Path]:
+    """across.md / .tex / .csv in ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, format_ in zip(ACROSS_FILES, RENDERERS.values()):
+        atomic_write_text(out / name, format_.across(runs))
+        written.append(out / name)
+    return written
