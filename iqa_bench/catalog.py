@@ -49,7 +49,8 @@ def build() -> List[Dict]:
 
     return [{"name": f.name, "argument": f.argument, "aliases": list(f.aliases), "higher": f.higher_is_better,
              "weights": f.needs_weights, "calibrated": f.calibrated, "source": f.source,
-             "description": f.description, "variants": [list(v) for v in f.variants], "group": f.group}
+             "description": f.description, "variants": [list(v) for v in f.variants], "group": f.group,
+             "package": f.package}
             for f in list_metrics()]
 
 

@@ -29,7 +29,6 @@ def metrics(backbone):
     import importlib.util
 
     listing = families()
-    pyiqa = importlib.util.find_spec("pyiqa") is not None
     rows = []
     for family in listing:
         if not rows or family["group"] != rows[-1][0]:
@@ -38,9 +37,11 @@ def metrics(backbone):
         if family["aliases"]:
             name += f" (alias {', '.join(family['aliases'])})"
         description = family["description"]
-        if family["name"] == "pyiqa":
-            description += " (pyiqa installed)" if pyiqa else " (needs `pip install iqa-bench[pyiqa]`)"
-        better = "pyiqa's" if family["higher"] is None else "higher" if family["higher"] else "lower"
+        package = family.get("package") or ""
+        if package:
+            description += (f" ({package} installed)" if importlib.util.find_spec(package) is not None
+                            else f" (needs `pip install iqa-bench[{package}]`)")
+        better = f"{package}'s" if family["higher"] is None else "higher" if family["higher"] else "lower"
         rows.append((family["group"], (name, better, "yes" if family["weights"] else "no",
                                        family["calibrated"] or "-", family["source"], description)))
     # one line of columns per family, then its description, source and calibration wrapped below it:
@@ -72,7 +73,7 @@ def metrics(backbone):
 def weights(specs, prefetch, verify):
     """Every weight file a metric or backbone can need: source, users, size, SHA-256, licence, cached?"""
     from .. import weights as manifest
-    from ..metrics import weight_manifest
+    from ..metrics import parse_spec, weight_manifest
     from ..errors import MetricUnavailableError
 
     try:
@@ -86,12 +87,10 @@ def weights(specs, prefetch, verify):
         problems = 0
         for spec in specs:
             needed = weight_manifest.files_for_spec(spec)
-            if spec.strip().lower().startswith("pyiqa:"):
-                try:  # pyiqa fetches its own files when the metric is built
-                    from ..metrics import create_metric
-
-                    create_metric(spec)
-                    click.echo(f"{spec}: pyiqa's files are in {_pyiqa_cache()}")
+            family, arg = parse_spec(spec)
+            if family.own_files is not None:
+                try:  # the family's library fetches its own files when a metric is built
+                    click.echo(f"{spec}: {family.own_files(arg)}")
                 except (MetricUnavailableError, ValueError) as err:  # the message names the spec
                     problems += 1
                     click.echo(str(err), err=True)
@@ -122,12 +121,6 @@ def weights(specs, prefetch, verify):
     if not specs:
         click.echo("pyiqa:<name>  weights fetched by pyiqa itself into its cache when the metric is built "
                    "(`iqa-bench weights --prefetch pyiqa:<name>`)")
-
-
-def _pyiqa_cache() -> str:
-    from ..metrics.pyiqa_bridge import cache_folder
-
-    return cache_folder()
 
 
 @cli.group(invoke_without_command=True)

@@ -160,7 +160,14 @@ def files_named(arg: Optional[str]) -> List[str]:
         return []  # a malformed option is refused when the metric is created
 
 
+def _fetch_own_files(arg: Optional[str]) -> str:
+    """pyiqa fetches its own files when the metric is built: build it, say where they went."""
+    create(arg)
+    return f"pyiqa's files are in {cache_folder()}"
+
+
 register(MetricFamily("pyiqa", create, None, True, f"library: pyiqa (optional: {INSTALL})",
                       "any pyiqa full-reference metric through our engine, with pyiqa's direction",
                       argument="<name>[:<key>=<value>,...]", group="bridged",
-                      calibrated="ResultsCalibra 5 pairs (pyiqa:cw_ssim, pyiqa:nlpd)", files_named=files_named))
+                      calibrated="ResultsCalibra 5 pairs (pyiqa:cw_ssim, pyiqa:nlpd)", files_named=files_named,
+                      package="pyiqa", own_files=_fetch_own_files))

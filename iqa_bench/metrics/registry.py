@@ -44,6 +44,12 @@ class MetricFamily:
     #: The factory takes ``weights_folder=``: the folder of the family's weight files a run names
     #: (``--mdf-weights``), passed down by :func:`create_metric` (never through the environment).
     takes_weights_folder: bool = False
+    #: The optional package a bridged family runs (``iqa-bench metrics`` says whether it is installed;
+    #: a metric of no declared direction takes the package's).
+    package: str = ""
+    #: For a family whose library fetches its own files when a metric is built: build it (so the files
+    #: are fetched) and say where they are (``iqa-bench weights --prefetch``).
+    own_files: Optional[Callable[[Optional[str]], str]] = None
 
 
 #: The listing's groups, in order: what a family compares.
