@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader, Dataset as TorchDataset
 from tqdm.auto import tqdm
 
 from .datasets.base import Item
+from .errors import OptionError
 from .features import AMP_DTYPES, ReferenceFeatures, is_out_of_memory, shared_features  # noqa: F401 (re-exported)
 from .images import image_size, load_rgb
 from .metrics.base import Metric
@@ -33,9 +34,9 @@ def resolve_device(device: Optional[str]) -> torch.device:
     try:
         resolved = torch.device(device)
     except RuntimeError as err:
-        raise ValueError(f"--device: {err}") from None
+        raise OptionError("device", f"{{option}}: {err}") from None
     if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"--device {device}: CUDA is not available on this machine")
+        raise OptionError("device", f"{{option}} {device}: CUDA is not available on this machine")
     return resolved
 
 
@@ -174,13 +175,14 @@ def score_keys(dataset_key: str, metrics: Sequence[Metric], amp: Optional[str] =
 
 
 class Engine:
-    """Computes metric scores for dataset items into a :class:`ScoreStore`."""
+    """Computes metric scores for dataset items into a :class:`ScoreStore`. ``batch_size`` has no default
+    here: its one default is the run configuration's (:class:`iqa_bench.run.config.EvaluateConfig`)."""
 
-    def __init__(self, metrics: Sequence[Metric], store: ScoreStore, device=None, batch_size: int = 8,
+    def __init__(self, metrics: Sequence[Metric], store: ScoreStore, device=None, *, batch_size: int,
                  num_workers: int = 0, progress: bool = True, amp: Optional[str] = None,
                  channels_last: bool = False, compile: bool = False, reuse_references: bool = True):
         if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+            raise OptionError("batch_size", f"{{option}} must be at least 1, got {batch_size}")
         if amp not in (None, *AMP_DTYPES):
             raise ValueError(f"amp {amp!r}: choose {', '.join(AMP_DTYPES)}")
         self.device = resolve_device(device) if not isinstance(device, torch.device) else device

@@ -11,6 +11,21 @@ class UnknownNameError(ValueError):
         super().__init__(f"unknown {kind} {name!r}; valid {plural or kind + 's'}: {', '.join(self.valid)}")
 
 
+class OptionError(ValueError):
+    """A bad value of a named setting. ``key`` is the setting's name in Python and in a YAML config
+    (``batch_size``, ``root``, ``live_dmos``); ``message`` says what is wrong, with ``{option}`` where the
+    setting is named. ``str()`` names the key, as a library caller knows it; the command line names the
+    flag instead (:func:`iqa_bench.cli.common.fail_usage`: ``--batch-size``)."""
+
+    def __init__(self, key: str, message: str):
+        self.key, self.message = key, message
+        super().__init__(self.naming(key))
+
+    def naming(self, name: str) -> str:
+        """The message with the setting called ``name``."""
+        return self.message.replace("{option}", name)
+
+
 class Interrupted(BaseException):
     """SIGINT or SIGTERM reached the command line (its handlers raise this in every phase: imports,
     scoring, fit, reports). A BaseException that is not a KeyboardInterrupt, so neither an ``except

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .errors import OptionError
+
 DIRECTIONS = {"higher": True, "lower": False}
 SUFFIXES = (".txt", ".csv")
 MAX_NAMED = 8
@@ -50,13 +52,14 @@ def _named(values: Sequence[str]) -> str:
 
 
 def parse_name(text: str, where: str) -> Tuple[str, Optional[bool]]:
-    """``NAME`` or ``NAME:higher`` / ``NAME:lower`` -> (name, direction or None)."""
+    """``NAME`` or ``NAME:higher`` / ``NAME:lower`` -> (name, direction or None); ``where`` is the
+    setting's key (``scores``)."""
     name, _, direction = str(text).strip().partition(":")
     name = name.strip()
     if not name or "," in name or "=" in name:
-        raise ValueError(f"{where}: {text!r} is not a score name (NAME, NAME:higher or NAME:lower)")
+        raise OptionError(where, f"{{option}}: {text!r} is not a score name (NAME, NAME:higher or NAME:lower)")
     if direction and direction.strip().lower() not in DIRECTIONS:
-        raise ValueError(f"{where}: {text!r}: the direction after ':' must be 'higher' or 'lower'")
+        raise OptionError(where, f"{{option}}: {text!r}: the direction after ':' must be 'higher' or 'lower'")
     return name, DIRECTIONS[direction.strip().lower()] if direction else None
 
 
@@ -64,8 +67,8 @@ def parse_scores_option(text: str) -> Tuple[str, str]:
     """``NAME[:higher|:lower]=FILE`` (the --scores option) -> (name with direction, file)."""
     key, sep, path = str(text).partition("=")
     if not sep or not key.strip() or not path.strip():
-        raise ValueError(f"--scores: expected NAME=FILE (or NAME:higher=FILE / NAME:lower=FILE), got {text!r}")
-    parse_name(key, "--scores")
+        raise OptionError("scores", f"{{option}}: expected NAME=FILE (or NAME:higher=FILE / NAME:lower=FILE), got {text!r}")
+    parse_name(key, "scores")
     return key.strip(), path.strip()
 
 
@@ -79,10 +82,10 @@ def collect(scores: Optional[Mapping[str, str]], scores_dir: Optional[str]) -> L
     if scores_dir:
         folder = Path(scores_dir)
         if not folder.is_dir():
-            raise ValueError(f"--scores-dir: {folder} is not a folder")
+            raise OptionError("scores_dir", f"{{option}}: {folder} is not a folder")
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
         if not files:
-            raise ValueError(f"--scores-dir: {folder} holds no *.txt or *.csv file")
+            raise OptionError("scores_dir", f"{{option}}: {folder} holds no *.txt or *.csv file")
         found.extend(ImportedScores(p.stem, p) for p in files)
     names = [s.name for s in found]
     repeated = sorted({n for n in names if names.count(n) > 1})

@@ -155,3 +155,27 @@ def test_official_variants_are_perfect_on_identical_images_and_reject_tiny_ones(
         assert create_metric(spec)(image, image).item() == pytest.approx(perfect, abs=1e-9)
     with pytest.raises(ValueError, match="at least 161"):
         create_metric("ms_ssim")(image[..., :100, :100], image[..., :100, :100])
+
+
+def test_the_calibration_table_in_every_format_holds_the_same_rows(tmp_path):
+    """One renderer per format: the LaTeX table compiles (where pdflatex is installed) and holds the rows
+    the Markdown and CSV tables hold, the known deviation's note included."""
+    import csv
+    import io
+
+    from iqa_bench.reports.renderers import RENDERERS
+    from test_paper import _compile_if_available
+
+    rows = [calibration.CalibrationRow("ssim", "i01_01_5", 0.9123456, 0.9123457, 1e-7, 1e-4, "1e-04", "yes",
+                                       "pyiqa"),
+            calibration.CalibrationRow("fsim_c", "i03_08_2", 0.8, 0.81, 0.01, 1e-3, "1e-03", "known deviation",
+                                       "pyiqa", "phase congruency's noise estimate")]
+    texts = {name: r.calibration(rows) for name, r in RENDERERS.items()}
+    parsed = list(csv.DictReader(io.StringIO(texts["csv"])))
+    assert [(r["metric"], r["pair"], r["within"]) for r in parsed] == [("ssim", "i01_01_5", "yes"),
+                                                                       ("fsim_c", "i03_08_2", "no")]
+    assert "| ssim | i01_01_5 | 0.912346 | 0.912346 | 1e-07 | 1e-04 | yes | pyiqa |" in texts["md"]
+    assert r"ssim & i01\_01\_5 & 0.912346 & 0.912346 & 1e-07 & 1e-04 & yes & pyiqa \\" in texts["latex"]
+    for text in (texts["md"], texts["latex"]):
+        assert "phase congruency's noise estimate" in text
+    _compile_if_available(tmp_path, [texts["latex"]])

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from iqa_bench.cli import cli
 
 from conftest import SHARED_DATA
-from test_faults import FAST, make_set
+from fault_helpers import FAST, make_set
 
 HTML = b"<!DOCTYPE html><html><body>404 Not Found</body></html>\n"
 CALIBRATION = SHARED_DATA / "iqa" / "tid2013"

@@ -235,7 +235,7 @@ def test_the_mdf_folder_of_a_run_is_passed_down_not_set_in_the_environment(tmp_p
 
     from iqa_bench.api import evaluate
     from iqa_bench.metrics.mdf import MDF_ENV, resolve_weights
-    from test_faults import make_set
+    from fault_helpers import make_set
 
     folder = tmp_path / "weights"
     folder.mkdir()

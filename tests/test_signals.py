@@ -3,15 +3,19 @@ signal while it imports, scores, fits and writes reports -- also when it was sta
 as a non-interactive shell starts a background job -- and ends with one line and exit code 130, every
 stored score kept. The phase is chosen by wrapping that phase's function in the child process so that it
 signals itself on entry (no test hook in the package)."""
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from test_faults import make_set
+from fault_helpers import make_set, popen_evaluate, stored, wait_for_rows
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
@@ -82,3 +86,62 @@ def test_a_signal_in_any_phase_ends_with_one_line_and_130(tmp_path, phase, sig):
                                 "--results", str(results), "-m", "psnr,mse", "--bootstrap", "0", "--no-plots",
                                 "--no-progress"], capture_output=True, text=True, timeout=300)
         assert rerun.returncode == 0 and "0 computed, 12 reused" in rerun.stdout, rerun.stdout + rerun.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_sigint_end_cleanly_keeping_scores(tmp_path, sig):
+    root = make_set(tmp_path / "set", n=30, size=(128, 128))
+    results = tmp_path / "res"
+    proc = popen_evaluate(root, results)
+    seen = wait_for_rows(results / "scores.sqlite", proc, 6)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted:" in err and "scores kept in" in err and "Traceback" not in err
+    assert len(stored(results)) >= seen
+    with sqlite3.connect(results / "scores.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_kill_9_while_writing_reports_loses_nothing(tmp_path):
+    root = make_set(tmp_path / "set", n=12, size=(64, 64))
+    results = tmp_path / "res"
+    args = [sys.executable, "-m", "iqa_bench", "evaluate", "-d", "custom", "--root", str(root), "--results",
+            str(results), "--metrics", "psnr,ssim,gmsd", "--bootstrap", "200", "--no-progress"]  # plots on
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+    scores_csv = results / "custom" / "scores.csv"
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None and not scores_csv.exists():
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = stored(results)
+    assert len(before) == 36  # every score was committed before the reports
+    again = subprocess.run(args, capture_output=True, text=True, env={**os.environ})
+    assert again.returncode == 0 and "0 computed, 36 reused" in again.stdout
+    assert stored(results) == before
+
+
+@pytest.mark.slow
+def test_repeated_kill_9_at_random_moments_keeps_the_store_whole(tmp_path):
+    """Kills land at random points of scoring, store commits included; the store stays intact and the
+    finished run equals an uninterrupted one."""
+    root = make_set(tmp_path / "set", n=30, size=(128, 128))
+    results, clean = tmp_path / "res", tmp_path / "clean"
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        proc = popen_evaluate(root, results)
+        wait_for_rows(results / "scores.sqlite", proc, 1)
+        time.sleep(float(rng.uniform(0, 1.5)))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with sqlite3.connect(results / "scores.sqlite") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for folder in (results, clean):
+        proc = popen_evaluate(root, folder)
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    pd.testing.assert_frame_equal(pd.read_csv(results / "custom" / "scores.csv"),
+                                  pd.read_csv(clean / "custom" / "scores.csv"))

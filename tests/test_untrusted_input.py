@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from iqa_bench.cli import cli
 from iqa_bench.metrics import pyiqa_bridge
 
-from test_faults import FAST, make_set
+from fault_helpers import FAST, make_set
 
 pyiqa = pytest.importorskip("pyiqa", reason="the pyiqa bridge is an optional extra (pip install 'iqa-bench[pyiqa]')")
 

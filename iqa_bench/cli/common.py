@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import Interrupted
+from ..errors import Interrupted, OptionError
 from ..reports.renderers import FORMATS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -27,9 +27,16 @@ def parse_options(pairs):
     return options
 
 
+def flag_of(key: str) -> str:
+    """The command line's flag of a setting: the YAML key with dashes (``batch_size`` -> ``--batch-size``;
+    :mod:`iqa_bench.run.config` holds every evaluate flag to this rule)."""
+    return "--" + key.replace("_", "-")
+
+
 def fail_usage(err: Exception):
-    """Bad names and option values exit with code 2 and the message (click's usage-error code)."""
-    raise click.UsageError(str(err))
+    """Bad names and option values exit with code 2 and the message (click's usage-error code); a
+    setting the library names by its key (:class:`~iqa_bench.errors.OptionError`) is named by its flag."""
+    raise click.UsageError(err.naming(flag_of(err.key)) if isinstance(err, OptionError) else str(err))
 
 
 @click.group(context_settings=CONTEXT)

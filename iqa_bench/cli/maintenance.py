@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..reports.renderers import FORMATS
 from .common import cli, fail_usage
 
 
@@ -14,9 +15,9 @@ from .common import cli, fail_usage
               help="Folder holding the calibration pairs (IQA-PyTorch's ResultsCalibra ref_dir/dist_dir, piq's "
                    "tests/assets): default $IQA_BENCH_CALIBRATION_DATA, else ../shared/data/iqa/tid2013.")
 @click.option("--metrics", "-m", help="Comma-separated calibrated metrics (default: all).")
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "summary"]), default="md", show_default=True,
-              help="md: metric × pair table; csv: metric,pair,official,ours,abs_diff,within; "
-                   "summary: one line per metric.")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "summary"]), default="md", show_default=True,
+              help="md: metric × pair table; latex: the same as a booktabs table; csv: metric,pair,official,ours,"
+                   "abs_diff,within; summary: one line per metric.")
 @click.option("--device", default="cpu", show_default=True)
 def calibrate(root, metrics, fmt, device):
     """Compare the classical metrics with the official implementations' values on real TID2013 pairs.
@@ -42,9 +43,10 @@ def calibrate(root, metrics, fmt, device):
     if not rows:
         click.echo(f"error: none of the calibration pairs is under {root}", err=True)
         sys.exit(2)
-    render = {"md": calibration.render_markdown, "csv": calibration.render_csv,
-              "summary": calibration.render_summary}[fmt]
-    click.echo(render(rows), nl=False)
+    from ..reports.calibration import render_summary
+    from ..reports.renderers import renderer
+
+    click.echo(render_summary(rows) if fmt == "summary" else renderer(fmt).calibration(rows), nl=False)
     bad = calibration.failed(rows)
     known = [r for r in rows if r.status == "known deviation"]
     click.echo(f"{len(rows) - len(bad) - len(known)} of {len(rows)} values within tolerance, "

@@ -20,6 +20,7 @@ import numpy as np
 from .base import Dataset, Item, ScoreInfo
 from .common import cached_items, damage_reason, damaged, require
 from .registry import register_dataset
+from ..errors import OptionError
 
 SUBSETS = {"val": ["traditional", "cnn", "superres", "deblur", "color", "frameinterp"],
            "train": ["traditional", "cnn", "mix"]}
@@ -70,11 +71,11 @@ class BAPPS2AFC(Dataset):
         super().__init__(root)
         splits = ["train", "val"] if split == "both" else [split]
         if any(s not in SUBSETS for s in splits):
-            raise ValueError(f"--split {split!r}: choose val, train or both")
+            raise OptionError("split", f"{{option}} {split!r}: choose val, train or both")
         wanted = None if not subsets else [s.strip() for s in str(subsets).split(",") if s.strip()]
         self.parts = [(s, sub) for s in splits for sub in SUBSETS[s] if wanted is None or sub in wanted]
         if wanted and not self.parts:
-            raise ValueError(f"--subsets {subsets!r}: none of {', '.join(sorted({x for v in SUBSETS.values() for x in v}))}")
+            raise OptionError("subsets", f"{{option}} {subsets!r}: none of {', '.join(sorted({x for v in SUBSETS.values() for x in v}))}")
         self.expected = {f"{s}/{sub}": EXPECTED[(s, sub)] for s, sub in self.parts}
 
     @property

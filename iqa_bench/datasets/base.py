@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from ..errors import OptionError
+
 
 @dataclass(frozen=True)
 class Item:
@@ -55,13 +57,13 @@ class Dataset(ABC):
     homepage: str = ""
     layout: str = ""
     protocol: str = "regression"   # or "2afc" (pairs of items per triplet)
-    root_hint: str = ""            # non-empty: --root is required and this says what it holds
+    root_hint: str = ""            # non-empty: a root is required and this says what it holds
     expected: Dict[str, int] = {}  # official counts, keys as in counts()
     item_order: str = "the order of the dataset's items"  # what one-value-per-line imported files follow
 
     def __init__(self, root: Optional[Path] = None):
         if root is None and self.root_hint:
-            raise ValueError(f"dataset {self.name} needs --root: {self.root_hint}")
+            raise OptionError("root", f"dataset {self.name} needs {{option}}: {self.root_hint}")
         self.root = Path(root) if root is not None else None
 
     @abstractmethod

@@ -27,6 +27,7 @@ import numpy as np
 from .base import Dataset, Item, ScoreInfo
 from .common import DamagedFileError, cached_items, load_mat, option_bool, read_text, require
 from .registry import register_dataset
+from ..errors import OptionError
 
 #: (folder, number of images) in the order of the 982-entry score vectors.
 FOLDERS = [("jp2k", 227), ("jpeg", 233), ("wn", 174), ("gblur", 174), ("fastfading", 174)]
@@ -83,7 +84,7 @@ class LIVERelease2(Dataset):
     def __init__(self, root: Optional[Path] = None, dmos: str = "realigned", include_orgs: bool = False):
         super().__init__(root)
         if dmos not in DMOS_CHOICES:
-            raise ValueError(f"--live-dmos {dmos!r}: choose {' or '.join(DMOS_CHOICES)}")
+            raise OptionError("live_dmos", f"{{option}} {dmos!r}: choose {' or '.join(DMOS_CHOICES)}")
         self.dmos, self.include_orgs = dmos, option_bool(include_orgs, "include_orgs")
         if self.include_orgs:
             self.expected = {"distorted": TOTAL, "references": 29}

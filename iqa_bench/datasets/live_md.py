@@ -20,6 +20,7 @@ import numpy as np
 from .base import Dataset, Item, ScoreInfo
 from .common import DamagedFileError, cached_items, load_mat, require
 from .registry import register_dataset
+from ..errors import OptionError
 
 PARTS = {"1": ("Part 1", "blurjpeg"), "2": ("Part 2", "blurnoise")}
 PER_PART = 225
@@ -45,7 +46,7 @@ class LIVEMultiplyDistorted(Dataset):
         super().__init__(root)
         part = str(part).lower()
         if part not in ("1", "2", "both"):
-            raise ValueError(f"--part {part!r}: choose 1, 2 or both")
+            raise OptionError("part", f"{{option}} {part!r}: choose 1, 2 or both")
         self.parts = ["1", "2"] if part == "both" else [part]
         self.expected = {"distorted": PER_PART * len(self.parts), "references": 15}
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..reports.tables import latex_escape
+from ..errors import OptionError
 
 
 def parse_layer_request(text: str) -> Tuple[str, str, float]:
@@ -20,7 +21,7 @@ def parse_layer_request(text: str) -> Tuple[str, str, float]:
         net_layer, x = text, 10.0  # the colon belonged to "<net>:<weights>"
     net, _, layer = net_layer.rpartition("/")
     if not net or not layer:
-        raise ValueError(f"--layer {text!r}: expected <net>/<layer>[:x], e.g. vgg16/relu2_2:10")
+        raise OptionError("layer", f"{{option}} {text!r}: expected <net>/<layer>[:x], e.g. vgg16/relu2_2:10")
     return net, layer, x
 
 

@@ -18,6 +18,7 @@ from typing import Callable, Dict, List, Optional
 import numpy as np
 import pandas as pd
 
+from ..errors import OptionError
 from ..io_utils import atomic_write_text
 
 STATS = {"regression": ("plcc", "srocc", "krocc"), "2afc": ("twoafc",)}
@@ -146,7 +147,9 @@ def _evaluate(run: dict, results: Path, progress: bool, where: str):
         return evaluate(run["dataset"], run["metrics"], root=run.get("root"), results=str(results),
                         run=run["name"], bootstrap=run.get("bootstrap", 1000), seed=run.get("seed", 0),
                         by="" if by == "none" else by, plots=False, progress=progress, **options)
-    except ValueError as err:  # a bad dataset name, option value or grouping: named with the run
+    except OptionError as err:  # a bad option value or grouping: named with the run (the CLI names the flag)
+        raise OptionError(err.key, f"{where}: run {run['name']}: {err.message}") from None
+    except ValueError as err:  # a bad dataset name
         raise ValueError(f"{where}: run {run['name']}: {err}") from None
 
 

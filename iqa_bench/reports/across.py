@@ -20,6 +20,7 @@ from . import latex
 from .labels import label_of
 from ..stats.summaries import ALL, INVERTED
 from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
+from ..errors import OptionError
 
 STATS = ("plcc", "srocc", "krocc")
 
@@ -221,7 +222,7 @@ def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
     if fmt == "csv":
         return frame.to_csv(index=False)
     if fmt not in ("md", "latex"):
-        raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
+        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv")
     columns, rows = _table(frame, runs)
     caption, notes = _caption(runs), _notes(frame, fmt)
     if fmt == "md":

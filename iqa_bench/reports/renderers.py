@@ -49,12 +49,21 @@ class Renderer(ABC):
         return render_across(runs, self.name)
 
     @abstractmethod
+    def calibration(self, rows) -> str:
+        """The calibration rows (:func:`iqa_bench.calibration.calibrate`) beside the official values."""
+
+    @abstractmethod
     def paper(self, result) -> str:
         """A paper recipe's table beside the published values (:class:`iqa_bench.recipes.paper.PaperResult`)."""
 
 
 class Markdown(Renderer):
     name, suffix, table_file = "md", ".md", "table.md"
+
+    def calibration(self, rows) -> str:
+        from .calibration import render_markdown
+
+        return render_markdown(rows)
 
     def paper(self, result) -> str:
         from .paper_render import render_markdown
@@ -64,6 +73,11 @@ class Markdown(Renderer):
 
 class Latex(Renderer):
     name, suffix, table_file = "latex", ".tex", "table.tex"
+
+    def calibration(self, rows) -> str:
+        from .calibration import render_latex
+
+        return render_latex(rows)
 
     def paper(self, result) -> str:
         from .paper_render import render_latex
@@ -75,6 +89,11 @@ class Csv(Renderer):
     """Long-form tables: the statistics as computed (signed correlations, intervals, notes)."""
 
     name, suffix, table_file = "csv", ".csv", "summary.csv"
+
+    def calibration(self, rows) -> str:
+        from .calibration import render_csv
+
+        return render_csv(rows)
 
     def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None) -> str:
         return result.pairs.to_csv(index=False)  # every pair, kurtoses included

@@ -25,6 +25,7 @@ from ..stats.summaries import ALL, INVERTED, INVERTED_NOTE
 from . import latex
 from .labels import label_of
 from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
+from ..errors import OptionError
 
 STATS = ("rmse", "plcc", "srocc", "krocc")
 LABELS = {"rmse": "RMSE", "plcc": "PLCC", "srocc": "SROCC", "krocc": "KROCC"}
@@ -276,7 +277,7 @@ def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = ""
         return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n" + spec_comment(overall)
     mode = {True: "below", False: "separate"}.get(ci, ci) if isinstance(ci, bool) else ci
     if mode not in latex.CI_MODES:
-        raise ValueError(f"--ci {ci!r}: valid: {', '.join(latex.CI_MODES)}")
+        raise OptionError("ci", f"{{option}} {ci!r}: valid: {', '.join(latex.CI_MODES)}")
     out = latex.table(short_caption(dataset, score_text), [_overall_block(_overall_rows(overall), mode)], head, notes,
                       font=r"\footnotesize" if mode == "inline" else r"\small")
     blocks = _group_blocks(summary, groups, by) if groups else []
@@ -299,9 +300,9 @@ def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", scor
     if fmt == "csv":
         return summary.to_csv(index=False)  # the "sign" column carries the flag
     if fmt not in ("md", "latex"):
-        raise ValueError(f"--format {fmt!r}: valid formats: md, latex, csv")
+        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv")
     if layout not in LAYOUTS:
-        raise ValueError(f"--layout {layout!r}: valid layouts: {', '.join(LAYOUTS)}")
+        raise OptionError("layout", f"{{option}} {layout!r}: valid layouts: {', '.join(LAYOUTS)}")
     if layout == "paper":
         return render_paper_table(summary, fmt, dataset, score_text, ci, by)
     groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)

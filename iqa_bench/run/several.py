@@ -11,6 +11,7 @@ from typing import Callable, Dict, List, Sequence
 
 from .config import EvaluateConfig
 from ..datasets import create_dataset
+from ..errors import OptionError
 from ..io_utils import atomic_write_text
 from ..datasets.registry import dataset_class
 from ..reports.across import DatasetRun, dataset_label, distinct_names
@@ -73,10 +74,10 @@ def evaluate_datasets(config: EvaluateConfig, evaluate: Callable) -> AcrossResul
         try:
             dataset = create_dataset(name, root=sub.root, **sub.all_dataset_options())
             dataset.items()  # a missing root or score file is reported now, not after the first dataset's work
-        except ValueError as err:
-            if sub.root is None:  # the adapter says "needs --root"; with several datasets it is NAME=DIR
-                raise ValueError(f"{err} (several datasets: --root {name}=DIR, or root: {{{name}: DIR}} in "
-                                 f"YAML)") from None
+        except OptionError as err:
+            if err.key == "root":  # the adapter says it needs a root; with several datasets it is NAME=DIR
+                raise OptionError("root", f"{err.message} (several datasets: {{option}} {name}=DIR, or root: "
+                                          f"{{{name}: DIR}} in YAML)") from None
             raise
         datasets[name] = dataset
     results = {name: evaluate(datasets[name], config=sub) for name, sub in configs.items()}

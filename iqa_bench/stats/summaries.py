@@ -17,6 +17,7 @@ from scipy import stats
 
 from .regression import MetricRegression, fit_and_report
 from .twoafc import summarize_2afc
+from ..errors import OptionError
 
 ALL = "all"
 INVERTED = "inverted"
@@ -76,7 +77,7 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
         raise ValueError(f"resample: references needs a reference grouping, and these scores have none "
                          f"(groups: {', '.join(c[6:] for c in scores.columns if c.startswith('group:')) or 'none'})")
     if by is not None and by not in scores.columns:
-        raise ValueError(f"--by {by!r}: no such grouping; available: "
+        raise OptionError("by", f"{{option}} {by!r}: no such grouping; available: "
                          f"{', '.join(c for c in scores.columns if c.startswith('group:'))}")
     subsets = [(ALL, scores)]
     if by is not None:

@@ -23,6 +23,7 @@ from torch import nn
 from ..metrics import create_metric
 from ..metrics.dec import dec_loss
 from ..metrics.pixel import PixelLoss
+from ..errors import OptionError
 
 ADVERSARIAL = ("adv", "afm", "afm_mean")
 TERM = re.compile(r"^\s*(?:([0-9.eE+-]+)\s*\*\s*)?(\S+)\s*$")
@@ -42,14 +43,14 @@ def parse_loss(expression: str) -> List[Term]:
             continue
         match = TERM.match(part)
         if not match:
-            raise ValueError(f"--loss: cannot read the term {part!r} (expected [weight*]spec)")
+            raise OptionError("loss", f"{{option}}: cannot read the term {part!r} (expected [weight*]spec)")
         try:
             weight = float(match.group(1)) if match.group(1) else 1.0
         except ValueError:
-            raise ValueError(f"--loss: {match.group(1)!r} in {part!r} is not a number") from None
+            raise OptionError("loss", f"{{option}}: {match.group(1)!r} in {part!r} is not a number") from None
         terms.append(Term(weight, match.group(2)))
     if not terms:
-        raise ValueError("--loss: empty loss expression")
+        raise OptionError("loss", "{option}: empty loss expression")
     return terms
 
 
@@ -79,7 +80,7 @@ class LossExpression(nn.Module):
         self.content = None
         if self.needs_discriminator:
             if discriminator is None:
-                raise ValueError("--loss uses adv/afm: the trainer must provide a discriminator")
+                raise OptionError("loss", "{option} uses adv/afm: the trainer must provide a discriminator")
             from ..learned.afm import SoftmaxContentLoss
 
             self.content = SoftmaxContentLoss(discriminator)
