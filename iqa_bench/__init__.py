@@ -9,9 +9,11 @@ The public surface is small, as in ``lpips``::
 
 __version__ = "0.1.0"
 
-__all__ = ["create_metric", "list_metrics", "evaluate", "__version__"]
+__all__ = ["create_metric", "list_metrics", "evaluate", "as_metric", "register_metric", "where_it_stands",
+           "__version__"]
 
-_LAZY = {"create_metric": "metrics", "list_metrics": "metrics", "evaluate": "api"}
+_LAZY = {"create_metric": "metrics", "list_metrics": "metrics", "evaluate": "api", "as_metric": "metrics",
+         "register_metric": "metrics", "where_it_stands": "api"}
 
 
 def __getattr__(name):

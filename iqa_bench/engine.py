@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, Dataset as TorchDataset
 from tqdm.auto import tqdm
 
 from .datasets.base import Item
-from .errors import OptionError
+from .errors import MetricContractError, OptionError
 from .features import AMP_DTYPES, ReferenceFeatures, is_out_of_memory, shared_features  # noqa: F401 (re-exported)
 from .images import image_size, load_rgb
 from .metrics.base import Metric
@@ -52,6 +52,8 @@ class EngineReport:
     reused: int = 0
     computed: int = 0
     failures: List[Failure] = field(default_factory=list)
+    #: Metrics stopped for breaking the metric contract: no value of theirs enters the statistics.
+    stopped: List[str] = field(default_factory=list)
 
 
 class _PairImages(TorchDataset):
@@ -197,6 +199,8 @@ class Engine:
         self.progress = progress
         #: Each reference image forwarded once per backbone (:mod:`.features`); off: [ref; dist] per pair.
         self.references = ReferenceFeatures() if reuse_references else None
+        #: Metrics stopped for breaking the metric contract (:class:`MetricContractError`): one failure line each.
+        self.stopped: set = set()
 
     def run(self, dataset_key: str, items: Sequence[Item], fresh: bool = False,
             known: Optional[Dict[str, set]] = None) -> EngineReport:
@@ -243,7 +247,7 @@ class Engine:
         dist = dist.to(self.device, non_blocking=True)
         rows = []
         wanted = {metric: [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
-                  for metric in (self.metrics if metrics is None else metrics)}
+                  for metric in (self.metrics if metrics is None else metrics) if metric.spec not in self.stopped}
         budget = memory_budget() if self.device.type == "cpu" else None
         if budget is not None:
             pixels = ref.shape[-2] * ref.shape[-1]
@@ -281,6 +285,11 @@ class Engine:
                         values = metric.score_features(pick(ref), pick(dist), f_ref, f_dist)
                     else:
                         values = metric(pick(ref), pick(dist))
+            except MetricContractError as err:  # a plugin's defect: that metric stops, said once
+                self.stopped.add(metric.spec)
+                report.stopped.append(metric.spec)
+                report.failures.append(Failure("(all items)", metric.spec, str(err)))
+                continue
             except Exception as err:  # one metric failing must not lose the others' scores
                 if is_out_of_memory(err):
                     out_of_memory.append(metric)

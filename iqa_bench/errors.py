@@ -39,6 +39,11 @@ class Interrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
 
 
+class MetricContractError(RuntimeError):
+    """A metric broke the contract every metric keeps (one finite value per pair, of shape (N,), the same
+    alone as in a batch): the engine stops that metric for the run with this one line; the others run."""
+
+
 class MetricUnavailableError(RuntimeError):
     """A metric cannot be built here (weights neither cached nor downloadable, an optional package not
     installed): that metric is reported unavailable in one line and the others still run."""

@@ -70,6 +70,8 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
 @click.option("--ci", type=click.Choice(choices_of("ci")),
               help="table.tex's 95% intervals: below (default: a second line in a smaller font), inline (in the "
                    "cell) or separate (values only; the intervals in table_ci.tex).")
+@click.option("--highlight", multiple=True, metavar="SPEC",
+              help="A metric whose row the significance matrices set in bold (repeatable; e.g. your own metric).")
 @trust_specs_option
 def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, compile_, scores, scores_dir,
              trust_specs, **flags):
@@ -86,6 +88,7 @@ def evaluate(config_path, by, datasets, roots, results, options, mdf_weights, co
         if scores_dir:
             flags["scores_dir"] = str(scores_dir)
         flags["labels"] = list(flags["labels"]) or None
+        flags["highlight"] = list(flags["highlight"]) or None
         config = load_config(config_path, trust_specs=trust_specs, by=("" if by == "none" else by),
                              mdf_weights=str(mdf_weights) if mdf_weights else None, compile=compile_,
                              dataset=list(datasets) or None, root=list(roots) or None,

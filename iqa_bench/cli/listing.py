@@ -28,7 +28,9 @@ def metrics(backbone):
         return
     import importlib.util
 
-    listing = families()
+    from ..plugin_specs import listing_rows
+
+    listing = families() + listing_rows()  # installed plugins, read without running their code
     rows = []
     for family in listing:
         if not rows or family["group"] != rows[-1][0]:
@@ -41,7 +43,8 @@ def metrics(backbone):
         if package:
             description += (f" ({package} installed)" if importlib.util.find_spec(package) is not None
                             else f" (needs `pip install iqa-bench[{package}]`)")
-        better = f"{package}'s" if family["higher"] is None else "higher" if family["higher"] else "lower"
+        better = (f"{package}'s" if package else "spec's") if family["higher"] is None else \
+            "higher" if family["higher"] else "lower"
         rows.append((family["group"], (name, better, "yes" if family["weights"] else "no",
                                        family["calibrated"] or "-", family["source"], description)))
     # one line of columns per family, then its description, source and calibration wrapped below it:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
+from ..errors import UnknownNameError
 from ..registry import Registry
 from ..spec_syntax import split_spec
 from .base import Metric
@@ -50,12 +51,18 @@ class MetricFamily:
     #: For a family whose library fetches its own files when a metric is built: build it (so the files
     #: are fetched) and say where they are (``iqa-bench weights --prefetch``).
     own_files: Optional[Callable[[Optional[str]], str]] = None
+    #: The spec names Python code to import (``pkg.mod:Name``, :mod:`.plugins`): refused in a spec read from
+    #: a file unless the user trusts it (:func:`check_spec_from_file`).
+    names_code: bool = False
 
 
 #: The listing's groups, in order: what a family compares.
-GROUPS = ("pixel", "structural", "information-theoretic", "deep features", "learned", "bridged")
+GROUPS = ("pixel", "structural", "information-theoretic", "deep features", "learned", "bridged", "plugins")
 
 FAMILIES: Registry[MetricFamily] = Registry("metric family", plural="metrics")
+#: Where a spec no registered family has is looked up next: ``spec -> (family, argument) | None``
+#: (:func:`iqa_bench.metrics.plugins.resolve`: code named by the spec, installed entry points).
+SPEC_RESOLVERS: List[Callable[[str], Optional[tuple]]] = []
 
 
 def register(family: MetricFamily) -> MetricFamily:
@@ -67,7 +74,14 @@ def register(family: MetricFamily) -> MetricFamily:
 def parse_spec(spec: str):
     """Split a spec into (family, argument); resolves aliases; raises UnknownNameError
     (:func:`~iqa_bench.spec_syntax.split_spec` on the registered families)."""
-    name, arg = split_spec(spec, FAMILIES.entries, FAMILIES.aliases)
+    try:
+        name, arg = split_spec(spec, FAMILIES.entries, FAMILIES.aliases)
+    except UnknownNameError:
+        for resolver in SPEC_RESOLVERS:
+            found = resolver(spec)
+            if found is not None:
+                return found
+        raise
     return FAMILIES[name], arg
 
 
@@ -85,6 +99,10 @@ def check_spec_from_file(spec: str, where: str) -> str:
         family, arg = parse_spec(spec)
     except ValueError as err:  # an unknown name or variant: said with the file it came from
         raise ValueError(f"{where}: {err}") from None
+    if family.names_code:
+        raise ValueError(f"{where}: metric {spec!r} names Python code to import ({family.name}); a spec read from a "
+                         f"file may name built-in or installed (entry point) metrics only: type it with -m, or pass "
+                         f"{TRUST_FLAG} if you trust {where.split(': ')[0]}")
     named = family.files_named(arg) if family.files_named else []
     if named:
         raise ValueError(f"{where}: metric {spec!r} names the file {named[0]}; a spec read from a file may name "

@@ -30,11 +30,12 @@ class Renderer(ABC):
 
         return render_summary(protocol, summary, self.name, dataset, score_text, layout, ci, by)
 
-    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None) -> str:
-        """The significance matrices of :func:`iqa_bench.stats.significance.compare_metrics`."""
+    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, highlight=()) -> str:
+        """The significance matrices of :func:`iqa_bench.stats.significance.compare_metrics` (the rows of
+        ``highlight`` in bold)."""
         from .significance import render_significance
 
-        return render_significance(result, self.name, dataset, labels)
+        return render_significance(result, self.name, dataset, labels, highlight)
 
     def fit_protocols(self, table, dataset: str, score_text: str) -> str:
         """PLCC / RMSE of every metric under each mapping (``--fit all``)."""
@@ -95,7 +96,7 @@ class Csv(Renderer):
 
         return render_csv(rows)
 
-    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None) -> str:
+    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, highlight=()) -> str:
         return result.pairs.to_csv(index=False)  # every pair, kurtoses included
 
     def fit_protocols(self, table, dataset: str, score_text: str) -> str:

@@ -2,7 +2,7 @@
 and the F-test's heat map."""
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -16,11 +16,12 @@ def _cell(value, marked: bool = False, mark: str = NOT_GAUSSIAN_MARK) -> str:
 
 
 def render_significance(result: SignificanceResult, fmt: str, dataset: str,
-                        labels: Optional[Dict[str, str]] = None) -> str:
+                        labels: Optional[Dict[str, str]] = None, highlight: Sequence[str] = ()) -> str:
     """The matrices of every test as Markdown (full matrices, metrics by their display names) or LaTeX
     (booktabs at the body size: the upper triangle only -- the lower one is its mirror with the sign
     flipped --, rows numbered and named, columns by number; every spec in a row comment), with the
-    residual check below. ``labels``: spec → display name (default :func:`~.reports.labels.metric_label`)."""
+    residual check below. ``labels``: spec → display name (default :func:`~.reports.labels.metric_label`);
+    the rows (and, in Markdown, the columns) of ``highlight`` are set in bold, the caption says so."""
     from . import latex
     from .labels import metric_label
 
@@ -29,6 +30,9 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
     names = {m: (labels or {}).get(m) or metric_label(m) for m in result.metrics}
     heading = (f"{dataset}: significance between metrics (two-sided, α = {result.alpha:g}); 1: the row metric is "
                f"significantly better than the column metric, -1: worse, 0: not distinguishable")
+    bold = [m for m in result.metrics if m in set(highlight)]
+    if bold:
+        heading += f"; in bold: {', '.join(names[m] for m in bold)}"
     out = [f"_{heading}_\n"] if fmt != "latex" else []
     for test in TESTS:
         if test in ("srocc", "plcc") and result.n_boot <= 0:
@@ -43,7 +47,8 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
         if fmt == "latex":
             metrics = result.metrics
             rows = [latex.Row([f"{i + 1} {names[m]}"] + [cell(m, o, NOT_GAUSSIAN_MARK).replace("-", "−")
-                                                         for o in metrics[1:]], spec=m)
+                                                         for o in metrics[1:]], spec=m,
+                              bold=[m in bold] * len(metrics))
                     for i, m in enumerate(metrics[:-1])]
             for i, row in enumerate(rows):  # the upper triangle: column j > row i
                 row.cells[1:i + 1] = [""] * i
@@ -51,18 +56,21 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
                                   latex.name_column() + "c" * (len(metrics) - 1))
             notes = ([f"Upper triangle; the lower one is its mirror with the sign flipped. Columns: the metrics "
                       f"numbered as the rows (the last, {len(metrics)}, is {names[metrics[-1]]})."]
-                     + ([NOT_GAUSSIAN_NOTE + "."] if any_marked else []))
+                     + ([NOT_GAUSSIAN_NOTE + "."] if any_marked else [])
+                     + ([f"In bold: {', '.join(names[m] for m in bold)}."] if bold else []))
             out.append(latex.table(f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, "
                                    f"−1: worse, 0: not distinguishable (α = {result.alpha:g}).", [block],
                                    heading, notes, font=r"\footnotesize"))
         else:
-            shown = [names[m] for m in result.metrics]
+            shown = [f"**{names[m]}**" if m in bold else names[m] for m in result.metrics]
             out.append(f"**{TEST_TITLES[test]}**\n")
             out.append("| | " + " | ".join(shown) + " |")
             out.append("|---|" + "---:|" * len(result.metrics))
-            for metric in result.metrics:
-                out.append(f"| {names[metric]} | " + " | ".join(cell(metric, o, NOT_GAUSSIAN_MARK)
-                                                             for o in result.metrics) + " |")
+            for metric, name in zip(result.metrics, shown):
+                cells = [cell(metric, o, NOT_GAUSSIAN_MARK) for o in result.metrics]
+                if metric in bold:
+                    cells = [f"**{c}**" if c else c for c in cells]
+                out.append(f"| {name} | " + " | ".join(cells) + " |")
             out.append("")
             if any_marked:
                 out.append(NOT_GAUSSIAN_NOTE + ".\n")

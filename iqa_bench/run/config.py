@@ -70,6 +70,7 @@ class EvaluateConfig:
     ci: str = key("below", choices=CI_MODES)  # table.tex's intervals: inline (in the cell) | below (second line,
     #                                 smaller) | separate (table_ci.tex beside an interval-free table.tex)
     labels: Dict[str, str] = field(default_factory=dict)  # {SPEC: display name} for tables and figures
+    highlight: List[str] = field(default_factory=list)  # metrics whose rows the significance matrices set in bold
     progress: bool = key(True, kind="bool")
     scores: Dict[str, str] = field(default_factory=dict)  # imported values: {NAME[:higher|:lower]: FILE}
     scores_dir: Optional[str] = key(None, kind="str")  # every *.txt / *.csv of this folder, imported under its stem
@@ -160,6 +161,12 @@ def load_config(path: Optional[Path] = None, trust_specs: bool = False, **overri
         values["scores"] = _scores_mapping(values["scores"], where)
     if "labels" in values:
         values["labels"] = _labels_mapping(values["labels"], where)
+    if "highlight" in values:
+        if not isinstance(values["highlight"], (str, list, tuple)) or not all(
+                isinstance(v, str) for v in ([values["highlight"]] if isinstance(values["highlight"], str)
+                                             else values["highlight"])):
+            raise ValueError(f"{where}: key 'highlight' must be a list of metric specs, got {values['highlight']!r}")
+        values["highlight"] = _split_metrics(values["highlight"])
     if (values.get("scores") or values.get("scores_dir")) and "metrics" not in values:
         values["metrics"] = []  # imported scores alone unless metrics are asked for as well
     if "metrics" in values:

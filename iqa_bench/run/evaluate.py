@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Sequence, Union
 from ..datasets import Dataset, create_dataset
 from ..datasets.base import require_unique_items
 from ..engine import Failure, score_keys
-from ..errors import MetricUnavailableError
+from ..errors import MetricUnavailableError, OptionError
 from .. import imported as imported_scores
 from ..images import image_size
 from ..metrics import canonical_spec, create_metric
@@ -22,8 +22,9 @@ from .runlock import ResultsNotWritableError, run_lock
 from .sharded import make_engine, sharded_run
 
 
-def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Optional[Sequence[str]] = None,
-             config: Optional[EvaluateConfig] = None, **options) -> EvaluationResult:
+def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Optional[Sequence] = None,
+             config: Optional[EvaluateConfig] = None, *, objects: Optional[Dict[str, object]] = None,
+             **options) -> EvaluationResult:
     """Score ``dataset`` with ``metrics`` and fit each against the subjective scores.
 
     Several dataset names (``["tid2013", "live"]``, roots as ``root={"tid2013": DIR, ...}``) evaluate
@@ -33,17 +34,28 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     Keyword options are :class:`~iqa_bench.run.config.EvaluateConfig` fields (``root``, ``device``,
     ``batch_size``, ``results``, ``fresh``, ``fit``, ``bootstrap``, ...). Scores already in the
     results folder's store are reused.
+
+    ``metrics`` holds specs and, beside them, a researcher's own metric objects: a ``torch.nn.Module``, a
+    function ``f(ref, dist) -> Tensor[N]`` (direction from its ``higher_is_better``) or
+    :func:`iqa_bench.metrics.as_metric` of one; each runs under its qualified name ``module:Name``.
     """
+    objects = dict(objects or {})
+    if metrics is not None:
+        metrics, objects = _specs_and_objects(metrics, objects)
     if config is None:
         name = dataset.name if isinstance(dataset, Dataset) else dataset
         config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
     if len(config.datasets) > 1 and not isinstance(dataset, Dataset):
+        import functools
+
         from .several import evaluate_datasets
 
-        return evaluate_datasets(config, evaluate)
+        return evaluate_datasets(config, functools.partial(evaluate, objects=objects))
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
-    requested = list(dict.fromkeys(canonical_spec(s) for s in config.metrics))
+    requested = list(dict.fromkeys(s if s in objects else canonical_spec(s) for s in config.metrics))
+    if config.highlight:
+        config = _canonical_highlight(config, requested, objects)
     imported = imported_scores.collect(config.scores, config.scores_dir)
     if imported and ds.protocol != "regression":
         raise ValueError(f"imported scores: dataset {ds.key} is scored by {ds.protocol}; imported values are "
@@ -55,7 +67,7 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     modules, unavailable = [], []
     for spec in requested:
         try:
-            modules.append(create_metric(spec, weights_folder=config.mdf_weights))
+            modules.append(objects[spec] if spec in objects else create_metric(spec, weights_folder=config.mdf_weights))
         except MetricUnavailableError as err:  # the other metrics still run; this one is reported
             unavailable.append(Failure("(all items)", spec, str(err)))
     items = ds.items()
@@ -101,8 +113,41 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
                 provenance = _store_imported(store, ds, items, imported, imported_values)
         else:
             provenance = {}
+        for spec in report.stopped:  # a metric that broke the contract: not computed, with its one line
+            values[spec] = {}
         values.update(imported_values)
         return write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, keys, provenance)
+
+
+def _canonical_highlight(config: EvaluateConfig, requested: List[str], objects) -> EvaluateConfig:
+    """``highlight`` spelled as the run's metrics are; a spec the run does not compute is refused."""
+    import dataclasses
+
+    chosen = [s if s in objects else canonical_spec(s) for s in config.highlight]
+    stray = [s for s in chosen if s not in requested]
+    if stray:
+        raise OptionError("highlight", f"{{option}} {', '.join(stray)}: not a metric of this run "
+                                       f"({', '.join(requested)})")
+    return dataclasses.replace(config, highlight=chosen)
+
+
+def _specs_and_objects(metrics, objects: Dict[str, object]):
+    """Spec strings as given; each metric object as a :class:`~iqa_bench.metrics.plugins.PluginMetric` under
+    its name, which two different objects may not share in one run."""
+    from ..metrics import as_metric
+
+    specs, given = [], {}
+    for entry in metrics:
+        if isinstance(entry, str):
+            specs.append(entry)
+            continue
+        metric = as_metric(entry)
+        if given.setdefault(metric.spec, entry) is not entry:
+            raise ValueError(f"metrics: two different objects are named {metric.spec!r} in one run; name one with "
+                             f"iqa_bench.metrics.as_metric(obj, name=...)")
+        objects.setdefault(metric.spec, metric)
+        specs.append(metric.spec)
+    return specs, objects
 
 
 def _runnable_on_sizes(modules, items, unavailable: List[Failure]):

@@ -83,7 +83,8 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         return
     name = display_name(dataset)
     for renderer in RENDERERS.values():
-        atomic_write_text(run_dir / f"significance{renderer.suffix}", renderer.significance(result, name, labels))
+        atomic_write_text(run_dir / f"significance{renderer.suffix}",
+                          renderer.significance(result, name, labels, config.highlight))
     if config.plots:  # redrawn only when the matrix, its names or its title changed
         from ..reports.plots import FigureCache, figure_digest
 
