@@ -140,3 +140,44 @@ def test_real_tid2013_fsim_is_significantly_better_than_psnr(tmp_path):
     assert "| FSIM |  | 1‡ |" in (result.run_dir / "significance.md").read_text()
     assert (result.run_dir / "plots" / "significance_f.png").stat().st_size > 0
     assert r"\toprule" in (result.run_dir / "significance.tex").read_text()
+
+
+def _clustered_scores(seed=3, references=12, per=6):
+    """Items sharing a reference share a random offset (the correlation a cluster bootstrap respects)."""
+    rng = np.random.default_rng(seed)
+    ref = np.repeat(np.arange(references), per)
+    y = rng.normal(size=ref.size) + rng.normal(size=references)[ref]
+    return pd.DataFrame({"score": y, "a": y + rng.normal(scale=0.5, size=y.size),
+                         "b": y + rng.normal(scale=0.8, size=y.size) + rng.normal(scale=0.8, size=references)[ref],
+                         "group:reference": [f"I{r:02d}" for r in ref]})
+
+
+def test_the_matrices_paired_bootstrap_resamples_whole_references_when_asked():
+    """Issue 31, item 6: the paired bootstrap's ΔSROCC interval under ``clusters`` equals an independent
+    loop (scipy's spearmanr on each resample of whole references, the same draws); singleton clusters are
+    the item bootstrap exactly; the unit is stated in both renderings."""
+    scores = _clustered_scores()
+    directions = {"a": True, "b": True}
+    n_boot, seed = 300, 5
+    result = compare_metrics(scores, ["a", "b"], directions, True, "none", n_boot, seed,
+                             clusters=scores["group:reference"].to_numpy())
+    pair = result.pairs.query("row == 'a' and col == 'b'").iloc[0]
+    labels = scores["group:reference"].to_numpy()
+    names = np.unique(labels)
+    members = [np.flatnonzero(labels == name) for name in names]
+    rng = np.random.default_rng(seed)
+    deltas = []
+    for chosen in rng.integers(0, len(members), size=(n_boot, len(members))):
+        rows = np.concatenate([members[k] for k in chosen])
+        part = scores.iloc[rows]
+        deltas.append(stats.spearmanr(part["a"], part["score"])[0] - stats.spearmanr(part["b"], part["score"])[0])
+    lo, hi = np.percentile(deltas, [2.5, 97.5])
+    assert (pair["d_srocc_lo"], pair["d_srocc_hi"]) == pytest.approx((lo, hi), abs=1e-12)
+    items = compare_metrics(scores, ["a", "b"], directions, True, "none", n_boot, seed)
+    singletons = compare_metrics(scores, ["a", "b"], directions, True, "none", n_boot, seed,
+                                 clusters=np.arange(len(scores)))
+    pd.testing.assert_frame_equal(items.pairs, singletons.pairs)
+    assert items.pairs["d_srocc_lo"].iloc[0] != pair["d_srocc_lo"]
+    assert "cluster bootstrap" in render_significance(result, "md", "x") and \
+        "Paired bootstrap: whole reference images resampled" in render_significance(result, "latex", "x")
+    assert "paired bootstrap: items resampled" in render_significance(items, "md", "x")

@@ -30,6 +30,10 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
     names = {m: (labels or {}).get(m) or metric_label(m) for m in result.metrics}
     heading = (f"{dataset}: significance between metrics (two-sided, α = {result.alpha:g}); 1: the row metric is "
                f"significantly better than the column metric, -1: worse, 0: not distinguishable")
+    unit = ("" if result.n_boot <= 0 else "paired bootstrap: whole reference images resampled (cluster bootstrap)"
+            if result.resample == "references" else "paired bootstrap: items resampled")
+    if unit:
+        heading += f"; {unit}"
     bold = [m for m in result.metrics if m in set(highlight)]
     if bold:
         heading += f"; in bold: {', '.join(names[m] for m in bold)}"
@@ -57,7 +61,8 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
             notes = ([f"Upper triangle; the lower one is its mirror with the sign flipped. Columns: the metrics "
                       f"numbered as the rows (the last, {len(metrics)}, is {names[metrics[-1]]})."]
                      + ([NOT_GAUSSIAN_NOTE + "."] if any_marked else [])
-                     + ([f"In bold: {', '.join(names[m] for m in bold)}."] if bold else []))
+                     + ([f"In bold: {', '.join(names[m] for m in bold)}."] if bold else [])
+                     + ([unit[0].upper() + unit[1:] + "."] if unit and test in ("srocc", "plcc") else []))
             out.append(latex.table(f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, "
                                    f"−1: worse, 0: not distinguishable (α = {result.alpha:g}).", [block],
                                    heading, notes, font=r"\footnotesize"))

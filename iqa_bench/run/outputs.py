@@ -18,6 +18,7 @@ from ..reports.labels import resolve_labels, with_labels
 from ..reports.renderers import RENDERERS
 from ..reports.summary import separate_ci_table
 from ..reports.tables import display_name
+from ..stats.summaries import REFERENCE
 from ..stats import fit_memory
 from ..stats.fit_memory import FitMemory
 from ..store import StoreDamagedError, open_store
@@ -76,8 +77,10 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     from ..reports.significance import plot_significance
 
     present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
+    clusters = scores[REFERENCE].to_numpy() if config.resample == "references" and REFERENCE in scores.columns \
+        else None  # one unit of resampling in a run: the main table's and the matrices' paired bootstrap
     result = compare_metrics(scores, present, directions, score_higher_is_better, config.main_fit, config.bootstrap,
-                             config.seed) if len(present) >= 2 else None
+                             config.seed, clusters=clusters) if len(present) >= 2 else None
     if result is None or len(result.metrics) < 2:
         _remove_stale(run_dir, SIGNIFICANCE_FILES)
         return

@@ -184,6 +184,21 @@ def _fit_logistic5(z, y) -> FitResult:
 FITTERS = {"logistic5": _fit_logistic5, "logistic4": _fit_logistic4, "cubic": _fit_cubic}
 
 
+def resample_indices(rng, n_boot: int, n: int, clusters=None):
+    """Index matrices of ``n_boot`` bootstrap resamples of ``n`` items: one n_boot × n matrix of items drawn
+    with replacement; with ``clusters`` (one label per item), whole clusters drawn with replacement (as many
+    as there are; Field & Welsh 2007's cluster bootstrap), the resamples grouped by their length."""
+    if clusters is None:
+        return [rng.integers(0, n, size=(n_boot, n))]
+    _, inverse = np.unique(np.asarray(clusters), return_inverse=True)
+    members = [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
+    by_length: Dict[int, list] = {}
+    for chosen in rng.integers(0, len(members), size=(n_boot, len(members))):
+        rows = np.concatenate([members[k] for k in chosen])
+        by_length.setdefault(rows.size, []).append(rows)
+    return [np.stack(rows) for rows in by_length.values()]
+
+
 class MetricRegression:
     """scikit-learn style: ``MetricRegression().fit(x, y).report()``.
 
@@ -304,15 +319,7 @@ class MetricRegression:
         """Index matrices of the bootstrap resamples: one n_boot × n matrix of items drawn with
         replacement; with clusters, whole clusters drawn with replacement (as many as there are), the
         resamples grouped by their length (equal cluster sizes give one matrix)."""
-        if self.clusters_ is None:
-            return [rng.integers(0, n, size=(self.n_boot, n))]
-        _, inverse = np.unique(self.clusters_, return_inverse=True)
-        members = [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
-        by_length: Dict[int, list] = {}
-        for chosen in rng.integers(0, len(members), size=(self.n_boot, len(members))):
-            rows = np.concatenate([members[k] for k in chosen])
-            by_length.setdefault(rows.size, []).append(rows)
-        return [np.stack(rows) for rows in by_length.values()]
+        return resample_indices(rng, self.n_boot, n, self.clusters_)
 
     def _shared_resamples(self, y, memory: Optional[ResampleMemory]):
         """Per index matrix of :meth:`_resamples`: (indices, draw counts, resampled y, its ranks). They

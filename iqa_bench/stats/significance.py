@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .regression import MetricRegression, _rowwise_pearson
+from .regression import MetricRegression, _rowwise_pearson, resample_indices
 from .resample_ranks import draw_counts, resample_ranks
 
 TESTS = ("f", "williams", "srocc", "plcc")
@@ -88,6 +88,8 @@ class SignificanceResult:
     metrics: List[str]
     alpha: float
     n_boot: int
+    #: The paired bootstrap's unit: "items", or "references" (whole reference images, cluster bootstrap).
+    resample: str = "items"
 
     def matrix(self, test: str) -> pd.DataFrame:
         """metric × metric matrix of 1 / 0 / −1 for ``test`` (diagonal empty)."""
@@ -113,10 +115,24 @@ def _symbol(p: float, better: bool, alpha: float) -> float:
     return (1.0 if better else -1.0) if p < alpha else 0.0
 
 
+def _resampled(indices, x, prediction, y, orientation: float) -> Tuple[np.ndarray, np.ndarray]:
+    """(oriented SROCC, PLCC of the mapped values) on each resample of ``indices`` (matrices of
+    :func:`~.regression.resample_indices`), in the order of the resamples."""
+    srocc, plcc = [], []
+    for idx in indices:
+        draws = draw_counts(idx, y.size)
+        srocc.append(orientation * _rowwise_pearson(resample_ranks(x, idx, draws), resample_ranks(y, idx, draws)))
+        plcc.append(_rowwise_pearson(prediction[idx], y[idx]))
+    return np.concatenate(srocc), np.concatenate(plcc)
+
+
 def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool],
                     score_higher_is_better: Optional[bool] = None, fit: str = "logistic5", n_boot: int = 1000,
-                    seed: int = 0, alpha: float = 0.05) -> SignificanceResult:
-    """Every ordered pair of ``specs`` on the items where both have finite values and a fit exists."""
+                    seed: int = 0, alpha: float = 0.05, clusters: Optional[Sequence] = None) -> SignificanceResult:
+    """Every ordered pair of ``specs`` on the items where both have finite values and a fit exists.
+    ``clusters`` (one label per row of ``scores``, the reference image): the paired bootstrap resamples
+    whole clusters, as the main table's intervals do under ``--resample references``."""
+    labels = None if clusters is None else np.asarray(clusters)
     y_all = scores["score"].to_numpy(float)
     fitted: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}  # spec -> (item mask, prediction on all items)
     residual_rows = []
@@ -144,14 +160,10 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
     if n_boot > 0 and names and all(np.array_equal(fitted[m][0], fitted[names[0]][0]) for m in names):
         mask = fitted[names[0]][0]
         y = y_all[mask]
-        idx = rng.integers(0, int(mask.sum()), size=(n_boot, int(mask.sum())))
-        draws = draw_counts(idx, int(mask.sum()))
-        ranks_y = resample_ranks(y, idx, draws)
+        indices = resample_indices(rng, n_boot, int(mask.sum()), None if labels is None else labels[mask])
         for spec in names:
             x, prediction = scores[spec].to_numpy(float)[mask], fitted[spec][1][mask]
-            shared[spec] = (_oriented(spec, directions, score_higher_is_better)
-                            * _rowwise_pearson(resample_ranks(x, idx, draws), ranks_y),
-                            _rowwise_pearson(prediction[idx], y[idx]))
+            shared[spec] = _resampled(indices, x, prediction, y, _oriented(spec, directions, score_higher_is_better))
     rows = []
     for i, row in enumerate(names):
         for col in names[i + 1:]:
@@ -176,13 +188,9 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
                 if shared:
                     (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
                 else:
-                    idx = rng.integers(0, n, size=(n_boot, n))
-                    draws = draw_counts(idx, n)
-                    ranks_y = resample_ranks(y, idx, draws)
-                    srocc_r = orient_r * _rowwise_pearson(resample_ranks(xr, idx, draws), ranks_y)
-                    srocc_c = orient_c * _rowwise_pearson(resample_ranks(xc, idx, draws), ranks_y)
-                    plcc_rb = _rowwise_pearson(pr[idx], y[idx])
-                    plcc_cb = _rowwise_pearson(pc[idx], y[idx])
+                    indices = resample_indices(rng, n_boot, n, None if labels is None else labels[mask])
+                    srocc_r, plcc_rb = _resampled(indices, xr, pr, y, orient_r)
+                    srocc_c, plcc_cb = _resampled(indices, xc, pc, y, orient_c)
                 for key, samples in (("srocc", srocc_r - srocc_c), ("plcc", plcc_rb - plcc_cb)):
                     lo, hi = np.nanpercentile(samples, q)
                     out[f"d_{key}_lo"], out[f"d_{key}_hi"] = float(lo), float(hi)
@@ -216,4 +224,4 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
                "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "plcc_symbol", "kurtosis_row", "kurtosis_col",
                "f_assumption"]
     return SignificanceResult(pd.DataFrame(rows, columns=columns), pd.DataFrame(residual_rows), names, alpha,
-                              n_boot)
+                              n_boot, "items" if labels is None else "references")
