@@ -60,6 +60,9 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
                    "of one source image resampled together).")
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
+@click.option("--thumbnails/--no-thumbnails", default=None,
+              help="report.html: the reference and distorted images of the item under the pointer (about 4 KB "
+                   "per item; default off).")
 @click.option("--layout", type=click.Choice(choices_of("layout")),
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "
                    "(one table per group).")
@@ -124,7 +127,7 @@ def _report_run(result, config, name: str = "") -> None:
     prefix = f"{name}: " if name else ""
     click.echo(f"{prefix}scores: {result.computed} computed, {result.reused} reused from the store")
     significance = ", significance.md/.tex/.csv" if (result.run_dir / "significance.csv").exists() else ""
-    click.echo(f"{prefix}written: {result.run_dir}/ (scores.csv, summary.csv, table.md, table.tex{significance}"
+    click.echo(f"{prefix}written: {result.run_dir}/ (report.html, scores.csv, summary.csv, table.md, table.tex{significance}"
                f"{', plots/' if config.plots else ''})")
     if result.failures:
         from ..engine import failure_lines

@@ -14,7 +14,7 @@ from .common import cli, fail_usage, format_option
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @format_option
 @click.option("--by", default=None, help="Group column, e.g. distortion or reference ('none': overall only; "
-                                         "default: none).")
+                                         "default: none; --format html: the run's).")
 @click.option("--fit", type=click.Choice([c for c in choices_of("fit") if c != "all"]), default=None,
               help="Default: the run's.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, help="Default: the run's.")
@@ -23,8 +23,14 @@ from .common import cli, fail_usage, format_option
               help="Display name of a metric (repeatable; default: the names the run used).")
 @click.option("--ci", type=click.Choice(choices_of("ci")), default=None,
               help="LaTeX intervals: below, inline or separate (the intervals' own table). Default: the run's.")
-def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
-    """Re-render a finished run's table from its stored scores (nothing is recomputed)."""
+@click.option("--thumbnails", is_flag=True,
+              help="--format html: the reference and distorted images of the item under the pointer (the "
+                   "dataset is opened again at the run's root).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the terminal (e.g. --format html -o report.html).")
+def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out):
+    """Re-render a finished run's table from its stored scores (no metric is recomputed). ``--format
+    html``: the run's whole report page (report.html: table, scatters, significance heat map, ...)."""
     from ..stats.summaries import build_summary
     from ..run.result import load_run
     from ..reports.renderers import renderer
@@ -37,6 +43,8 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
         run = load_run(run_dir)
         config = run["config"]
         protocol = run.get("protocol", "regression")
+        if by is None and fmt == "html":  # the page shows the run as evaluate wrote it: the run's groups
+            by = config.get("by") if f"group:{config.get('by')}" in run["scores"].columns else ""
         if by and f"group:{by}" not in run["scores"].columns:
             raise ValueError(f"--by {by!r}: the run has groups "
                              f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
@@ -51,13 +59,23 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci):
         imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
         summary = with_labels(summary, run_labels(specs, names, imported))
         ci = ci or config.get("ci", "below")
-        text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
-        intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) if fmt == "latex" else None
-        if intervals:
-            text += "\n" + intervals
+        if thumbnails and fmt != "html":
+            raise ValueError("--thumbnails: images are shown by --format html only")
+        if fmt == "html":
+            from ..run.outputs import finished_run_page
+
+            main_fit = fit or ("logistic5" if config["fit"] == "all" else config["fit"])
+            text = finished_run_page(run_dir, run, summary, main_fit,
+                                     config["bootstrap"] if bootstrap is None else bootstrap, thumbnails)
+        else:
+            text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
+            intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) \
+                if fmt == "latex" else None
+            if intervals:
+                text += "\n" + intervals
     except (FileNotFoundError, ValueError) as err:
         fail_usage(err)
-    click.echo(text, nl=False)
+    write_or_echo(text, out)
 
 
 @cli.command()
@@ -83,3 +101,18 @@ def across(run_dirs, out, fmt):
         click.echo(f"error: writing {out} failed ({err.strerror or err})", err=True)
         sys.exit(1)
     click.echo(text, nl=False)
+
+
+def write_or_echo(text: str, out) -> None:
+    """``text`` into the file ``out`` (atomically; said on stderr), or on the terminal."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from ..io_utils import atomic_write_text
+
+    try:
+        atomic_write_text(out, text)
+    except OSError as err:
+        click.echo(f"error: writing {out} failed ({err.strerror or err})", err=True)
+        sys.exit(1)
+    click.echo(f"written: {out}", err=True)

@@ -121,5 +121,5 @@ class SampleDataset(Dataset):
             rows = list(csv.DictReader(handle))
         return [Item(row["item"], self.root / row["ref_file"], self.root / row["dist_file"],
                      float(row["severity"]),
-                     {"distortion": row["distortion"], "reference": row["reference"]})
+                     {"distortion": row["distortion"], "reference": row["reference"], "level": row["level"]})
                 for row in rows]

@@ -1,8 +1,12 @@
 """One renderer per output format, behind one interface: what a run, a table across datasets and a
 paper recipe are written as. The writers (:mod:`iqa_bench.run.outputs`, :func:`iqa_bench.run.several.write_across`,
 :func:`iqa_bench.recipes.paper.write_outputs`) write one file per renderer of :data:`RENDERERS`, and every
-``--format`` choice is :data:`FORMATS`: a new format (HTML, say) is one :class:`Renderer` subclass added
-here, not an edit in every writer.
+``--format`` choice is :data:`FORMATS`: a new format is one :class:`Renderer` subclass added here, not an
+edit in every writer.
+
+The table formats (md, latex, csv: :data:`TABLE_RENDERERS`) write one file per table; a page format
+(html) writes one self-contained page per run (:meth:`Renderer.run_page`, ``report.html``) and one per
+table across datasets or paper recipe.
 
 This module imports nothing heavy (the command line reads :data:`FORMATS` before pandas is imported);
 each method imports the table code it calls.
@@ -48,6 +52,11 @@ class Renderer(ABC):
         from .across import render_across
 
         return render_across(runs, self.name)
+
+    def run_page(self, view) -> Optional[str]:
+        """The whole run as one page (:class:`iqa_bench.reports.html_run.RunView`); None for a format that
+        writes one file per table."""
+        return None
 
     @abstractmethod
     def calibration(self, rows) -> str:
@@ -106,9 +115,50 @@ class Csv(Renderer):
         return result.long_table().to_csv(index=False)
 
 
+class Html(Renderer):
+    """Self-contained HTML pages (:mod:`.html_page`): a run's report (:mod:`.html_run`); every other
+    table is the Markdown one as a sortable HTML table, on a page of its own."""
+
+    name, suffix, table_file = "html", ".html", ""
+    _markdown = Markdown()
+
+    @staticmethod
+    def _page(title: str, text: str) -> str:
+        from .html_page import markdown_page
+
+        return markdown_page(title, text)
+
+    def summary(self, protocol: str, summary, dataset: str, score_text: str, layout: str = "paper",
+                ci: str = "below", by: str = "group") -> str:
+        return self._page(f"{dataset}: summary", self._markdown.summary(protocol, summary, dataset, score_text,
+                                                                          layout, ci, by))
+
+    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, highlight=()) -> str:
+        return self._page(f"{dataset}: significance", self._markdown.significance(result, dataset, labels, highlight))
+
+    def fit_protocols(self, table, dataset: str, score_text: str) -> str:
+        return self._page(f"{dataset}: fit protocols", self._markdown.fit_protocols(table, dataset, score_text))
+
+    def across(self, runs) -> str:
+        return self._page("Metrics across datasets", self._markdown.across(runs))
+
+    def calibration(self, rows) -> str:
+        return self._page("Calibration against the official implementations", self._markdown.calibration(rows))
+
+    def paper(self, result) -> str:
+        return self._page(f"{result.recipe.name}: recomputed beside the published values", self._markdown.paper(result))
+
+    def run_page(self, view) -> str:
+        from .html_run import render_run_page
+
+        return render_run_page(view)
+
+
 #: Every format, in the order ``--format`` lists them.
-RENDERERS: Dict[str, Renderer] = {r.name: r for r in (Markdown(), Latex(), Csv())}
+RENDERERS: Dict[str, Renderer] = {r.name: r for r in (Markdown(), Latex(), Csv(), Html())}
 FORMATS = tuple(RENDERERS)
+#: The formats that write one file per table of a run (table.md, significance.tex, ...).
+TABLE_RENDERERS: Dict[str, Renderer] = {k: r for k, r in RENDERERS.items() if r.table_file}
 
 
 def renderer(fmt: str) -> Renderer:

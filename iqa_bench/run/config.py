@@ -65,6 +65,7 @@ class EvaluateConfig:
     seed: int = key(0, kind="int")
     by: Optional[str] = key(DEFAULT_BY, kind="str")  # the default is skipped quietly where a dataset has no such group
     plots: bool = key(True, kind="bool")
+    thumbnails: bool = key(False, kind="bool")  # report.html: small reference / distorted images on hover
     layout: str = key("paper", choices=("paper", "groups"))  # table.md/.tex: paper (metrics × statistics +
     #                                 SROCC per group) | groups
     ci: str = key("below", choices=CI_MODES)  # table.tex's intervals: inline (in the cell) | below (second line,

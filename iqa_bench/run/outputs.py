@@ -14,8 +14,10 @@ import pandas as pd
 from .. import imported as imported_scores
 from ..io_utils import atomic_write_text
 from ..metrics import canonical_spec
+from ..reports.html_run import RunView, package_versions
 from ..reports.labels import resolve_labels, with_labels
-from ..reports.renderers import RENDERERS
+from ..reports.thumbnails import thumbnails
+from ..reports.renderers import RENDERERS, TABLE_RENDERERS
 from ..reports.summary import separate_ci_table
 from ..reports.tables import display_name
 from ..stats.summaries import REFERENCE
@@ -44,7 +46,7 @@ def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: p
                   ci: str = "below", by: str = "group") -> None:
     """The summary table in every format (``Renderer.table_file``: table.md, table.tex, summary.csv; with
     ``ci="separate"`` also table_ci.tex) and (regression protocol) the figures, written atomically."""
-    for renderer in RENDERERS.values():
+    for renderer in TABLE_RENDERERS.values():
         atomic_write_text(run_dir / renderer.table_file,
                           renderer.summary(protocol, summary, dataset, score_text, layout, ci, by))
     intervals = separate_ci_table(protocol, summary, dataset, score_text, ci)
@@ -64,28 +66,39 @@ def _remove_stale(run_dir: Path, names: Sequence[str]) -> None:
         (run_dir / name).unlink(missing_ok=True)
 
 
-SIGNIFICANCE_FILES = tuple(f"significance{r.suffix}" for r in RENDERERS.values())
+SIGNIFICANCE_FILES = tuple(f"significance{r.suffix}" for r in TABLE_RENDERERS.values())
+
+
+def significance_of(scores: pd.DataFrame, specs: Sequence[str], directions: dict,
+                    score_higher_is_better: Optional[bool], fit: str, bootstrap: int, seed: int, resample: str):
+    """:func:`~iqa_bench.stats.significance.compare_metrics` over the metrics with at least 3 values (None
+    when fewer than two metrics have a result), resampling the main table's unit: whole reference images
+    under ``resample: references``."""
+    from ..stats.significance import compare_metrics
+
+    present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
+    clusters = scores[REFERENCE].to_numpy() if resample == "references" and REFERENCE in scores.columns \
+        else None  # one unit of resampling in a run: the main table's and the matrices' paired bootstrap
+    result = compare_metrics(scores, present, directions, score_higher_is_better, fit, bootstrap, seed,
+                             clusters=clusters) if len(present) >= 2 else None
+    return result if result is not None and len(result.metrics) >= 2 else None
 
 
 def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
                        score_higher_is_better: Optional[bool], config: EvaluateConfig, dataset: str,
-                       labels: Optional[Dict[str, str]] = None) -> None:
+                       labels: Optional[Dict[str, str]] = None):
     """significance.md/.tex/.csv (every pair of metrics with values: F-test, Williams' test, paired
     bootstrap of ΔSROCC/ΔPLCC) and plots/significance_f.png/.pdf; removed when fewer than two metrics
-    have values, so a rerun never leaves a stale matrix."""
-    from ..stats.significance import compare_metrics
+    have values, so a rerun never leaves a stale matrix. Returns the result (None: no matrix)."""
     from ..reports.significance import plot_significance
 
-    present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
-    clusters = scores[REFERENCE].to_numpy() if config.resample == "references" and REFERENCE in scores.columns \
-        else None  # one unit of resampling in a run: the main table's and the matrices' paired bootstrap
-    result = compare_metrics(scores, present, directions, score_higher_is_better, config.main_fit, config.bootstrap,
-                             config.seed, clusters=clusters) if len(present) >= 2 else None
-    if result is None or len(result.metrics) < 2:
+    result = significance_of(scores, specs, directions, score_higher_is_better, config.main_fit, config.bootstrap,
+                             config.seed, config.resample)
+    if result is None:
         _remove_stale(run_dir, SIGNIFICANCE_FILES)
-        return
+        return None
     name = display_name(dataset)
-    for renderer in RENDERERS.values():
+    for renderer in TABLE_RENDERERS.values():
         atomic_write_text(run_dir / f"significance{renderer.suffix}",
                           renderer.significance(result, name, labels, config.highlight))
     if config.plots:  # redrawn only when the matrix, its names or its title changed
@@ -100,26 +113,29 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
                      lambda: plot_significance(result, run_dir / "plots" / "significance_f.png", title=title,
                                                labels=labels))
         figures.close()
+    return result
 
 
-FIT_PROTOCOL_FILES = tuple(f"fit_protocols{r.suffix}" for r in RENDERERS.values())
+FIT_PROTOCOL_FILES = tuple(f"fit_protocols{r.suffix}" for r in TABLE_RENDERERS.values())
 
 
 def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], config: EvaluateConfig,
-                        dataset: str, score_text: str, labels: Optional[Dict[str, str]] = None) -> None:
+                        dataset: str, score_text: str, labels: Optional[Dict[str, str]] = None) -> Optional[str]:
     """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
     metric over all items under each protocol of :data:`~iqa_bench.stats.regression.PROTOCOLS`; otherwise any
-    earlier such files are removed."""
+    earlier such files are removed. Returns the Markdown table (None without ``fit: all``)."""
     from ..stats.fit_protocols import fit_protocol_table
 
     if config.fit != "all":
         _remove_stale(run_dir, FIT_PROTOCOL_FILES)
-        return
+        return None
     table = with_labels(fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap,
                                            config.seed), labels or {})
     name = display_name(dataset)
-    for renderer in RENDERERS.values():
-        atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", renderer.fit_protocols(table, name, score_text))
+    texts = {key: renderer.fit_protocols(table, name, score_text) for key, renderer in TABLE_RENDERERS.items()}
+    for key, renderer in TABLE_RENDERERS.items():
+        atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", texts[key])
+    return texts["md"]
 
 
 def _imported_directions(provenance, imported_values, items, ds, notes: List[str]) -> Dict[str, bool]:
@@ -178,9 +194,15 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
         atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
         write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
                       config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
+        significance = protocols = None
         if ds.protocol == "regression":
-            write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config, ds.key, labels)
-            write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
+            significance = write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config,
+                                              ds.key, labels)
+            protocols = write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
+        failures = [(f.item_id, f.metric, f.message) for f in report.failures]
+        write_pages(run_dir, RunView(display_name(ds.key), ds.protocol, score_text, ds.score.label(), scores, summary,
+                                     meta, config.main_fit, significance, protocols, failures,
+                                     thumbnails(items) if config.thumbnails else None, package_versions()))
     _fit_memory(config, memory.keep, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:
@@ -190,6 +212,14 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
+
+
+def write_pages(run_dir: Path, view: RunView) -> None:
+    """``report.html`` (every page format's run page), written atomically."""
+    for renderer in RENDERERS.values():
+        text = renderer.run_page(view)
+        if text is not None:
+            atomic_write_text(run_dir / f"report{renderer.suffix}", text)
 
 
 def _fit_memory(config: EvaluateConfig, action, what: str) -> None:
@@ -221,3 +251,61 @@ def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], import
         raise ValueError(f"--label {unknown[0]}=...: no metric {unknown[0]!r} in this run; its metrics: "
                          f"{', '.join(specs)}")
     return resolve_labels(specs, keyed, verbatim=imported)
+
+
+def read_failures(run_dir: Path) -> List[tuple]:
+    """failures.txt as (item, metric, message) rows ([] when absent; a line without tabs is kept whole as
+    the message)."""
+    path = Path(run_dir) / "failures.txt"
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split("\t", 2)
+        if line.strip():
+            rows.append(tuple(parts) if len(parts) == 3 else ("", "", line))
+    return rows
+
+
+def finished_run_page(run_dir: Path, run: dict, summary: pd.DataFrame, fit: str, bootstrap: int,
+                      with_thumbnails: bool = False) -> str:
+    """``report.html`` of a finished run (``iqa-bench report RUN --format html``) from its stored scores:
+    the significance matrices and, under ``fit: all``, the fit protocols computed again as the run did;
+    ``with_thumbnails``: the dataset is opened again from run.json's dataset and root to read its images."""
+    from ..stats.fit_protocols import fit_protocol_table
+
+    config = run["config"]
+    protocol = run.get("protocol", "regression")
+    scores, specs = run["scores"], [m for m in run["metrics"] if m in run["scores"].columns]
+    significance = protocols = None
+    labels = {m: label for m, label in zip(summary["metric"], summary["label"])} if "label" in summary.columns else {}
+    if protocol == "regression":
+        significance = significance_of(scores, specs, run.get("higher_is_better", {}),
+                                       run.get("score_higher_is_better"), fit, bootstrap, config["seed"],
+                                       config.get("resample", "items"))
+        if config["fit"] == "all":
+            table = with_labels(fit_protocol_table(scores, specs, bootstrap, config["seed"]), labels)
+            protocols = RENDERERS["md"].fit_protocols(table, display_name(run["dataset"]), run["score"])
+    images = None
+    if with_thumbnails:
+        from ..datasets import create_dataset
+
+        dataset = create_dataset(config.get("dataset", run["dataset"]), root=_single_root(config),
+                                 **dict(config.get("dataset_options") or {}))
+        by_id = {it.item_id: it for it in dataset.items()}
+        missing = [str(i) for i in scores["item"] if str(i) not in by_id]
+        if missing:
+            raise ValueError(f"--thumbnails: the dataset at the run's root has no item {missing[0]!r} (and "
+                             f"{len(missing) - 1} more); is the root still the one the run scored?")
+        images = thumbnails([by_id[str(i)] for i in scores["item"]])
+    view = RunView(display_name(run["dataset"]), protocol, run["score"], run.get("score_label", "score"), scores,
+                   summary, run, fit, significance, protocols, read_failures(run_dir), images, package_versions())
+    return RENDERERS["html"].run_page(view)
+
+
+def _single_root(config: dict):
+    root = config.get("root")
+    if isinstance(root, dict):
+        name = str(config.get("dataset", ""))
+        return root.get(name) or next(iter(root.values()), None)
+    return root

@@ -1,0 +1,428 @@
+"""``report.html``: one self-contained page per run, the way a researcher explores results.
+
+Sections: the run's provenance (dataset, the root's folder name -- never an absolute path --, versions,
+weights digests, fit, resampling, seed); the summary table, sortable by any column, with the bootstrap
+intervals, the leave-one-reference-out SROCC range and why a metric was not computed; per metric the
+scatter of its values against the subjective score with the fitted curve (hover: the item, its groups --
+distortion type, level, reference --, the subjective score and the metric's value; with thumbnails, the
+reference and distorted images beside the plots), one filter of distortion types that every scatter obeys;
+the leave-one-reference-out ranges; the significance matrices as one heat map (p-values on hover, one
+button per test); the fit-protocol table (``fit: all``); the failures.
+
+The data sit once in the page (item names and groups as codes, one value list per metric); the page's
+code builds Plotly's traces from them, so 3000 items x 14 metrics stay near 1 MB of data beside the
+4.8 MB plotly.js bundle, far under :data:`MAX_POINTS`. Above it (KADID-10k with many metrics, say), each
+scatter shows every k-th item, said on the page; the table and the statistics always use every item.
+"""
+from __future__ import annotations
+
+import math
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..stats.regression import MetricRegression
+from ..stats.summaries import ALL
+from .html_page import escape, json_block, markdown_html, page
+from .tables import RESAMPLING, STATS, LABELS, shown_value, stat_parts
+
+#: Scatter points drawn over all metrics before the scatters are thinned (every k-th item, said).
+MAX_POINTS = 400_000
+#: Points of each fitted curve.
+CURVE_POINTS = 120
+#: Failures listed on the page (all of them are in failures.txt).
+MAX_FAILURES = 500
+#: Colours of the distortion types (Plotly's Dark24, then Light24: 48 distinct).
+PALETTE_NAMES = ("Dark24", "Light24")
+
+
+@dataclass
+class RunView:
+    """Everything the page shows, gathered by the run writer (:func:`iqa_bench.run.outputs.write_run`)
+    or by ``iqa-bench report RUN --format html`` from a finished run folder."""
+
+    dataset: str                     #: display name
+    protocol: str
+    score_text: str
+    score_label: str
+    scores: pd.DataFrame             #: scores.csv
+    summary: pd.DataFrame            #: summary.csv (labels applied)
+    meta: dict                       #: run.json (config, digests, imported, ...)
+    fit: str = "logistic5"
+    significance: object = None      #: SignificanceResult or None
+    fit_protocols: Optional[str] = None  #: the fit-protocol table as Markdown (``fit: all``)
+    failures: Sequence = ()          #: (item, metric, message)
+    thumbnails: Optional[dict] = None  #: {"ref": {key: data URI}, "ref_of": [key], "dist": [data URI]}
+    versions: Dict[str, str] = field(default_factory=dict)
+
+
+def package_versions() -> Dict[str, str]:
+    """Versions of what computed and wrote the run (the page says "written with")."""
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for name in ("iqa-bench", "torch", "torchvision", "piq", "lpips", "pyiqa", "scipy", "plotly"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _finite_or_none(values) -> list:
+    return [float(v) if v is not None and math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+
+
+def _palette() -> List[str]:
+    from plotly import colors
+
+    return [c for name in PALETTE_NAMES for c in getattr(colors.qualitative, name)]
+
+
+def _groups(scores: pd.DataFrame) -> Dict[str, dict]:
+    """group name → {"names": categories, "codes": one index per item} (compact: a name is stored once)."""
+    out = {}
+    for column in [c for c in scores.columns if c.startswith("group:")]:
+        values = scores[column].fillna("").astype(str)
+        names = sorted(values.unique(), key=_natural)
+        index = {n: i for i, n in enumerate(names)}
+        out[column[6:]] = {"names": names, "codes": [index[v] for v in values]}
+    return out
+
+
+def _natural(text: str):
+    """'10' after '9': numbers compared as numbers."""
+    import re
+
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+def _curve(x: np.ndarray, y: np.ndarray, fit: str, log: bool) -> Optional[dict]:
+    """The fitted mapping over the metric's range (the run's fit; made once per run by the fit memory)."""
+    model = MetricRegression(fit=fit, n_boot=0).fit(x, y)
+    if model.fit_kind == "none" or not model.ok:
+        return None
+    low, high = float(np.nanmin(model.x_)), float(np.nanmax(model.x_))
+    grid = np.geomspace(low, high, CURVE_POINTS) if log and low > 0 else np.linspace(low, high, CURVE_POINTS)
+    return {"x": _finite_or_none(grid), "y": _finite_or_none(model.predict(grid))}
+
+
+def _overall(summary: pd.DataFrame) -> pd.DataFrame:
+    if summary.empty or "group" not in summary.columns:
+        return summary
+    return summary[summary["group"] == ALL]
+
+
+def _metric_payload(view: RunView, metrics: Sequence[str]) -> List[dict]:
+    from .plots import log_axis
+
+    y = view.scores["score"].to_numpy(float)
+    overall = _overall(view.summary).set_index("metric") if "metric" in view.summary.columns else pd.DataFrame()
+    out = []
+    for spec in metrics:
+        x = view.scores[spec].to_numpy(float)
+        finite = np.isfinite(x) & np.isfinite(y)
+        if finite.sum() < 2:
+            continue
+        log = log_axis(x[finite])
+        row = overall.loc[spec] if spec in overall.index else None
+        stats = " · ".join(f"{LABELS[k]} {stat_parts(row, k)[0]}" for k in ("plcc", "srocc")) if row is not None else ""
+        out.append({"spec": spec, "label": _label(view.summary, spec), "values": _finite_or_none(x), "log": log,
+                    "stats": stats, "curve": _curve(x[finite], y[finite], view.fit, log)})
+    return out
+
+
+def _shown_every(n_items: int, n_metrics: int) -> int:
+    """Every k-th item is drawn when items × metrics exceeds :data:`MAX_POINTS` (1: all)."""
+    return max(1, math.ceil(n_items * n_metrics / MAX_POINTS))
+
+
+def _significance_payload(view: RunView) -> Optional[dict]:
+    """Per test: the 1/0/−1 matrix (None on the diagonal and for pairs without a result) and the hover
+    text of each cell (the statistic and its p-value)."""
+    from ..stats.significance import TEST_TITLES, TESTS
+
+    result = view.significance
+    if result is None or len(result.metrics) < 2:
+        return None
+    names = {m: _label(view.summary, m) for m in result.metrics}
+    pairs = result.pairs.set_index(["row", "col"])
+    tests = {}
+    for test in TESTS:
+        if test in ("srocc", "plcc") and result.n_boot <= 0:
+            continue
+        z, text = [], []
+        for row in result.metrics:
+            z_row, t_row = [], []
+            for col in result.metrics:
+                if (row, col) not in pairs.index:
+                    z_row.append(None)
+                    t_row.append("")
+                    continue
+                pair = pairs.loc[(row, col)]
+                symbol = pair[f"{test}_symbol"]
+                z_row.append(float(symbol) if np.isfinite(symbol) else None)
+                t_row.append(f"{names[row]} vs {names[col]}<br>{_statistic(pair, test)}<br>n = {int(pair['n'])}")
+            z.append(z_row)
+            text.append(t_row)
+        tests[test] = {"title": TEST_TITLES[test], "z": z, "text": text}
+    return {"names": [names[m] for m in result.metrics], "tests": tests, "alpha": result.alpha,
+            "unit": "whole reference images" if result.resample == "references" else "items"}
+
+
+def _statistic(pair, test: str) -> str:
+    def number(v, digits=4):
+        return f"{v:.{digits}g}" if np.isfinite(v) else "n/a"
+    if test == "f":
+        return f"F = {number(pair['f'])}, p = {number(pair['f_p'])}" + \
+            ("" if pair.get("f_assumption", "ok") == "ok" else " (residual kurtosis outside [2, 4])")
+    if test == "williams":
+        return f"t = {number(pair['williams_t'])}, p = {number(pair['williams_p'])}"
+    key = f"d_{test}"
+    return (f"Δ{test.upper()} = {number(pair[key], 3)} [{number(pair[key + '_lo'], 3)}, "
+            f"{number(pair[key + '_hi'], 3)}], p = {number(pair[test + '_p'])}")
+
+
+def _label(summary: pd.DataFrame, spec: str) -> str:
+    if "label" in summary.columns and "metric" in summary.columns:
+        hit = summary.loc[summary["metric"] == spec, "label"]
+        if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
+            return hit.iloc[0]
+    return spec
+
+
+def _loro_payload(view: RunView) -> Optional[list]:
+    overall = _overall(view.summary)
+    if "srocc_loro_min" not in overall.columns:
+        return None
+    rows = []
+    for _, r in overall.iterrows():
+        value, lo, hi = shown_value("srocc", r["srocc"], r["srocc_loro_min"], r["srocc_loro_max"])
+        if np.isfinite(value) and np.isfinite(lo) and np.isfinite(hi):
+            rows.append({"label": _label(view.summary, r["metric"]), "srocc": value, "min": lo, "max": hi})
+    return rows or None
+
+
+# ------------------------------------------------------------------------------------------------ sections
+
+def _provenance(view: RunView) -> str:
+    config = view.meta.get("config", {}) if isinstance(view.meta.get("config"), dict) else {}
+    root = config.get("root")
+    if isinstance(root, dict):
+        root_text = ", ".join(f"{k}: {Path(str(v)).name}" for k, v in root.items())
+    else:
+        root_text = Path(str(root)).name if root else "(built in)"
+    resample = str(config.get("resample", "items"))
+    rows = [("dataset", view.dataset), ("root folder", root_text), ("items", len(view.scores)),
+            ("protocol", view.protocol), ("subjective score", view.score_text), ("fit", view.fit),
+            ("bootstrap", f"{config.get('bootstrap', '')} resamples, "
+                          f"{RESAMPLING.get('clusters' if resample == 'references' else resample, resample)}"),
+            ("seed", config.get("seed", "")),
+            ("written with", ", ".join(f"{k} {v}" for k, v in view.versions.items()))]
+    body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    digests = view.meta.get("digests") or {}
+    digest_rows = "".join(f"<tr><td>{escape(_label(view.summary, spec))}</td><td><code>{escape(spec)}</code></td>"
+                          f"<td><code>{escape(str(d)[:16])}</code></td></tr>" for spec, d in digests.items())
+    table = ("<details><summary>Metric specs and digests of their code and weights</summary>"
+             '<table class="sortable"><thead><tr><th>metric</th><th>spec</th><th>digest</th></tr></thead>'
+             f"<tbody>{digest_rows}</tbody></table></details>") if digest_rows else ""
+    return f'<h2 id="provenance">Provenance</h2><dl class="provenance">{body}</dl>{table}'
+
+
+def _summary_table(view: RunView) -> str:
+    """The sortable table: one row per metric (the overall group), data-sort holding the shown value
+    (|correlation|, RMSE), so a click sorts as summary.csv sorted by that column's magnitude."""
+    overall = _overall(view.summary)
+    if view.protocol != "regression" or overall.empty or "metric" not in overall.columns \
+            or not overall["n"].fillna(0).astype(bool).any():
+        from .summary import render_summary  # 2AFC, or nothing computed: the Markdown table / the reasons
+
+        text = render_summary(view.protocol, view.summary, "md", view.dataset, view.score_text)
+        return f'<h2 id="table">Summary</h2>{markdown_html(text)}'
+    groups = [g for g in dict.fromkeys(view.summary["group"]) if g != ALL]
+    by_group = {g: view.summary[view.summary["group"] == g].set_index("metric") for g in groups}
+    loro = "srocc_loro_min" in overall.columns
+    head = ["<th>Metric</th>", "<th>n</th>"]
+    for key in STATS:
+        better = "low" if key == "rmse" else "high"
+        head.append(f'<th data-stat="{key}" data-better="{better}">{LABELS.get(key, key)}</th><th>95% CI</th>')
+    if loro:
+        head.append('<th data-stat="loro">SROCC range, one reference left out</th>')
+    head += [f'<th data-stat="group:{escape(g)}">SROCC {escape(g)}</th>' for g in groups]
+    head.append("<th>Note</th>")
+    body = []
+    for _, row in overall.iterrows():
+        cells = [f"<td>{escape(_label(view.summary, row['metric']))}</td>",
+                 f"<td>{'' if not np.isfinite(row.get('n', np.nan)) else int(row['n'])}</td>"]
+        for key in STATS:
+            text, interval = stat_parts(row, key)
+            value = shown_value(key, row[key], np.nan, np.nan)[0] if np.isfinite(row[key]) else None
+            cells.append(f'<td data-sort="{"" if value is None else repr(float(value))}">{escape(text)}</td>'
+                         f'<td class="ci">{escape(interval)}</td>')
+        if loro:
+            lo, hi = row["srocc_loro_min"], row["srocc_loro_max"]
+            if np.isfinite(lo) and np.isfinite(hi):
+                _, lo, hi = shown_value("srocc", row["srocc"] if np.isfinite(row["srocc"]) else lo, lo, hi)
+                cells.append(f'<td data-sort="{lo!r}">{lo:.3f} – {hi:.3f}</td>')
+            else:
+                cells.append('<td data-sort=""></td>')
+        for g in groups:
+            hit = by_group[g]
+            if row["metric"] in hit.index and np.isfinite(hit.loc[row["metric"], "srocc"]):
+                value = abs(float(hit.loc[row["metric"], "srocc"]))
+                cells.append(f'<td data-sort="{value!r}">{value:.3f}</td>')
+            else:
+                cells.append('<td data-sort="">—</td>')
+        note = row.get("note", "")
+        note = note if isinstance(note, str) else ""
+        if row.get("sign", "") not in ("", "ok") and isinstance(row.get("sign"), str):
+            note = "; ".join(t for t in (note, f"sign: {row['sign']}") if t)
+        cells.append(f'<td class="why">{escape(note)}</td>')
+        body.append(f'<tr data-spec="{escape(row["metric"])}">{"".join(cells)}</tr>')
+    caption = (f"{view.dataset}: {view.score_text}; fit {view.fit}; |correlation|; click a column to sort "
+               f"(again: the other way)")
+    return (f'<h2 id="table">Summary</h2><p class="note">{escape(caption)}</p>'
+            f'<div class="wide"><table id="summary-table" class="sortable"><thead><tr>{"".join(head)}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _failures(view: RunView) -> str:
+    if not view.failures:
+        return '<h2 id="failures">Failures</h2><p class="note">None.</p>'
+    rows = "".join(f"<tr><td>{escape(i)}</td><td>{escape(m or '-')}</td><td class=\"why\">{escape(msg)}</td></tr>"
+                   for i, m, msg in list(view.failures)[:MAX_FAILURES])
+    more = len(view.failures) - MAX_FAILURES
+    note = f'<p class="note">{more} more in failures.txt.</p>' if more > 0 else ""
+    return (f'<h2 id="failures">Failures ({len(view.failures)})</h2><table id="failures-table" class="sortable">'
+            f"<thead><tr><th>item</th><th>metric</th><th>message</th></tr></thead><tbody>{rows}</tbody></table>{note}")
+
+
+SCRIPT = r"""
+const D=JSON.parse(document.getElementById('run-data').textContent);
+const F=D.filter?D.groups[D.filter]:null;
+const CATS=F?F.names:['all'];
+const scatterDivs=[];
+function itemText(i){let s='<b>'+D.items[i]+'</b>';
+ for(const [g,v] of Object.entries(D.groups))s+='<br>'+g+': '+v.names[v.codes[i]];
+ return s+'<br>'+D.score_label+': '+D.score[i];}
+function showItem(i){const p=document.getElementById('item-panel');if(!p)return;p.hidden=false;
+ let h='<div>'+itemText(i)+'</div>';
+ if(D.thumbs){const r=D.thumbs.ref[D.thumbs.ref_of[i]],d=D.thumbs.dist[i];
+  h+='<div class="thumbs">'+(r?'<img alt="reference" src="'+r+'">':'')+(d?'<img alt="distorted" src="'+d+'">':'')+'</div>';}
+ p.innerHTML=h;}
+function setVisible(ci,on){document.querySelectorAll('input.cat[data-cat="'+ci+'"]').forEach(b=>b.checked=on);
+ scatterDivs.forEach(div=>{const idx=[];div.data.forEach((t,k)=>{if(t.meta===ci)idx.push(k);});
+  if(idx.length)Plotly.restyle(div,{visible:on?true:'legendonly'},idx);});}
+if(D.metrics.length){
+ const box=document.getElementById('filters');
+ if(F){CATS.forEach((c,ci)=>{const l=document.createElement('label');
+   l.innerHTML='<input type="checkbox" class="cat" checked data-cat="'+ci+'"> <span style="color:'+D.palette[ci%D.palette.length]+'">&#9679;</span> '+c;
+   box.appendChild(l);});
+  box.querySelectorAll('input.cat').forEach(b=>b.addEventListener('change',()=>setVisible(+b.dataset.cat,b.checked)));
+  const all=document.getElementById('filter-all'),none=document.getElementById('filter-none');
+  all.addEventListener('click',()=>CATS.forEach((c,ci)=>setVisible(ci,true)));
+  none.addEventListener('click',()=>CATS.forEach((c,ci)=>setVisible(ci,false)));}
+ const grid=document.getElementById('scatters');
+ D.metrics.forEach((m,k)=>{const div=document.createElement('div');div.id='scatter-'+k;div.className='metric-scatter';
+  div.setAttribute('data-spec',m.spec);grid.appendChild(div);
+  const traces=CATS.map((c,ci)=>{const idx=[];
+   for(let i=0;i<m.values.length;i+=1){if(m.values[i]===null||D.score[i]===null)continue;
+    if(D.every>1&&i%D.every)continue;if(F&&F.codes[i]!==ci)continue;idx.push(i);}
+   return {type:'scatter',mode:'markers',name:c,meta:ci,legendgroup:c,x:idx.map(i=>m.values[i]),
+    y:idx.map(i=>D.score[i]),customdata:idx,text:idx.map(i=>itemText(i)),
+    hovertemplate:'%{text}<br>'+m.label.replace(/%/g,'%%')+': %{x:.6g}<extra></extra>',
+    marker:{size:5,opacity:0.75,color:D.palette[ci%D.palette.length]}};});
+  if(m.curve)traces.push({type:'scatter',mode:'lines',name:D.fit+' fit',x:m.curve.x,y:m.curve.y,
+   hoverinfo:'skip',showlegend:false,line:{color:'black',width:1.5}});
+  Plotly.newPlot(div,traces,{title:{text:m.label+(m.stats?'<br><sup>'+m.stats+'</sup>':''),font:{size:13},x:0.02,xanchor:'left',y:0.97,yanchor:'top'},
+   height:390,margin:{l:55,r:30,t:60,b:45},showlegend:false,hovermode:'closest',modebar:{orientation:'v'},
+   xaxis:{title:{text:m.label+(m.log?' (log axis)':'')},type:m.log?'log':'linear'},
+   yaxis:{title:{text:D.score_label}}},{responsive:true,displaylogo:false});
+  div.on('plotly_hover',e=>{if(e.points.length&&e.points[0].customdata!==undefined)showItem(e.points[0].customdata);});
+  scatterDivs.push(div);});}
+if(D.loro){const r=D.loro;Plotly.newPlot('loro',[{type:'scatter',mode:'markers',orientation:'h',
+  y:r.map(v=>v.label),x:r.map(v=>v.srocc),name:'all references',
+  error_x:{type:'data',symmetric:false,array:r.map(v=>v.max-v.srocc),arrayminus:r.map(v=>v.srocc-v.min)},
+  hovertemplate:'%{y}: SROCC %{x:.3f}<extra></extra>'}],
+  {height:Math.max(250,22*r.length+80),margin:{l:Math.min(420,30+6.5*Math.max(...r.map(v=>v.label.length))),r:30,t:10,b:40},modebar:{orientation:'v'},xaxis:{title:{text:'|SROCC| (bars: range with one reference image left out)'}},
+   yaxis:{autorange:'reversed'}},{displaylogo:false});}
+if(D.significance){const S=D.significance;const tests=Object.keys(S.tests);const first=S.tests[tests[0]];
+ const margin=Math.min(420,30+6.5*Math.max(...S.names.map(n=>n.length)));
+ const scale=[[0,'#d73027'],[0.333,'#d73027'],[0.334,'#e0e0e0'],[0.666,'#e0e0e0'],[0.667,'#1a9850'],[1,'#1a9850']];
+ Plotly.newPlot('heatmap',[{type:'heatmap',z:first.z,text:first.text,x:S.names,y:S.names,zmin:-1,zmax:1,
+   colorscale:scale,hovertemplate:'%{text}<extra></extra>',xgap:1,ygap:1,
+   colorbar:{tickvals:[-1,0,1],ticktext:['row worse','not distinguishable','row better']}}],
+  {height:Math.max(420,24*S.names.length+20+margin),margin:{l:margin,r:20,t:110,b:margin},modebar:{orientation:'v'},
+   title:{text:first.title,font:{size:13},x:0.01,xanchor:'left',y:0.99,yanchor:'top'},yaxis:{autorange:'reversed'},
+   updatemenus:[{type:'buttons',direction:'right',x:0,y:1.02,xanchor:'left',yanchor:'bottom',
+    buttons:tests.map(t=>({label:t==='f'?'F-test':t==='williams'?'Williams':'Δ'+t.toUpperCase()+' bootstrap',method:'update',
+     args:[{z:[S.tests[t].z],text:[S.tests[t].text]},{'title.text':S.tests[t].title}]}))}]},{displaylogo:false});}
+"""
+
+
+def _thumbnail_note(view: RunView) -> str:
+    """The line above the scatters, and the floating panel that shows the hovered item (fixed in the
+    corner, so showing it never moves the plots)."""
+    panel = '<div id="item-panel" hidden></div>'
+    if view.thumbnails:
+        return f'<p class="note">Hover a point: the item and its images (lower right).</p>{panel}'
+    return (f'<p class="note">Hover a point: the item (its images: evaluate --thumbnails, or report RUN --format html '
+            f'--thumbnails where the dataset\'s images are at hand).</p>{panel}')
+
+
+def _complete(summary: pd.DataFrame, protocol: str) -> pd.DataFrame:
+    """The summary with every column the page reads (NaN where the run has none: no metric computed)."""
+    if protocol != "regression" or summary.empty:
+        return summary
+    needed = ["n", *STATS, *(f"{k}_{end}" for k in STATS for end in ("lo", "hi"))]
+    return summary.assign(**{c: np.nan for c in needed if c not in summary.columns})
+
+
+def render_run_page(view: RunView) -> str:
+    """The whole page of a run (see the module docstring)."""
+    from dataclasses import replace
+
+    view = replace(view, summary=_complete(view.summary, view.protocol))
+    metrics = [m for m in (view.meta.get("metrics") or []) if m in view.scores.columns]
+    payload_metrics = _metric_payload(view, metrics) if view.protocol == "regression" else []
+    groups = _groups(view.scores)
+    every = _shown_every(len(view.scores), len(payload_metrics))
+    significance = _significance_payload(view)
+    loro = _loro_payload(view) if view.protocol == "regression" else None
+    data = {"items": [str(i) for i in view.scores["item"]], "score": _finite_or_none(view.scores["score"]),
+            "score_label": view.score_label, "groups": groups,
+            "filter": "distortion" if "distortion" in groups else (next(iter(groups), None)),
+            "metrics": payload_metrics, "fit": view.fit, "every": every, "palette": _palette(),
+            "significance": significance, "loro": loro, "thumbs": view.thumbnails}
+    title = f"{view.dataset}: iqa-bench report"
+    body = [f"<h1>{escape(title)}</h1>",
+            '<p class="note">One self-contained file: it works offline and can be mailed. Sections: '
+            '<a href="#provenance">provenance</a> · <a href="#table">summary</a> · <a href="#scatter">scatters</a> · '
+            '<a href="#loro">leave one reference out</a> · <a href="#significance">significance</a> · '
+            '<a href="#fit-protocols">fit protocols</a> · <a href="#failures">failures</a></p>',
+            _provenance(view), _summary_table(view)]
+    if payload_metrics:
+        thinned = (f'<p class="note">{len(view.scores)} items × {len(payload_metrics)} metrics: each scatter shows '
+                   f'every {every}th item; the statistics use all of them.</p>') if every > 1 else ""
+        filters = ('<div class="filters" id="filters"><b>Distortion types</b> (every scatter; a click toggles one) '
+                   '<button id="filter-all">all</button> <button id="filter-none">none</button><br></div>'
+                   if data["filter"] else '<div id="filters"></div>')
+        body += ['<h2 id="scatter">Metric against subjective score</h2>', thinned, filters, _thumbnail_note(view),
+                 '<div class="scatters" id="scatters"></div>']
+    if loro:
+        body += ['<h2 id="loro">Leave one reference out</h2><p class="note">|SROCC| over all items and its range '
+                 'when each reference image (with its distorted versions) is left out in turn.</p><div id="loro"></div>']
+    if significance:
+        body += [f'<h2 id="significance">Significance between metrics</h2><p class="note">Row metric against '
+                 f'column metric, two-sided, α = {significance["alpha"]:g}; green: row significantly better, red: '
+                 f'worse, grey: not distinguishable; the statistic and its p-value on hover. Paired bootstrap '
+                 f'unit: {escape(significance["unit"])}.</p><div id="heatmap"></div>']
+    if view.fit_protocols:
+        body += ['<h2 id="fit-protocols">Fit protocols</h2>', markdown_html(view.fit_protocols)]
+    body += [_failures(view), json_block("run-data", data)]
+    figures = bool(payload_metrics or significance or loro)
+    return page(title, body, [SCRIPT] if figures else [], figures=figures)
