@@ -7,7 +7,7 @@ import os
 import socket
 import tempfile
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, List, Sequence
 
 #: Seconds a weight download may stall before it is abandoned with a clear error.
 DOWNLOAD_TIMEOUT = 30
@@ -100,3 +100,9 @@ def read_yaml_mapping(path, what: str) -> dict:
         raise ValueError(f"{what} {path}: expected a mapping of keys to values at the top level, got "
                          f"{type(data).__name__}")
     return data
+
+
+def remove_stale(run_dir: Path, names: Sequence[str]) -> None:
+    """Outputs an earlier run wrote that this run does not: removed, so no stale table is left."""
+    for name in names:
+        (run_dir / name).unlink(missing_ok=True)

@@ -30,8 +30,10 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "0 failed" in ok.stdout
     assert "checking run sample: sample, 2 metrics ..." in ok.stderr                # progress, run names
-    assert "sample: 44 figures compared, 0 changed, 0 failed" in ok.stderr       # 36 + 2 pairs × 4 tests
-    assert "no figure changed (44 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
+    # 36 + 2 ordered pairs × 4 tests × 3 symbols each (uncorrected, Holm, Benjamini-Hochberg)
+    assert "sample: 60 figures compared, 0 changed, 0 failed" in ok.stderr
+    assert {"ssim>psnr|all|sig_f_holm", "psnr>ssim|all|sig_srocc_bh"} <= set(figures)
+    assert "no figure changed (60 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
 
     import iqa_bench.metrics.piq_measures as measures
 

@@ -58,6 +58,17 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
 @click.option("--resample", type=click.Choice(choices_of("resample")),
               help="Bootstrap unit for the CIs: items (default) or references (cluster bootstrap: distortions "
                    "of one source image resampled together).")
+@click.option("--correct", type=click.Choice(choices_of("correct")),
+              help="Significance matrices: correct for testing many pairs at once -- holm (family-wise error "
+                   "rate) or bh (Benjamini-Hochberg false-discovery rate); default none. Every correction's "
+                   "p-values are in significance.csv either way.")
+@click.option("--mapping", type=click.Choice(choices_of("mapping")),
+              help="held-out: also fit the mapping without each fold of reference contents (5-fold by reference) "
+                   "and report PLCC / RMSE on the held-out items beside the in-sample ones (mapping.md/.tex/.csv; "
+                   "summary.csv columns plcc_held_out, rmse_held_out). Default in-sample.")
+@click.option("--krasula/--no-krasula", default=None,
+              help="Where the dataset gives each score's spread (TID2013's mos_std.txt): Krasula et al.'s AUCs and "
+                   "C0 over all pairs of items (default on; TID2013's 3000 items: about 90 s for 14 metrics).")
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--thumbnails/--no-thumbnails", default=None,

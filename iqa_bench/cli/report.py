@@ -62,7 +62,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
         if thumbnails and fmt != "html":
             raise ValueError("--thumbnails: images are shown by --format html only")
         if fmt == "html":
-            from ..run.outputs import finished_run_page
+            from ..run.report_page import finished_run_page
 
             main_fit = fit or ("logistic5" if config["fit"] == "all" else config["fit"])
             text = finished_run_page(run_dir, run, summary, main_fit,

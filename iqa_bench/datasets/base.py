@@ -22,6 +22,9 @@ class Item:
     dist_path: Path
     score: float
     groups: Dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: The standard error of ``score`` (the standard deviation of the mean opinion), where the dataset
+    #: gives one (:attr:`Dataset.spread` says how it was read); None otherwise.
+    spread: Optional[float] = field(default=None, hash=False, compare=False)
 
 
 @dataclass
@@ -44,6 +47,21 @@ class ScoreInfo:
         return f"{text} ({self.note})" if self.note else text
 
 
+@dataclass(frozen=True)
+class SpreadInfo:
+    """How a dataset's per-item score spread was read: each item's standard error of the mean opinion
+    (``Item.spread``), the number of ratings behind one score (None: not known -- a normal quantile is
+    then used for the 95 % interval) and the source of both, as P.1401 §7.4 needs them."""
+
+    text: str                        #: what the file holds and how it is read
+    ratings: Optional[float] = None  #: ratings per item (mean, where it varies)
+    source: str = ""                 #: where ``ratings`` (and the reading) come from
+
+    def describe(self) -> str:
+        count = f"; {self.ratings:g} ratings per item" if self.ratings else "; ratings per item not known"
+        return f"{self.text}{count}" + (f" ({self.source})" if self.source else "")
+
+
 class Dataset(ABC):
     """A full-reference IQA dataset with subjective scores.
 
@@ -60,6 +78,7 @@ class Dataset(ABC):
     root_hint: str = ""            # non-empty: a root is required and this says what it holds
     expected: Dict[str, int] = {}  # official counts, keys as in counts()
     item_order: str = "the order of the dataset's items"  # what one-value-per-line imported files follow
+    spread: Optional[SpreadInfo] = None  # set where items carry their score's standard error (P.1401, Krasula)
 
     def __init__(self, root: Optional[Path] = None):
         if root is None and self.root_hint:

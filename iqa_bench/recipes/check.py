@@ -1,8 +1,11 @@
 """Regression check of metric correlations against a committed baseline (``iqa-bench check``).
 
 A baseline (JSON) lists runs — dataset, root, options, metrics — and, per metric and group, the figures
-to keep: |PLCC|, |SROCC|, |KROCC| (regression) or the 2AFC score, each with its bootstrap interval, and
-the significance symbols of every pair of metrics (``significance.csv``: a changed symbol fails).
+to keep: |PLCC|, |SROCC|, |KROCC| (regression) or the 2AFC score, each with its bootstrap interval, where the
+dataset gives score spreads P.1401's rmse* and outlier ratio (lower is better: a rise beyond the tolerance
+fails) and Krasula et al.'s AUCs and C0, and
+the significance symbols of every pair of metrics (``significance.csv``, uncorrected and after Holm's and
+Benjamini–Hochberg's corrections: a changed symbol fails).
 ``check`` re-runs every run through the normal pipeline (the results folder's store is reused), and
 fails (exit 1) when a figure dropped by more than ``tolerance`` — or, with ``use_ci``, fell below the
 baseline's bootstrap interval. ``update`` rewrites the figures deliberately. A run whose ``root`` does
@@ -22,6 +25,10 @@ from ..errors import OptionError
 from ..io_utils import atomic_write_text
 
 STATS = {"regression": ("plcc", "srocc", "krocc"), "2afc": ("twoafc",)}
+#: Figures of P.1401 and Krasula et al. (summary.csv, the rows of all items) kept where a run has them.
+METHOD_STATS = ("rmse_star", "outlier_ratio", "auc_ds", "auc_bw", "c0")
+#: Figures for which lower is better: a rise beyond the tolerance fails.
+LOWER_IS_BETTER = frozenset({"rmse_star", "outlier_ratio"})
 VERSION = 1
 
 
@@ -45,7 +52,7 @@ def figures(summary: pd.DataFrame, protocol: str) -> Dict[str, Dict[str, float]]
     """"metric|group|stat" -> {"value", "lo", "hi"} with correlations as absolute values."""
     out = {}
     for _, row in summary.iterrows():
-        for stat in STATS[protocol]:
+        for stat in STATS[protocol] + (METHOD_STATS if row.get("group") == "all" else ()):
             value = row.get(stat, np.nan)
             if not np.isfinite(value):
                 continue
@@ -60,6 +67,7 @@ def figures(summary: pd.DataFrame, protocol: str) -> Dict[str, Dict[str, float]]
 
 
 SIGNIFICANCE_TESTS = ("f", "williams", "srocc", "plcc")
+SYMBOL_SUFFIXES = ("", "_holm", "_bh")
 
 
 def significance_figures(run_dir: Path) -> Dict[str, Dict[str, float]]:
@@ -71,10 +79,11 @@ def significance_figures(run_dir: Path) -> Dict[str, Dict[str, float]]:
     out = {}
     for _, row in pd.read_csv(path).iterrows():
         for test in SIGNIFICANCE_TESTS:
-            value = row.get(f"{test}_symbol", np.nan)
-            if np.isfinite(value):
-                out[f"{row['row']}>{row['col']}|all|sig_{test}"] = {"value": float(value), "lo": float("nan"),
-                                                                    "hi": float("nan")}
+            for suffix in SYMBOL_SUFFIXES:  # uncorrected, Holm, Benjamini-Hochberg
+                value = row.get(f"{test}_symbol{suffix}", np.nan)
+                if np.isfinite(value):
+                    out[f"{row['row']}>{row['col']}|all|sig_{test}{suffix}"] = {
+                        "value": float(value), "lo": float("nan"), "hi": float("nan")}
     return out
 
 
@@ -198,6 +207,11 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         for key, old in run.get("figures", {}).items():
             metric, group, stat = key.split("|")
             now = current.get(key, {"value": float("nan")})["value"]
+            if stat in LOWER_IS_BETTER:  # rmse*, outlier ratio: a rise is the regression
+                ceiling = old["value"] + tolerance
+                comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, ceiling,
+                                              failed=not (np.isfinite(now) and now <= ceiling)))
+                continue
             floor = _floor(old, use_ci, tolerance)
             comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, floor,
                                           failed=not (np.isfinite(now) and now >= floor)))

@@ -2,11 +2,14 @@
 TID2013 authors) on all 3000 images, evaluated as a user with those files would: metadata only, no
 images. Regenerates ``reports/tid2013-official-metrics/``::
 
-    python -m iqa_bench.recipes.tid2013_official --data ../shared/data/iqa/tid2013/yy3948+IQA
+    python -m iqa_bench.recipes.tid2013_official --data ../shared/data/iqa/tid2013/yy3948+IQA \
+        --mos-std ../shared/data/iqa/tid2013/chaofengc+IQA-PyTorch/pyiqa/data/meta_info/meta_info_TID2013Dataset.csv
 
-Writes the run's tables (overall and per distortion type, CIs), the significance matrices, the
-fit-protocol table and the overview figures, plus ``published.md``: our SROCC/KROCC beside the TID2013
-paper's. Per-item values (``scores.csv``) and ``run.json`` stay out of the folder: they are the dataset's
+Writes the run's tables (overall and per distortion type, CIs), the significance matrices (Holm-corrected;
+every correction's p-values in significance.csv), the fit-protocol table, the in-sample / held-out mapping
+table, with each MOS's standard error (TID2013's mos_std, here as IQA-PyTorch's copy of it) the ITU-T
+P.1401 figures (RMSE with N − d, rmse*, outlier ratio) and Krasula et al.'s AUCs and C0 with their
+matrices, and the overview figures, plus ``published.md``: our SROCC/KROCC beside the TID2013 paper's. Per-item values (``scores.csv``) and ``run.json`` stay out of the folder: they are the dataset's
 own data, which the project does not redistribute.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 import pandas as pd
 
@@ -40,7 +44,11 @@ PUBLISHED = {
     "VIFP": {"srocc": ("0.608", SOURCE_MD), "krocc": ("0.457", PIQ_README)},
 }
 KEPT = ("table.md", "table.tex", "summary.csv", "significance.md", "significance.tex", "significance.csv",
-        "fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv")
+        "fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv", "mapping.md", "mapping.tex", "mapping.csv")
+#: Written where the MOS standard errors are given (--mos-std).
+KEPT_WITH_SPREAD = ("p1401.md", "p1401.tex", "p1401.csv", "p1401_pairs.csv", "krasula.md", "krasula.tex",
+                    "krasula.csv", "krasula_pairs.csv")
+MOS_STD = Path("../shared/data/iqa/tid2013/chaofengc+IQA-PyTorch/pyiqa/data/meta_info/meta_info_TID2013Dataset.csv")
 KEPT_PLOTS = ("overview_scatter.png", "overview_srocc.png", "significance_f.png")
 
 
@@ -71,16 +79,18 @@ def published_table(summary: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def regenerate(data: Path, out: Path, bootstrap: int = 1000) -> Path:
+def regenerate(data: Path, out: Path, bootstrap: int = 1000, mos_std: Optional[Path] = None) -> Path:
     """Run the evaluation in a scratch folder and copy the publishable outputs to ``out``."""
     from ..run.evaluate import evaluate
 
+    options = {"mos_std": str(mos_std)} if mos_std else {}
     with tempfile.TemporaryDirectory() as scratch:
         result = evaluate("tid2013", root=str(data), scores_dir=str(data / "metrics_values"), fit="all",
-                          bootstrap=bootstrap, results=scratch, run="tid2013-official-metrics", progress=False)
+                          bootstrap=bootstrap, results=scratch, run="tid2013-official-metrics", progress=False,
+                          correct="holm", mapping="held-out", dataset_options=options)
         out.mkdir(parents=True, exist_ok=True)
         (out / "plots").mkdir(exist_ok=True)
-        for name in KEPT:
+        for name in KEPT + (KEPT_WITH_SPREAD if mos_std else ()):
             shutil.copyfile(result.run_dir / name, out / name)
         for name in KEPT_PLOTS:
             shutil.copyfile(result.run_dir / "plots" / name, out / "plots" / name)
@@ -94,10 +104,12 @@ def main(argv=None) -> None:
                         help="folder holding mos_with_names.txt and metrics_values/")
     parser.add_argument("--out", type=Path, default=Path("reports/tid2013-official-metrics"))
     parser.add_argument("--bootstrap", type=int, default=1000)
+    parser.add_argument("--mos-std", type=Path, default=MOS_STD if MOS_STD.is_file() else None,
+                        help="each MOS's standard deviation (mos_std.txt, or a table with dist_name and std)")
     args = parser.parse_args(argv)
     if not (args.data / "mos_with_names.txt").is_file() or not (args.data / "metrics_values").is_dir():
         parser.error(f"--data {args.data}: expected mos_with_names.txt and metrics_values/ there")
-    print(f"written: {regenerate(args.data, args.out, args.bootstrap)}/")
+    print(f"written: {regenerate(args.data, args.out, args.bootstrap, args.mos_std)}/")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ class RunView:
     failures: Sequence = ()          #: (item, metric, message)
     thumbnails: Optional[dict] = None  #: {"ref": {key: data URI}, "ref_of": [key], "dist": [data URI]}
     versions: Dict[str, str] = field(default_factory=dict)
+    tables: Sequence = ()            #: further sections: (anchor, title, Markdown table)
 
 
 def package_versions() -> Dict[str, str]:
@@ -144,6 +145,7 @@ def _shown_every(n_items: int, n_metrics: int) -> int:
 def _significance_payload(view: RunView) -> Optional[dict]:
     """Per test: the 1/0/−1 matrix (None on the diagonal and for pairs without a result) and the hover
     text of each cell (the statistic and its p-value)."""
+    from ..stats.multiple_comparisons import TITLES
     from ..stats.significance import TEST_TITLES, TESTS
 
     result = view.significance
@@ -164,14 +166,18 @@ def _significance_payload(view: RunView) -> Optional[dict]:
                     t_row.append("")
                     continue
                 pair = pairs.loc[(row, col)]
-                symbol = pair[f"{test}_symbol"]
+                symbol = pair[result.symbol_column(test)]
                 z_row.append(float(symbol) if np.isfinite(symbol) else None)
-                t_row.append(f"{names[row]} vs {names[col]}<br>{_statistic(pair, test)}<br>n = {int(pair['n'])}")
+                adjusted = f"<br>{result.correction}-adjusted p = {pair[f'{test}_p_{result.correction}']:.4g}" \
+                    if result.correction != "none" else ""
+                t_row.append(f"{names[row]} vs {names[col]}<br>{_statistic(pair, test)}{adjusted}<br>n = {int(pair['n'])}")
             z.append(z_row)
             text.append(t_row)
         tests[test] = {"title": TEST_TITLES[test], "z": z, "text": text}
+
     return {"names": [names[m] for m in result.metrics], "tests": tests, "alpha": result.alpha,
-            "unit": "whole reference images" if result.resample == "references" else "items"}
+            "unit": "whole reference images" if result.resample == "references" else "items",
+            "correction": TITLES[result.correction]}
 
 
 def _statistic(pair, test: str) -> str:
@@ -420,9 +426,12 @@ def render_run_page(view: RunView) -> str:
         body += [f'<h2 id="significance">Significance between metrics</h2><p class="note">Row metric against '
                  f'column metric, two-sided, α = {significance["alpha"]:g}; green: row significantly better, red: '
                  f'worse, grey: not distinguishable; the statistic and its p-value on hover. Paired bootstrap '
-                 f'unit: {escape(significance["unit"])}.</p><div id="heatmap"></div>']
+                 f'unit: {escape(significance["unit"])}; {escape(significance["correction"])}.</p>'
+                 f'<div id="heatmap"></div>']
     if view.fit_protocols:
         body += ['<h2 id="fit-protocols">Fit protocols</h2>', markdown_html(view.fit_protocols)]
+    for anchor, title, text in view.tables:
+        body += [f'<h2 id="{escape(anchor)}">{escape(title)}</h2>', markdown_html(text)]
     body += [_failures(view), json_block("run-data", data)]
     figures = bool(payload_metrics or significance or loro)
     return page(title, body, [SCRIPT] if figures else [], figures=figures)

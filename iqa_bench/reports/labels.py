@@ -125,3 +125,11 @@ def with_labels(frame: pd.DataFrame, labels: Mapping[str, str], spec_key: str = 
     shown = [labels.get(s) or metric_label(s) for s in frame[spec_key]]
     frame.insert(frame.columns.get_loc(spec_key) + 1, "label", shown)
     return frame
+
+
+def trained_on_note(names) -> list:
+    """[the footnote of the § mark] when a shown name carries it (a metric evaluated on its training
+    data: :mod:`iqa_bench.metrics.training_data`), else []."""
+    mark, note = "§", ("§ evaluated on data its weights were trained on (summary.csv, column trained_on, names the "
+                       "source): these figures are not a test on unseen images")
+    return [note + "."] if any(str(n).endswith(mark) for n in names) else []

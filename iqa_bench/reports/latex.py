@@ -20,7 +20,7 @@ _LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\
                                  "δ": r"$\delta$", "η": r"$\eta$", "μ": r"$\mu$", "σ": r"$\sigma$",
                                  "×": r"$\times$", "±": r"$\pm$", "≥": r"$\geq$", "≤": r"$\leq$",
                                  "≈": r"$\approx$", "·": r"$\cdot$", "→": r"$\to$", "…": r"\ldots{}",
-                                 "²": r"$^2$", "√": r"$\surd$"})
+                                 "²": r"$^2$", "√": r"$\surd$", "§": r"\S{}", "₀": r"$_0$"})
 
 #: What a document needs in its preamble for these tables.
 PACKAGES = ("booktabs", "array")
@@ -31,7 +31,7 @@ NAME_WIDTH = "3.6cm"
 
 def latex_escape(text: str) -> str:
     """``text`` safe in LaTeX's text mode; a mark after a name (``PSNR †``) is set as a superscript."""
-    return str(text).replace(" †", "†").replace(" ‡", "‡").translate(_LATEX_SPECIALS)
+    return str(text).replace(" †", "†").replace(" ‡", "‡").replace(" §", "§").translate(_LATEX_SPECIALS)
 
 
 def _raw(text: str) -> bool:

@@ -47,6 +47,24 @@ class Renderer(ABC):
 
         return render_fit_protocols(table, self.name, dataset, score_text)
 
+    def p1401(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
+        """The ITU-T P.1401 figures (:func:`iqa_bench.stats.p1401.p1401`) and their matrices."""
+        from .methodology import render_p1401
+
+        return render_p1401(result, self.name, dataset, labels, spread)
+
+    def krasula(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
+        """Krasula et al.'s AUCs and C0 (:func:`iqa_bench.stats.krasula.krasula`) and their matrices."""
+        from .methodology import render_krasula
+
+        return render_krasula(result, self.name, dataset, labels, spread)
+
+    def held_out(self, table, dataset: str, fit: str) -> str:
+        """PLCC / RMSE of the mapping in-sample and held-out by reference (``--mapping held-out``)."""
+        from .methodology import render_held_out
+
+        return render_held_out(table, self.name, dataset, fit)
+
     def across(self, runs) -> str:
         """One table metric × dataset."""
         from .across import render_across
@@ -138,6 +156,15 @@ class Html(Renderer):
 
     def fit_protocols(self, table, dataset: str, score_text: str) -> str:
         return self._page(f"{dataset}: fit protocols", self._markdown.fit_protocols(table, dataset, score_text))
+
+    def p1401(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
+        return self._page(f"{dataset}: ITU-T P.1401", self._markdown.p1401(result, dataset, labels, spread))
+
+    def krasula(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
+        return self._page(f"{dataset}: Krasula et al. 2016", self._markdown.krasula(result, dataset, labels, spread))
+
+    def held_out(self, table, dataset: str, fit: str) -> str:
+        return self._page(f"{dataset}: held-out mapping", self._markdown.held_out(table, dataset, fit))
 
     def across(self, runs) -> str:
         return self._page("Metrics across datasets", self._markdown.across(runs))

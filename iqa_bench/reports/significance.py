@@ -6,6 +6,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from ..stats.multiple_comparisons import TITLES
 from ..stats.significance import NOT_GAUSSIAN_MARK, NOT_GAUSSIAN_NOTE, TEST_TITLES, TESTS, SignificanceResult
 
 
@@ -23,7 +24,7 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
     residual check below. ``labels``: spec → display name (default :func:`~.reports.labels.metric_label`);
     the rows (and, in Markdown, the columns) of ``highlight`` are set in bold, the caption says so."""
     from . import latex
-    from .labels import metric_label
+    from .labels import metric_label, trained_on_note
 
     if len(result.metrics) < 2:
         return ""
@@ -34,6 +35,7 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
             if result.resample == "references" else "paired bootstrap: items resampled")
     if unit:
         heading += f"; {unit}"
+    heading += f"; {TITLES[result.correction]}"
     bold = [m for m in result.metrics if m in set(highlight)]
     if bold:
         heading += f"; in bold: {', '.join(names[m] for m in bold)}"
@@ -62,6 +64,7 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
                       f"numbered as the rows (the last, {len(metrics)}, is {names[metrics[-1]]})."]
                      + ([NOT_GAUSSIAN_NOTE + "."] if any_marked else [])
                      + ([f"In bold: {', '.join(names[m] for m in bold)}."] if bold else [])
+                     + trained_on_note(names.values())
                      + ([unit[0].upper() + unit[1:] + "."] if unit and test in ("srocc", "plcc") else []))
             out.append(latex.table(f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, "
                                    f"−1: worse, 0: not distinguishable (α = {result.alpha:g}).", [block],
@@ -79,6 +82,7 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
             out.append("")
             if any_marked:
                 out.append(NOT_GAUSSIAN_NOTE + ".\n")
+            out += [n + "\n" for n in trained_on_note(names.values())]
     checks = result.residuals
     lines = [f"{names.get(r['metric'], r['metric'])} {r['kurtosis']:.2f}{'' if r['gaussian'] else ' (outside [2, 4])'}"
              for _, r in checks.iterrows() if np.isfinite(r["kurtosis"])]

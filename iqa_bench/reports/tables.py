@@ -23,7 +23,7 @@ import pandas as pd
 from ..stats.regression import MIN_ITEMS, fit_caption
 from ..stats.summaries import ALL, INVERTED, INVERTED_NOTE
 from . import latex
-from .labels import label_of
+from .labels import label_of, trained_on_note
 from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
 from ..errors import OptionError
 
@@ -173,7 +173,7 @@ def _notes(summary: pd.DataFrame, fmt: str) -> List[str]:
         notes.append(f"Not computed (reasons in the run's failures.txt): {', '.join(n for n, _ in missing)}.")
     if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
         notes.append(f"† {INVERTED_NOTE}.")
-    return notes
+    return notes + trained_on_note(label_of(r) for _, r in summary.iterrows())
 
 
 def resampling(summary: pd.DataFrame) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..stats.twoafc import ALL
 from . import latex
-from .labels import label_of
+from .labels import label_of, trained_on_note
 
 
 def render_2afc_table(summary: pd.DataFrame, fmt: str, dataset: str) -> str:
@@ -39,9 +39,9 @@ def render_2afc_table(summary: pd.DataFrame, fmt: str, dataset: str) -> str:
             cells = [" ".join(p for p in parts(metric, g) if p) for g in groups]
             cells = [f"**{c}**" if best[g] == metric else c for c, g in zip(cells, groups)]
             lines.append(f"| {names[metric]} | " + " | ".join(cells) + " |")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + [""] + trained_on_note(names.values())) + "\n"
     rows = [latex.Row([names[m]] + [parts(m, g)[0] for g in groups], [False] + [best[g] == m for g in groups], m,
                       [""] + [parts(m, g)[1] for g in groups]) for m in wide.index]
     block = latex.tabular(["Metric"] + groups, rows, latex.name_column() + "r" * len(groups))
     return latex.table(f"{dataset}: 2AFC score (%) of each metric per subset (all = mean of the subsets); best of "
-                       f"each column in bold.", [block], head)
+                       f"each column in bold.", [block], head, trained_on_note(names.values()))

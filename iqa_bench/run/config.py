@@ -63,6 +63,9 @@ class EvaluateConfig:
     bootstrap: int = key(1000, kind="int", minimum=0)
     resample: str = key("items", choices=("items", "references"))  # bootstrap unit (references: cluster bootstrap)
     seed: int = key(0, kind="int")
+    correct: str = key("none", choices=("none", "holm", "bh"))  # significance matrices: multiple comparisons
+    mapping: str = key("in-sample", choices=("in-sample", "held-out"))  # held-out: + mapping.md, k-fold by reference
+    krasula: bool = key(True, kind="bool")  # Krasula et al.'s pair analysis where the dataset gives score spreads
     by: Optional[str] = key(DEFAULT_BY, kind="str")  # the default is skipped quietly where a dataset has no such group
     plots: bool = key(True, kind="bool")
     thumbnails: bool = key(False, kind="bool")  # report.html: small reference / distorted images on hover

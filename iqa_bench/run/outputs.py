@@ -9,10 +9,11 @@ import sqlite3
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .. import imported as imported_scores
-from ..io_utils import atomic_write_text
+from ..io_utils import atomic_write_text, remove_stale
 from ..metrics import canonical_spec
 from ..reports.html_run import RunView, package_versions
 from ..reports.labels import resolve_labels, with_labels
@@ -26,14 +27,18 @@ from ..stats.fit_memory import FitMemory
 from ..store import StoreDamagedError, open_store
 from ..stats.summaries import build_summary, with_reasons
 from .config import EvaluateConfig
+from .method_outputs import SCORE_SE, mark_trained_on, method_results, training_overlap
 from .result import EvaluationResult
 
 log = logging.getLogger(__name__)
 
 
 def scores_frame(items, values_by_metric) -> pd.DataFrame:
-    """Per-item table: item, score, group:<name> columns, then one column per metric (NaN if absent)."""
+    """Per-item table: item, score, (where the dataset gives it) score_se, group:<name> columns, then one
+    column per metric (NaN if absent)."""
     frame = pd.DataFrame({"item": [it.item_id for it in items], "score": [it.score for it in items]})
+    if any(getattr(it, "spread", None) is not None for it in items):
+        frame[SCORE_SE] = [np.nan if it.spread is None else it.spread for it in items]
     for key in sorted({k for it in items for k in it.groups}):
         frame[f"group:{key}"] = [it.groups.get(key, "") for it in items]
     for spec, values in values_by_metric.items():
@@ -53,24 +58,19 @@ def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: p
     if intervals is not None:
         atomic_write_text(run_dir / "table_ci.tex", intervals)
     else:
-        _remove_stale(run_dir, ["table_ci.tex"])
+        remove_stale(run_dir, ["table_ci.tex"])
     if plots and protocol == "regression":
         from ..reports.plots import run_figures
 
         run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
 
 
-def _remove_stale(run_dir: Path, names: Sequence[str]) -> None:
-    """Outputs an earlier run wrote that this run does not: removed, so no stale table is left."""
-    for name in names:
-        (run_dir / name).unlink(missing_ok=True)
-
-
 SIGNIFICANCE_FILES = tuple(f"significance{r.suffix}" for r in TABLE_RENDERERS.values())
 
 
 def significance_of(scores: pd.DataFrame, specs: Sequence[str], directions: dict,
-                    score_higher_is_better: Optional[bool], fit: str, bootstrap: int, seed: int, resample: str):
+                    score_higher_is_better: Optional[bool], fit: str, bootstrap: int, seed: int, resample: str,
+                    correct: str = "none"):
     """:func:`~iqa_bench.stats.significance.compare_metrics` over the metrics with at least 3 values (None
     when fewer than two metrics have a result), resampling the main table's unit: whole reference images
     under ``resample: references``."""
@@ -80,7 +80,7 @@ def significance_of(scores: pd.DataFrame, specs: Sequence[str], directions: dict
     clusters = scores[REFERENCE].to_numpy() if resample == "references" and REFERENCE in scores.columns \
         else None  # one unit of resampling in a run: the main table's and the matrices' paired bootstrap
     result = compare_metrics(scores, present, directions, score_higher_is_better, fit, bootstrap, seed,
-                             clusters=clusters) if len(present) >= 2 else None
+                             clusters=clusters, correction=correct) if len(present) >= 2 else None
     return result if result is not None and len(result.metrics) >= 2 else None
 
 
@@ -93,9 +93,9 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     from ..reports.significance import plot_significance
 
     result = significance_of(scores, specs, directions, score_higher_is_better, config.main_fit, config.bootstrap,
-                             config.seed, config.resample)
+                             config.seed, config.resample, config.correct)
     if result is None:
-        _remove_stale(run_dir, SIGNIFICANCE_FILES)
+        remove_stale(run_dir, SIGNIFICANCE_FILES)
         return None
     name = display_name(dataset)
     for renderer in TABLE_RENDERERS.values():
@@ -127,7 +127,7 @@ def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str
     from ..stats.fit_protocols import fit_protocol_table
 
     if config.fit != "all":
-        _remove_stale(run_dir, FIT_PROTOCOL_FILES)
+        remove_stale(run_dir, FIT_PROTOCOL_FILES)
         return None
     table = with_labels(fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap,
                                            config.seed), labels or {})
@@ -185,12 +185,15 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
             summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
         labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
                             provenance)
-        summary = with_labels(summary, labels)
+        labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in modules], ds))
+        methods = method_results(scores, specs, directions, ds, config)
+        summary = methods.with_columns(summary)
         meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
                 "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
                 "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
                             **{name: info["digest"] for name, info in provenance.items()}},
-                "imported": provenance, "labels": labels, "config": config.to_dict()}
+                "imported": provenance, "labels": labels, "config": config.to_dict(),
+                "spread": None if ds.spread is None else {"text": ds.spread.describe(), "ratings": ds.spread.ratings}}
         atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
         write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
                       config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
@@ -199,10 +202,12 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
             significance = write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config,
                                               ds.key, labels)
             protocols = write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
+        tables = methods.write(run_dir, ds.key, labels, ds.spread.describe() if ds.spread else "", config.main_fit)
         failures = [(f.item_id, f.metric, f.message) for f in report.failures]
         write_pages(run_dir, RunView(display_name(ds.key), ds.protocol, score_text, ds.score.label(), scores, summary,
                                      meta, config.main_fit, significance, protocols, failures,
-                                     thumbnails(items) if config.thumbnails else None, package_versions()))
+                                     thumbnails(items) if config.thumbnails else None, package_versions(),
+                                     tables))
     _fit_memory(config, memory.keep, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:
@@ -251,61 +256,3 @@ def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], import
         raise ValueError(f"--label {unknown[0]}=...: no metric {unknown[0]!r} in this run; its metrics: "
                          f"{', '.join(specs)}")
     return resolve_labels(specs, keyed, verbatim=imported)
-
-
-def read_failures(run_dir: Path) -> List[tuple]:
-    """failures.txt as (item, metric, message) rows ([] when absent; a line without tabs is kept whole as
-    the message)."""
-    path = Path(run_dir) / "failures.txt"
-    if not path.is_file():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = line.split("\t", 2)
-        if line.strip():
-            rows.append(tuple(parts) if len(parts) == 3 else ("", "", line))
-    return rows
-
-
-def finished_run_page(run_dir: Path, run: dict, summary: pd.DataFrame, fit: str, bootstrap: int,
-                      with_thumbnails: bool = False) -> str:
-    """``report.html`` of a finished run (``iqa-bench report RUN --format html``) from its stored scores:
-    the significance matrices and, under ``fit: all``, the fit protocols computed again as the run did;
-    ``with_thumbnails``: the dataset is opened again from run.json's dataset and root to read its images."""
-    from ..stats.fit_protocols import fit_protocol_table
-
-    config = run["config"]
-    protocol = run.get("protocol", "regression")
-    scores, specs = run["scores"], [m for m in run["metrics"] if m in run["scores"].columns]
-    significance = protocols = None
-    labels = {m: label for m, label in zip(summary["metric"], summary["label"])} if "label" in summary.columns else {}
-    if protocol == "regression":
-        significance = significance_of(scores, specs, run.get("higher_is_better", {}),
-                                       run.get("score_higher_is_better"), fit, bootstrap, config["seed"],
-                                       config.get("resample", "items"))
-        if config["fit"] == "all":
-            table = with_labels(fit_protocol_table(scores, specs, bootstrap, config["seed"]), labels)
-            protocols = RENDERERS["md"].fit_protocols(table, display_name(run["dataset"]), run["score"])
-    images = None
-    if with_thumbnails:
-        from ..datasets import create_dataset
-
-        dataset = create_dataset(config.get("dataset", run["dataset"]), root=_single_root(config),
-                                 **dict(config.get("dataset_options") or {}))
-        by_id = {it.item_id: it for it in dataset.items()}
-        missing = [str(i) for i in scores["item"] if str(i) not in by_id]
-        if missing:
-            raise ValueError(f"--thumbnails: the dataset at the run's root has no item {missing[0]!r} (and "
-                             f"{len(missing) - 1} more); is the root still the one the run scored?")
-        images = thumbnails([by_id[str(i)] for i in scores["item"]])
-    view = RunView(display_name(run["dataset"]), protocol, run["score"], run.get("score_label", "score"), scores,
-                   summary, run, fit, significance, protocols, read_failures(run_dir), images, package_versions())
-    return RENDERERS["html"].run_page(view)
-
-
-def _single_root(config: dict):
-    root = config.get("root")
-    if isinstance(root, dict):
-        name = str(config.get("dataset", ""))
-        return root.get(name) or next(iter(root.values()), None)
-    return root

@@ -90,10 +90,15 @@ class SignificanceResult:
     n_boot: int
     #: The paired bootstrap's unit: "items", or "references" (whole reference images, cluster bootstrap).
     resample: str = "items"
+    #: The correction the matrices show (:data:`~.multiple_comparisons.CORRECTIONS`); ``pairs`` holds every one.
+    correction: str = "none"
+
+    def symbol_column(self, test: str) -> str:
+        return f"{test}_symbol" if self.correction == "none" else f"{test}_symbol_{self.correction}"
 
     def matrix(self, test: str) -> pd.DataFrame:
-        """metric × metric matrix of 1 / 0 / −1 for ``test`` (diagonal empty)."""
-        table = self.pairs.pivot(index="row", columns="col", values=f"{test}_symbol")
+        """metric × metric matrix of 1 / 0 / −1 for ``test`` under the result's correction (diagonal empty)."""
+        table = self.pairs.pivot(index="row", columns="col", values=self.symbol_column(test))
         return table.reindex(index=self.metrics, columns=self.metrics)
 
     def f_marked(self) -> pd.DataFrame:
@@ -128,10 +133,13 @@ def _resampled(indices, x, prediction, y, orientation: float) -> Tuple[np.ndarra
 
 def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool],
                     score_higher_is_better: Optional[bool] = None, fit: str = "logistic5", n_boot: int = 1000,
-                    seed: int = 0, alpha: float = 0.05, clusters: Optional[Sequence] = None) -> SignificanceResult:
+                    seed: int = 0, alpha: float = 0.05, clusters: Optional[Sequence] = None,
+                    correction: str = "none") -> SignificanceResult:
     """Every ordered pair of ``specs`` on the items where both have finite values and a fit exists.
     ``clusters`` (one label per row of ``scores``, the reference image): the paired bootstrap resamples
-    whole clusters, as the main table's intervals do under ``--resample references``."""
+    whole clusters, as the main table's intervals do under ``--resample references``. Every pair also
+    carries its Holm- and Benjamini–Hochberg-adjusted p-values and symbols (:func:`with_corrections`);
+    ``correction`` is the one the matrices show."""
     labels = None if clusters is None else np.asarray(clusters)
     y_all = scores["score"].to_numpy(float)
     fitted: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}  # spec -> (item mask, prediction on all items)
@@ -223,5 +231,21 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
                "d_srocc", "d_srocc_lo", "d_srocc_hi", "srocc_p", "srocc_symbol",
                "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "plcc_symbol", "kurtosis_row", "kurtosis_col",
                "f_assumption"]
-    return SignificanceResult(pd.DataFrame(rows, columns=columns), pd.DataFrame(residual_rows), names, alpha,
-                              n_boot, "items" if labels is None else "references")
+    pairs = with_corrections(pd.DataFrame(rows, columns=columns), alpha)
+    return SignificanceResult(pairs, pd.DataFrame(residual_rows), names, alpha, n_boot,
+                              "items" if labels is None else "references", correction)
+
+
+#: Per test: the p-value column and the statistic whose sign says which metric of the pair is better.
+_DIRECTION = {"f": ("f_p", lambda t: np.where(t["f"] < 1, 1.0, -1.0)),
+              "williams": ("williams_p", lambda t: np.sign(t["williams_t"])),
+              "srocc": ("srocc_p", lambda t: np.sign(t["d_srocc"])),
+              "plcc": ("plcc_p", lambda t: np.sign(t["d_plcc"]))}
+
+
+def with_corrections(pairs: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """``pairs`` with each test's Holm- and BH-adjusted p-values and symbols
+    (:func:`~.multiple_comparisons.corrected_pairs`)."""
+    from .multiple_comparisons import corrected_pairs
+
+    return corrected_pairs(pairs, _DIRECTION, alpha)

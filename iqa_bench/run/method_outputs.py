@@ -1,0 +1,130 @@
+"""The evaluation-methodology outputs of a run folder: ITU-T P.1401 (p1401.*) and Krasula et al. (krasula.*)
+where the dataset gives score spreads, the in-sample / held-out mapping table (mapping.*, ``mapping:
+held-out``), their columns in summary.csv, and the learned metrics evaluated on their own training data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..io_utils import atomic_write_text, remove_stale
+from ..metrics.training_data import MARK, trained_on
+from ..reports.labels import with_labels
+from ..reports.renderers import TABLE_RENDERERS
+from ..reports.tables import display_name
+from ..stats.summaries import REFERENCE
+from .config import EvaluateConfig
+
+#: scores.csv's column of each score's standard error, where the dataset gives one (Item.spread).
+SCORE_SE = "score_se"
+P1401_COLUMNS = ("rmse_dof", "rmse_star", "outlier_ratio")
+KRASULA_COLUMNS = ("auc_ds", "auc_bw", "c0")
+HELD_OUT_COLUMNS = ("plcc_held_out", "rmse_held_out")
+
+#: The report page's further sections: (anchor, title), each the Markdown table of that name.
+EXTRA_TABLES = (("p1401", "ITU-T P.1401: RMSE, rmse* and outlier ratio"),
+                ("krasula", "Krasula et al. 2016: AUC different/similar, AUC better/worse, C0"),
+                ("mapping", "In-sample and held-out mapping"))
+
+
+@dataclass
+class MethodResults:
+    """A run's P.1401 result, Krasula result and held-out mapping table (each None where not computed)."""
+
+    standard: object = None
+    pairs: object = None
+    held_out: Optional[pd.DataFrame] = None
+
+    def with_columns(self, summary: pd.DataFrame) -> pd.DataFrame:
+        """summary.csv's rows of all items with the P.1401 columns (rmse_dof, rmse_star, outlier_ratio),
+        Krasula's (auc_ds, auc_bw, c0) and the held-out mapping's (plcc_held_out, rmse_held_out)."""
+        summary = with_overall_columns(summary, self.standard.table if self.standard else None, P1401_COLUMNS)
+        summary = with_overall_columns(summary, self.pairs.table if self.pairs else None, KRASULA_COLUMNS)
+        return with_overall_columns(summary, self.held_out, HELD_OUT_COLUMNS)
+
+    def write(self, run_dir: Path, dataset: str, labels: Optional[Dict[str, str]], spread: str, fit: str) -> List:
+        """p1401.md/.tex/.csv + p1401_pairs.csv, krasula.* + krasula_pairs.csv, mapping.md/.tex/.csv (each
+        removed when not computed, so no stale table is left); returns the report page's sections:
+        [(anchor, title, Markdown)] of those written (:data:`EXTRA_TABLES`)."""
+        name = display_name(dataset)
+        written = {}
+        for stem, result in (("p1401", self.standard), ("krasula", self.pairs), ("mapping", self.held_out)):
+            if result is None:
+                remove_stale(run_dir, [f"{stem}{r.suffix}" for r in TABLE_RENDERERS.values()] + [f"{stem}_pairs.csv"])
+                continue
+            if stem == "mapping":
+                result = with_labels(result, labels or {})
+            for key, renderer in TABLE_RENDERERS.items():
+                text = renderer.held_out(result, name, fit) if stem == "mapping" \
+                    else getattr(renderer, stem)(result, name, labels, spread)
+                atomic_write_text(run_dir / f"{stem}{renderer.suffix}", text)
+                if key == "md":
+                    written[stem] = text
+            if stem != "mapping":
+                atomic_write_text(run_dir / f"{stem}_pairs.csv", result.pairs.to_csv(index=False))
+        return [(anchor, title, written[anchor]) for anchor, title in EXTRA_TABLES if anchor in written]
+
+
+def method_results(scores: pd.DataFrame, specs: Sequence[str], directions: dict, ds, config: EvaluateConfig
+                   ) -> MethodResults:
+    """P.1401 and Krasula where the scores carry their standard error (score_se; Krasula unless
+    ``krasula: false``), the matrices under the run's correction; the held-out table under ``mapping:
+    held-out``. Regression datasets only."""
+    from ..stats.held_out import held_out_table
+    from ..stats.krasula import krasula
+    from ..stats.p1401 import p1401
+
+    results = MethodResults()
+    present = [s for s in specs if s in scores.columns]
+    if ds.protocol != "regression":
+        return results
+    if config.mapping == "held-out":
+        results.held_out = held_out_table(scores, present, config.main_fit, REFERENCE, seed=config.seed)
+    if SCORE_SE not in scores.columns or not np.isfinite(scores[SCORE_SE].to_numpy(float)).any():
+        return results
+    results.standard = p1401(scores, present, SCORE_SE, config.main_fit, ds.spread.ratings if ds.spread else None)
+    if config.krasula:
+        results.pairs = krasula(scores, present, directions, SCORE_SE, ds.score.higher_is_better, seed=config.seed)
+    for result in (results.standard, results.pairs):
+        if result is not None:
+            result.correction = config.correct
+    return results
+
+
+def with_overall_columns(summary: pd.DataFrame, table: Optional[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """summary.csv with ``columns`` of ``table`` (one row per metric) on the rows of all items, NaN on the
+    group rows; unchanged when ``table`` is None."""
+    from ..stats.summaries import ALL
+
+    if table is None or table.empty or "metric" not in summary.columns:
+        return summary
+    values = table.set_index("metric")
+    overall = summary["group"] == ALL
+    for column in columns:
+        summary[column] = [values.loc[m, column] if o and m in values.index else np.nan
+                           for m, o in zip(summary["metric"], overall)]
+    return summary
+
+
+def training_overlap(specs: Sequence[str], ds) -> Dict[str, object]:
+    """spec → the :class:`~iqa_bench.metrics.training_data.TrainingData` this dataset (and BAPPS split)
+    overlaps, for the run's learned metrics evaluated on their own training data."""
+    found = {}
+    splits = sorted({part[0] for part in getattr(ds, "parts", [])})  # BAPPS: the (split, subset) parts read
+    for spec in specs:
+        data = trained_on(spec, ds.name, splits)
+        if data is not None:
+            found[spec] = data
+    return found
+
+
+def mark_trained_on(labels: Dict[str, str], summary: pd.DataFrame, flags: Dict[str, object]):
+    """(labels with § after each flagged metric's name, summary with its ``trained_on`` source column)."""
+    labels = {s: f"{text} {MARK}" if s in flags else text for s, text in labels.items()}
+    summary = with_labels(summary, labels)
+    if flags and "metric" in summary.columns:
+        summary["trained_on"] = [flags[m].describe() if m in flags else "" for m in summary["metric"]]
+    return labels, summary

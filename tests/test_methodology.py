@@ -1,0 +1,321 @@
+"""ITU-T P.1401 figures and Krasula et al.'s pair analysis (issue 31, items 1-2), each held to a computation
+written here independently (loops, scipy, scikit-learn) or to a closed form, and shown to fail on an
+injected error; the TID2013 adapter's score spread; the files a run writes with it."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.metrics import roc_auc_score
+
+from iqa_bench.stats import krasula as krasula_module
+from iqa_bench.stats import p1401 as p1401_module
+from iqa_bench.stats.krasula import binomial_p, delong_p, fast_delong, krasula, pair_classes
+from iqa_bench.stats.p1401 import f_p, interval_half_width, p1401, p1401_figures, proportions_p
+
+
+# --- P.1401 ----------------------------------------------------------------------------------------------
+
+def _p1401_by_hand(y, pred, se, ratings, d):
+    t = stats.t.ppf(0.975, ratings - 1)
+    rmse = rmse_star = 0.0
+    outliers = 0
+    for yi, pi, si in zip(y, pred, se):
+        e = abs(yi - pi)
+        c = t * si
+        rmse += e * e
+        rmse_star += max(0.0, e - c) ** 2
+        outliers += e > c
+    n = len(y)
+    return (rmse / (n - d)) ** 0.5, (rmse_star / (n - d)) ** 0.5, outliers / n
+
+
+def test_p1401_figures_equal_the_formulas_written_out():
+    y = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
+    pred = y + np.array([0.1, -0.5, 0.2, 0.0, 0.3, -0.25, 0.05, 0.6])
+    se = np.full(8, 0.1)
+    # c = t(0.975, 9) x 0.1 = 0.2262: errors 0.5, 0.3, 0.25, 0.6 exceed it -> 4 outliers of 8
+    assert interval_half_width(se, 10)[0] == pytest.approx(0.22622, abs=1e-5)
+    fig = p1401_figures(y, pred, interval_half_width(se, 10), d=5)
+    rmse, rmse_star, ratio = _p1401_by_hand(y, pred, se, 10, 5)
+    assert (fig.rmse, fig.rmse_star, fig.outlier_ratio) == pytest.approx((rmse, rmse_star, ratio))
+    assert fig.outliers == 4 and fig.outlier_ratio == 4 / 8
+    assert fig.rmse == pytest.approx(np.sqrt(np.sum((y - pred) ** 2) / 3))  # N - d = 3
+    assert interval_half_width(se, None)[0] == pytest.approx(0.1 * 1.959964)  # K unknown: normal quantile
+
+
+def test_p1401_significance_equals_scipys_laws():
+    # F = 0.5^2 / 0.4^2 = 1.5625 with (95, 95) dof, two-sided
+    assert f_p(0.5, 0.4, 95) == pytest.approx(2 * stats.f.sf(1.5625, 95, 95))
+    assert f_p(0.4, 0.5, 95) == pytest.approx(f_p(0.5, 0.4, 95))
+    # two proportions 0.30 and 0.20 on 200 items: pooled 0.25, sigma = sqrt(.25 * .75 * 2 / 200)
+    z = 0.10 / np.sqrt(0.25 * 0.75 * 2 / 200)
+    assert proportions_p(0.3, 0.2, 200) == pytest.approx(2 * stats.norm.sf(z))
+
+
+def _demo_scores(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.uniform(1, 8, n)
+    return pd.DataFrame({"score": y, "score_se": rng.uniform(0.05, 0.3, n),
+                         "good": y + rng.normal(0, 0.4, n), "poor": y + rng.normal(0, 1.2, n),
+                         "distance": -y + rng.normal(0, 0.6, n)})
+
+
+def test_p1401_on_a_run_uses_the_fitted_mapping_and_its_parameters():
+    from iqa_bench.stats.regression import MetricRegression
+
+    scores = _demo_scores()
+    result = p1401(scores, ["good", "poor"], "score_se", "logistic5", ratings=30)
+    row = result.table.set_index("metric").loc["good"]
+    model = MetricRegression(fit="logistic5", n_boot=0).fit(scores["good"], scores["score"])
+    by_hand = _p1401_by_hand(scores["score"], model.predict(scores["good"].to_numpy()), scores["score_se"], 30, 5)
+    assert (row["rmse_dof"], row["rmse_star"], row["outlier_ratio"]) == pytest.approx(by_hand)
+    pair = result.pairs.set_index(["row", "col"]).loc[("good", "poor")]
+    assert pair["rmse_symbol"] == 1.0 and pair["rmse_p"] < 1e-6  # the less noisy metric is better
+    assert result.pairs.set_index(["row", "col"]).loc[("poor", "good"), "rmse_symbol"] == -1.0
+
+
+def test_a_wrong_number_of_mapping_parameters_fails_the_p1401_check(monkeypatch):
+    """Injected error: the mapping's d forgotten (N instead of N - d) -> the by-hand value is missed."""
+    from iqa_bench.stats.regression import MetricRegression
+
+    scores = _demo_scores(n=20)
+    monkeypatch.setitem(p1401_module.MAPPING_PARAMETERS, "logistic5", 0)
+    result = p1401(scores, ["good"], "score_se", "logistic5", ratings=30)
+    model = MetricRegression(fit="logistic5", n_boot=0).fit(scores["good"], scores["score"])
+    by_hand = _p1401_by_hand(scores["score"], model.predict(scores["good"].to_numpy()), scores["score_se"], 30, 5)
+    assert result.table["rmse_dof"].iloc[0] != pytest.approx(by_hand[0], rel=1e-3)
+
+
+# --- Krasula ---------------------------------------------------------------------------------------------
+
+def test_fast_delong_auc_has_its_closed_form_with_ties():
+    aucs, _ = fast_delong(np.array([[1.0, 2.0, 3.0, 1.5]]), np.array([[0.0, 1.5]]))
+    # pairs (pos > neg) + 1/2 ties: 1:(1,0) 2:(2,2) 3:(2,2) 1.5:(1, tie) -> (1 + 2 + 2 + 1.5) / 8
+    assert aucs[0] == pytest.approx(6.5 / 8)
+
+
+def _delong_by_hand(pos, neg):
+    """DeLong et al. 1988's structural components, written as the O(mn) double loop."""
+    psi = (pos[:, :, None] > neg[:, None, :]) + 0.5 * (pos[:, :, None] == neg[:, None, :])  # k x m x n
+    v10, v01 = psi.mean(axis=2), psi.mean(axis=1)
+    return psi.mean(axis=(1, 2)), np.cov(v10) / pos.shape[1] + np.cov(v01) / neg.shape[1]
+
+
+def test_fast_delong_covariance_equals_the_structural_components():
+    rng = np.random.default_rng(1)
+    pos = np.round(rng.normal(1, 1, (3, 40)), 1)  # rounded: ties included
+    neg = np.round(rng.normal(0, 1, (3, 30)), 1)
+    aucs, cov = fast_delong(pos, neg)
+    ref_aucs, ref_cov = _delong_by_hand(pos, neg)
+    np.testing.assert_allclose(aucs, ref_aucs)
+    np.testing.assert_allclose(cov, ref_cov)
+    z = (aucs[0] - aucs[1]) / np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
+    assert delong_p(aucs[:2], cov[:2, :2]) == pytest.approx(2 * stats.norm.sf(abs(z)))
+    assert binomial_p(0.8, 0.7, 500) == pytest.approx(2 * stats.norm.sf(0.1 / np.sqrt(0.75 * 0.25 * 2 / 500)))
+
+
+def _krasula_by_hand(scores, metric, higher=True):
+    """Pairs classified with a double loop, AUCs from scikit-learn, C0 counted."""
+    y, se, x = (scores[c].to_numpy(float) for c in ("score", "score_se", metric))
+    sign = 1.0 if higher else -1.0
+    labels_ds, values_ds, better = [], [], []
+    for i in range(len(y)):
+        for j in range(i + 1, len(y)):
+            z = (y[i] - y[j]) / np.hypot(se[i], se[j])
+            delta = sign * (x[i] - x[j])
+            different = abs(z) > 1.959963984540054
+            labels_ds.append(int(different))
+            values_ds.append(abs(delta))
+            if different:
+                better.append(delta if z > 0 else -delta)
+    better = np.array(better)
+    auc_bw = roc_auc_score(np.r_[np.ones(better.size), np.zeros(better.size)], np.r_[better, -better])
+    return roc_auc_score(labels_ds, values_ds), auc_bw, float((better > 0).mean())
+
+
+def test_krasula_equals_scikit_learn_on_the_same_pairs():
+    scores = _demo_scores(n=70, seed=2)
+    scores[["good", "poor", "distance"]] = scores[["good", "poor", "distance"]].round(1)  # ties in Δ
+    result = krasula(scores, ["good", "poor", "distance"], {"distance": False}, "score_se", True)
+    table = result.table.set_index("metric")
+    for metric, higher in (("good", True), ("poor", True), ("distance", False)):
+        expected = _krasula_by_hand(scores, metric, higher)
+        got = table.loc[metric, ["auc_ds", "auc_bw", "c0"]].to_numpy(float)
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert result.counts["pairs"] == 70 * 69 // 2
+    assert table.loc["good", "auc_bw"] > table.loc["poor", "auc_bw"]
+    pair = result.pairs.set_index(["row", "col"]).loc[("good", "poor")]
+    assert pair["auc_bw_symbol"] == 1.0 and pair["d_auc_bw"] > 0
+
+
+def test_ordinal_ranks_instead_of_midranks_fail_the_krasula_check(monkeypatch):
+    """Injected error: ties ranked in order of appearance (no midranks) -> scikit-learn's AUC is missed."""
+    scores = _demo_scores(n=50, seed=3)
+    scores["good"] = scores["good"].round(0)  # many tied differences
+    monkeypatch.setattr(krasula_module, "_midrank", lambda x: stats.rankdata(x, method="ordinal"))
+    result = krasula(scores, ["good"], {}, "score_se", True)
+    expected = _krasula_by_hand(scores, "good")
+    assert not np.allclose(result.table[["auc_ds", "auc_bw"]].to_numpy(float)[0], expected[:2], rtol=1e-6)
+
+
+def test_pair_classes_follow_the_score_direction_and_zero_spreads():
+    i, j, signif = pair_classes(np.array([5.0, 1.0, 1.0]), np.array([0.0, 0.0, 0.0]), higher_is_better=True)
+    assert list(zip(i, j, signif)) == [(0, 1, 1), (0, 2, 1), (1, 2, 0)]
+    _, _, flipped = pair_classes(np.array([5.0, 1.0, 1.0]), np.zeros(3), higher_is_better=False)
+    assert list(flipped) == [-1, -1, 0]
+
+
+# --- the TID2013 spread and a run's files ------------------------------------------------------------------
+
+def test_tid2013_reads_its_mos_std_in_both_layouts(tmp_path):
+    from iqa_bench.datasets import create_dataset
+    from iqa_bench.errors import OptionError
+
+    root = tmp_path / "tid"
+    root.mkdir()
+    (root / "mos_with_names.txt").write_text("5.5 i01_01_1.bmp\n3.25 I01_01_2.BMP\n")
+    (root / "mos_std.txt").write_text("0.125\n0.25\n")
+    items = create_dataset("tid2013", root=root).items()
+    assert [it.spread for it in items] == [0.125, 0.25]
+    assert create_dataset("tid2013", root=root).spread.ratings == pytest.approx(1048680 / 27000)
+    table = tmp_path / "meta.csv"
+    table.write_text("ref_name,dist_name,mos,std\nI01.BMP,I01_01_2.bmp,3.25,0.5\nI01.BMP,I01_01_1.bmp,5.5,0.75\n")
+    assert [it.spread for it in create_dataset("tid2013", root=root, mos_std=str(table)).items()] == [0.75, 0.5]
+    (root / "mos_std.txt").write_text("0.125\n")
+    with pytest.raises(ValueError, match="mos_std.txt has 1 values"):
+        create_dataset("tid2013", root=root).items()
+    with pytest.raises(OptionError, match="no such file"):
+        create_dataset("tid2013", root=root, mos_std=str(tmp_path / "absent.txt"))
+
+
+# --- held-out mapping (item 4) ------------------------------------------------------------------------------
+
+def _grouped_scores(seed=4, refs=10, per_ref=12):
+    rng = np.random.default_rng(seed)
+    reference = np.repeat([f"r{k:02d}" for k in range(refs)], per_ref)
+    y = rng.uniform(0, 9, reference.size)
+    x = 1 / (1 + np.exp(-(y - 4.5))) + rng.normal(0, 0.08, y.size)
+    return pd.DataFrame({"score": y, "group:reference": reference, "m": x})
+
+
+def test_folds_are_content_disjoint_and_seeded():
+    from iqa_bench.stats.held_out import reference_folds
+
+    scores = _grouped_scores()
+    folds = reference_folds(scores["group:reference"], 5, seed=0)
+    for ref, part in scores.groupby("group:reference"):
+        assert len(set(folds[part.index])) == 1  # a reference's items all in one fold
+    assert sorted(np.bincount(folds)) == [24] * 5  # 10 references -> 2 per fold
+    assert np.array_equal(folds, reference_folds(scores["group:reference"], 5, seed=0))
+    assert reference_folds(["a", "a", "b"], 5).max() == 1  # k capped at the number of references
+
+
+def test_held_out_predictions_equal_refits_without_each_fold():
+    """Independent computation: each fold's mapping refitted here on the other folds' items, PLCC by scipy."""
+    from iqa_bench.stats.held_out import held_out_table, reference_folds
+    from iqa_bench.stats.regression import MetricRegression
+
+    scores = _grouped_scores()
+    folds = reference_folds(scores["group:reference"], 5, seed=0)
+    x, y = scores["m"].to_numpy(), scores["score"].to_numpy()
+    expected = np.empty_like(y)
+    for fold in range(5):
+        train = folds != fold
+        expected[~train] = MetricRegression(fit="logistic5", n_boot=0).fit(x[train], y[train]).predict(x[~train])
+    row = held_out_table(scores, ["m"], "logistic5", "group:reference").iloc[0]
+    assert row["plcc_held_out"] == pytest.approx(stats.pearsonr(expected, y)[0])
+    assert row["rmse_held_out"] == pytest.approx(np.sqrt(np.mean((expected - y) ** 2)))
+    inside = MetricRegression(fit="logistic5", n_boot=0).fit(x, y).predict(x)
+    assert row["rmse_in_sample"] == pytest.approx(np.sqrt(np.mean((inside - y) ** 2)))
+    assert row["rmse_held_out"] > row["rmse_in_sample"]  # the in-sample figure is the optimistic one
+    assert row["d_rmse"] == pytest.approx(row["rmse_held_out"] - row["rmse_in_sample"])
+
+
+# --- contamination flags (item 5) ---------------------------------------------------------------------------
+
+def test_learned_metrics_are_flagged_on_their_training_data_only():
+    from iqa_bench.metrics.training_data import trained_on
+
+    assert trained_on("dists", "kadid10k").dataset == "kadid10k"
+    assert trained_on("dists", "tid2013") is None
+    assert trained_on("lpips:alex", "bapps", ["val"]) is None  # BAPPS val is the held-out split
+    assert "Zhang et al. 2018" in trained_on("lpips:vgg", "bapps", ["train", "val"]).source
+    assert trained_on("pyiqa:topiq_fr", "kadid10k").dataset == "kadid10k"
+    assert trained_on("pyiqa:topiq_fr-pipal", "kadid10k") is None
+    assert trained_on("psnr", "kadid10k") is None
+
+
+def test_a_flagged_metric_is_marked_in_every_table_and_in_summary_csv(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    import dataset_trees as trees
+    from click.testing import CliRunner
+    from iqa_bench.cli import cli
+
+    trees.build_bapps_tree(tmp_path / "val", {"traditional": 12})
+    root = tmp_path / "bapps"
+    (root / "2afc").mkdir(parents=True)
+    __import__("shutil").copytree(tmp_path / "val" / "2afc" / "val", root / "2afc" / "train")
+    out = CliRunner().invoke(cli, ["evaluate", "-d", "bapps", "--root", str(root), "--split", "train", "--subsets",
+                                   "traditional", "--metrics", "psnr,lpips:alex:random", "--bootstrap", "0",
+                                   "--no-progress", "--results", str(tmp_path / "res")])
+    assert out.exit_code == 0, out.output
+    run = tmp_path / "res" / "bapps"
+    summary = pd.read_csv(run / "summary.csv")
+    flagged = summary[summary["metric"] == "lpips:alex:random"]
+    assert flagged["trained_on"].str.contains("BAPPS 2AFC train split").all()
+    assert summary.loc[summary["metric"] == "psnr", "trained_on"].isna().all()
+    assert "LPIPS (AlexNet, random) §" in (run / "table.md").read_text()
+    assert "§ evaluated on data its weights were trained on" in (run / "table.md").read_text()
+    tex = (run / "table.tex").read_text()
+    assert r"\S{}" in tex and "evaluated on data its weights were trained on" in tex
+    assert "§" in (run / "report.html").read_text()
+
+
+def _tid2013_metadata(root, seed=5):
+    """A metadata-only TID2013 folder (60 images: 4 references x 3 types x 5 levels) with mos_std.txt and
+    three metrics' values, one per line in mos_with_names.txt's order."""
+    rng = np.random.default_rng(seed)
+    names = [f"i{r:02d}_{t:02d}_{lv}.bmp" for r in range(1, 5) for t in range(1, 4) for lv in range(1, 6)]
+    mos = rng.uniform(1, 7, len(names))
+    root.mkdir(parents=True)
+    (root / "mos_with_names.txt").write_text("".join(f"{m:.5f} {n}\n" for m, n in zip(mos, names)))
+    (root / "mos_std.txt").write_text("".join(f"{s:.5f}\n" for s in rng.uniform(0.05, 0.3, len(names))))
+    values = root / "metrics_values"
+    values.mkdir()
+    for name, noise in (("GOOD", 0.3), ("FAIR", 0.8), ("POOR", 2.0)):
+        values.joinpath(f"{name}.txt").write_text("".join(f"{v:.6f}\n" for v in mos + rng.normal(0, noise, mos.size)))
+    return root
+
+
+@pytest.mark.slow
+def test_a_run_with_score_spreads_writes_every_method_table_and_they_compile(tmp_path):
+    from click.testing import CliRunner
+    from iqa_bench.cli import cli
+    from test_paper import _compile_if_available
+
+    root = _tid2013_metadata(tmp_path / "tid")
+    out = CliRunner().invoke(cli, ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir",
+                                   str(root / "metrics_values"), "--bootstrap", "50", "--no-progress", "--no-plots",
+                                   "--mapping", "held-out", "--correct", "bh", "--results", str(tmp_path / "res")])
+    assert out.exit_code == 0, out.output
+    run = tmp_path / "res" / "tid2013"
+    for stem in ("p1401", "krasula", "mapping"):
+        assert all((run / f"{stem}{suffix}").is_file() for suffix in (".md", ".tex", ".csv")), stem
+    summary = pd.read_csv(run / "summary.csv")
+    overall = summary[summary["group"] == "all"].set_index("metric")
+    assert overall.loc["GOOD", "rmse_star"] < overall.loc["POOR", "rmse_star"]
+    assert overall.loc["GOOD", "auc_bw"] > overall.loc["POOR", "auc_bw"]
+    assert summary[summary["group"] != "all"]["rmse_star"].isna().all()  # the rows of all items only
+    scores = pd.read_csv(run / "scores.csv")
+    assert "score_se" in scores.columns and scores["score_se"].between(0.05, 0.3).all()
+    assert "Benjamini–Hochberg" in (run / "significance.md").read_text()
+    assert "Benjamini–Hochberg" in (run / "p1401.md").read_text()
+    page = (run / "report.html").read_text()
+    assert 'id="p1401"' in page and 'id="krasula"' in page and 'id="mapping"' in page
+    tex = [run / f"{stem}.tex" for stem in ("p1401", "krasula", "mapping", "significance")]
+    for path in tex:
+        body = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("%"))
+        assert body.isascii(), (path.name, sorted({c for c in body if not c.isascii()}))
+    _compile_if_available(tmp_path, [p.read_text() for p in tex], body_size=True)
