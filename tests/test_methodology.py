@@ -246,9 +246,8 @@ def test_learned_metrics_are_flagged_on_their_training_data_only():
 
 
 def test_a_flagged_metric_is_marked_in_every_table_and_in_summary_csv(tmp_path):
-    import sys
+    import shutil
 
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
     import dataset_trees as trees
     from click.testing import CliRunner
     from iqa_bench.cli import cli
@@ -256,7 +255,7 @@ def test_a_flagged_metric_is_marked_in_every_table_and_in_summary_csv(tmp_path):
     trees.build_bapps_tree(tmp_path / "val", {"traditional": 12})
     root = tmp_path / "bapps"
     (root / "2afc").mkdir(parents=True)
-    __import__("shutil").copytree(tmp_path / "val" / "2afc" / "val", root / "2afc" / "train")
+    shutil.copytree(tmp_path / "val" / "2afc" / "val", root / "2afc" / "train")
     out = CliRunner().invoke(cli, ["evaluate", "-d", "bapps", "--root", str(root), "--split", "train", "--subsets",
                                    "traditional", "--metrics", "psnr,lpips:alex:random", "--bootstrap", "0",
                                    "--no-progress", "--results", str(tmp_path / "res")])

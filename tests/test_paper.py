@@ -21,7 +21,8 @@ from iqa_bench.stats.regression import MetricRegression
 from iqa_bench.recipes.paper import _with_weights, parse_roots, run_recipe, write_outputs
 from iqa_bench.reports import latex
 from iqa_bench.reports.paper_render import latex_document, render_latex
-from iqa_bench.recipes.recipe import all_recipes, column, find_recipe, load_recipe
+from iqa_bench.recipes.recipe import all_recipes, find_recipe, load_recipe
+from iqa_bench.reports.paper_columns import column
 
 PAPERS = SHARED_DATA.parent / "papers"
 

@@ -34,17 +34,13 @@ def stand(specs, datasets, roots, against, results, run, bootstrap, resample, de
     from ..run.config import load_config
 
     try:
-        others = baseline(against)
-        check_specs(list(specs) + others)
+        others = [s for s in baseline(against) if s not in specs]
+        check_specs(list(specs))
         config = load_config(dataset=list(datasets) or None, root=list(roots) or None, results=results, run=run,
                              metrics=list(specs) + others, highlight=list(specs), device=device,
                              batch_size=batch_size, bootstrap=bootstrap, resample=resample, plots=plots,
                              progress=progress, dataset_options=parse_options(options))
-        result = guarded(lambda: where_it_stands(list(specs), config.datasets, against, root=config.root,
-                                                 results=results, run=run, device=device, batch_size=batch_size,
-                                                 bootstrap=bootstrap, resample=resample, plots=plots,
-                                                 progress=progress, dataset_options=config.dataset_options),
-                         config)
+        result = guarded(lambda: where_it_stands(list(specs), against=against, config=config), config)
     except (UnknownNameError, ValueError) as err:
         fail_usage(err)
     if result is None:

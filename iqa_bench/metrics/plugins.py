@@ -16,6 +16,7 @@ without a source file is never reused (a fresh digest each process, said once).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import logging
@@ -103,11 +104,20 @@ def _qualified(obj) -> str:
     return f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', type(target).__name__)}"
 
 
+@functools.lru_cache(maxsize=1)
+def _packages_distributions() -> dict:
+    """importlib.metadata's top-level module → distributions map: it reads every installed package's
+    metadata, so once per process."""
+    from importlib import metadata
+
+    return metadata.packages_distributions()
+
+
 def _distribution(module_name: str) -> str:
     from importlib import metadata
 
     top = module_name.split(".")[0]
-    names = metadata.packages_distributions().get(top, [])
+    names = _packages_distributions().get(top, [])
     for name in names:
         try:
             return f"{name} {metadata.version(name)}"
@@ -134,15 +144,15 @@ def _source_files(obj):
 
 def digest_of(obj, instance, arg: Optional[str]) -> str:
     """The store digest of a plugin (module docstring); never equal for two different computations."""
-    h = hashlib.sha256(f"{_qualified(obj)}|{arg!r}|{_distribution(_qualified(obj).split(':')[0])}".encode())
+    qualified = _qualified(obj)
+    h = hashlib.sha256(f"{qualified}|{arg!r}|{_distribution(qualified.split(':')[0])}".encode())
     files = _source_files(obj)
     if files is None and inspect.isfunction(instance):
         import marshal
 
         h.update(marshal.dumps(instance.__code__))
     elif files is None:
-        log.warning("%s has no source file: its values are recomputed in every process, never reused",
-                    _qualified(obj))
+        log.warning("%s has no source file: its values are recomputed in every process, never reused", qualified)
         h.update(uuid.uuid4().bytes)
     for path in files or ():
         h.update(path.name.encode() + b"\0" + path.read_bytes())

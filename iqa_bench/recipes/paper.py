@@ -27,7 +27,8 @@ from ..run.config import parse_roots
 from ..io_utils import atomic_write_text
 from ..stats import fit_memory
 from ..stats.fit_memory import FitMemory
-from .recipe import Recipe, column
+from ..reports.paper_columns import column
+from .recipe import Recipe
 from ..stats.summaries import INVERTED, INVERTED_NOTE
 from ..reports.tables import shown_value
 

@@ -29,7 +29,6 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 from ..errors import UnknownNameError
-from ..reports.paper_columns import COLUMNS, Column, column  # noqa: F401  (recipes name them)
 from .published import RECIPE_DIR
 
 KINDS = ("regression", "2afc", "restoration")

@@ -144,6 +144,12 @@ def _groups(scores, color_by):
     return sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
 
 
+def source_digest(function) -> str:
+    """The SHA-256 of the file defining ``function``: a figure part of another module (the significance
+    heat map) is redrawn when that module's drawing code changes."""
+    return hashlib.sha256(Path(function.__code__.co_filename).read_bytes()).hexdigest()
+
+
 def figure_digest(*parts) -> str:
     """A figure's inputs as a short digest (this module's source included: a drawing change redraws)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())

@@ -2,7 +2,6 @@
 the fit-protocol table, the figures and failures.txt, written atomically from the stored scores."""
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sqlite3
@@ -102,14 +101,14 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         atomic_write_text(run_dir / f"significance{renderer.suffix}",
                           renderer.significance(result, name, labels, config.highlight))
     if config.plots:  # redrawn only when the matrix, its names or its title changed
-        from ..reports.plots import FigureCache, figure_digest
+        from ..reports.plots import FigureCache, figure_digest, source_digest
 
         title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})"
         figures = FigureCache(run_dir / "plots")
         shown = [(labels or {}).get(m) or m for m in result.metrics]
-        drawing = hashlib.sha256(Path(plot_significance.__code__.co_filename).read_bytes()).hexdigest()
-        figures.draw("significance_f.png", figure_digest("significance_f", drawing, result.matrix("f"),
-                                                         result.f_marked(), shown, title),
+        digest = figure_digest("significance_f", source_digest(plot_significance), result.matrix("f"),
+                               result.f_marked(), shown, title)
+        figures.draw("significance_f.png", digest,
                      lambda: plot_significance(result, run_dir / "plots" / "significance_f.png", title=title,
                                                labels=labels))
         figures.close()

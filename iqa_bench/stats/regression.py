@@ -79,6 +79,7 @@ class ResampleMemory:
     def __init__(self, budget: int = None):
         self.budget = RESAMPLE_MEMORY_BYTES if budget is None else budget
         self._items: "Dict[tuple, list]" = {}
+        self._sizes: "Dict[tuple, int]" = {}  # bytes of each entry, counted once when it is put
 
     def get(self, key):
         found = self._items.pop(key, None)
@@ -87,10 +88,14 @@ class ResampleMemory:
         return found
 
     def put(self, key, value) -> None:
+        self._items.pop(key, None)
         self._items[key] = value
-        size = lambda v: sum(a.nbytes for entry in v for a in entry)  # noqa: E731
-        while len(self._items) > 1 and sum(size(v) for v in self._items.values()) > self.budget:
-            self._items.pop(next(iter(self._items)))
+        self._sizes[key] = sum(a.nbytes for entry in value for a in entry)
+        total = sum(self._sizes.values())
+        while len(self._items) > 1 and total > self.budget:
+            oldest = next(iter(self._items))
+            self._items.pop(oldest)
+            total -= self._sizes.pop(oldest)
 
 
 #: What a :class:`ResampleMemory` may hold (1000 resamples of 3000 items take 96 MB).

@@ -120,13 +120,24 @@ def _symbol(p: float, better: bool, alpha: float) -> float:
     return (1.0 if better else -1.0) if p < alpha else 0.0
 
 
-def _resampled(indices, x, prediction, y, orientation: float) -> Tuple[np.ndarray, np.ndarray]:
-    """(oriented SROCC, PLCC of the mapped values) on each resample of ``indices`` (matrices of
-    :func:`~.regression.resample_indices`), in the order of the resamples."""
-    srocc, plcc = [], []
+def _score_draws(indices, y) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """Per matrix of ``indices``: (draw counts, the resampled ranks of the subjective scores) -- the same
+    for every metric on these items, so made once."""
+    parts = []
     for idx in indices:
         draws = draw_counts(idx, y.size)
-        srocc.append(orientation * _rowwise_pearson(resample_ranks(x, idx, draws), resample_ranks(y, idx, draws)))
+        parts.append((draws, resample_ranks(y, idx, draws)))
+    return parts
+
+
+def _resampled(indices, x, prediction, y, orientation: float,
+               score_draws: Optional[List[Tuple[np.ndarray, np.ndarray]]] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """(oriented SROCC, PLCC of the mapped values) on each resample of ``indices`` (matrices of
+    :func:`~.regression.resample_indices`), in the order of the resamples; ``score_draws``: what
+    :func:`_score_draws` made of these indices (made here when not given)."""
+    srocc, plcc = [], []
+    for idx, (draws, y_ranks) in zip(indices, score_draws or _score_draws(indices, y)):
+        srocc.append(orientation * _rowwise_pearson(resample_ranks(x, idx, draws), y_ranks))
         plcc.append(_rowwise_pearson(prediction[idx], y[idx]))
     return np.concatenate(srocc), np.concatenate(plcc)
 
@@ -169,9 +180,11 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
         mask = fitted[names[0]][0]
         y = y_all[mask]
         indices = resample_indices(rng, n_boot, int(mask.sum()), None if labels is None else labels[mask])
+        score_draws = _score_draws(indices, y)
         for spec in names:
             x, prediction = scores[spec].to_numpy(float)[mask], fitted[spec][1][mask]
-            shared[spec] = _resampled(indices, x, prediction, y, _oriented(spec, directions, score_higher_is_better))
+            shared[spec] = _resampled(indices, x, prediction, y, _oriented(spec, directions, score_higher_is_better),
+                                      score_draws)
     rows = []
     for i, row in enumerate(names):
         for col in names[i + 1:]:
