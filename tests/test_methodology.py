@@ -169,7 +169,6 @@ def test_pair_classes_follow_the_score_direction_and_zero_spreads():
 
 def test_tid2013_reads_its_mos_std_in_both_layouts(tmp_path):
     from iqa_bench.datasets import create_dataset
-    from iqa_bench.errors import OptionError
 
     root = tmp_path / "tid"
     root.mkdir()
@@ -184,7 +183,7 @@ def test_tid2013_reads_its_mos_std_in_both_layouts(tmp_path):
     (root / "mos_std.txt").write_text("0.125\n")
     with pytest.raises(ValueError, match="mos_std.txt has 1 values"):
         create_dataset("tid2013", root=root).items()
-    with pytest.raises(OptionError, match="no such file"):
+    with pytest.raises(ValueError, match="-o mos_std=FILE"):
         create_dataset("tid2013", root=root, mos_std=str(tmp_path / "absent.txt"))
 
 
@@ -318,3 +317,38 @@ def test_a_run_with_score_spreads_writes_every_method_table_and_they_compile(tmp
         body = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("%"))
         assert body.isascii(), (path.name, sorted({c for c in body if not c.isascii()}))
     _compile_if_available(tmp_path, [p.read_text() for p in tex], body_size=True)
+
+
+def test_kadid_spread_needs_the_number_of_ratings(tmp_path):
+    from iqa_bench.datasets import create_dataset
+
+    root = tmp_path / "kadid"
+    root.mkdir()
+    (root / "dmos.csv").write_text("dist_img,ref_img,dmos,var\nI01_01_01.png,I01.png,4.57,0.496\n"
+                                   "I01_01_02.png,I01.png,4.33,0.869\n")
+    assert [it.spread for it in create_dataset("kadid10k", root=root).items()] == [None, None]
+    assert create_dataset("kadid10k", root=root).spread is None
+    items = create_dataset("kadid10k", root=root, ratings="30").items()
+    assert [it.spread for it in items] == pytest.approx([np.sqrt(0.496 / 30), np.sqrt(0.869 / 30)])
+    assert create_dataset("kadid10k", root=root, ratings="30").spread.ratings == 30
+    with pytest.raises(ValueError, match="-o ratings=K"):
+        create_dataset("kadid10k", root=root, ratings="one")
+
+
+def test_a_mapping_that_sees_its_test_items_fails_the_held_out_check(monkeypatch):
+    """Injected error: every fold's mapping fitted on all items (the leak held-out mapping exists to stop)
+    -> the held-out RMSE no longer equals the independent refits'."""
+    from iqa_bench.stats import held_out as held_out_module
+    from iqa_bench.stats.regression import MetricRegression
+
+    scores = _grouped_scores()
+    x, y = scores["m"].to_numpy(), scores["score"].to_numpy()
+    folds = held_out_module.reference_folds(scores["group:reference"], 5, seed=0)
+    expected = np.empty_like(y)
+    for fold in range(5):
+        train = folds != fold
+        expected[~train] = MetricRegression(fit="logistic5", n_boot=0).fit(x[train], y[train]).predict(x[~train])
+    monkeypatch.setattr(held_out_module, "held_out_predictions",
+                        lambda x, y, folds, fit: MetricRegression(fit=fit, n_boot=0).fit(x, y).predict(x))
+    row = held_out_module.held_out_table(scores, ["m"], "logistic5", "group:reference").iloc[0]
+    assert row["rmse_held_out"] != pytest.approx(np.sqrt(np.mean((expected - y) ** 2)), rel=1e-6)

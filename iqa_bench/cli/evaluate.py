@@ -72,7 +72,7 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--thumbnails/--no-thumbnails", default=None,
-              help="report.html: the reference and distorted images of the item under the pointer (about 4 KB "
+              help="report.html: the reference and distorted images of the item under the pointer (about 3 KB "
                    "per item; default off).")
 @click.option("--layout", type=click.Choice(choices_of("layout")),
               help="table.md/.tex: paper (default: metrics × overall statistics + SROCC per group) or groups "

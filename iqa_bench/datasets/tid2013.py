@@ -21,7 +21,6 @@ import re
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from ..errors import OptionError
 from .base import Dataset, Item, ScoreInfo, SpreadInfo
 from .common import CaseInsensitiveFolder, cached_items, read_text, require
 from .registry import register_dataset
@@ -77,7 +76,7 @@ class TID2013(Dataset):
         super().__init__(root)
         self.mos_std = Path(mos_std) if mos_std else None
         if self.mos_std is not None and not self.mos_std.is_file():
-            raise OptionError("mos_std", f"{{option}} {self.mos_std}: no such file")
+            raise ValueError(f"dataset option mos_std={self.mos_std} (-o mos_std=FILE): no such file")
 
     def _std_path(self) -> Path:
         return self.mos_std or self.root / "mos_std.txt"
