@@ -13,6 +13,8 @@ from test_paper import _compile_if_available
 def test_latex_escape_spells_the_unicode_the_tables_use():
     assert latex_escape("ΔSROCC − x ‡ † α ≥ 2 × 3 … σ²") == \
         r"$\Delta$SROCC $-$ x$^\ddagger$$^\dagger$ $\alpha$ $\geq$ 2 $\times$ 3 \ldots{} $\sigma$$^2$"
+    assert latex_escape("LPIPS (AlexNet) §") == r"LPIPS (AlexNet)\S{}"   # the training-data mark after a name
+    assert latex_escape("P.1401 §7.7") == r"P.1401 \S{}7.7"              # a section sign keeps its space
 
 
 @pytest.mark.slow

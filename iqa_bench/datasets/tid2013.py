@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from .base import Dataset, Item, ScoreInfo, SpreadInfo
-from .common import CaseInsensitiveFolder, cached_items, read_text, require
+from .common import CaseInsensitiveFolder, cached_items, read_csv, read_text, require
 from .registry import register_dataset
 
 #: The 24 distortion types of TID2013 (Table 1 of the TID2013 paper), 1-based.
@@ -108,17 +108,12 @@ class TID2013(Dataset):
             if len(values) != len(names):
                 raise ValueError(f"{path} has {len(values)} values but mos_with_names.txt has {len(names)} rows")
             return [_number(v, path) for v in values]
-        header = [h.strip().lower() for h in first.split(",")]
-        name_col = next((header.index(h) for h in ("dist_name", "dist_img", "name", "image") if h in header), None)
-        if name_col is None or "std" not in header:
+        frame = read_csv(path, self.name, ["std"])
+        name_col = next((c for c in ("dist_name", "dist_img", "name", "image") if c in frame.columns), None)
+        if name_col is None:
             raise ValueError(f"{path}: a table of MOS standard deviations needs a dist_name (or dist_img, name) "
-                             f"column and a std column; it has {', '.join(header)}")
-        std_col = header.index("std")
-        table = {}
-        for line in text.splitlines()[1:]:
-            cells = line.split(",")
-            if len(cells) > max(name_col, std_col):
-                table[cells[name_col].strip().lower()] = _number(cells[std_col], path)
+                             f"column beside std; it has {', '.join(frame.columns)}")
+        table = {str(n).strip().lower(): _number(str(v), path) for n, v in zip(frame[name_col], frame["std"])}
         missing = [n for n in names if n.lower() not in table]
         if missing:
             raise ValueError(f"{path}: no std for {missing[0]} (and {len(missing) - 1} more images)")

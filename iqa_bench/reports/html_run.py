@@ -16,6 +16,7 @@ scatter shows every k-th item, said on the page; the table and the statistics al
 """
 from __future__ import annotations
 
+import functools
 import math
 import platform
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ import pandas as pd
 from ..stats.regression import MetricRegression
 from ..stats.summaries import ALL
 from .html_page import escape, json_block, markdown_html, page
-from .tables import RESAMPLING, STATS, LABELS, shown_value, stat_parts
+from .tables import LABELS, STATS, resampling, shown_value, stat_parts
 
 #: Scatter points drawn over all metrics before the scatters are thinned (every k-th item, said).
 MAX_POINTS = 400_000
@@ -59,6 +60,17 @@ class RunView:
     thumbnails: Optional[dict] = None  #: {"ref": {key: data URI}, "ref_of": [key], "dist": [data URI]}
     versions: Dict[str, str] = field(default_factory=dict)
     tables: Sequence = ()            #: further sections: (anchor, title, Markdown table)
+
+    @functools.cached_property
+    def names(self) -> Dict[str, str]:
+        """spec → display name, as summary.csv's ``label`` column holds it."""
+        if "label" not in self.summary.columns or "metric" not in self.summary.columns:
+            return {}
+        return {m: text for m, text in zip(self.summary["metric"], self.summary["label"])
+                if isinstance(text, str) and text}
+
+    def name(self, spec: str) -> str:
+        return self.names.get(spec, spec)
 
 
 def package_versions() -> Dict[str, str]:
@@ -132,7 +144,7 @@ def _metric_payload(view: RunView, metrics: Sequence[str]) -> List[dict]:
         log = log_axis(x[finite])
         row = overall.loc[spec] if spec in overall.index else None
         stats = " · ".join(f"{LABELS[k]} {stat_parts(row, k)[0]}" for k in ("plcc", "srocc")) if row is not None else ""
-        out.append({"spec": spec, "label": _label(view.summary, spec), "values": _finite_or_none(x), "log": log,
+        out.append({"spec": spec, "label": view.name(spec), "values": _finite_or_none(x), "log": log,
                     "stats": stats, "curve": _curve(x[finite], y[finite], view.fit, log)})
     return out
 
@@ -151,7 +163,7 @@ def _significance_payload(view: RunView) -> Optional[dict]:
     result = view.significance
     if result is None or len(result.metrics) < 2:
         return None
-    names = {m: _label(view.summary, m) for m in result.metrics}
+    names = {m: view.name(m) for m in result.metrics}
     pairs = result.pairs.set_index(["row", "col"])
     tests = {}
     for test in TESTS:
@@ -193,14 +205,6 @@ def _statistic(pair, test: str) -> str:
             f"{number(pair[key + '_hi'], 3)}], p = {number(pair[test + '_p'])}")
 
 
-def _label(summary: pd.DataFrame, spec: str) -> str:
-    if "label" in summary.columns and "metric" in summary.columns:
-        hit = summary.loc[summary["metric"] == spec, "label"]
-        if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
-            return hit.iloc[0]
-    return spec
-
-
 def _loro_payload(view: RunView) -> Optional[list]:
     overall = _overall(view.summary)
     if "srocc_loro_min" not in overall.columns:
@@ -209,7 +213,7 @@ def _loro_payload(view: RunView) -> Optional[list]:
     for _, r in overall.iterrows():
         value, lo, hi = shown_value("srocc", r["srocc"], r["srocc_loro_min"], r["srocc_loro_max"])
         if np.isfinite(value) and np.isfinite(lo) and np.isfinite(hi):
-            rows.append({"label": _label(view.summary, r["metric"]), "srocc": value, "min": lo, "max": hi})
+            rows.append({"label": view.name(r["metric"]), "srocc": value, "min": lo, "max": hi})
     return rows or None
 
 
@@ -222,16 +226,14 @@ def _provenance(view: RunView) -> str:
         root_text = ", ".join(f"{k}: {Path(str(v)).name}" for k, v in root.items())
     else:
         root_text = Path(str(root)).name if root else "(built in)"
-    resample = str(config.get("resample", "items"))
     rows = [("dataset", view.dataset), ("root folder", root_text), ("items", len(view.scores)),
             ("protocol", view.protocol), ("subjective score", view.score_text), ("fit", view.fit),
-            ("bootstrap", f"{config.get('bootstrap', '')} resamples, "
-                          f"{RESAMPLING.get('clusters' if resample == 'references' else resample, resample)}"),
+            ("bootstrap", f"{config.get('bootstrap', '')} resamples, {resampling(view.summary)}"),
             ("seed", config.get("seed", "")),
             ("written with", ", ".join(f"{k} {v}" for k, v in view.versions.items()))]
     body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     digests = view.meta.get("digests") or {}
-    digest_rows = "".join(f"<tr><td>{escape(_label(view.summary, spec))}</td><td><code>{escape(spec)}</code></td>"
+    digest_rows = "".join(f"<tr><td>{escape(view.name(spec))}</td><td><code>{escape(spec)}</code></td>"
                           f"<td><code>{escape(str(d)[:16])}</code></td></tr>" for spec, d in digests.items())
     table = ("<details><summary>Metric specs and digests of their code and weights</summary>"
              '<table class="sortable"><thead><tr><th>metric</th><th>spec</th><th>digest</th></tr></thead>'
@@ -262,7 +264,7 @@ def _summary_table(view: RunView) -> str:
     head.append("<th>Note</th>")
     body = []
     for _, row in overall.iterrows():
-        cells = [f"<td>{escape(_label(view.summary, row['metric']))}</td>",
+        cells = [f"<td>{escape(view.name(row['metric']))}</td>",
                  f"<td>{'' if not np.isfinite(row.get('n', np.nan)) else int(row['n'])}</td>"]
         for key in STATS:
             text, interval = stat_parts(row, key)

@@ -31,7 +31,10 @@ NAME_WIDTH = "3.6cm"
 
 def latex_escape(text: str) -> str:
     """``text`` safe in LaTeX's text mode; a mark after a name (``PSNR †``) is set as a superscript."""
-    return str(text).replace(" †", "†").replace(" ‡", "‡").replace(" §", "§").translate(_LATEX_SPECIALS)
+    text = str(text).replace(" †", "†").replace(" ‡", "‡")
+    if text.endswith(" §"):  # the training-data mark after a name (a § elsewhere is a section sign)
+        text = text[:-2] + "§"
+    return text.translate(_LATEX_SPECIALS)
 
 
 def _raw(text: str) -> bool:

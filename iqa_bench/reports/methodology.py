@@ -14,20 +14,13 @@ import pandas as pd
 from ..stats.multiple_comparisons import TITLES
 from . import latex
 from .labels import trained_on_note
+from .tables import best_rows
 
 
 def _names(metrics: Sequence[str], labels: Optional[Dict[str, str]]) -> Dict[str, str]:
     from .labels import metric_label
 
     return {m: (labels or {}).get(m) or metric_label(m) for m in metrics}
-
-
-def _best(values: pd.Series, lower: bool) -> set:
-    shown = values.astype(float).round(3)
-    shown = shown[np.isfinite(shown)]
-    if shown.empty:
-        return set()
-    return set(shown.index[shown == (shown.min() if lower else shown.max())])
 
 
 def _number(value, digits: int = 3) -> str:
@@ -78,7 +71,7 @@ def _render(fmt: str, caption: str, short: str, header: List[str], rows: List[la
 def _prologue(result, labels: Optional[Dict[str, str]], columns: Sequence[str], lower: bool):
     """(the per-metric table indexed 0…, spec → shown name, column → its best rows)."""
     table = result.table.reset_index(drop=True)
-    return table, _names(result.metrics, labels), {k: _best(table[k], lower=lower) for k in columns}
+    return table, _names(result.metrics, labels), {k: best_rows(table, k, lower) for k in columns}
 
 
 def render_p1401(result, fmt: str, dataset: str, labels: Optional[Dict[str, str]] = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -82,16 +82,18 @@ def stat_cell(row, key: str, ci: bool) -> str:
     return f"{value} {interval}" if ci and interval else value
 
 
-def best_rows(part: pd.DataFrame, key: str) -> set:
+def best_rows(part: pd.DataFrame, key: str, lower: Optional[bool] = None) -> set:
     """Indices of the best rows of a column as shown (3 decimals; ties are all best); never an
-    inverted metric."""
+    inverted metric. ``lower``: whether the lowest value is the best (default: for RMSE only; the others
+    are correlations, compared by magnitude)."""
+    lower = key == "rmse" if lower is None else lower
     if "sign" in part.columns:
         part = part[part["sign"] != INVERTED]
-    values = (part[key].abs() if key != "rmse" else part[key]).astype(float).round(3)
+    values = (part[key] if lower else part[key].abs()).astype(float).round(3)
     values = values[np.isfinite(values)]
     if values.empty:
         return set()
-    target = values.min() if key == "rmse" else values.max()
+    target = values.min() if lower else values.max()
     return set(values.index[values == target])
 
 

@@ -103,7 +103,8 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
     if config.plots:  # redrawn only when the matrix, its names or its title changed
         from ..reports.plots import FigureCache, figure_digest, source_digest
 
-        title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g})"
+        corrected = {"holm": ", Holm-corrected", "bh": ", BH-corrected"}.get(result.correction, "")
+        title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g}{corrected})"
         figures = FigureCache(run_dir / "plots")
         shown = [(labels or {}).get(m) or m for m in result.metrics]
         digest = figure_digest("significance_f", source_digest(plot_significance), result.matrix("f"),

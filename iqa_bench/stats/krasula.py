@@ -141,24 +141,21 @@ def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bo
     counts = {"items": int(index.size), "pairs": int(signif.size), "different": int(different.sum()),
               "similar": int(similar.sum()), "subsampled": int(subsampled)}
     k = len(present)
-    abs_diff_d, abs_diff_s, better = [], [], []
     orientation = signif[different].astype(float)
-    for spec in present:
+    b = np.empty((k, counts["different"]))      # B: each different pair's Δ, positive when it says the better
+    similar_abs = np.empty((k, counts["similar"]))  # |Δ| of the similar pairs
+    for row, spec in enumerate(present):
         x = rows[spec].to_numpy(float)
-        delta = x[i] - x[j]
-        if not directions.get(spec, True):
-            delta = -delta
-        abs_diff_d.append(np.abs(delta[different]))
-        abs_diff_s.append(np.abs(delta[similar]))
-        better.append(delta[different] * orientation)
+        delta = (x[i] - x[j]) * (1.0 if directions.get(spec, True) else -1.0)
+        b[row] = delta[different] * orientation
+        similar_abs[row] = np.abs(delta[similar])
     table = {"metric": present, "n_items": [counts["items"]] * k}
     pair_rows = []
     ds = bw = c0 = None
     if counts["different"] and counts["similar"]:
-        ds = fast_delong(np.vstack(abs_diff_d), np.vstack(abs_diff_s))
-        table["threshold_95"] = [float(np.percentile(s, 95)) for s in abs_diff_s]
+        ds = fast_delong(np.abs(b), similar_abs)  # |Δ| of a different pair is |B|
+        table["threshold_95"] = [float(np.percentile(s, 95)) for s in similar_abs]
     if counts["different"]:
-        b = np.vstack(better)
         bw = fast_delong(b, -b)
         c0 = (b > 0).mean(axis=1)  # (#B > 0 + #W < 0) / (2 #different): the same share
     table["auc_ds"] = list(ds[0]) if ds else [np.nan] * k
