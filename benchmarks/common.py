@@ -27,14 +27,14 @@ def best_time(fn, repeats: int = 5, warmup: int = 1) -> float:
 
 
 def engine_runner(items, device, specs, **options):
-    """A callable running one :class:`~iqa_bench.engine.Engine` pass of ``specs`` over ``items`` into a
+    """A callable running one :class:`~iqa_bench.engine.Engine` pass of ``specs`` (or metric objects) over ``items`` into a
     fresh store each call (the metrics are built now, before any clock starts); ``options`` go to the
     Engine."""
     from iqa_bench import create_metric
     from iqa_bench.engine import Engine
     from iqa_bench.store import ScoreStore
 
-    metrics = [create_metric(s) for s in specs]
+    metrics = [s if not isinstance(s, str) else create_metric(s) for s in specs]  # a metric object as is
 
     def run():
         with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:

@@ -107,8 +107,8 @@ def check_specs(specs) -> None:
             if is_code_spec(spec):
                 continue  # imported (and checked) when the metric is built: one line if it fails
             plugins = installed_entry_points() if plugins is None else plugins
-            if spec.partition(":")[0].strip().lower() not in plugins:
-                raise
+            if spec.partition(":")[0].strip().lower() not in plugins:  # the valid names include the plugins
+                raise UnknownNameError("metric", spec, list(table) + list(aliases) + list(plugins)) from None
 
 
 def write_shipped(path: Path = SHIPPED) -> Path:

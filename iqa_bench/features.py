@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 
-from .metrics.base import Metric
+from .metrics.base import Metric, is_out_of_memory  # noqa: F401 (the engine's import)
 from .metrics.deep import FeatureMetric
 
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -103,10 +103,4 @@ def shared_features(metrics: Sequence[Metric], ref: torch.Tensor, dist: torch.Te
         except Exception as err:  # a failing backbone fails the metrics reading it, no others
             errors[backbone] = err
     return shared, errors
-
-
-def is_out_of_memory(error: BaseException) -> bool:
-    """CUDA's (or another device's) out-of-memory error."""
-    return isinstance(error, torch.cuda.OutOfMemoryError) or (
-        isinstance(error, RuntimeError) and "out of memory" in str(error).lower())
 

@@ -244,3 +244,74 @@ def infer_direction(values: Dict[str, float], subjective: Dict[str, float], scor
     if not math.isfinite(srocc) or srocc == 0:
         return None, srocc
     return (srocc > 0) == score_higher_is_better, srocc
+
+
+#: What is done with a placeholder value (``sentinels``): recode it to just above (below) the other values,
+#: exclude its items from this metric, or keep it as a number.
+SENTINEL_RULES = ("recode", "exclude", "keep")
+#: A placeholder lies beyond the other values' quartiles by this many interquartile ranges.
+SENTINEL_DISTANCE = 20.0
+#: ``recode``: the step beyond the largest (smallest) other value, as a share of their range.
+SENTINEL_STEP = 0.01
+
+
+@dataclass(frozen=True)
+class Sentinel:
+    """A placeholder found among a file's values: the value, how many items carry it, and what they were
+    given instead (NaN: excluded) under ``rule``."""
+
+    file: str
+    value: float
+    count: int
+    rule: str
+    replacement: float
+
+    def describe(self, with_file: bool = True) -> str:
+        """One line: the file (``with_file``; a table's note leaves the machine's path out), the value, the
+        count and the rule applied."""
+        side = "largest other value +" if self.value > self.replacement else "smallest other value −"
+        done = {"recode": f"recoded to {self.replacement:.6g} ({side} {SENTINEL_STEP:.0%} of the range)",
+                "exclude": "excluded from this metric", "keep": "kept as numbers"}[self.rule]
+        return (f"{self.file + ': ' if with_file else ''}{self.count} value(s) of {self.value:g} taken as a "
+                f"placeholder (a power of ten far beyond the other values), {done}; --sentinels {self.rule}")
+
+
+def find_sentinel(values: Dict[str, float]) -> Optional[Tuple[float, int]]:
+    """(value, count) of a placeholder among ``values``: a power of ten of magnitude ≥ 1000 beyond the
+    other finite values' quartiles by :data:`SENTINEL_DISTANCE` interquartile ranges (the farthest such
+    value); None when there is none."""
+    import numpy as np
+
+    finite = np.array([v for v in values.values() if math.isfinite(v)], dtype=float)
+    best = None
+    for value in np.unique(finite):
+        exponent = math.log10(abs(value)) if value else 0.0
+        if abs(value) < 1000 or abs(exponent - round(exponent)) > 1e-12:
+            continue
+        rest = finite[finite != value]
+        if rest.size < 3:
+            continue
+        q1, q3 = np.percentile(rest, [25, 75])
+        spread = max(q3 - q1, 1e-12 * max(abs(q1), abs(q3), 1.0))
+        far = value > q3 + SENTINEL_DISTANCE * spread or value < q1 - SENTINEL_DISTANCE * spread
+        if far and (best is None or abs(value) > abs(best[0])):
+            best = (float(value), int((finite == value).sum()))
+    return best
+
+
+def apply_sentinel_rule(source: ImportedScores, values: Dict[str, float], rule: str
+                        ) -> Tuple[Dict[str, float], Optional[Sentinel]]:
+    """``values`` with a placeholder (:func:`find_sentinel`) treated by ``rule`` (:data:`SENTINEL_RULES`),
+    and what was found (None: nothing)."""
+    if rule not in SENTINEL_RULES:
+        raise OptionError("sentinels", f"{{option}}: {rule!r}; valid: {', '.join(SENTINEL_RULES)}")
+    found = find_sentinel(values)
+    if found is None:
+        return values, None
+    value, count = found
+    rest = [v for v in values.values() if math.isfinite(v) and v != value]
+    step = SENTINEL_STEP * (max(rest) - min(rest))
+    replacement = {"recode": max(rest) + step if value > max(rest) else min(rest) - step,
+                   "exclude": float("nan"), "keep": value}[rule]
+    treated = {item: (replacement if v == value else v) for item, v in values.items()}
+    return treated, Sentinel(str(source.path), value, count, rule, replacement)

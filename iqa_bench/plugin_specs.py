@@ -61,13 +61,24 @@ def installed_entry_points() -> Dict[str, object]:
 
     found: Dict[str, object] = {}
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if entry.name in found:
-            if found[entry.name].value != entry.value:
+        key = entry.name.strip().lower()  # specs are matched ignoring case, as built-in names are
+        if key in found:
+            if found[key].value != entry.value:
                 log.warning("metric plugin %r is declared twice (%s and %s); the first is used", entry.name,
-                            found[entry.name].value, entry.value)
+                            found[key].value, entry.value)
             continue
-        found[entry.name] = entry
+        found[key] = entry
     return found
+
+
+def is_entry_value(value: str) -> bool:
+    """Whether an entry point's value has the form ``package.module:Name`` (a module without a dot too)."""
+    return re.fullmatch(r"\s*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\s*:\s*[A-Za-z_][\w.]*\s*", str(value)) is not None
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (a docstring's terminal escape sequences print as nothing)."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x1f\x7f-\x9f]", "", str(text))
 
 
 def distribution_of(entry) -> Tuple[str, str]:
@@ -132,9 +143,10 @@ def listing_rows() -> List[Dict]:
     for name, entry in installed_entry_points().items():
         dist, version = distribution_of(entry)
         module, _, attr = entry.value.partition(":")
-        higher, doc = _read_statically(_module_file(module.strip()), attr.strip().split(".")[0])
+        higher, doc = _read_statically(_module_file(module.strip()), attr.strip().split(".")[0]) \
+            if is_entry_value(entry.value) else (None, f"unusable: its value {entry.value!r} is not module:Name")
         rows.append({"name": name, "argument": "", "aliases": [], "higher": higher, "weights": False,
-                     "calibrated": "", "source": f"{dist} {version} ({entry.value})",
-                     "description": doc or "installed plugin", "variants": [], "group": "plugins (installed)",
-                     "package": ""})
+                     "calibrated": "", "source": printable(f"{dist} {version} ({entry.value})"),
+                     "description": printable(doc) or "installed plugin", "variants": [],
+                     "group": "plugins (installed)", "package": ""})
     return rows

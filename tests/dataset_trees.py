@@ -146,10 +146,12 @@ def build_tid2013_real_pairs(root: Path) -> pd.DataFrame:
     return pairs
 
 
-def build_bapps_tree(root: Path, per_subset: dict, seed: int = 0) -> pd.DataFrame:
+def build_bapps_tree(root: Path, per_subset: dict, seed: int = 0, real: bool = True) -> pd.DataFrame:
     """2afc/val/<subset>/{ref,p0,p1,judge}: the real judgements of the first N triplets of each
-    subset; patches are generated so that the less noisy one is the one most humans preferred."""
-    table = read_bapps_table()
+    subset; patches are generated so that the less noisy one is the one most humans preferred. With
+    ``real=False`` (a test of the layout, not of the judgements) the judgements are seeded numbers and
+    ../shared is not needed."""
+    table = read_bapps_table() if real else _made_up_judgements(per_subset, seed)
     rows = []
     for subset, count in per_subset.items():
         part = table[(table["split"] == "val") & (table["subset"] == subset)].head(count)
@@ -166,6 +168,12 @@ def build_bapps_tree(root: Path, per_subset: dict, seed: int = 0) -> pd.DataFram
             np.save(base / "judge" / f"{stem}.npy", np.array([row.judge], dtype=np.float32))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _made_up_judgements(per_subset: dict, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame([{"split": "val", "subset": subset, "stem": f"{k:06d}", "judge": float(rng.uniform())}
+                         for subset, count in per_subset.items() for k in range(count)])
 
 
 def read_bapps_table() -> pd.DataFrame:

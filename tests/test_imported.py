@@ -48,7 +48,9 @@ def test_tid2013_official_values_give_scipys_rank_correlations(tid_run):
     assert round(overall.loc["FSIM", "srocc"], 4) == 0.8007 and round(overall.loc["FSIM", "krocc"], 4) == 0.6300
     assert tid_run.computed == 0 and not tid_run.failures            # metadata only: nothing to compute
     assert any(n.startswith("FSIM: direction inferred from the data: higher = better") for n in tid_run.notes)
-    assert not any(n.startswith("PSNR:") for n in tid_run.notes)     # declared, not inferred
+    assert not any(n.startswith("PSNR: direction") for n in tid_run.notes)  # declared, not inferred
+    placeholder = [n for n in tid_run.notes if n.startswith("PSNR: ")]  # the distribution's 100000 (issue 42)
+    assert len(placeholder) == 1 and "PSNR.txt: 111 value(s) of 100000 taken as a placeholder" in placeholder[0]
     meta = json.loads((tid_run.run_dir / "run.json").read_text())
     assert meta["imported"]["FSIM"]["digest"].startswith("imported-") and meta["imported"]["FSIM"]["inferred"]
     assert meta["higher_is_better"] == {"FSIM": True, "PSNR": True}
@@ -127,11 +129,13 @@ def test_command_line_scores_dir_and_image_metrics_without_images(tmp_path):
 
 @needs_tid
 def test_fit_all_puts_the_protocols_side_by_side(tmp_path):
-    """TID2013's PSNR.txt holds 100000 for the 111 identical pairs: Pearson of the raw values (pyiqa's
-    protocol) collapses to ≈ 0, a fitted mapping does not; the logistic-5 column is the main table's."""
+    """TID2013's PSNR.txt holds 100000 for the 111 identical pairs: kept as numbers (``sentinels: keep``),
+    Pearson of the raw values (pyiqa's protocol) collapses to ≈ 0, a fitted mapping does not; the logistic-5
+    column is the main table's. Recoded (the default), the raw Pearson is no longer ≈ 0."""
     result = evaluate("tid2013", root=str(TID), fit="all", bootstrap=0, plots=False, progress=False, by="",
                       results=str(tmp_path), scores={"PSNR:higher": str(TID / "metrics_values" / "PSNR.txt"),
-                                                     "FSIMc:higher": str(TID / "metrics_values" / "FSIMc.txt")})
+                                                     "FSIMc:higher": str(TID / "metrics_values" / "FSIMc.txt")},
+                      sentinels="keep")
     table = pd.read_csv(result.run_dir / "fit_protocols.csv").set_index("metric")
     for name in ("PSNR", "FSIMc"):
         values, mos, _ = _official(name)
@@ -146,6 +150,13 @@ def test_fit_all_puts_the_protocols_side_by_side(tmp_path):
     again = evaluate("tid2013", root=str(TID), bootstrap=0, plots=False, progress=False, by="",
                      results=str(tmp_path), scores={"PSNR:higher": str(TID / "metrics_values" / "PSNR.txt")})
     assert not (again.run_dir / "fit_protocols.csv").exists()  # a run without --fit all leaves none stale
+    recoded = evaluate("tid2013", root=str(TID), fit="all", bootstrap=0, plots=False, progress=False, by="",
+                       results=str(tmp_path / "recoded"), scores={"PSNR:higher": str(TID / "metrics_values" / "PSNR.txt")})
+    table = pd.read_csv(recoded.run_dir / "fit_protocols.csv").set_index("metric")
+    values, mos, _ = _official("PSNR")
+    values[values == 100000] = values[values != 100000].max() + 0.01 * np.ptp(values[values != 100000])
+    assert table.loc["PSNR", "plcc_none"] == pytest.approx(abs(stats.pearsonr(values, mos)[0]), abs=1e-12)
+    assert table.loc["PSNR", "plcc_none"] > 0.2
 
 
 def test_published_table_puts_the_papers_values_beside_ours_at_their_precision():
@@ -159,9 +170,18 @@ def test_published_table_puts_the_papers_values_beside_ours_at_their_precision()
         {"metric": "NQM", "group": "all", "srocc": 0.63, "srocc_lo": 0.6, "srocc_hi": 0.66, "krocc": 0.46,
          "krocc_lo": 0.44, "krocc_hi": 0.48}])
     lines = {line.split(" | ")[0][2:]: line for line in published_table(summary).splitlines() if line.startswith("| ")}
-    assert lines["FSIM"].endswith("| 0.8007 [a] | 0.6300 [0.610, 0.650] | 0.6300 [a] | yes |")
-    assert lines["SSIM"].endswith("| 0.637 [a] | 0.4641 [0.440, 0.480] | 0.464 [b] | NO |")  # 0.645 ≠ 0.637
-    assert lines["NQM"].endswith("| — | 0.4600 [0.440, 0.480] | — | — |")
+    # the TID2013 readme's Tables III-IV, three digits: FSIM 0.801 / 0.630, SSIM 0.637 / 0.464, NQM 0.635 / 0.466
+    assert lines["FSIM"].endswith("| 0.801 | 0.6300 [0.610, 0.650] | 0.630 | yes |")
+    assert lines["SSIM"].endswith("| 0.637 | 0.4641 [0.440, 0.480] | 0.464 | NO |")  # 0.645 ≠ 0.637
+    assert lines["NQM"].endswith("| 0.635 | 0.4600 [0.440, 0.480] | 0.466 | NO |")
+    assert "Tables III-IV" in published_table(summary)
+
+
+def test_every_metric_of_the_distribution_has_its_published_values():
+    from iqa_bench.recipes.tid2013_official import PUBLISHED
+
+    assert sorted(PUBLISHED) == sorted(["FSIM", "FSIMc", "MSSIM", "NQM", "PSNR", "PSNRHA", "PSNRHMA", "PSNRHVS",
+                                        "PSNRHVSM", "PSNRc", "SSIM", "VIFP", "VSNR", "WSNR"])
 
 
 def test_yaml_scores_mapping_and_list_and_bad_values(tmp_path):

@@ -10,7 +10,13 @@ from sklearn.metrics import roc_auc_score
 from iqa_bench.stats import krasula as krasula_module
 from iqa_bench.stats import p1401 as p1401_module
 from iqa_bench.stats.krasula import binomial_p, delong_p, fast_delong, krasula, pair_classes
-from iqa_bench.stats.p1401 import f_p, interval_half_width, p1401, p1401_figures, proportions_p
+from iqa_bench.stats.p1401 import interval_half_width, p1401, p1401_figures
+
+from conftest import SHARED_DATA
+
+TID_DATA = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
+TID_META = SHARED_DATA / "iqa" / "tid2013" / "chaofengc+IQA-PyTorch" / "pyiqa" / "data" / "meta_info" / \
+    "meta_info_TID2013Dataset.csv"
 
 
 # --- P.1401 ----------------------------------------------------------------------------------------------
@@ -41,15 +47,6 @@ def test_p1401_figures_equal_the_formulas_written_out():
     assert fig.outliers == 4 and fig.outlier_ratio == 4 / 8
     assert fig.rmse == pytest.approx(np.sqrt(np.sum((y - pred) ** 2) / 3))  # N - d = 3
     assert interval_half_width(se, None)[0] == pytest.approx(0.1 * 1.959964)  # K unknown: normal quantile
-
-
-def test_p1401_significance_equals_scipys_laws():
-    # F = 0.5^2 / 0.4^2 = 1.5625 with (95, 95) dof, two-sided
-    assert f_p(0.5, 0.4, 95) == pytest.approx(2 * stats.f.sf(1.5625, 95, 95))
-    assert f_p(0.4, 0.5, 95) == pytest.approx(f_p(0.5, 0.4, 95))
-    # two proportions 0.30 and 0.20 on 200 items: pooled 0.25, sigma = sqrt(.25 * .75 * 2 / 200)
-    z = 0.10 / np.sqrt(0.25 * 0.75 * 2 / 200)
-    assert proportions_p(0.3, 0.2, 200) == pytest.approx(2 * stats.norm.sf(z))
 
 
 def _demo_scores(n=120, seed=0):
@@ -175,11 +172,16 @@ def test_tid2013_reads_its_mos_std_in_both_layouts(tmp_path):
     (root / "mos_with_names.txt").write_text("5.5 i01_01_1.bmp\n3.25 I01_01_2.BMP\n")
     (root / "mos_std.txt").write_text("0.125\n0.25\n")
     items = create_dataset("tid2013", root=root).items()
-    assert [it.spread for it in items] == [0.125, 0.25]
-    assert create_dataset("tid2013", root=root).spread.ratings == pytest.approx(1048680 / 27000)
+    # K from each MOS's denominator (5.5 = 220/40, 3.25 = 104/32), the unbiased error std·√(K/(K − 1))
+    assert [it.ratings for it in items] == [40, 32]
+    assert [it.spread for it in items] == pytest.approx([0.125 * (40 / 39) ** 0.5, 0.25 * (32 / 31) ** 0.5])
+    mean = 1048680 / 27000  # where no K fits: the readme's mean
+    assert create_dataset("tid2013", root=root).spread.ratings == pytest.approx(mean)
     table = tmp_path / "meta.csv"
     table.write_text("ref_name,dist_name,mos,std\nI01.BMP,I01_01_2.bmp,3.25,0.5\nI01.BMP,I01_01_1.bmp,5.5,0.75\n")
-    assert [it.spread for it in create_dataset("tid2013", root=root, mos_std=str(table)).items()] == [0.75, 0.5]
+    read = create_dataset("tid2013", root=root, mos_std=str(table)).items()
+    assert [it.spread for it in read] == pytest.approx([s * (it.ratings / (it.ratings - 1)) ** 0.5
+                                                        for s, it in zip((0.75, 0.5), read)])
     (root / "mos_std.txt").write_text("0.125\n")
     with pytest.raises(ValueError, match="mos_std.txt has 1 values"):
         create_dataset("tid2013", root=root).items()
@@ -251,7 +253,7 @@ def test_a_flagged_metric_is_marked_in_every_table_and_in_summary_csv(tmp_path):
     from click.testing import CliRunner
     from iqa_bench.cli import cli
 
-    trees.build_bapps_tree(tmp_path / "val", {"traditional": 12})
+    trees.build_bapps_tree(tmp_path / "val", {"traditional": 12}, real=False)  # no ../shared needed
     root = tmp_path / "bapps"
     (root / "2afc").mkdir(parents=True)
     shutil.copytree(tmp_path / "val" / "2afc" / "val", root / "2afc" / "train")
@@ -307,7 +309,7 @@ def test_a_run_with_score_spreads_writes_every_method_table_and_they_compile(tmp
     assert overall.loc["GOOD", "auc_bw"] > overall.loc["POOR", "auc_bw"]
     assert summary[summary["group"] != "all"]["rmse_star"].isna().all()  # the rows of all items only
     scores = pd.read_csv(run / "scores.csv")
-    assert "score_se" in scores.columns and scores["score_se"].between(0.05, 0.3).all()
+    assert "score_se" in scores.columns and scores["score_se"].between(0.05, 0.31).all()
     assert "Benjamini–Hochberg" in (run / "significance.md").read_text()
     assert "Benjamini–Hochberg" in (run / "p1401.md").read_text()
     page = (run / "report.html").read_text()
@@ -352,3 +354,133 @@ def test_a_mapping_that_sees_its_test_items_fails_the_held_out_check(monkeypatch
                         lambda x, y, folds, fit: MetricRegression(fit=fit, n_boot=0).fit(x, y).predict(x))
     row = held_out_module.held_out_table(scores, ["m"], "logistic5", "group:reference").iloc[0]
     assert row["rmse_held_out"] != pytest.approx(np.sqrt(np.mean((expected - y) ** 2)), rel=1e-6)
+
+
+# --- TID2013's mos_std: σ_pop/√K, K from each MOS's denominator (issue 42, item 5) ------------------------------
+
+def test_tid2013_ratings_come_from_each_mos_denominator():
+    from iqa_bench.datasets.tid2013 import ratings_behind, ratings_per_image
+
+    # K = 35 ratings, their sum 193, their squares' sum 1085 (σ_pop² = 1085/35 − (193/35)² = 0.5935):
+    # the distribution prints MOS = 193/35 and std = σ_pop/√35, each to five decimals
+    mos, sigma = round(193 / 35, 5), (1085 / 35 - (193 / 35) ** 2) ** 0.5
+    assert ratings_behind(mos, round(sigma / 35 ** 0.5, 5)) == [35]
+    # the unbiased-σ reading (σ_{K-1}/√K) of the same ratings is not an integer sum of squares at K = 35
+    assert 35 not in ratings_behind(mos, round(sigma * (35 / 34) ** 0.5 / 35 ** 0.5, 5))
+    # an image with no single fitting K takes the candidate nearest its reference's median
+    assert ratings_per_image([mos, mos, 2.51237], [round(sigma / 35 ** 0.5, 5)] * 2 + [0.1], ["01", "01", "01"]) \
+        == [35.0, 35.0, 35.0]
+
+
+def test_tid2013_items_carry_the_unbiased_standard_error_and_their_k(tmp_path):
+    from iqa_bench.datasets import create_dataset
+
+    root = tmp_path / "tid"
+    root.mkdir()
+    sigma = (1085 / 35 - (193 / 35) ** 2) ** 0.5
+    std = round(sigma / 35 ** 0.5, 5)
+    (root / "mos_with_names.txt").write_text(f"{193 / 35:.5f} i01_01_1.bmp\n")
+    (root / "mos_std.txt").write_text(f"{std:.5f}\n")
+    item = create_dataset("tid2013", root=root).items()[0]
+    assert item.ratings == 35
+    assert item.spread == pytest.approx(std * (35 / 34) ** 0.5)
+
+
+@pytest.mark.skipif(not (TID_DATA / "mos_with_names.txt").is_file(), reason=f"{TID_DATA} is absent")
+def test_tid2013_ratings_on_the_real_score_files():
+    """The real MOS and std: K per image between 30 and 45 (mean 38.0, against the readme's overall 38.84),
+    2917 of 3000 images with exactly one K, and two images whose std is 0."""
+    from iqa_bench.datasets import create_dataset
+    from iqa_bench.datasets.tid2013 import ratings_behind
+
+    items = create_dataset("tid2013", root=TID_DATA, mos_std=str(TID_META)).items()
+    ratings = np.array([it.ratings for it in items])
+    assert ratings.min() == 30 and ratings.max() == 45 and ratings.mean() == pytest.approx(38.04, abs=0.01)
+    meta = pd.read_csv(TID_META)
+    unique = sum(len(ratings_behind(m, s)) == 1 for m, s in zip(meta["mos"], meta["std"]))
+    assert unique == 2917
+    assert sorted(it.item_id for it in items if it.spread == 0) == ["i04_11_4.bmp", "i04_21_5.bmp"]
+
+
+def test_fit_none_writes_no_table_in_mos_units_and_says_why(tmp_path):
+    """Issue 42, item 3: under --fit none there is no mapping to the MOS scale -- no P.1401 (nor held-out
+    mapping) table, one line saying why; a stale one from an earlier run is removed; Krasula (fit-free) stays."""
+    from click.testing import CliRunner
+    from iqa_bench.cli import cli
+
+    root = _tid2013_metadata(tmp_path / "tid")
+    common = ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir", str(root / "metrics_values"),
+              "--bootstrap", "0", "--no-progress", "--no-plots", "--mapping", "held-out", "--results",
+              str(tmp_path / "res")]
+    assert CliRunner().invoke(cli, common).exit_code == 0
+    run = tmp_path / "res" / "tid2013"
+    assert (run / "p1401.md").is_file()
+    out = CliRunner().invoke(cli, common + ["--fit", "none"])
+    assert out.exit_code == 0, out.output
+    lines = [line for line in out.output.splitlines() if "no P.1401 table" in line]
+    assert len(lines) == 1 and "--fit none" in lines[0]
+    assert not any((run / f"{stem}{suffix}").exists() for stem in ("p1401", "mapping")
+                   for suffix in (".md", ".tex", ".csv"))
+    assert (run / "krasula.md").is_file()
+    assert "rmse_dof" not in pd.read_csv(run / "summary.csv").columns
+
+
+def test_placeholder_values_of_an_imported_file_are_found_said_and_recoded(tmp_path):
+    """Issue 42, item 4: a power of ten far beyond the rest (TID2013's 100000 for an infinite PSNR) is named in
+    one line with its file and count, recoded just beyond the other values (ranks kept), noted in the table."""
+    from click.testing import CliRunner
+    from iqa_bench.cli import cli
+
+    root = _tid2013_metadata(tmp_path / "tid")
+    path = root / "metrics_values" / "GOOD.txt"
+    values = [float(v) for v in path.read_text().split()]
+    top = np.argsort(values)[-4:]  # the four best images: "identical", the distribution's placeholder
+    for k in top:
+        values[k] = 100000.0
+    path.write_text("".join(f"{v:.6f}\n" for v in values))
+    others = [v for v in values if v != 100000.0]
+    args = ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir", str(root / "metrics_values"),
+            "--bootstrap", "0", "--no-progress", "--no-plots", "--results", str(tmp_path / "res")]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    said = [line for line in out.output.splitlines() if f"{path}: " in line]  # the table's note is the other mention
+    assert len(said) == 1 and "4 value(s) of 100000 taken as a placeholder" in said[0], out.output
+    scores = pd.read_csv(tmp_path / "res" / "tid2013" / "scores.csv")
+    expected = max(others) + 0.01 * (max(others) - min(others))
+    assert scores["GOOD"].iloc[top].to_numpy() == pytest.approx([expected] * 4)
+    assert scores["GOOD"].max() == pytest.approx(expected)
+    assert "GOOD: 4 value(s) of 100000 taken as a placeholder" in (tmp_path / "res" / "tid2013" / "table.md").read_text()
+    out = CliRunner().invoke(cli, args + ["--sentinels", "exclude"])
+    assert out.exit_code == 0, out.output
+    scores = pd.read_csv(tmp_path / "res" / "tid2013" / "scores.csv")
+    assert scores["GOOD"].iloc[top].isna().all() and scores["GOOD"].notna().sum() == len(values) - 4
+
+
+def test_only_a_far_power_of_ten_is_a_placeholder():
+    from iqa_bench.imported import find_sentinel
+
+    rng = np.random.default_rng(0)
+    body = {f"i{k}": float(v) for k, v in enumerate(rng.uniform(10, 50, 200))}
+    assert find_sentinel(body) is None
+    assert find_sentinel({**body, "a": 100000.0, "b": 100000.0}) == (100000.0, 2)
+    assert find_sentinel({**body, "a": -1000.0}) == (-1000.0, 1)
+    assert find_sentinel({**body, "a": 99999.0}) is None          # not a power of ten
+    assert find_sentinel({**body, "a": 100.0}) is None            # a power of ten, but below 1000
+    near = {f"i{k}": float(v) for k, v in enumerate(rng.uniform(500, 5000, 200))}
+    assert find_sentinel({**near, "a": 1000.0}) is None           # a power of ten among the values
+
+
+@pytest.mark.skipif(not (TID_DATA / "metrics_values").is_dir(), reason=f"{TID_DATA}/metrics_values is absent")
+def test_the_tid2013_distributions_placeholders_are_found_in_the_five_files():
+    from iqa_bench.imported import ImportedScores, apply_sentinel_rule, read_values
+
+    ids = [line.split()[1] for line in (TID_DATA / "mos_with_names.txt").read_text().splitlines()]
+    found = {}
+    for path in sorted((TID_DATA / "metrics_values").glob("*.txt")):
+        source = ImportedScores(path.stem, path)
+        values, sentinel = apply_sentinel_rule(source, read_values(source, ids), "recode")
+        if sentinel:
+            found[path.stem] = (sentinel.value, sentinel.count)
+            assert max(values.values()) < 1000 if path.stem != "VSNR" else max(values.values()) < 1500
+    assert found == {name: (100000.0, 111) for name in ("NQM", "PSNR", "PSNRHVS", "PSNRHVSM", "WSNR")} | \
+        {"VSNR": (100000.0, 1)}

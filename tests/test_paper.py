@@ -96,7 +96,8 @@ def test_bad_recipe_file_names_file_and_row(tmp_path):
 
 
 def _structure_ok(tex: str) -> None:
-    assert tex.count(r"\begin{table}") == tex.count(r"\end{table}") == 1
+    assert tex.count(r"\begin{table*}") == tex.count(r"\end{table*}") == 1  # both columns of a paper
+    assert "-{}--" not in tex and "Published values from ;" not in tex
     spec = re.search(r"\\begin\{tabular\}\{([lr]+)\}", tex).group(1)
     body = tex.split(r"\midrule", 1)[1].split(r"\bottomrule")[0]
     for line in body.splitlines():
@@ -140,6 +141,9 @@ def test_every_recipe_renders_without_data_and_its_latex_compiles(tmp_path):
     assert "BVLC GoogLeNet" in (out / "pe-table3.md").read_text()
     assert "RaGAN" in (out / "decloss-table1.md").read_text()
     _compile_if_available(tmp_path, fragments)
+    # issue 43, item 15: in the two-column 10 pt article, at the body size, every table fits (no overfull line)
+    (tmp_path / "article").mkdir()
+    _compile_if_available(tmp_path / "article", fragments, body_size=True)
 
 
 def _compile_if_available(tmp_path, fragments, body_size=False):

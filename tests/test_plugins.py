@@ -78,9 +78,11 @@ def test_the_example_gms_map_is_piqs_gmsd_on_real_pairs(gradsim):
                             columns="ref=ref_path,dist=dist_path,score=mos,item=tid2013_name")
         ref = torch.stack([load_rgb(it.ref_path) for it in ds.items()])
         dist = torch.stack([load_rgb(it.dist_path) for it in ds.items()])
-    else:  # the photographs skimage ships
-        from conftest import photo, noisy_pair
-        ref, dist = noisy_pair(photo("astronaut"), 0.05)
+    else:  # the photographs skimage ships (no ../shared): two of them, with seeded noise
+        from conftest import photo
+        ref = torch.cat([photo("astronaut"), photo("coffee")])
+        noise = torch.randn(ref.shape, generator=torch.Generator().manual_seed(0))
+        dist = (ref + 0.05 * noise).clamp(0, 1)
     gms = gradsim.gms_map(ref, dist)
     torch.testing.assert_close(gms.std(dim=(1, 2, 3), unbiased=False), piq.gmsd(ref, dist, reduction="none"),
                                atol=1e-6, rtol=0)
@@ -209,8 +211,33 @@ def batch_dependent(ref, dist):
     return d / d.mean()
 batch_dependent.higher_is_better = False
 
+def shifted_by_the_first(ref, dist):  # pair 0 right, the others moved by pair 0's value (the audit's case)
+    v = (ref - dist).abs().mean(dim=(1, 2, 3))
+    out = v.clone()
+    out[1:] = v[1:] + v[0]
+    return out
+shifted_by_the_first.higher_is_better = False
+
 def no_direction(ref, dist):
     return (ref - dist).abs().mean(dim=(1, 2, 3))
+
+def raises_in_forward(ref, dist):
+    raise ZeroDivisionError("no pairs today")
+raises_in_forward.higher_is_better = True
+
+def exits(ref, dist):
+    import sys
+    sys.exit(3)
+exits.higher_is_better = True
+
+class MinSideText(torch.nn.Module):
+    higher_is_better = True
+    min_side = "abc"
+    def forward(self, ref, dist):
+        return (ref - dist).abs().mean(dim=(1, 2, 3))
+
+def min_side_text():
+    return MinSideText()
 
 class Broken(torch.nn.Module):
     higher_is_better = True
@@ -224,10 +251,13 @@ class Broken(torch.nn.Module):
     ("wrong_shape", "returned shape (4, 2) for a batch of 4 pairs; expected (4,): one value per pair"),
     ("not_a_tensor", "returned list, not a torch.Tensor of shape (N,)"),
     ("not_finite", "returned nan for pair 4 of a batch of 4; a metric returns a finite value for every pair"),
-    ("batch_dependent", "values depend on the batch (the first pair alone gives 1, in a batch of 4"),
+    ("batch_dependent", "values depend on the batch (pair 1 alone gives 1, in a batch of 4"),
+    ("shifted_by_the_first", "values depend on the batch (pair 2 alone gives"),
     ("no_direction", "the direction is unknown: give"),
     ("Broken", "Broken() raised RuntimeError: needs a GPU cluster"),
-    ("nosuch", "has no attribute 'nosuch'"),
+    ("raises_in_forward", "raises_in_forward raised ZeroDivisionError: no pairs today (stopped after its first"),
+    ("exits", "exits called sys.exit(3) while scoring; a metric returns values"),
+    ("min_side_text", "its min_side is 'abc'; a metric's min_side is a positive number"),
 ])
 def test_a_bad_plugin_is_one_line_and_the_others_run(tmp_path, monkeypatch, attr, message):
     name = _package(tmp_path, monkeypatch, BAD)
@@ -237,18 +267,27 @@ def test_a_bad_plugin_is_one_line_and_the_others_run(tmp_path, monkeypatch, attr
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
     lines = [line for line in (result.stdout + result.stderr).splitlines() if message in line]
     assert lines and f"{name}:{attr}" in lines[0], result.stderr[-3000:]
+    assert sum(message in line for line in result.stderr.splitlines()) == 1, result.stderr[-3000:]  # one line
     assert _scores(tmp_path / "res", "custom")["psnr"].notna().all()
 
 
-def test_a_module_that_fails_to_import_is_one_line(tmp_path, monkeypatch):
+@pytest.mark.parametrize("spec, message", [
+    ("{name}:X", "{name}:X: importing {name} failed (ImportError: needs libfoo)"),
+    ("nopkg_zz.mod:Y", "nopkg_zz.mod:Y: no module nopkg_zz can be imported; install the package (pip install -e DIR) "
+                       "or put its folder on the path (PYTHONPATH=.)"),
+    ("{good}:MAEE", "{good}:MAEE: {good} has no attribute 'MAEE' (it has: MAE"),
+])
+def test_code_that_cannot_be_found_is_refused_before_any_scoring(tmp_path, monkeypatch, spec, message):
+    """Issue 43, item 13: a typo in a code spec, a missing package or a module failing to import is one line,
+    exit 2, before anything is scored (and the previous run's folder is not touched)."""
     name = _package(tmp_path, monkeypatch, "raise ImportError('needs libfoo')\n")
+    good = _package(tmp_path, monkeypatch, "def MAE(ref, dist):\n    return (ref - dist).abs().mean((1, 2, 3))\n")
     root = make_set(tmp_path / "set", n=3)
-    result = run_cli("evaluate", "-d", "custom", "--root", root, "-m", f"psnr,{name}:X,nopkg_zz.mod:Y",
+    result = run_cli("evaluate", "-d", "custom", "--root", root, "-m", "psnr," + spec.format(name=name, good=good),
                      "--results", tmp_path / "res", *FAST)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"{name}:X: importing {name} failed (ImportError: needs libfoo)" in result.stderr
-    assert "nopkg_zz.mod:Y: importing nopkg_zz.mod failed (ModuleNotFoundError" in result.stderr
-    assert _scores(tmp_path / "res", "custom")["psnr"].notna().all()
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert message.format(name=name, good=good) in result.stderr
+    assert not (tmp_path / "res" / "custom").exists() and not (tmp_path / "res" / "scores.sqlite").exists()
 
 
 def test_a_config_file_may_name_code_only_when_trusted(tmp_path, monkeypatch, gradsim):
@@ -304,3 +343,87 @@ def test_where_my_metric_stands_in_one_command(gradsim, tmp_path):
     assert pd.read_csv(folder / "summary.csv")["metric"].tolist()[0] == CLASS_SPEC
     typo = run_cli("stand", CLASS_SPEC, "--against", "classicl", "--results", tmp_path / "res")
     assert typo.returncode == 2 and "a baseline set (classical, learned, peers, default)" in typo.stderr
+
+
+IN_PLACE = '''
+import torch
+
+def to_luma(ref, dist):  # writes a luma image into both inputs, then scores it
+    for t in (ref, dist):
+        y = 0.299 * t[:, 0:1] + 0.587 * t[:, 1:2] + 0.114 * t[:, 2:3]
+        t.copy_(y.expand_as(t))
+    return (ref - dist).abs().mean(dim=(1, 2, 3))
+to_luma.higher_is_better = False
+
+def zero_ref(ref, dist):
+    ref.mul_(0)
+    return dist.mean(dim=(1, 2, 3))
+zero_ref.higher_is_better = True
+'''
+
+
+def _check_in_place(tmp_path, monkeypatch, attr):
+    name = _package(tmp_path, monkeypatch, IN_PLACE)
+    root = make_set(tmp_path / "set", n=6)
+    alone = run_cli("evaluate", "-d", "custom", "--root", root, "-m", "psnr,ssim", "--batch-size", "3",
+                    "--results", tmp_path / "plain", *FAST)
+    assert alone.returncode == 0, alone.stderr[-2000:]
+    mixed = run_cli("evaluate", "-d", "custom", "--root", root, "-m", f"{name}:{attr},psnr,ssim", "--batch-size",
+                    "3", "--results", tmp_path / "mixed", *FAST)
+    assert mixed.returncode == 0, mixed.stderr[-2000:]
+    plain, other = _scores(tmp_path / "plain", "custom"), _scores(tmp_path / "mixed", "custom")
+    for metric in ("psnr", "ssim"):
+        assert other[metric].tolist() == plain[metric].tolist(), metric
+
+
+@pytest.mark.parametrize("attr", ["to_luma", "zero_ref"])
+def test_a_plugin_writing_into_its_inputs_changes_no_other_metric(tmp_path, monkeypatch, attr):
+    """Issue 43, item 4: the plugin runs before PSNR and SSIM in every batch and writes into ref/dist; their
+    stored values equal a run without it, to the last bit."""
+    _check_in_place(tmp_path, monkeypatch, attr)
+
+
+def test_the_in_place_check_fails_without_the_copies(tmp_path, monkeypatch):
+    """The plugin handed the engine's own tensors (as before): PSNR and SSIM are corrupted and the check fails."""
+    from iqa_bench.metrics.plugins import PluginMetric
+
+    monkeypatch.setattr(PluginMetric, "_call", lambda self, ref, dist: self._function(ref, dist))
+    with pytest.raises(AssertionError):
+        _check_in_place(tmp_path, monkeypatch, "to_luma")
+
+
+def test_entry_points_are_matched_ignoring_case_and_a_malformed_one_is_one_line(tmp_path, monkeypatch):
+    """Issue 43, item 10: an entry point named ``UpperCase`` is usable (as ``uppercase`` or ``UpperCase``); one
+    whose value is not module:Name says so in the listing and when used, never an AttributeError; a docstring's
+    terminal escape sequences are not printed."""
+    name = _package(tmp_path, monkeypatch, 'def mae(ref, dist):\n    """Mean \x1b[31mabsolute\x1b[0m error."""\n'
+                                           '    return (ref - dist).abs().mean((1, 2, 3))\nmae.higher_is_better = False\n')
+    site = tmp_path / "site"
+    info = site / "upper_demo-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: upper-demo\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[iqa_bench.metrics]\nUpperCase = {name}:mae\nbroken = not a value\n")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    root = make_set(tmp_path / "set", n=3)
+    for spelling in ("UpperCase", "uppercase"):
+        result = run_cli("evaluate", "-d", "custom", "--root", root, "-m", f"psnr,{spelling}", "--results",
+                         tmp_path / spelling, *FAST)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert _scores(tmp_path / spelling, "custom")["uppercase"].notna().all()
+    bad = run_cli("evaluate", "-d", "custom", "--root", root, "-m", "psnr,broken", "--results", tmp_path / "b", *FAST)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and "NoneType" not in bad.stderr
+    assert "broken: the entry point's value 'not a value' (package upper-demo) is not module:Name" in bad.stderr
+    listing = run_cli("metrics")
+    assert "\x1b" not in listing.stdout and "Mean absolute error." in listing.stdout
+    assert "unusable: its value 'not a value' is not module:Name" in listing.stdout
+
+
+@pytest.mark.parametrize("name", ["a:b", "a,b", "", "two words"])
+def test_register_metric_refuses_names_that_cannot_be_specs(name):
+    from iqa_bench.metrics import register_metric
+
+    with pytest.raises(ValueError, match="a metric name is a word"):
+        register_metric(name)
+    with pytest.raises(TypeError, match="it decorates a torch.nn.Module class"):
+        register_metric("fine_name")(42)

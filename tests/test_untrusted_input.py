@@ -264,3 +264,93 @@ def test_imported_csv_matched_by_base_name_for_ids_with_folders(tmp_path):
     refused = CliRunner().invoke(cli, ["evaluate", "-d", "custom", "--root", str(root), "--scores",
                                        f"mine={values}", "--results", str(tmp_path / "r"), "--no-plots"])
     assert refused.exit_code == 2 and "not in the dataset" in refused.output
+
+
+# --- issue 43, item 1: one gate for every key of every file that can hold a spec ----------------------------
+
+CODE = "os.path:os.system:touch MARKER"
+
+
+def _leaves(value, path=()):
+    """Every (key path, leaf) of a loaded YAML document."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, path + (index,))
+    else:
+        yield path, value
+
+
+def _with(document, path, leaf):
+    import copy
+
+    document = copy.deepcopy(document)
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = leaf
+    return document
+
+
+def _study_example():
+    """The study config documented in ``iqa_bench.training.study`` (its every key), as YAML."""
+    import yaml
+    from iqa_bench.training import study
+
+    text = study.__doc__.split("Config (YAML)::", 1)[1].split("\n\n")[1]
+    return yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("leaf", [CODE, f"1*l1 + 0.5*{CODE}"])
+def test_no_key_of_a_study_config_runs_code_without_trust(tmp_path, monkeypatch, leaf):
+    """Every key of the documented study config (and one it does not document) set to a spec naming code:
+    refused before anything runs, naming the key; the same file with --trust-specs passes the gate."""
+    import yaml
+    from iqa_bench.training.study import run_study
+
+    monkeypatch.chdir(tmp_path)
+    document = dict(_study_example(), undocumented={"nested": ["x"]})
+    paths = [path for path, _ in _leaves(document)]
+    assert ("perception",) in paths and ("losses", 1, "predictor") in paths and len(paths) > 15
+    for path in paths:
+        config = tmp_path / "study.yaml"
+        config.write_text(yaml.safe_dump(_with(document, path, leaf)))
+        with pytest.raises(ValueError, match="--trust-specs") as caught:
+            run_study(config)
+        named = "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(path))
+        assert f"key {named!r}" in str(caught.value), (path, caught.value)
+        assert not (tmp_path / "MARKER").exists()
+
+
+def test_the_study_gate_test_can_fail(tmp_path, monkeypatch):
+    """With the gate removed, the perception key's spec gets past the check (the audit's finding)."""
+    import yaml
+    from iqa_bench.metrics import registry
+    from iqa_bench.training.study import run_study
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(registry, "check_file_values", lambda *args, **kwargs: None)
+    config = tmp_path / "study.yaml"
+    config.write_text(yaml.safe_dump(_with(_study_example(), ("perception",), CODE)))
+    with pytest.raises(Exception) as caught:
+        run_study(config)
+    assert "--trust-specs" not in str(caught.value)  # it went on (and failed later, on the made-up folders)
+
+
+def test_no_key_of_an_evaluate_or_train_config_runs_code_without_trust(tmp_path):
+    import dataclasses
+    import yaml
+    from iqa_bench.run.config import EvaluateConfig, load_config
+    from iqa_bench.training.trainer import TrainConfig, load_train_config
+
+    config = tmp_path / "config.yaml"
+    for field in dataclasses.fields(EvaluateConfig):
+        config.write_text(yaml.safe_dump({field.name: CODE}))
+        with pytest.raises(ValueError, match="--trust-specs"):
+            load_config(config)
+    for name in [f.name for f in dataclasses.fields(TrainConfig)] + ["loss"]:
+        config.write_text(yaml.safe_dump({"train_dir": "hr", name: CODE}))
+        with pytest.raises(ValueError, match="--trust-specs"):
+            load_train_config(config)

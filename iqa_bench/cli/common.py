@@ -2,6 +2,8 @@
 guard that turns environment faults into one line, and the options declared once for several commands."""
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import sys
 from pathlib import Path
@@ -59,13 +61,21 @@ trust_specs_option = click.option(
 
 
 def _stored_count(path: Path) -> str:
+    """"N scores" kept in the store (read without writing: the disk may be full), or "scores" when they
+    cannot be counted -- a message reads "the N scores" or "the scores", never "the the"."""
+    import sqlite3
+
     from ..store import ScoreStore
 
     try:
         with ScoreStore(path, read_only=True) as store:
-            return str(store.count())
-    except Exception:  # the count is information only
-        return "the"
+            return f"{store.count()} scores"
+    except Exception:  # the count is information only: try the file as it is, read-only and immutable
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro&immutable=1", uri=True)) as db:
+                return f"{db.execute('SELECT COUNT(*) FROM scores').fetchone()[0]} scores"
+        except Exception:
+            return "scores"
 
 
 def guarded(run, config):
@@ -80,14 +90,14 @@ def guarded(run, config):
     try:
         return run()
     except (Interrupted, KeyboardInterrupt):
-        click.echo(f"interrupted: {_stored_count(store)} scores kept in {store} (a new run resumes from them)",
+        click.echo(f"interrupted: the {_stored_count(store)} kept in {store} (a new run resumes from them)",
                    err=True)
         sys.exit(130)
     except (StoreDamagedError, RunLockedError, ResultsNotWritableError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
     except sqlite3.OperationalError as err:
-        click.echo(f"error: writing the score store {store} failed ({err}); the {_stored_count(store)} scores "
+        click.echo(f"error: writing the score store {store} failed ({err}); the {_stored_count(store)} "
                    "stored so far are kept: free space / fix permissions and run again (it resumes), or "
                    "pass --store", err=True)
         sys.exit(1)

@@ -35,6 +35,10 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
                    "--metrics only imported scores are evaluated; the images need not be present.")
 @click.option("--scores-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Import every *.txt / *.csv of this folder, each named by its file name.")
+@click.option("--sentinels", type=click.Choice(choices_of("sentinels")),
+              help="An imported file's placeholder value (a power of ten far outside the others, e.g. TID2013's "
+                   "100000 for an infinite PSNR): recode (default: just beyond the other values, so its items keep "
+                   "their rank), exclude (those items leave that metric) or keep (as numbers). Said in one line.")
 @click.option("--mdf-weights", type=click.Path(exists=True, path_type=Path),
               help="Folder holding the MDF authors' Ds_SISR.pth / Ds_JPEG.pth / Ds_Denoising.pth.")
 @click.option("--device", help="auto (default: cuda if present), cpu, cuda, cuda:1, ...")
@@ -66,9 +70,13 @@ from .common import cli, fail_usage, guarded, MAX_LISTED, parse_options, trust_s
               help="held-out: also fit the mapping without each fold of reference contents (5-fold by reference) "
                    "and report PLCC / RMSE on the held-out items beside the in-sample ones (mapping.md/.tex/.csv; "
                    "summary.csv columns plcc_held_out, rmse_held_out). Default in-sample.")
+@click.option("--pair-tests", type=click.Choice(choices_of("pair_tests")),
+              help="How the P.1401 and Krasula matrices test two metrics' difference: references (default: the "
+                   "paired jackknife over reference contents, where the dataset has them) or items (DeLong, the "
+                   "binomial test, McNemar, an item bootstrap: pairs and items taken as independent).")
 @click.option("--krasula/--no-krasula", default=None,
               help="Where the dataset gives each score's spread (TID2013's mos_std.txt): Krasula et al.'s AUCs and "
-                   "C0 over all pairs of items (default on; TID2013's 3000 items: about 90 s for 14 metrics).")
+                   "C0 over all pairs of items (default on; TID2013's 3000 items: about 100 s for 14 metrics).")
 @click.option("--by", help="Grouping for per-group tables (default distortion; 'none' for overall only).")
 @click.option("--plots/--no-plots", default=None, help="Write scatter plots (default on).")
 @click.option("--thumbnails/--no-thumbnails", default=None,

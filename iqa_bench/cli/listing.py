@@ -58,8 +58,9 @@ def metrics(backbone):
             continue
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(cells[:3], widths)).rstrip())
         name, _, _, calibrated, source, description = cells
-        for text in (description, f"source: {source}" + (f"; calibrated against {calibrated}"
-                                                          if calibrated != "-" else "")):
+        said = "" if calibrated == "-" else f"; {calibrated}" if calibrated.startswith("not calibrated") \
+            else f"; calibrated against {calibrated}"
+        for text in (description, f"source: {source}{said}"):
             click.echo(textwrap.fill(text, LISTING_WIDTH, initial_indent="      ", subsequent_indent="      ",
                                      break_on_hyphens=False))
     click.echo("\nVariants (spec:variant; the first is the default, spelled by the bare name):")

@@ -31,11 +31,12 @@ from .common import cli, fail_usage, format_option
 def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out):
     """Re-render a finished run's table from its stored scores (no metric is recomputed). ``--format
     html``: the run's whole report page (report.html: table, scatters, significance heat map, ...)."""
+    from ..stats.regression import check_bootstrap_fits
     from ..stats.summaries import build_summary
     from ..run.result import load_run
     from ..reports.renderers import renderer
     from ..reports.summary import separate_ci_table
-    from ..run.outputs import run_labels
+    from ..run.outputs import run_labels, with_placeholder_notes
     from ..reports.labels import parse_label_option, with_labels
 
     by = "" if by == "none" else by  # as evaluate spells "overall only"
@@ -48,6 +49,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
         if by and f"group:{by}" not in run["scores"].columns:
             raise ValueError(f"--by {by!r}: the run has groups "
                              f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
+        check_bootstrap_fits(config["bootstrap"] if bootstrap is None else bootstrap, len(run["scores"]))
         summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by,
                                 fit or ("logistic5" if config["fit"] == "all" else config["fit"]),
                                 config["bootstrap"] if bootstrap is None else bootstrap,
@@ -57,7 +59,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
         names = {k: v for k, v in stored.items() if k in specs and isinstance(v, str) and v.strip()}
         names.update(parse_label_option(text) for text in labels)
         imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
-        summary = with_labels(summary, run_labels(specs, names, imported))
+        summary = with_placeholder_notes(with_labels(summary, run_labels(specs, names, imported)), imported)
         ci = ci or config.get("ci", "below")
         if thumbnails and fmt != "html":
             raise ValueError("--thumbnails: images are shown by --format html only")

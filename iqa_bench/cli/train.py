@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
-from ..errors import UnknownNameError
+from ..errors import MetricUnavailableError, UnknownNameError
 from .common import cli, fail_usage, trust_specs_option
 
 
@@ -63,6 +64,9 @@ def train(config_path, trust_specs, **flags):
         checkpoint = Trainer(config).train(say=lambda line: click.echo(line, err=True))
     except (UnknownNameError, ValueError, FileNotFoundError) as err:
         fail_usage(err)
+    except MetricUnavailableError as err:  # a loss term's weights not obtainable here (offline): one line
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
     if int(os.environ.get("RANK", "0")) == 0:
         click.echo(f"trained {config.model} x{config.scale} with {' then '.join(s.loss for s in config.stages)}; "
                    f"checkpoint: {checkpoint}")

@@ -25,6 +25,9 @@ class Item:
     #: The standard error of ``score`` (the standard deviation of the mean opinion), where the dataset
     #: gives one (:attr:`Dataset.spread` says how it was read); None otherwise.
     spread: Optional[float] = field(default=None, hash=False, compare=False)
+    #: The number of ratings behind ``score``, where the dataset gives it per item (the t quantile of its
+    #: 95 % interval uses K − 1 degrees of freedom); None: the dataset's mean (SpreadInfo.ratings) is used.
+    ratings: Optional[float] = field(default=None, hash=False, compare=False)
 
 
 @dataclass
@@ -56,9 +59,12 @@ class SpreadInfo:
     text: str                        #: what the file holds and how it is read
     ratings: Optional[float] = None  #: ratings per item (mean, where it varies)
     source: str = ""                 #: where ``ratings`` (and the reading) come from
+    per_item: bool = False           #: items carry their own K (Item.ratings); ``ratings`` where one has none
 
     def describe(self) -> str:
-        count = f"; {self.ratings:g} ratings per item" if self.ratings else "; ratings per item not known"
+        count = "; ratings per item not known" if not self.ratings else \
+            f"; K ratings per item as read for each (else {self.ratings:g})" if self.per_item else \
+            f"; {self.ratings:g} ratings per item"
         return f"{self.text}{count}" + (f" ({self.source})" if self.source else "")
 
 

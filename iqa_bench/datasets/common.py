@@ -14,7 +14,7 @@ from ..io_utils import atomic_write_text
 from .base import Item
 
 #: Bump when a parser changes what it returns; cached metadata of older versions is ignored.
-METADATA_VERSION = 2  # 2: items carry their score's spread
+METADATA_VERSION = 3  # 2: items carry their score's spread; 3: and the ratings behind it
 
 
 def require(path: Path, dataset: str, what: str = "file") -> Path:
@@ -172,7 +172,8 @@ def cached_items(dataset: str, options: dict, sources: List[Path], parse: Callab
     if path.exists():
         try:
             rows = json.loads(path.read_text())
-            return [Item(r["id"], Path(r["ref"]), Path(r["dist"]), r["score"], r["groups"], r.get("spread"))
+            return [Item(r["id"], Path(r["ref"]), Path(r["dist"]), r["score"], r["groups"], r.get("spread"),
+                         r.get("ratings"))
                     for r in rows]
         except (ValueError, KeyError):
             pass  # a damaged cache entry is rebuilt below
@@ -187,7 +188,7 @@ def cached_items(dataset: str, options: dict, sources: List[Path], parse: Callab
                                f"release's content ({type(err).__name__}: {err}); download them again (see "
                                f"`iqa-bench datasets` for the layout)") from None
     rows = [{"id": it.item_id, "ref": str(it.ref_path), "dist": str(it.dist_path), "score": it.score,
-             "groups": it.groups, "spread": it.spread} for it in items]
+             "groups": it.groups, "spread": it.spread, "ratings": it.ratings} for it in items]
     try:
         atomic_write_text(path, json.dumps(rows))
     except OSError:

@@ -14,6 +14,8 @@ on this machine states. ``-o ratings=K`` supplies it (from the dataset's paper, 
 """
 from __future__ import annotations
 
+import math
+
 import re
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -52,9 +54,9 @@ class KADID10k(Dataset):
             self.ratings = None if ratings in (None, "") else float(ratings)
         except (TypeError, ValueError):
             self.ratings = -1.0
-        if self.ratings is not None and not self.ratings > 1:
+        if self.ratings is not None and not (self.ratings > 1 and math.isfinite(self.ratings)):
             raise ValueError(f"dataset option ratings={ratings!r} (-o ratings=K): the number of ratings behind each "
-                             f"score, a number above 1")
+                             f"score, a finite number above 1")
 
     @property
     def spread(self) -> Optional[SpreadInfo]:  # type: ignore[override]
@@ -79,6 +81,12 @@ class KADID10k(Dataset):
                           f"has a non-numeric dmos on line {int(scores.isna().idxmax()) + 2}")
         variances = pd.to_numeric(table["var"], errors="coerce") if "var" in table.columns and self.ratings \
             else pd.Series([float("nan")] * len(table))
+        if self.ratings and "var" in table.columns:  # the spread asked for: every cell must hold one
+            bad = [k for k, v in enumerate(variances) if not (math.isfinite(v) and v >= 0)]
+            if bad:
+                shown = ", ".join(f"line {k + 2} ({str(table['var'].iloc[k]).strip() or 'empty'!r})" for k in bad[:5])
+                raise ValueError(f"{path}: -o ratings needs a variance (a finite number ≥ 0) in every var cell; "
+                                 f"{len(bad)} cell(s) are not: {shown}" + (" ..." if len(bad) > 5 else ""))
         items = []
         for row, var in zip(table.itertuples(index=False), variances):
             match = NAME.match(str(row.dist_img))

@@ -2,7 +2,8 @@
 
 ``ROOT/manifest.csv`` with columns ``ref``, ``dist`` (paths relative to ROOT), ``score``, and
 optionally ``item`` (default: the dist path), ``distortion``, ``reference`` and any other columns,
-which become groupings. Options ``score_name`` and ``higher_is_better`` describe the score;
+which become groupings. Options ``score_name`` and ``higher_is_better`` describe the score; ``outside=true`` allows paths that
+leave ROOT (refused otherwise);
 ``manifest`` names another CSV in ROOT and ``columns`` maps its column names onto ours, e.g.
 ``-o manifest=subset_pairs.csv -o columns=ref=ref_path,dist=dist_path,score=mos,item=tid2013_name``.
 """
@@ -34,8 +35,9 @@ class ManifestDataset(Dataset):
     score = ScoreInfo("score", higher_is_better=True)
 
     def __init__(self, root: Optional[Path] = None, score_name: str = "MOS", higher_is_better: bool = True,
-                 manifest: str = "manifest.csv", columns: str = ""):
+                 manifest: str = "manifest.csv", columns: str = "", outside: bool = False):
         super().__init__(root)
+        self.outside = option_bool(outside, "outside")
         self.manifest = self.root / manifest
         self.columns = {}
         for pair in filter(None, (p.strip() for p in str(columns).split(","))):
@@ -88,13 +90,27 @@ class ManifestDataset(Dataset):
                 continue
             groups = {c: row[c] for c in group_columns}
             groups.setdefault("reference", row["ref"])
-            items.append(Item(item_id, self.root / row["ref"], self.root / row["dist"], score, groups))
+            items.append(Item(item_id, self._inside(row["ref"], line, "ref"), self._inside(row["dist"], line, "dist"),
+                              score, groups))
         if dropped:
             log.warning("%s: %d row(s) without a finite score left out of the evaluation: %s", self.manifest,
                         len(dropped), "; ".join(dropped[:20]) + (" ..." if len(dropped) > 20 else ""))
         if not items:
             raise ValueError(f"{self.manifest}: no pair has a finite score ({len(dropped)} left out)")
         return items
+
+    def _inside(self, text: str, line: int, column: str) -> Path:
+        """ROOT/text, refused when it leaves ROOT (``../``, an absolute path, a link out) unless the user
+        opted in (``-o outside=true``): a manifest from elsewhere must not have files read -- and, with
+        thumbnails, embedded in a page that is mailed -- from outside the dataset's folder."""
+        path = self.root / text
+        if not self.outside:
+            root = self.root.resolve()
+            resolved = path.resolve()
+            if resolved != root and root not in resolved.parents:
+                raise ValueError(f"{self.manifest}, line {line}: {column} {text!r} is outside the dataset folder "
+                                 f"{self.root}; pass -o outside=true if you mean it")
+        return path
 
     def _item_ids(self, rows) -> List[str]:
         """The ``item`` column, else the dist path -- or "dist (ref REF)" where one distorted file is

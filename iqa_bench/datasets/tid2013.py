@@ -9,9 +9,15 @@ Official layout::
 
 MOS is higher = better quality (0-9 scale); tables say so, and correlations with distances are negative.
 
-``mos_std.txt`` ("standard deviation of MOS for each distorted image", the readme) is read as each MOS's
-standard error (:data:`SPREAD`): its values, 0-0.3 on the 0-9 scale (mean 0.13), are those of a mean of about
-39 ratings, not of single ratings (a rating is an observer's count of wins in 9 comparisons, 0-9). Where the
+``mos_std.txt`` ("standard deviation of MOS for each distorted image", the readme) holds σ_pop/√K: the
+population standard deviation (ddof 0) of the K ratings behind an MOS, over √K -- the standard error of
+the mean, but with the biased σ (0-0.3 on the 0-9 scale, mean 0.13; a rating is an observer's count of wins
+in 9 comparisons, 0-9). Each MOS is a fraction n/K, and K(K·std² + MOS²) = Σr² is then an integer:
+:func:`ratings_behind` finds the K of each image from those two conditions (the values as printed, 5
+decimals); 2917 of the 3000 images have exactly one K in 20-60 (every reference was judged by 31-45
+observers), the rest take their reference's median. Each item carries that K and the unbiased standard
+error std·√(K/(K − 1)) (:data:`SPREAD`). Two images (i04_11_4, i04_21_5) have a std of 0: every rating was
+the same; their 95 % interval is empty (P.1401 counts any error as an outlier there). Where the
 distribution's file is not at the root, ``-o mos_std=FILE`` reads it from elsewhere: the file itself, or
 a table with the image name and a ``std`` column (IQA-PyTorch's ``meta_info_TID2013Dataset.csv``).
 """
@@ -19,7 +25,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from .base import Dataset, Item, ScoreInfo, SpreadInfo
 from .common import CaseInsensitiveFolder, cached_items, read_csv, read_text, require
@@ -36,14 +44,54 @@ DISTORTION_NAMES = [
     "comfort noise", "lossy compression of noisy images", "image color quantization with dither",
     "chromatic aberrations", "sparse sampling and reconstruction",
 ]
+#: The MOS scale's range (0-9): no standard deviation of a MOS exceeds it.
+MOS_RANGE = 9.0
 NAME = re.compile(r"^i(\d\d)_(\d\d)_(\d)\.bmp$", re.IGNORECASE)
 #: The TID2013 readme: "971 observers have performed 524340 comparisons of visual quality of distorted
 #: images or 1048680 evaluations of relative visual quality in image pairs"; MOS 0-9, i.e. 9 evaluations of
 #: an image per experiment: 1,048,680 / (3000 images x 9) = 38.84 ratings behind each MOS on average.
 RATINGS_PER_IMAGE = 1048680 / (3000 * 9)
-SPREAD = SpreadInfo("mos_std.txt ('standard deviation of MOS'), read as the standard error of each MOS",
-                    RATINGS_PER_IMAGE, "TID2013 readme: 1,048,680 evaluations of 3000 images, 9 per image and "
-                    "experiment (MOS 0-9)")
+SPREAD = SpreadInfo("mos_std.txt ('standard deviation of MOS', σ_pop/√K), read as each MOS's unbiased standard "
+                    "error std·√(K/(K − 1)), K the ratings behind that MOS from its denominator (30-45)",
+                    RATINGS_PER_IMAGE, "the readme's mean: 1,048,680 evaluations of 3000 images, 9 per image and "
+                    "experiment", per_item=True)
+#: The ratings behind one MOS searched by :func:`ratings_behind` (every reference: 31-45 observers).
+RATINGS_RANGE = (20, 60)
+#: Half a unit of the fifth decimal: the rounding of the printed MOS and std values.
+PRINTED = 5e-6
+
+
+def ratings_behind(mos: float, std: float, low: int = RATINGS_RANGE[0], high: int = RATINGS_RANGE[1]) -> List[int]:
+    """Every K in [low, high] for which the printed ``mos`` is a fraction n/K and Σr² = K²·std² + n²/K an
+    integer (``std`` = σ_pop/√K), each within the printing's rounding (:data:`PRINTED`)."""
+    found = []
+    for k in range(low, high + 1):
+        n = round(mos * k)
+        if abs(mos * k - n) > k * PRINTED + 1e-9:
+            continue
+        squares = k * k * std * std + n * n / k
+        if abs(squares - round(squares)) <= 2 * k * k * std * PRINTED + 1e-6:
+            found.append(k)
+    return found
+
+
+def ratings_per_image(mos: Sequence[float], std: Sequence[float], reference: Sequence[str]) -> List[float]:
+    """K of each image: its one candidate of :func:`ratings_behind`; with none or several, the candidate
+    nearest its reference's median of the images that have one (that median itself where none fits; the
+    readme's mean where no image of the reference has one)."""
+    candidates = [ratings_behind(m, s) for m, s in zip(mos, std)]
+    unique: Dict[str, List[int]] = {}
+    for found, ref in zip(candidates, reference):
+        if len(found) == 1:
+            unique.setdefault(ref, []).append(found[0])
+    out = []
+    for found, ref in zip(candidates, reference):
+        if len(found) == 1:
+            out.append(float(found[0]))
+            continue
+        median = float(np.median(unique[ref])) if ref in unique else RATINGS_PER_IMAGE
+        out.append(float(min(found, key=lambda k: abs(k - median))) if found else median)
+    return out
 
 
 def read_mos_with_names(path: Path):
@@ -122,11 +170,14 @@ class TID2013(Dataset):
     def _parse(self) -> List[Item]:
         mos_path = self.root / "mos_with_names.txt"
         rows = read_mos_with_names(mos_path)
-        stds = self._stds([name for name, _ in rows]) or [None] * len(rows)
+        stds = self._stds([name for name, _ in rows])
+        ratings = ratings_per_image([m for _, m in rows], stds, [name[1:3] for name, _ in rows]) if stds \
+            else [None] * len(rows)
+        stds = [s * (k / (k - 1)) ** 0.5 for s, k in zip(stds, ratings)] if stds else [None] * len(rows)
         refs = CaseInsensitiveFolder(self.root / "reference_images")
         dists = CaseInsensitiveFolder(self.root / "distorted_images")
         items = []
-        for (name, mos), std in zip(rows, stds):
+        for (name, mos), std, count in zip(rows, stds, ratings):
             match = NAME.match(name)
             if not match:
                 raise ValueError(f"{mos_path}: {name!r} is not a TID2013 name (iXX_YY_Z.bmp)")
@@ -135,7 +186,7 @@ class TID2013(Dataset):
                 raise ValueError(f"{mos_path}: {name!r} has distortion type {dist_no}, TID2013 has 1-24")
             items.append(Item(name.lower(), refs(f"I{ref_no:02d}.BMP"), dists(name), mos,
                               {"distortion": f"{dist_no:02d} {DISTORTION_NAMES[dist_no - 1]}",
-                               "reference": f"I{ref_no:02d}", "level": str(level)}, std))
+                               "reference": f"I{ref_no:02d}", "level": str(level)}, std, count))
         return items
 
 
@@ -144,6 +195,7 @@ def _number(text: str, path: Path) -> float:
         value = float(text)
     except ValueError:
         raise ValueError(f"{path}: {text.strip()!r} is not a number") from None
-    if not value >= 0:
-        raise ValueError(f"{path}: a standard deviation of {value} (must be >= 0)")
+    if not 0 <= value <= MOS_RANGE:  # NaN, negative, inf and 1e308 alike: never dropped in silence later
+        raise ValueError(f"{path}: a standard deviation of {text.strip()} (must be a number from 0 to {MOS_RANGE:g}, "
+                         f"the MOS scale's range)")
     return value

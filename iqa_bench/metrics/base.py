@@ -66,3 +66,9 @@ class Metric(nn.Module, metaclass=ABCMeta):
 
     def extra_repr(self) -> str:
         return f"spec={self.spec!r}"
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """CUDA's (or another device's) out-of-memory error."""
+    return isinstance(error, torch.cuda.OutOfMemoryError) or (
+        isinstance(error, RuntimeError) and "out of memory" in str(error).lower())

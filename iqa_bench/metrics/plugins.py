@@ -29,8 +29,9 @@ import torch
 from torch import nn
 
 from ..errors import MetricContractError, MetricUnavailableError
-from .base import Metric
-from ..plugin_specs import distribution_of, installed_entry_points, is_code_spec, split_code_spec, split_direction
+from .base import Metric, is_out_of_memory
+from ..plugin_specs import (distribution_of, installed_entry_points, is_code_spec, is_entry_value, split_code_spec,
+                            split_direction)
 from .registry import FAMILIES, SPEC_RESOLVERS, MetricFamily, register
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,13 @@ _PLAIN = (bool, int, float, str, bytes, type(None))
 
 
 class PluginError(MetricUnavailableError):
-    """A plugin that cannot be built (import failure, no such name, no direction): that metric is reported
+    """A plugin that cannot be built (its constructor fails, no direction): that metric is reported
     unavailable in one line and the others still run."""
+
+
+class PluginImportError(PluginError):
+    """The code a spec names cannot be found (no such module, no such name, the module fails to import):
+    most likely a typo or an uninstalled package, so the run is refused before any scoring."""
 
 
 class PluginMetric(Metric):
@@ -57,16 +63,34 @@ class PluginMetric(Metric):
             self.inner = inner           # a submodule: moved to the engine's device with the metric
         else:
             self._function = inner
-        for attr in ("min_side", "min_side_reason", "bytes_per_pixel"):
-            if getattr(inner, attr, None) is not None:
-                setattr(self, attr, getattr(inner, attr))
+        for attr, kind in (("min_side", int), ("min_side_reason", str), ("bytes_per_pixel", (int, float))):
+            value = getattr(inner, attr, None)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, kind) or (kind is not str and not value > 0):
+                raise PluginError(f"{spec}: its {attr} is {value!r}; a metric's {attr} is "
+                                  + ("a text" if kind is str else "a positive number"))
+            setattr(self, attr, value)
         self._batch_checked = False
 
     def digest(self) -> str:
         return self._digest
 
     def _call(self, ref, dist):
-        return self.inner(ref, dist) if hasattr(self, "inner") else self._function(ref, dist)
+        """The user's code on its own copies of the batch: whatever it writes into its inputs (``t.copy_``,
+        ``ref.mul_(0)``) cannot change what the metrics after it see, nor their stored values. The copies
+        are differentiable (a plugin stays a training loss)."""
+        ref, dist = ref.clone(), dist.clone()
+        try:
+            return self.inner(ref, dist) if hasattr(self, "inner") else self._function(ref, dist)
+        except SystemExit as err:  # the user's code may not end the run (nor the other metrics) by sys.exit
+            raise MetricContractError(f"{self.spec} called sys.exit({err.code!r}) while scoring; a metric returns "
+                                      f"values") from None
+        except Exception as err:
+            if is_out_of_memory(err):
+                raise  # the engine splits the batch
+            raise MetricContractError(f"{self.spec} raised {type(err).__name__}: {err} (stopped after its first "
+                                      f"failing batch)") from None
 
     def _checked(self, out, n: int) -> torch.Tensor:
         if not isinstance(out, torch.Tensor):
@@ -88,14 +112,15 @@ class PluginMetric(Metric):
     def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
         values = self._checked(self._call(ref, dist), ref.shape[0])
         if not self._batch_checked and ref.shape[0] > 1:
-            self._batch_checked = True
+            self._batch_checked = True  # every pair of the first batch scored alone, once per run
+            together = values.detach().double()
             with torch.no_grad():
-                alone = self._checked(self._call(ref[:1], dist[:1]), 1)
-            together = values[:1].detach()
-            if not torch.allclose(alone.double(), together.double(), rtol=1e-4, atol=1e-6):
-                raise MetricContractError(
-                    f"{self.spec}: values depend on the batch (the first pair alone gives {float(alone[0]):.6g}, in "
-                    f"a batch of {ref.shape[0]} {float(together[0]):.6g}); score each pair on its own")
+                for k in range(ref.shape[0]):
+                    alone = self._checked(self._call(ref[k:k + 1], dist[k:k + 1]), 1).double()
+                    if not torch.allclose(alone, together[k:k + 1], rtol=1e-4, atol=1e-6):
+                        raise MetricContractError(
+                            f"{self.spec}: values depend on the batch (pair {k + 1} alone gives {float(alone[0]):.6g}, "
+                            f"in a batch of {ref.shape[0]} {float(together[k]):.6g}); score each pair on its own")
         return values
 
 
@@ -226,11 +251,16 @@ def _import(module: str, attr: str, spec: str):
 
     try:
         target = importlib.import_module(module)
-    except Exception as err:  # ImportError, SyntaxError, an error raised by the module: one line
-        raise PluginError(f"{spec}: importing {module} failed ({type(err).__name__}: {err})") from None
+    except ModuleNotFoundError as err:
+        raise PluginImportError(f"{spec}: no module {err.name or module} can be imported; install the package "
+                                f"(pip install -e DIR) or put its folder on the path (PYTHONPATH=.)") from None
+    except Exception as err:  # SyntaxError, an error raised by the module: one line
+        raise PluginImportError(f"{spec}: importing {module} failed ({type(err).__name__}: {err})") from None
     for part in attr.split("."):
         if not hasattr(target, part):
-            raise PluginError(f"{spec}: {module} has no attribute {attr!r}")
+            names = sorted(n for n in dir(target) if not n.startswith("_"))[:12]
+            raise PluginImportError(f"{spec}: {module} has no attribute {attr!r}"
+                                    + (f" (it has: {', '.join(names)})" if names else ""))
         target = getattr(target, part)
     return target
 
@@ -256,9 +286,14 @@ def entry_point_family(entry) -> MetricFamily:
     dist, version = distribution_of(entry)
     source = f"plugin: {entry.value} ({dist} {version})"
 
+    name = entry.name.strip().lower()
+
     def factory(rest: Optional[str]) -> PluginMetric:
         arg, higher = split_direction(rest)
-        full = entry.name if rest is None else f"{entry.name}:{rest}"
+        full = name if rest is None else f"{name}:{rest}"
+        if not is_entry_value(entry.value):
+            raise PluginError(f"{full}: the entry point's value {entry.value!r} (package {dist}) is not "
+                              f"module:Name; fix the package's entry_points")
         try:
             obj = entry.load()
         except Exception as err:
@@ -266,7 +301,7 @@ def entry_point_family(entry) -> MetricFamily:
                               f"({type(err).__name__}: {err})") from None
         return build(obj, arg, full, higher, source)
 
-    return MetricFamily(name=entry.name, factory=factory, higher_is_better=None, needs_weights=False,
+    return MetricFamily(name=name, factory=factory, higher_is_better=None, needs_weights=False,
                         source=source, description=f"installed plugin ({ENTRY_DESCRIPTION})", argument=ARGUMENT,
                         group="plugins")
 
@@ -276,8 +311,19 @@ ENTRY_DESCRIPTION = "entry point group iqa_bench.metrics"
 
 def register_metric(name: str, higher_is_better: Optional[bool] = None, description: str = "") -> Callable:
     """Decorator: ``@register_metric("sharp")`` on a Module class, a factory or a function makes ``"sharp"``
-    (and ``"sharp:ARG"``, ``"sharp:lower"``) a spec like a built-in one, for this process."""
+    (and ``"sharp:ARG"``, ``"sharp:lower"``) a spec like a built-in one, for this process. The name is a
+    word (letters, digits, ``_``, ``-``): a ``:`` or ``,`` would not survive being a spec."""
+    import re
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w-]*", name.strip()):
+        raise ValueError(f"register_metric({name!r}): a metric name is a word (letters, digits, _ and -), "
+                         f"without ':', ',' or spaces")
+    name = name.strip().lower()
+
     def decorate(obj):
+        if not callable(obj):
+            raise TypeError(f"register_metric({name!r}) on a {type(obj).__name__}: it decorates a torch.nn.Module "
+                            f"class, a factory or a function f(ref, dist)")
         def factory(rest: Optional[str]) -> PluginMetric:
             arg, higher = split_direction(rest)
             return build(obj, arg, name if rest is None else f"{name}:{rest}",
@@ -303,9 +349,10 @@ def resolve(spec: str):
     entry = installed_entry_points().get(name.strip().lower())
     if entry is None:
         return None
-    if entry.name not in FAMILIES:
-        register(entry_point_family(entry))
-    return FAMILIES[entry.name], rest.strip() or None
+    family = entry_point_family(entry)
+    if family.name not in FAMILIES:
+        register(family)
+    return FAMILIES[family.name], rest.strip() or None
 
 
 SPEC_RESOLVERS.append(resolve)

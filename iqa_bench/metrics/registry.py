@@ -118,6 +118,50 @@ def check_specs_from_file(specs, where: str, trusted: bool = False) -> None:
             check_spec_from_file(spec, where)
 
 
+def spec_terms(text: str) -> List[str]:
+    """The metric specs a string of a file may hold: the terms of a loss expression (``w*spec + w*spec``,
+    ``{alpha}`` placeholders allowed) or the string itself; a term counts when it names code
+    (``pkg.mod:Name``) or a metric family -- a folder, a model name or a label is no spec."""
+    from ..plugin_specs import is_code_spec
+
+    found = []
+    for part in str(text).replace("{alpha}", "0.5").replace("{beta}", "0.5").split("+"):
+        term = part.split("*", 1)[1] if "*" in part else part
+        term = term.strip()
+        if not term:
+            continue
+        if is_code_spec(term):
+            found.append(term)
+            continue
+        try:
+            parse_spec(term)
+        except (ValueError, KeyError):
+            continue
+        found.append(term)
+    return found
+
+
+def check_file_values(data, where: str, trusted: bool = False) -> None:
+    """The one gate for a file that can hold specs (a study, train or evaluate config): every string value
+    under every key, at any depth, is checked by :func:`check_spec_from_file` for each spec it holds
+    (:func:`spec_terms`), so a key added later is covered without being listed. ValueError naming the key."""
+    if trusted:
+        return
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+        elif isinstance(value, str):
+            for term in spec_terms(value):
+                check_spec_from_file(term, f"{where}: key {path!r}")
+
+    walk(data, "")
+
+
 def canonical_spec(spec: str) -> str:
     family, arg = parse_spec(spec)
     return family.name if arg is None else f"{family.name}:{arg}"

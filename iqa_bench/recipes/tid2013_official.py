@@ -9,7 +9,9 @@ Writes the run's tables (overall and per distortion type, CIs), the significance
 every correction's p-values in significance.csv), the fit-protocol table, the in-sample / held-out mapping
 table, with each MOS's standard error (TID2013's mos_std, here as IQA-PyTorch's copy of it) the ITU-T
 P.1401 figures (RMSE with N − d, rmse*, outlier ratio) and Krasula et al.'s AUCs and C0 with their
-matrices, and the overview figures, plus ``published.md``: our SROCC/KROCC beside the TID2013 paper's. Per-item values (``scores.csv``) and ``run.json`` stay out of the folder: they are the dataset's
+matrices (the pair tests by the paired jackknife over the 25 references), the distribution's placeholder
+values (100000 for an infinite PSNR) recoded as ``evaluate`` does by default, and the overview figures, plus
+``published.md``: our SROCC/KROCC beside the TID2013 readme's Tables III-IV for all 14 metrics. Per-item values (``scores.csv``) and ``run.json`` stay out of the folder: they are the dataset's
 own data, which the project does not redistribute.
 """
 from __future__ import annotations
@@ -22,26 +24,19 @@ from typing import Optional
 
 import pandas as pd
 
-#: Published rank correlations of these metrics on the whole of TID2013 (Ponomarenko et al., "Image
-#: database TID2013: peculiarities, results and perspectives", Signal Processing: Image Communication 30,
-#: 2015, Tables 4-5), each with where it was read: the paper is not on this machine, so the values are
-#: those quoted, to the digits given, by (a) the shared data's SOURCE.md, which checked the transcribed
-#: metrics_values against them, and (b) piq's README benchmark table (commit 040fe9e8), whose column
-#: "SRCC / KRCC" cites TID2013. piq's row "PSNR" (0.687 / 0.496) is the distribution's PSNRc (PSNR over
-#: the colour channels; its PSNR.txt gives 0.640) and is listed under PSNRc. Metrics quoted by neither
-#: are left out rather than typed from memory.
-SOURCE_MD = "../shared/data/iqa/tid2013/yy3948+IQA/SOURCE.md quoting Ponomarenko et al. 2015"
-PIQ_README = "piq README (040fe9e8) citing TID2013"
-PUBLISHED = {
-    "FSIM": {"srocc": ("0.8007", SOURCE_MD), "krocc": ("0.6300", SOURCE_MD)},
-    "FSIMc": {"srocc": ("0.851", SOURCE_MD), "krocc": ("0.667", PIQ_README)},
-    "PSNRHA": {"srocc": ("0.819", SOURCE_MD)},
-    "PSNRHMA": {"srocc": ("0.813", SOURCE_MD)},
-    "MSSIM": {"srocc": ("0.787", SOURCE_MD), "krocc": ("0.608", PIQ_README)},
-    "SSIM": {"srocc": ("0.637", SOURCE_MD), "krocc": ("0.464", PIQ_README)},
-    "PSNR": {"srocc": ("0.640", SOURCE_MD)},
-    "PSNRc": {"srocc": ("0.687", PIQ_README), "krocc": ("0.496", PIQ_README)},
-    "VIFP": {"srocc": ("0.608", SOURCE_MD), "krocc": ("0.457", PIQ_README)},
+#: Published rank correlations of the 14 metrics on the whole of TID2013: Tables III (Spearman) and IV
+#: (Kendall) of the TID2013 distribution's own ``readme`` (Ponomarenko et al.; read from yy3948/IQA
+#: ``tid2013/readme`` at commit c38a3262b488138c6ad0f60d4d8b17b9f0f990ce, the repository the metric values
+#: come from), typed in here to the three digits printed there; the readme's names PSNR-HA, PSNR-HMA,
+#: PSNR-HVS, PSNR-HVS-M are the files PSNRHA, PSNRHMA, PSNRHVS, PSNRHVSM.
+SOURCE = ("TID2013 readme, Tables III-IV (yy3948/IQA tid2013/readme @ c38a3262), the distribution's own "
+          "ranking of the 14 metrics")
+PUBLISHED = {  # metric: (SROCC, KROCC), as printed
+    "FSIMc": ("0.851", "0.667"), "PSNRHA": ("0.819", "0.643"), "PSNRHMA": ("0.813", "0.632"),
+    "FSIM": ("0.801", "0.630"), "MSSIM": ("0.787", "0.608"), "PSNRc": ("0.687", "0.496"),
+    "VSNR": ("0.681", "0.508"), "PSNRHVS": ("0.654", "0.508"), "PSNR": ("0.640", "0.470"),
+    "SSIM": ("0.637", "0.464"), "NQM": ("0.635", "0.466"), "PSNRHVSM": ("0.625", "0.482"),
+    "VIFP": ("0.608", "0.457"), "WSNR": ("0.580", "0.446"),
 }
 KEPT = ("table.md", "table.tex", "summary.csv", "significance.md", "significance.tex", "significance.csv",
         "fit_protocols.md", "fit_protocols.tex", "fit_protocols.csv", "mapping.md", "mapping.tex", "mapping.csv")
@@ -56,22 +51,20 @@ def published_table(summary: pd.DataFrame) -> str:
     """Markdown: our overall |SROCC| / |KROCC| (with CIs) beside the published ones, to the published
     number of digits, and whether they agree at that precision."""
     overall = summary[summary["group"] == "all"].set_index("metric")
-    lines = ["Published: Ponomarenko et al. 2015 (TID2013), Tables 4-5, as quoted by [a] " + SOURCE_MD
-             + ", [b] " + PIQ_README + ". Ours: this run (all 3000 images, 95% bootstrap CIs).", "",
+    lines = [f"Published: {SOURCE}. Ours: this run (all 3000 images, 95% bootstrap CIs).", "",
              "| metric | SROCC ours | SROCC published | KROCC ours | KROCC published | agree |",
              "|---|---:|---:|---:|---:|---|"]
     for metric, row in overall.iterrows():
-        paper = PUBLISHED.get(metric, {})
+        paper = dict(zip(("srocc", "krocc"), PUBLISHED.get(metric, ())))
         cells, agree = [], []
         for key in ("srocc", "krocc"):
             ours = abs(row[key])
             lo, hi = sorted((abs(row[f"{key}_lo"]), abs(row[f"{key}_hi"])))
             cells.append(f"{ours:.4f} [{lo:.3f}, {hi:.3f}]")
             if key in paper:
-                text, source = paper[key]  # as printed, so "0.6300" keeps its four digits
-                digits = len(text.split(".")[1])
-                cells.append(f"{text} [{'a' if source == SOURCE_MD else 'b'}]")
-                agree.append(round(ours, digits) == float(text))
+                text = paper[key]  # as printed, so "0.630" keeps its three digits
+                cells.append(text)
+                agree.append(round(ours, len(text.split(".")[1])) == float(text))
             else:
                 cells.append("—")
         verdict = "—" if not agree else ("yes" if all(agree) else "NO")

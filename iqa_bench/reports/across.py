@@ -19,7 +19,7 @@ from .peer_values import PEERS, SOURCES, peer_values
 from . import latex
 from .labels import label_of
 from ..stats.summaries import ALL, INVERTED
-from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
+from .tables import LABELS, RESAMPLING, best_rows, display_name, md_row, shown_value, stat_parts
 from ..errors import OptionError
 
 STATS = ("plcc", "srocc", "krocc")
@@ -226,11 +226,11 @@ def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
     columns, rows = _table(frame, runs)
     caption, notes = _caption(runs), _notes(frame, fmt)
     if fmt == "md":
-        lines = [f"_{caption}_", "", "| metric | " + " | ".join(c[0] for c in columns) + " |",
+        lines = [f"_{caption}_", "", md_row(["metric"] + [c[0] for c in columns]),
                  "|---|" + "---:|" * len(columns)]
         for _spec, name, cells, intervals, flags in rows:
             shown = [f"{c} {i}" if i else c for c, i in zip(cells, intervals)]
-            lines.append(f"| {name} | " + " | ".join(f"**{c}**" if b else c for c, b in zip(shown, flags)) + " |")
+            lines.append(md_row([name] + [f"**{c}**" if b else c for c, b in zip(shown, flags)]))
         return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
     blocks = []  # one block per dataset: its statistics (intervals on a second line), then its peers'
     for run in runs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .tables import md_row
 from ..stats.regression import MONOTONE_RULE, PROTOCOLS
 from . import latex
 from .labels import label_of
@@ -58,7 +59,7 @@ def render_fit_protocols(table: pd.DataFrame, fmt: str, dataset: str, score_text
                            f"smallest |PLCC|.", [block], caption,
                            [f"Mappings: {', '.join(f'{SHORT[p]} = {LABELS[p]}' for p in PROTOCOLS)}."],
                            font=r"\footnotesize", colsep="3pt")
-    lines = [f"_{caption}_", "", "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
-    lines += ["| " + " | ".join([name, n] + [f"{v} {i}" if i else v for v, i in plcc] + rest) + " |"
+    lines = [f"_{caption}_", "", md_row(header), "|---|" + "---:|" * (len(header) - 1)]
+    lines += [md_row([name, n] + [f"{v} {i}" if i else v for v, i in plcc] + rest)
               for name, spec, n, plcc, rest in body]
     return "\n".join(lines) + "\n"

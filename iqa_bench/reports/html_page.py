@@ -89,8 +89,13 @@ def page(title: str, body: Sequence[str], scripts: Iterable[str] = (), figures: 
 
 
 def markdown_html(text: str) -> str:
-    """Markdown (pipe tables, bold, italics) as HTML, every table sortable."""
-    rendered = markdown_lib.markdown(text, extensions=["tables"], output_format="html")
+    """Markdown (pipe tables, bold, italics) as HTML, every table sortable. Raw HTML in the text is not
+    markup here: Python-Markdown's raw-HTML block and inline processors are removed, so a name that a
+    dataset, a manifest, a label or a plugin supplies (``<img onerror=...>``) is shown as text, escaped."""
+    converter = markdown_lib.Markdown(extensions=["tables"], output_format="html")
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    rendered = converter.convert(text)
     return rendered.replace("<table>", '<div class="wide"><table class="sortable">').replace("</table>", "</table></div>")
 
 

@@ -314,13 +314,14 @@ const D=JSON.parse(document.getElementById('run-data').textContent);
 const F=D.filter?D.groups[D.filter]:null;
 const CATS=F?F.names:['all'];
 const scatterDivs=[];
-function itemText(i){let s='<b>'+D.items[i]+'</b>';
- for(const [g,v] of Object.entries(D.groups))s+='<br>'+g+': '+v.names[v.codes[i]];
- return s+'<br>'+D.score_label+': '+D.score[i];}
+const esc=t=>String(t).replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+function itemText(i){let s='<b>'+esc(D.items[i])+'</b>';
+ for(const [g,v] of Object.entries(D.groups))s+='<br>'+esc(g)+': '+esc(v.names[v.codes[i]]);
+ return s+'<br>'+esc(D.score_label)+': '+esc(D.score[i]);}
 function showItem(i){const p=document.getElementById('item-panel');if(!p)return;p.hidden=false;
  let h='<div>'+itemText(i)+'</div>';
  if(D.thumbs){const r=D.thumbs.ref[D.thumbs.ref_of[i]],d=D.thumbs.dist[i];
-  h+='<div class="thumbs">'+(r?'<img alt="reference" src="'+r+'">':'')+(d?'<img alt="distorted" src="'+d+'">':'')+'</div>';}
+  h+='<div class="thumbs">'+(r?'<img alt="reference" src="'+esc(r)+'">':'')+(d?'<img alt="distorted" src="'+esc(d)+'">':'')+'</div>';}
  p.innerHTML=h;}
 function setVisible(ci,on){document.querySelectorAll('input.cat[data-cat="'+ci+'"]').forEach(b=>b.checked=on);
  scatterDivs.forEach(div=>{const idx=[];div.data.forEach((t,k)=>{if(t.meta===ci)idx.push(k);});
@@ -328,7 +329,7 @@ function setVisible(ci,on){document.querySelectorAll('input.cat[data-cat="'+ci+'
 if(D.metrics.length){
  const box=document.getElementById('filters');
  if(F){CATS.forEach((c,ci)=>{const l=document.createElement('label');
-   l.innerHTML='<input type="checkbox" class="cat" checked data-cat="'+ci+'"> <span style="color:'+D.palette[ci%D.palette.length]+'">&#9679;</span> '+c;
+   l.innerHTML='<input type="checkbox" class="cat" checked data-cat="'+ci+'"> <span style="color:'+D.palette[ci%D.palette.length]+'">&#9679;</span> '+esc(c);
    box.appendChild(l);});
   box.querySelectorAll('input.cat').forEach(b=>b.addEventListener('change',()=>setVisible(+b.dataset.cat,b.checked)));
   const all=document.getElementById('filter-all'),none=document.getElementById('filter-none');
@@ -342,18 +343,18 @@ if(D.metrics.length){
     if(D.every>1&&i%D.every)continue;if(F&&F.codes[i]!==ci)continue;idx.push(i);}
    return {type:'scatter',mode:'markers',name:c,meta:ci,legendgroup:c,x:idx.map(i=>m.values[i]),
     y:idx.map(i=>D.score[i]),customdata:idx,text:idx.map(i=>itemText(i)),
-    hovertemplate:'%{text}<br>'+m.label.replace(/%/g,'%%')+': %{x:.6g}<extra></extra>',
+    hovertemplate:'%{text}<br>'+esc(m.label).replace(/%/g,'%%')+': %{x:.6g}<extra></extra>',
     marker:{size:5,opacity:0.75,color:D.palette[ci%D.palette.length]}};});
   if(m.curve)traces.push({type:'scatter',mode:'lines',name:D.fit+' fit',x:m.curve.x,y:m.curve.y,
    hoverinfo:'skip',showlegend:false,line:{color:'black',width:1.5}});
-  Plotly.newPlot(div,traces,{title:{text:m.label+(m.stats?'<br><sup>'+m.stats+'</sup>':''),font:{size:13},x:0.02,xanchor:'left',y:0.97,yanchor:'top'},
+  Plotly.newPlot(div,traces,{title:{text:esc(m.label)+(m.stats?'<br><sup>'+esc(m.stats)+'</sup>':''),font:{size:13},x:0.02,xanchor:'left',y:0.97,yanchor:'top'},
    height:390,margin:{l:55,r:30,t:60,b:45},showlegend:false,hovermode:'closest',modebar:{orientation:'v'},
-   xaxis:{title:{text:m.label+(m.log?' (log axis)':'')},type:m.log?'log':'linear'},
-   yaxis:{title:{text:D.score_label}}},{responsive:true,displaylogo:false});
+   xaxis:{title:{text:esc(m.label)+(m.log?' (log axis)':'')},type:m.log?'log':'linear'},
+   yaxis:{title:{text:esc(D.score_label)}}},{responsive:true,displaylogo:false});
   div.on('plotly_hover',e=>{if(e.points.length&&e.points[0].customdata!==undefined)showItem(e.points[0].customdata);});
   scatterDivs.push(div);});}
 if(D.loro){const r=D.loro;Plotly.newPlot('loro',[{type:'scatter',mode:'markers',orientation:'h',
-  y:r.map(v=>v.label),x:r.map(v=>v.srocc),name:'all references',
+  y:r.map(v=>esc(v.label)),x:r.map(v=>v.srocc),name:'all references',
   error_x:{type:'data',symmetric:false,array:r.map(v=>v.max-v.srocc),arrayminus:r.map(v=>v.srocc-v.min)},
   hovertemplate:'%{y}: SROCC %{x:.3f}<extra></extra>'}],
   {height:Math.max(250,22*r.length+80),margin:{l:Math.min(420,30+6.5*Math.max(...r.map(v=>v.label.length))),r:30,t:10,b:40},modebar:{orientation:'v'},xaxis:{title:{text:'|SROCC| (bars: range with one reference image left out)'}},
@@ -361,14 +362,14 @@ if(D.loro){const r=D.loro;Plotly.newPlot('loro',[{type:'scatter',mode:'markers',
 if(D.significance){const S=D.significance;const tests=Object.keys(S.tests);const first=S.tests[tests[0]];
  const margin=Math.min(420,30+6.5*Math.max(...S.names.map(n=>n.length)));
  const scale=[[0,'#d73027'],[0.333,'#d73027'],[0.334,'#e0e0e0'],[0.666,'#e0e0e0'],[0.667,'#1a9850'],[1,'#1a9850']];
- Plotly.newPlot('heatmap',[{type:'heatmap',z:first.z,text:first.text,x:S.names,y:S.names,zmin:-1,zmax:1,
+ Plotly.newPlot('heatmap',[{type:'heatmap',z:first.z,text:first.text,x:S.names.map(esc),y:S.names.map(esc),zmin:-1,zmax:1,
    colorscale:scale,hovertemplate:'%{text}<extra></extra>',xgap:1,ygap:1,
    colorbar:{tickvals:[-1,0,1],ticktext:['row worse','not distinguishable','row better']}}],
   {height:Math.max(420,24*S.names.length+20+margin),margin:{l:margin,r:20,t:110,b:margin},modebar:{orientation:'v'},
-   title:{text:first.title,font:{size:13},x:0.01,xanchor:'left',y:0.99,yanchor:'top'},yaxis:{autorange:'reversed'},
+   title:{text:esc(first.title),font:{size:13},x:0.01,xanchor:'left',y:0.99,yanchor:'top'},yaxis:{autorange:'reversed'},
    updatemenus:[{type:'buttons',direction:'right',x:0,y:1.02,xanchor:'left',yanchor:'bottom',
     buttons:tests.map(t=>({label:t==='f'?'F-test':t==='williams'?'Williams':'Δ'+t.toUpperCase()+' bootstrap',method:'update',
-     args:[{z:[S.tests[t].z],text:[S.tests[t].text]},{'title.text':S.tests[t].title}]}))}]},{displaylogo:false});}
+     args:[{z:[S.tests[t].z],text:[S.tests[t].text]},{'title.text':esc(S.tests[t].title)}]}))}]},{displaylogo:false});}
 """
 
 
@@ -407,11 +408,14 @@ def render_run_page(view: RunView) -> str:
             "metrics": payload_metrics, "fit": view.fit, "every": every, "palette": _palette(),
             "significance": significance, "loro": loro, "thumbs": view.thumbnails}
     title = f"{view.dataset}: iqa-bench report"
+    sections = [("provenance", "provenance"), ("table", "summary")] + \
+        ([("scatter", "scatters")] if payload_metrics else []) + ([("loro", "leave one reference out")] if loro else []) \
+        + ([("significance", "significance")] if significance else []) \
+        + ([("fit-protocols", "fit protocols")] if view.fit_protocols else []) \
+        + [(anchor, section) for anchor, section, _ in view.tables] + [("failures", "failures")]
     body = [f"<h1>{escape(title)}</h1>",
             '<p class="note">One self-contained file: it works offline and can be mailed. Sections: '
-            '<a href="#provenance">provenance</a> · <a href="#table">summary</a> · <a href="#scatter">scatters</a> · '
-            '<a href="#loro">leave one reference out</a> · <a href="#significance">significance</a> · '
-            '<a href="#fit-protocols">fit protocols</a> · <a href="#failures">failures</a></p>',
+            + " · ".join(f'<a href="#{escape(anchor)}">{escape(name)}</a>' for anchor, name in sections) + '</p>',
             _provenance(view), _summary_table(view)]
     if payload_metrics:
         thinned = (f'<p class="note">{len(view.scores)} items × {len(payload_metrics)} metrics: each scatter shows '
@@ -432,8 +436,8 @@ def render_run_page(view: RunView) -> str:
                  f'<div id="heatmap"></div>']
     if view.fit_protocols:
         body += ['<h2 id="fit-protocols">Fit protocols</h2>', markdown_html(view.fit_protocols)]
-    for anchor, title, text in view.tables:
-        body += [f'<h2 id="{escape(anchor)}">{escape(title)}</h2>', markdown_html(text)]
+    for anchor, section, text in view.tables:
+        body += [f'<h2 id="{escape(anchor)}">{escape(section)}</h2>', markdown_html(text)]
     body += [_failures(view), json_block("run-data", data)]
     figures = bool(payload_metrics or significance or loro)
     return page(title, body, [SCRIPT] if figures else [], figures=figures)

@@ -14,7 +14,7 @@ import pandas as pd
 from ..stats.multiple_comparisons import TITLES
 from . import latex
 from .labels import trained_on_note
-from .tables import best_rows
+from .tables import best_rows, md_row
 
 
 def _names(metrics: Sequence[str], labels: Optional[Dict[str, str]]) -> Dict[str, str]:
@@ -50,8 +50,8 @@ def _matrices(pairs: pd.DataFrame, metrics: Sequence[str], names: Dict[str, str]
                                    notes=["Columns: the metrics numbered as the rows."], font=r"\footnotesize"))
         else:
             out += [f"**{titles[test]}** ({TITLES[correction]})", "",
-                    "| | " + " | ".join(names[m] for m in metrics) + " |", "|---|" + "---:|" * len(metrics)]
-            out += [f"| {names[m]} | " + " | ".join(cell(m, o) for o in metrics) + " |" for m in metrics]
+                    md_row([names[m] for m in metrics], corner=True), "|---|" + "---:|" * len(metrics)]
+            out += [md_row([names[m]] + [cell(m, o) for o in metrics]) for m in metrics]
             out.append("")
     return out
 
@@ -61,10 +61,10 @@ def _render(fmt: str, caption: str, short: str, header: List[str], rows: List[la
     if fmt == "latex":
         block = latex.tabular(header, rows, latex.name_column() + "r" * (len(header) - 1))
         return latex.table(short, [block], caption, notes, font=r"\footnotesize") + "\n" + "\n".join(matrices)
-    lines = [f"_{caption}_", "", "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    lines = [f"_{caption}_", "", md_row(header), "|---|" + "---:|" * (len(header) - 1)]
     for row in rows:
         bold = list(row.bold) + [False] * (len(row.cells) - len(row.bold))
-        lines.append("| " + " | ".join(f"**{c}**" if b and c else c for c, b in zip(row.cells, bold)) + " |")
+        lines.append(md_row(f"**{c}**" if b and c else c for c, b in zip(row.cells, bold)))
     return "\n".join(lines + [""] + [f"{n}" for n in notes] + [""] + matrices) + "\n"
 
 
@@ -77,8 +77,6 @@ def _prologue(result, labels: Optional[Dict[str, str]], columns: Sequence[str], 
 def render_p1401(result, fmt: str, dataset: str, labels: Optional[Dict[str, str]] = None,
                  spread: str = "") -> str:
     """The P.1401 table (RMSE with N − d, rmse*, outlier ratio; lowest in bold) and its matrices."""
-    from ..stats.p1401 import P1401_TESTS, P1401_TITLES
-
     if fmt == "csv":
         return result.table.to_csv(index=False)
     table, names, best = _prologue(result, labels, ("rmse_dof", "rmse_star", "outlier_ratio"), lower=True)
@@ -89,8 +87,10 @@ def render_p1401(result, fmt: str, dataset: str, labels: Optional[Dict[str, str]
     d = int(table["d"].iloc[0]) if len(table) else 0
     caption = (f"{dataset}: ITU-T P.1401 figures after the mapping (d = {d} parameters); rmse*: errors within "
                f"the 95% interval of each subjective score count 0; outlier: error beyond that interval; "
-               f"interval = t(0.975, K − 1) × the score's standard error" + (f"; {spread}" if spread else ""))
-    matrices = _matrices(result.pairs, result.metrics, names, P1401_TESTS, P1401_TITLES, result.correction, fmt,
+               f"interval = t(0.975, K − 1) × the score's standard error" + (f"; {spread}" if spread else "")
+               + f"; matrices: the standard's tests (§7.6.2, §7.6.4, §7.7), then the paired tests by "
+               + _unit_text(result))
+    matrices = _matrices(result.pairs, result.metrics, names, result.tests, result.titles, result.correction, fmt,
                          dataset, result.alpha)
     return _render(fmt, caption, f"{dataset}: RMSE (N − d), epsilon-insensitive rmse* and outlier ratio "
                    f"(ITU-T P.1401); lowest in bold.", ["Metric", "n", "RMSE (N − d)", "rmse*", "Outlier ratio",
@@ -101,8 +101,6 @@ def render_p1401(result, fmt: str, dataset: str, labels: Optional[Dict[str, str]
 def render_krasula(result, fmt: str, dataset: str, labels: Optional[Dict[str, str]] = None,
                    spread: str = "") -> str:
     """The Krasula table (AUC different/similar, AUC better/worse, C₀; highest in bold) and its matrices."""
-    from ..stats.krasula import KRASULA_TESTS, KRASULA_TITLES
-
     if fmt == "csv":
         return result.table.to_csv(index=False)
     table, names, best = _prologue(result, labels, ("auc_ds", "auc_bw", "c0"), lower=False)
@@ -115,14 +113,23 @@ def render_krasula(result, fmt: str, dataset: str, labels: Optional[Dict[str, st
                + (" (a random subset of the items)" if c.get("subsampled") else "")
                + f": {c['different']:,} significantly different (|z| > {result.z:.2f}), {c['similar']:,} similar; "
                f"fit-free (raw metric differences, a distance negated)" + (f"; {spread}" if spread else ""))
-    matrices = _matrices(result.pairs, result.metrics, names, KRASULA_TESTS, KRASULA_TITLES, result.correction,
+    matrices = _matrices(result.pairs, result.metrics, names, result.tests, result.titles, result.correction,
                          fmt, dataset, result.alpha)
     notes = ["In bold: the highest of each column. Threshold: the 95th percentile of |Δmetric| over similar "
-             "pairs. The pairs share items, so the DeLong and binomial p-values, which treat pairs as "
-             "independent, are optimistic (as in the authors' code)."] + trained_on_note(names.values())
+             "pairs. Matrices: differences tested by " + _unit_text(result) + "."] + trained_on_note(names.values())
     return _render(fmt, caption, f"{dataset}: AUC different/similar, AUC better/worse and C0 (Krasula et al. "
                    f"2016); highest in bold.", ["Metric", "AUC diff./sim.", "AUC better/worse", "C0 (%)",
                                                 "Threshold (95%)"], rows, matrices, notes)
+
+
+def _unit_text(result) -> str:
+    """What the paired tests resampled, as a caption says it (with why, where references were asked for
+    and the item-level tests ran)."""
+    if result.unit == "references":
+        return (f"reference content: the delete-one-reference jackknife over {result.clusters} references, paired "
+                f"(both metrics on each deletion; Student's t with {result.clusters - 1} df)")
+    text = "item: item-level tests that take the items (and pairs of items) as independent"
+    return text + (f" -- the reference jackknife was not possible: {result.unit_note}" if result.unit_note else "")
 
 
 def render_held_out(table: pd.DataFrame, fmt: str, dataset: str, fit: str) -> str:
@@ -148,6 +155,6 @@ def render_held_out(table: pd.DataFrame, fmt: str, dataset: str, fit: str) -> st
         block = latex.tabular(header, rows, latex.name_column() + "r" * 6)
         return latex.table(f"{dataset}: in-sample and held-out mapping ({folds}-fold by reference).", [block],
                            caption, font=r"\footnotesize")
-    lines = [f"_{caption}_", "", "| " + " | ".join(header) + " |", "|---|" + "---:|" * 6]
-    lines += ["| " + " | ".join([name] + cells) + " |" for name, _, cells in body]
+    lines = [f"_{caption}_", "", md_row(header), "|---|" + "---:|" * 6]
+    lines += [md_row([name] + cells) for name, _, cells in body]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..stats.regression import fit_caption
 from .paper_columns import column
-from .tables import latex_escape
+from .tables import latex_escape, md_row
 
 SUBCOLUMNS = ("paper", "ours", "Δ")
 _NON_ASCII = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\times$", "−": "-", "≤": r"$\le$",
@@ -18,7 +18,8 @@ _NON_ASCII = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$
 
 def latex_text(text: str) -> str:
     """``latex_escape`` plus the few non-ASCII characters the recipes use (σ, α, Δ, ×, dashes)."""
-    escaped = latex_escape(text).replace("--", "-{}-")  # keep command-line options as typed
+    # an ASCII "--" (a command-line option) stays two dashes; the dashes LaTeX makes of "—" and "–" stay dashes
+    escaped = latex_escape(str(text).replace("--", "\0")).replace("\0", "-{}-")
     for char, replacement in _NON_ASCII.items():
         escaped = escaped.replace(char, replacement)
     return escaped.encode("ascii", "replace").decode("ascii")
@@ -64,13 +65,16 @@ def _caption(result) -> str:
     weights = "" if result.weights == "imagenet" else \
         f" Backbones with {result.weights} weights (a pipeline check, not comparable to the paper)."
     mapping = f" RMSE and LCC: {fit_caption([result.fit])}." if recipe.kind == "regression" else ""
-    return (f"{recipe.title}. Published values from {recipe.source}; ours recomputed by iqa-bench; "
+    published = f"Published values from {recipe.source}; ours" if str(recipe.source or "").strip() else "Ours"
+    return (f"{recipe.title}. {published} recomputed by iqa-bench; "
             f"difference = ours - paper.{mapping}{weights}")
 
 
-def _footer_lines(result) -> List[tuple]:
+def _footer_lines(result, provenance: bool = True) -> List[tuple]:
+    """The notes under a table; ``provenance=False`` leaves out what was scored where (the LaTeX table puts
+    it in ``%`` comments: a paper prints no machine's run folder)."""
     lines = [(f"[{c.marker}]", c.text) for c in result.recipe.caveats]
-    lines += [("Not computed", n) for n in result.notes] + [("Scored", d) for d in result.data]
+    lines += [("Not computed", n) for n in result.notes] + ([("Scored", d) for d in result.data] if provenance else [])
     return lines + [("Reading", r) for r in result.recipe.reading]
 
 
@@ -80,13 +84,13 @@ def render_markdown(result) -> str:
     for key in recipe.columns:
         head += [f"{column(key).label} {sub}" for sub in SUBCOLUMNS]
     lines = [f"# {recipe.title}", "", f"_{_caption(result)}_", "",
-             "| " + " | ".join(head) + " |",
+             md_row(head),
              "|" + "---|" * len(recipe.header) + "---:|" * (3 * len(recipe.columns))]
     for index, labels in enumerate(shown_labels(recipe.rows)):
         cells = labels
         for key in recipe.columns:
             cells += _cells(result, index, key, with_ci=True)
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append(md_row(cells))
     lines.append("")
     lines += _per_source_markdown(result)
     for kind, text in _footer_lines(result):
@@ -104,12 +108,12 @@ def _per_source_markdown(result) -> List[str]:
     recipe = result.recipe
     head = list(recipe.header) + [f"{source} {column(key).label}" for source in result.per_source
                                   for key in recipe.columns]
-    lines = [f"## {PER_SOURCE_TITLE}", "", "| " + " | ".join(head) + " |",
+    lines = [f"## {PER_SOURCE_TITLE}", "", md_row(head),
              "|" + "---|" * len(recipe.header) + "---:|" * (len(head) - len(recipe.header))]
     for index, labels in enumerate(shown_labels(recipe.rows)):
         cells = list(labels) + [_number(values[index][key].ours, column(key).decimals)
                                 for values in result.per_source.values() for key in recipe.columns]
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append(md_row(cells))
     return lines + [""]
 
 
@@ -122,6 +126,7 @@ def _per_source_latex(result) -> List[str]:
     groups = " & ".join(f"\\multicolumn{{{n_cols}}}{{c}}{{{latex_text(s)}}}" for s in sources)
     subs = " & ".join(latex_text(column(k).label) for _ in sources for k in recipe.columns)
     lines = [r"\par\medskip", f"\\textit{{{latex_text(PER_SOURCE_TITLE)}}}\\par\\smallskip",
+             r"\resizebox{\ifdim\width>\textwidth\textwidth\else\width\fi}{!}{%",
              r"\begin{tabular}{" + "l" * n_label + "r" * (n_cols * len(sources)) + "}", r"\toprule",
              "&" * n_label + f" {groups} \\\\",
              " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
@@ -130,19 +135,25 @@ def _per_source_latex(result) -> List[str]:
                                                                          column(key).decimals))
                                                   for s in sources for key in recipe.columns]
         lines.append(" & ".join(cells) + r" \\")
-    return lines + [r"\bottomrule", r"\end{tabular}"]
+    return lines + [r"\bottomrule", r"\end{tabular}}"]
 
 
 def render_latex(result) -> str:
-    """A ``table`` float (needs ``booktabs``); the notes follow the tabular in footnote size."""
+    """A ``table*`` float (needs ``booktabs`` and ``graphicx``): it spans both columns of a two-column paper,
+    and each tabular is scaled down to the text width only where it is wider; the notes follow in footnote
+    size; where the values were scored is in ``%`` comments above it (provenance, not for the reader)."""
     recipe = result.recipe
     n_label, n_cols = len(recipe.header), len(recipe.columns)
     groups = " & ".join(f"\\multicolumn{{3}}{{c}}{{{latex_text(column(k).label)}}}" for k in recipe.columns)
     rules = " ".join(f"\\cmidrule(lr){{{n_label + 1 + 3 * k}-{n_label + 3 + 3 * k}}}" for k in range(n_cols))
     subs = " & ".join(["Paper", "Ours", r"$\Delta$"] * n_cols)
-    lines = [r"\begin{table}[t]", r"\centering", r"\scriptsize",
+    lines = [f"% {line}" for _, line in (("Scored", d) for d in result.data)] + [
+             "% needs \\usepackage{booktabs,graphicx}; table* spans both columns of a two-column paper, and the "
+             "tabular is scaled down only where it is wider than the text",
+             r"\begin{table*}[t]", r"\centering", r"\scriptsize",
              f"\\caption{{{latex_text(_caption(result))}}}",
              f"\\label{{tab:{recipe.name}}}",
+             r"\resizebox{\ifdim\width>\textwidth\textwidth\else\width\fi}{!}{%",
              r"\begin{tabular}{" + "l" * n_label + "r" * (3 * n_cols) + "}", r"\toprule",
              "&" * n_label + f" {groups} \\\\", rules,
              " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
@@ -154,14 +165,14 @@ def render_latex(result) -> str:
         for key in recipe.columns:
             cells += [latex_text(c) for c in _cells(result, index, key, with_ci=False)]
         lines.append(" & ".join(labels + cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
+    lines += [r"\bottomrule", r"\end{tabular}}"]
     lines += _per_source_latex(result)
-    notes = _footer_lines(result)
+    notes = _footer_lines(result, provenance=False)
     if notes:
         lines.append(r"\par\smallskip\parbox{\linewidth}{\raggedright\tiny")
         lines += [f"\\textbf{{{kind}:}} {latex_text(text)}\\\\" for kind, text in notes]
         lines.append("}")
-    lines.append(r"\end{table}")
+    lines.append(r"\end{table*}")
     return "\n".join(lines) + "\n"
 
 

@@ -193,6 +193,17 @@ class FigureCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.folder / MANIFEST, json.dumps(self.known, indent=1, sort_keys=True))
 
+    def remove_others(self, prefix: str, keep) -> None:
+        """Delete the folder's figures named ``prefix*`` that are not in ``keep`` (PNG and PDF) and forget
+        them: a folder holds the figures of its current run only, not those of metrics of an earlier one."""
+        stems = {Path(name).stem for name in keep}
+        stale = [p for p in self.folder.glob(f"{prefix}*") if p.suffix in (".png", ".pdf") and p.stem not in stems]
+        for path in stale:
+            path.unlink(missing_ok=True)
+            self.known.pop(path.name, None)
+        if stale:
+            self._save()
+
     def close(self) -> None:
         """Draw the figures asked for (a crash while drawing leaves no stale digest behind: the manifest
         is written without them first) and record their digests."""
@@ -369,4 +380,5 @@ def run_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[s
                     overview_figures(scores, summary, metrics, folder, score_label, fit, fit_of=fit_of,
                                      labels=labels, cache=cache).items()})
     cache.close()  # every figure asked for, drawn in parallel
+    cache.remove_others("scatter_", {Path(p).name for p in written.values()})
     return written

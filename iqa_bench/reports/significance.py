@@ -6,6 +6,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from .tables import md_row
 from ..stats.multiple_comparisons import TITLES
 from ..stats.significance import NOT_GAUSSIAN_MARK, NOT_GAUSSIAN_NOTE, TEST_TITLES, TESTS, SignificanceResult
 
@@ -72,13 +73,13 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
         else:
             shown = [f"**{names[m]}**" if m in bold else names[m] for m in result.metrics]
             out.append(f"**{TEST_TITLES[test]}**\n")
-            out.append("| | " + " | ".join(shown) + " |")
+            out.append(md_row(shown, corner=True))
             out.append("|---|" + "---:|" * len(result.metrics))
             for metric, name in zip(result.metrics, shown):
                 cells = [cell(metric, o, NOT_GAUSSIAN_MARK) for o in result.metrics]
                 if metric in bold:
                     cells = [f"**{c}**" if c else c for c in cells]
-                out.append(f"| {name} | " + " | ".join(cells) + " |")
+                out.append(md_row([name] + cells))
             out.append("")
             if any_marked:
                 out.append(NOT_GAUSSIAN_NOTE + ".\n")

@@ -175,6 +175,9 @@ def _notes(summary: pd.DataFrame, fmt: str) -> List[str]:
         notes.append(f"Not computed (reasons in the run's failures.txt): {', '.join(n for n, _ in missing)}.")
     if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
         notes.append(f"† {INVERTED_NOTE}.")
+    if "placeholder" in summary.columns:
+        overall = summary[(summary["group"] == ALL) & summary["placeholder"].fillna("").astype(bool)]
+        notes += [f"{label_of(r)}: {r['placeholder']}." for _, r in overall.iterrows()]
     return notes + trained_on_note(label_of(r) for _, r in summary.iterrows())
 
 
@@ -203,12 +206,25 @@ def short_caption(dataset: str, score_text: str, what: str = "correlation") -> s
     return f"{dataset}: {what} of each metric with {target}; best value of each column in bold."
 
 
+def md_cell(text) -> str:
+    """A name as one cell of a Markdown pipe table: a ``|`` escaped (``\\|``, as GitHub and Python-Markdown
+    read it), a line break made a space -- a group ``noise|white`` or a label ``a|b`` no longer adds a
+    column. (Raw HTML in a cell is left to the page: :func:`~.html_page.markdown_html` shows it as text.)"""
+    return " ".join(str(text).replace("|", "\\|").splitlines()) if text is not None else ""
+
+
+def md_row(cells, corner: bool = False) -> str:
+    """``| a | b |``: one Markdown table row, every cell through :func:`md_cell`; ``corner``: an empty
+    first cell before them (a matrix's header row, ``| | a | b |``)."""
+    return ("| " if corner else "") + "| " + " | ".join(md_cell(c) for c in cells) + " |"
+
+
 def _md_table(header: Sequence[str], rows: List[MetricRow], ci: bool) -> List[str]:
-    lines = ["| " + " | ".join(header) + " |", "|---|---:|" + "---:|" * (len(header) - 2)]
+    lines = [md_row(header), "|---|---:|" + "---:|" * (len(header) - 2)]
     for row in rows:
         cells = [f"{v} {i}" if ci and i else v for v, i in zip(row.values, row.intervals)]
         shown = [f"**{c}**" if b else c for c, b in zip(cells, row.best)]
-        lines.append(f"| {row.name} | {row.n} | " + " | ".join(shown) + " |")
+        lines.append(md_row([row.name, row.n] + shown))
     return lines
 
 

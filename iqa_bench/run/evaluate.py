@@ -13,6 +13,8 @@ from ..errors import MetricUnavailableError, OptionError
 from .. import imported as imported_scores
 from ..images import image_size
 from ..metrics import canonical_spec, create_metric
+from ..metrics.plugins import PluginImportError
+from ..stats.regression import check_bootstrap_fits
 from ..store import open_store
 from . import distributed
 from .config import DEFAULT_BY, EvaluateConfig, load_config
@@ -68,12 +70,19 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     for spec in requested:
         try:
             modules.append(objects[spec] if spec in objects else create_metric(spec, weights_folder=config.mdf_weights))
+        except PluginImportError as err:  # a typo or an uninstalled package: refused before any scoring
+            raise ValueError(str(err)) from None
         except MetricUnavailableError as err:  # the other metrics still run; this one is reported
             unavailable.append(Failure("(all items)", spec, str(err)))
     items = ds.items()
     require_unique_items(items, f"dataset {ds.key}")
-    imported_values = {s.name: imported_scores.read_values(s, [it.item_id for it in items], ds.item_order)
-                       for s in imported}
+    check_bootstrap_fits(config.bootstrap, len(items))  # before any scoring: what cannot fit is refused now
+    imported_values, sentinels = {}, {}
+    for source in imported:
+        imported_values[source.name], found = imported_scores.apply_sentinel_rule(
+            source, imported_scores.read_values(source, [it.item_id for it in items], ds.item_order), config.sentinels)
+        if found is not None:
+            sentinels[source.name] = found  # said in the run's notes, and in its tables' notes
     for source in imported:
         imported_scores.check_order(source, imported_values[source.name], {it.item_id: it.score for it in items},
                                     ds.item_order, ds.score.name)
@@ -110,7 +119,7 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
                 values = {spec: store.scores(*key) for spec, key in keys.items()}
         if imported:
             with open_store(store_path) as store:
-                provenance = _store_imported(store, ds, items, imported, imported_values)
+                provenance = _store_imported(store, ds, items, imported, imported_values, sentinels)
         else:
             provenance = {}
         for spec in report.stopped:  # a metric that broke the contract: not computed, with its one line
@@ -190,14 +199,20 @@ def _without_images(modules, items, ds, unavailable: List[Failure]):
     return []
 
 
-def _store_imported(store, ds, items, imported, imported_values) -> Dict[str, dict]:
-    """Put imported values in the store under their file digest; their provenance for run.json."""
+def _store_imported(store, ds, items, imported, imported_values, sentinels) -> Dict[str, dict]:
+    """Put imported values in the store under their file digest (and the placeholder rule, where one was
+    applied: the store holds the values the run used); their provenance for run.json."""
     provenance = {}
     for source in imported:
-        digest = source.digest
+        digest = source.digest + (f"-{sentinels[source.name].rule}" if source.name in sentinels else "")
         if store.scores(ds.key, source.name, digest) != imported_values[source.name]:  # a rerun writes nothing
             store.put((ds.key, item_id, source.name, digest, value)
                       for item_id, value in imported_values[source.name].items())
         provenance[source.name] = {"file": str(source.path), "digest": digest,
                                    "direction": source.higher_is_better}
+        if source.name in sentinels:
+            found = sentinels[source.name]
+            provenance[source.name]["sentinel"] = {"value": found.value, "count": found.count, "rule": found.rule,
+                                                   "replacement": found.replacement, "text": found.describe(),
+                                                   "note": found.describe(with_file=False)}
     return provenance

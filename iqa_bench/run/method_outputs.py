@@ -3,7 +3,7 @@ where the dataset gives score spreads, the in-sample / held-out mapping table (m
 held-out``), their columns in summary.csv, and the learned metrics evaluated on their own training data."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -20,6 +20,11 @@ from .config import EvaluateConfig
 
 #: scores.csv's column of each score's standard error, where the dataset gives one (Item.spread).
 SCORE_SE = "score_se"
+#: scores.csv's column of the number of ratings behind each score, where the dataset gives it (Item.ratings).
+SCORE_RATINGS = "score_ratings"
+#: Said (and written nowhere) when the run's mapping is ``none``.
+NO_MAPPING_NOTE = ("no P.1401 table and no held-out mapping table: --fit none maps no metric to the subjective "
+                   "scale, and their RMSE, rmse* and outliers are in its units")
 P1401_COLUMNS = ("rmse_dof", "rmse_star", "outlier_ratio")
 KRASULA_COLUMNS = ("auc_ds", "auc_bw", "c0")
 HELD_OUT_COLUMNS = ("plcc_held_out", "rmse_held_out")
@@ -37,6 +42,7 @@ class MethodResults:
     standard: object = None
     pairs: object = None
     held_out: Optional[pd.DataFrame] = None
+    notes: List[str] = field(default_factory=list)  # what was skipped, and why (one line each)
 
     def with_columns(self, summary: pd.DataFrame) -> pd.DataFrame:
         """summary.csv's rows of all items with the P.1401 columns (rmse_dof, rmse_star, outlier_ratio),
@@ -81,13 +87,21 @@ def method_results(scores: pd.DataFrame, specs: Sequence[str], directions: dict,
     present = [s for s in specs if s in scores.columns]
     if ds.protocol != "regression":
         return results
-    if config.mapping == "held-out":
+    has_spread = SCORE_SE in scores.columns and np.isfinite(scores[SCORE_SE].to_numpy(float)).any()
+    if config.main_fit == "none":
+        if has_spread or config.mapping == "held-out":
+            results.notes.append(NO_MAPPING_NOTE)
+    elif config.mapping == "held-out":
         results.held_out = held_out_table(scores, present, config.main_fit, REFERENCE, seed=config.seed)
-    if SCORE_SE not in scores.columns or not np.isfinite(scores[SCORE_SE].to_numpy(float)).any():
+    if not has_spread:
         return results
-    results.standard = p1401(scores, present, SCORE_SE, config.main_fit, ds.spread.ratings if ds.spread else None)
+    clusters = scores[REFERENCE].to_numpy() if REFERENCE in scores.columns else None
+    ratings = SCORE_RATINGS if SCORE_RATINGS in scores.columns else ds.spread.ratings if ds.spread else None
+    results.standard = p1401(scores, present, SCORE_SE, config.main_fit, ratings, clusters=clusters,
+                             unit=config.pair_tests, bootstrap=config.bootstrap, seed=config.seed)
     if config.krasula:
-        results.pairs = krasula(scores, present, directions, SCORE_SE, ds.score.higher_is_better, seed=config.seed)
+        results.pairs = krasula(scores, present, directions, SCORE_SE, ds.score.higher_is_better, seed=config.seed,
+                                clusters=clusters, unit=config.pair_tests)
     for result in (results.standard, results.pairs):
         if result is not None:
             result.correction = config.correct

@@ -26,7 +26,7 @@ from ..stats.fit_memory import FitMemory
 from ..store import StoreDamagedError, open_store
 from ..stats.summaries import build_summary, with_reasons
 from .config import EvaluateConfig
-from .method_outputs import SCORE_SE, mark_trained_on, method_results, training_overlap
+from .method_outputs import SCORE_RATINGS, SCORE_SE, mark_trained_on, method_results, training_overlap
 from .result import EvaluationResult
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
     frame = pd.DataFrame({"item": [it.item_id for it in items], "score": [it.score for it in items]})
     if any(getattr(it, "spread", None) is not None for it in items):
         frame[SCORE_SE] = [np.nan if it.spread is None else it.spread for it in items]
+    if any(getattr(it, "ratings", None) is not None for it in items):
+        frame[SCORE_RATINGS] = [np.nan if it.ratings is None else it.ratings for it in items]
     for key in sorted({k for it in items for k in it.groups}):
         frame[f"group:{key}"] = [it.groups.get(key, "") for it in items]
     for spec, values in values_by_metric.items():
@@ -171,11 +173,21 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
     notes: List[str] = []
     directions = {m.spec: m.higher_is_better for m in modules}
     directions.update(_imported_directions(provenance, values, items, ds, notes))
+    notes += [f"{name}: {info['sentinel']['text']}" for name, info in provenance.items() if "sentinel" in info]
     specs = specs + list(provenance)
 
     scores = scores_frame(items, values)
-    atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     score_text = ds.score.describe()
+    if (run_dir / "run.json").exists() and not _any_value(scores, specs):
+        # every metric failed: the finished run already in the folder is worth more than a table of failures
+        summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit, 0, config.seed,
+                                ds.score.higher_is_better, config.resample)
+        if ds.protocol == "regression":
+            summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+        notes.append(f"no metric was computed: {run_dir} keeps the previous run's files unchanged")
+        return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
+                                report.reused, report.computed, ds.score.higher_is_better, notes)
+    atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     memory = FitMemory()  # the run's curve fits: made once, shared by every table and figure
     _fit_memory(config, memory.recall, "read")
     with fit_memory.using(memory):
@@ -187,7 +199,8 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
                             provenance)
         labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in modules], ds))
         methods = method_results(scores, specs, directions, ds, config)
-        summary = methods.with_columns(summary)
+        notes += methods.notes
+        summary = with_placeholder_notes(methods.with_columns(summary), provenance)
         meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
                 "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
                 "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
@@ -217,6 +230,23 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
         failures_path.unlink()
     return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
+
+
+def _any_value(scores: pd.DataFrame, specs: Sequence[str]) -> bool:
+    """Whether any metric of ``specs`` has a finite value in the per-item table."""
+    return any(np.isfinite(scores[s].to_numpy(float)).any() for s in specs if s in scores.columns)
+
+
+def with_placeholder_notes(summary: pd.DataFrame, provenance) -> pd.DataFrame:
+    """summary.csv with a ``placeholder`` column: on an imported metric's rows, how its file's placeholder
+    values were treated (the tables' notes say it)."""
+    found = {name: info["sentinel"]["note"] for name, info in (provenance or {}).items()
+             if isinstance(info, dict) and isinstance(info.get("sentinel"), dict)
+             and isinstance(info["sentinel"].get("note"), str)}
+    if found and "metric" in summary.columns:
+        summary = summary.copy()
+        summary["placeholder"] = [found.get(m, "") for m in summary["metric"]]
+    return summary
 
 
 def write_pages(run_dir: Path, view: RunView) -> None:
@@ -254,5 +284,5 @@ def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], import
     unknown = [s for s in keyed if s not in specs]
     if unknown:
         raise ValueError(f"--label {unknown[0]}=...: no metric {unknown[0]!r} in this run; its metrics: "
-                         f"{', '.join(specs)}")
+                         f"{', '.join(dict.fromkeys(specs))}")
     return resolve_labels(specs, keyed, verbatim=imported)

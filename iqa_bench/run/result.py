@@ -61,6 +61,21 @@ def load_run(run_dir) -> dict:
     if missing:
         raise ValueError(f"{scores_path}: no column {', '.join(map(str, missing))} (run.json lists these metrics); "
                          f"the file is damaged or from another run")
+    directions = meta.get("higher_is_better", {})
+    if not isinstance(directions, dict) or not all(isinstance(k, str) and isinstance(v, bool)
+                                                   for k, v in directions.items()):
+        raise ValueError(f"{meta_path}: 'higher_is_better' must map each metric to true or false, got "
+                         f"{directions!r:.80}")
+    for key, low in (("bootstrap", 0), ("seed", None)):
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low):
+            raise ValueError(f"{meta_path}: config {key} must be an integer" + (f" ≥ {low}" if low is not None else "")
+                             + f", got {value!r:.40}")
+    repeated = meta["scores"]["item"][meta["scores"]["item"].duplicated()].astype(str).tolist()
+    if repeated:
+        raise ValueError(f"{scores_path}: the item {repeated[0]} appears more than once"
+                         + (f" (and {len(repeated) - 1} more)" if len(repeated) > 1 else "")
+                         + "; the file is damaged: rerun `iqa-bench evaluate` (the store keeps every score)")
     expected = meta.get("items")
     if not scores_path.read_bytes().endswith(b"\n") or (isinstance(expected, int) and len(meta["scores"]) != expected):
         raise ValueError(f"{scores_path}: truncated ({len(meta['scores'])} rows read"

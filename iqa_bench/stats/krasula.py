@@ -14,23 +14,33 @@ dataset's spread), z = (s_i − s_j) / √(se_i² + se_j²); |z| > z₀.₉₇�
 * the 95th percentile of |Δ| over similar pairs (the metric difference beyond which 95 % of pairs are
   distinguishable).
 
-AUCs and their covariance are DeLong's (DeLong, DeLong & Clarke-Pearson 1988) in the fast form of Sun & Xu
-2014 (midranks of the positives, the negatives and both); the difference of two metrics' AUCs is tested
-with z = ΔAUC / √(σ₁² + σ₂² − 2σ₁₂), two-sided -- Krasula's ``Metrics_performance.m`` (``fastDeLong``,
-``calpvalue``) and VMAF's port. C₀ differences use their ``significanceBinomial``: p̄ = (C₁ + C₂)/2,
-z = |C₁ − C₂| / √(2 p̄(1 − p̄)/L), with L the count of B and W together (twice the different pairs), as
-the authors' code counts it.
+How two metrics' differences are tested depends on the unit (``pair_tests``):
+
+* ``references`` (the default where the dataset has reference contents): the paired delete-one-reference
+  jackknife of :mod:`.cluster_jackknife` -- each AUC and C₀ recomputed exactly without every pair that
+  has an item of reference g, both metrics on the same deletion. The ~4.5 million pairs of TID2013 come
+  from 3000 items of 25 contents: it is the contents that are independent, not the pairs.
+* ``items`` (on request, labelled "pairs taken as independent"): the authors' tests. AUCs and their
+  covariance are DeLong's (DeLong, DeLong & Clarke-Pearson 1988) in the fast form of Sun & Xu 2014
+  (midranks of the positives, the negatives and both); the difference of two metrics' AUCs is tested
+  with z = ΔAUC / √(σ₁² + σ₂² − 2σ₁₂), two-sided -- Krasula's ``Metrics_performance.m`` (``fastDeLong``,
+  ``calpvalue``) and VMAF's port. C₀ differences use their ``significanceBinomial``: p̄ = (C₁ + C₂)/2,
+  z = |C₁ − C₂| / √(2 p̄(1 − p̄)/L), with L the count of B and W together (twice the different pairs), as
+  the authors' code counts it; beside it McNemar's test, which at least pairs the two metrics' outcomes
+  on the same pair (:mod:`.paired_tests`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .cluster_jackknife import jackknife_p
 from .multiple_comparisons import corrected_pairs
+from .paired_tests import mcnemar_p
 
 #: Two-sided 95 %: a pair is "different" when |z| exceeds this.
 Z_DIFFERENT = float(stats.norm.ppf(0.975))
@@ -59,9 +69,20 @@ def _midrank(x: np.ndarray) -> np.ndarray:
     return stats.rankdata(x, method="average")
 
 
+def placements(positives: np.ndarray, negatives: np.ndarray) -> Tuple[float, np.ndarray, np.ndarray]:
+    """(AUC, for each positive the count of negatives below it, for each negative the count of positives
+    above it -- ties counting ½): DeLong's structural components times n and m, from midranks (Sun & Xu
+    2014). AUC = P(positive > negative) + ½ P(tie)."""
+    m, n = positives.size, negatives.size
+    tz = _midrank(np.concatenate([positives, negatives]))
+    below = tz[:m] - _midrank(positives)
+    above = m - (tz[m:] - _midrank(negatives))
+    return float(below.sum() / m / n), below, above
+
+
 def fast_delong(positives: np.ndarray, negatives: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """(AUCs, covariance) of k classifiers: rows of ``positives`` (k × m) and ``negatives`` (k × n)
-    (Sun & Xu 2014, Algorithm 1). AUC = P(positive > negative) + ½ P(tie)."""
+    (Sun & Xu 2014, Algorithm 1)."""
     positives, negatives = np.atleast_2d(positives), np.atleast_2d(negatives)
     k, m = positives.shape
     n = negatives.shape[1]
@@ -69,11 +90,8 @@ def fast_delong(positives: np.ndarray, negatives: np.ndarray) -> Tuple[np.ndarra
     v10 = np.empty((k, n))
     aucs = np.empty(k)
     for r in range(k):
-        tz = _midrank(np.concatenate([positives[r], negatives[r]]))
-        tx, ty = _midrank(positives[r]), _midrank(negatives[r])
-        aucs[r] = tz[:m].sum() / m / n - (m + 1.0) / 2.0 / n
-        v01[r] = (tz[:m] - tx) / n
-        v10[r] = 1.0 - (tz[m:] - ty) / m
+        aucs[r], below, above = placements(positives[r], negatives[r])
+        v01[r], v10[r] = below / n, above / m
     sx = np.atleast_2d(np.cov(v01)) if m > 1 else np.zeros((k, k))
     sy = np.atleast_2d(np.cov(v10)) if n > 1 else np.zeros((k, k))
     return aucs, sx / m + sy / n
@@ -99,29 +117,54 @@ def binomial_p(c1: float, c2: float, count: int) -> float:
 @dataclass
 class KrasulaResult:
     """Per metric AUC_DS, AUC_BW, C₀ and the similar-pair threshold; per ordered pair of metrics the
-    p-values of their differences; the pair counts."""
+    p-values of their differences under the tests ``tests`` (titles in ``titles``); the pair counts; the
+    unit the tests resampled (``references``: the paired jackknife over reference contents; ``items``:
+    the pair-level tests)."""
 
     table: pd.DataFrame          # metric, n_items, auc_ds, auc_bw, c0, threshold_95
-    pairs: pd.DataFrame          # row, col, d_auc_ds, auc_ds_p, d_auc_bw, auc_bw_p, d_c0, c0_p
+    pairs: pd.DataFrame          # row, col, d_<test>, <test>_p, <test>_symbol per test
     metrics: List[str]
-    counts: Dict[str, int]       # pairs, different, similar, items
+    counts: Dict[str, int]       # pairs, different, similar, items (+ clusters with unit references)
     z: float = Z_DIFFERENT
     alpha: float = 0.05
     correction: str = "none"
+    unit: str = "items"
+    unit_note: str = ""          # why the item-level tests ran although references were asked for
+    clusters: int = 0            # the references the jackknife left out one at a time
+    tests: Tuple[str, ...] = ()
+    titles: Dict[str, str] = field(default_factory=dict)
 
 
-#: The tests of the Krasula matrices (the higher the better, each).
-KRASULA_TESTS = ("auc_ds", "auc_bw", "c0")
-KRASULA_TITLES = {"auc_ds": "AUC different/similar, DeLong test", "auc_bw": "AUC better/worse, DeLong test",
-                  "c0": "C₀ (correct classification at ΔOM = 0), test of two proportions"}
+#: The figures of the Krasula table (the higher the better, each).
+KRASULA_FIGURES = ("auc_ds", "auc_bw", "c0")
+#: The tests of each unit: the paired jackknife over reference contents, or the pair-level tests (the
+#: authors' code, and McNemar's paired test of C₀) that take the pairs as independent.
+KRASULA_TESTS = {"references": ("auc_ds", "auc_bw", "c0"), "items": ("auc_ds", "auc_bw", "c0", "c0_mcnemar")}
+_JACKKNIFE = "paired jackknife over reference contents (whole references left out, t with G − 1 df)"
+_PAIRS_INDEPENDENT = "pairs taken as independent"
+KRASULA_TITLES = {
+    "references": {"auc_ds": f"AUC different/similar, {_JACKKNIFE}", "auc_bw": f"AUC better/worse, {_JACKKNIFE}",
+                   "c0": f"C₀ (correct classification at ΔOM = 0), {_JACKKNIFE}"},
+    "items": {"auc_ds": f"AUC different/similar, DeLong test ({_PAIRS_INDEPENDENT})",
+              "auc_bw": f"AUC better/worse, DeLong test ({_PAIRS_INDEPENDENT})",
+              "c0": f"C₀ (correct classification at ΔOM = 0), test of two proportions of the authors' code "
+                    f"({_PAIRS_INDEPENDENT}, and the two metrics' outcomes as unpaired)",
+              "c0_mcnemar": f"C₀, McNemar's paired test ({_PAIRS_INDEPENDENT})"}}
 
 
 def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool], se_column: str,
             score_higher_is_better: Optional[bool] = True, z: float = Z_DIFFERENT,
-            seed: int = 0, alpha: float = 0.05) -> Optional[KrasulaResult]:
+            seed: int = 0, alpha: float = 0.05, clusters: Optional[np.ndarray] = None,
+            unit: str = "references") -> Optional[KrasulaResult]:
     """The Krasula analysis of ``specs`` over the items where every one of them, the score and its
     standard error are finite (None with fewer than two such items or no metric). Above
-    :data:`MAX_ITEMS` items, a random subset of that many (``seed``) is analysed, said in ``counts``."""
+    :data:`MAX_ITEMS` items, a random subset of that many (``seed``) is analysed, said in ``counts``.
+
+    ``unit``: ``references`` tests each difference by the paired jackknife over ``clusters`` (one reference
+    label per row of ``scores``; :mod:`.cluster_jackknife`), ``items`` by the pair-level tests; without
+    clusters (or fewer than three among the items) the pair-level tests run, and ``unit_note`` says why."""
+    from .cluster_jackknife import jackknife_unit
+
     present = [s for s in specs if s in scores.columns and np.isfinite(scores[s].to_numpy(float)).sum() > 1]
     if not present or se_column not in scores.columns:
         return None
@@ -140,6 +183,9 @@ def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bo
     different, similar = signif != 0, signif == 0
     counts = {"items": int(index.size), "pairs": int(signif.size), "different": int(different.sum()),
               "similar": int(similar.sum()), "subsampled": int(subsampled)}
+    unit, codes, g, note = jackknife_unit(None if clusters is None else np.asarray(clusters)[index], unit)
+    if unit == "references":
+        counts["clusters"] = g
     k = len(present)
     orientation = signif[different].astype(float)
     b = np.empty((k, counts["different"]))      # B: each different pair's Δ, positive when it says the better
@@ -150,38 +196,79 @@ def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bo
         b[row] = delta[different] * orientation
         similar_abs[row] = np.abs(delta[similar])
     table = {"metric": present, "n_items": [counts["items"]] * k}
+    has_ds, has_bw = bool(counts["different"] and counts["similar"]), bool(counts["different"])
+    table["threshold_95"] = [float(np.percentile(s, 95)) for s in similar_abs] if has_ds else [np.nan] * k
+    tests = KRASULA_TESTS[unit]
+    if unit == "references":
+        figures, leave_out = _jackknifed(b, similar_abs, codes[i], codes[j], different, similar, counts["clusters"])
+        p_of = {t: (lambda a, c, t=t: jackknife_p(figures[t][a], figures[t][c], leave_out[t][a], leave_out[t][c]))
+                for t in tests}
+    else:
+        figures, p_of = _pair_level(b, similar_abs, has_ds, has_bw)
+    for figure in KRASULA_FIGURES:
+        table[figure] = list(figures[figure]) if figure in figures else [np.nan] * k
     pair_rows = []
-    ds = bw = c0 = None
-    if counts["different"] and counts["similar"]:
-        ds = fast_delong(np.abs(b), similar_abs)  # |Δ| of a different pair is |B|
-        table["threshold_95"] = [float(np.percentile(s, 95)) for s in similar_abs]
-    if counts["different"]:
-        bw = fast_delong(b, -b)
-        c0 = (b > 0).mean(axis=1)  # (#B > 0 + #W < 0) / (2 #different): the same share
-    table["auc_ds"] = list(ds[0]) if ds else [np.nan] * k
-    table["auc_bw"] = list(bw[0]) if bw else [np.nan] * k
-    table["c0"] = list(c0) if c0 is not None else [np.nan] * k
-    table.setdefault("threshold_95", [np.nan] * k)
-    count_bw = 2 * counts["different"]
     for a in range(k):
-        for b_ in range(k):
-            if a == b_:
+        for c in range(k):
+            if a == c:
                 continue
-            sel = [a, b_]
-            row = {"row": present[a], "col": present[b_]}
-            for key, result in (("auc_ds", ds), ("auc_bw", bw)):
-                row[f"d_{key}"] = float(result[0][a] - result[0][b_]) if result else np.nan
-                row[f"{key}_p"] = delong_p(result[0][sel], result[1][np.ix_(sel, sel)]) if result else np.nan
-            row["d_c0"] = float(c0[a] - c0[b_]) if c0 is not None else np.nan
-            row["c0_p"] = binomial_p(c0[a], c0[b_], count_bw) if c0 is not None else np.nan
-            for test in KRASULA_TESTS:
-                p, d = row[f"{test}_p"], row[f"d_{test}"]
+            row = {"row": present[a], "col": present[c]}
+            for test in tests:
+                figure = "c0" if test == "c0_mcnemar" else test
+                ok = figure in figures
+                d = float(figures[figure][a] - figures[figure][c]) if ok else np.nan
+                p = p_of[test](a, c) if ok else np.nan
+                row[f"d_{test}"], row[f"{test}_p"] = d, p
                 row[f"{test}_symbol"] = np.nan if not np.isfinite(p) else 0.0 if p >= alpha else float(np.sign(d))
             pair_rows.append(row)
     pairs = pd.DataFrame(pair_rows)
     if len(pairs):
-        pairs = corrected_pairs(pairs, {t: (f"{t}_p", _higher_is_better(t)) for t in KRASULA_TESTS}, alpha)
-    return KrasulaResult(pd.DataFrame(table), pairs, present, counts, z, alpha)
+        pairs = corrected_pairs(pairs, {t: (f"{t}_p", _higher_is_better(t)) for t in tests}, alpha)
+    return KrasulaResult(pd.DataFrame(table), pairs, present, counts, z, alpha, unit=unit, unit_note=note,
+                         clusters=counts.get("clusters", 0), tests=tests, titles=KRASULA_TITLES[unit])
+
+
+def _pair_level(b: np.ndarray, similar_abs: np.ndarray, has_ds: bool, has_bw: bool):
+    """The figures and the pair-level p-value of each test (``items``): DeLong for the AUCs, the authors'
+    binomial test and McNemar's for C₀."""
+    figures, covariances = {}, {}
+    if has_ds:
+        figures["auc_ds"], covariances["auc_ds"] = fast_delong(np.abs(b), similar_abs)  # |Δ| of a different pair
+    if has_bw:
+        figures["auc_bw"], covariances["auc_bw"] = fast_delong(b, -b)
+        figures["c0"] = (b > 0).mean(axis=1)  # (#B > 0 + #W < 0) / (2 #different): the same share
+    count_bw = 2 * b.shape[1]  # L: the B and W values together, as the authors' code counts them
+
+    def delong(test):
+        return lambda a, c: delong_p(figures[test][[a, c]], covariances[test][np.ix_([a, c], [a, c])])
+    return figures, {"auc_ds": delong("auc_ds"), "auc_bw": delong("auc_bw"),
+                     "c0": lambda a, c: binomial_p(figures["c0"][a], figures["c0"][c], count_bw),
+                     "c0_mcnemar": lambda a, c: mcnemar_p(b[a] > 0, b[c] > 0)}
+
+
+def _jackknifed(b: np.ndarray, similar_abs: np.ndarray, cluster_i: np.ndarray, cluster_j: np.ndarray,
+                different: np.ndarray, similar: np.ndarray, g: int):
+    """Each metric's AUC_DS, AUC_BW and C₀ on all pairs and with each reference's pairs left out."""
+    from .cluster_jackknife import auc_leave_one_out, share_leave_one_out
+
+    k = b.shape[0]
+    di, dj, si, sj = cluster_i[different], cluster_j[different], cluster_i[similar], cluster_j[similar]
+    figures = {f: np.full(k, np.nan) for f in KRASULA_FIGURES}
+    left = {f: np.full((k, g), np.nan) for f in KRASULA_FIGURES}
+    for row in range(k):
+        if b.shape[1] and similar_abs.shape[1]:
+            positives = np.abs(b[row])
+            auc, below, above = placements(positives, similar_abs[row])
+            figures["auc_ds"][row] = auc
+            left["auc_ds"][row] = auc_leave_one_out(positives, similar_abs[row], (below, above), (di, dj), (si, sj), g)
+        if b.shape[1]:
+            auc, below, above = placements(b[row], -b[row])
+            figures["auc_bw"][row] = auc
+            left["auc_bw"][row] = auc_leave_one_out(b[row], -b[row], (below, above), (di, dj), (di, dj), g)
+            hits = b[row] > 0
+            figures["c0"][row] = hits.mean()
+            left["c0"][row] = share_leave_one_out(hits, di, dj, g)
+    return ({f: v for f, v in figures.items() if np.isfinite(v).any()}, left)
 
 
 def _higher_is_better(test: str):

@@ -16,6 +16,7 @@ Conventions (VQEG; Sheikh, Sabir & Bovik 2006):
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from typing import Dict, Optional
 
@@ -25,6 +26,7 @@ from scipy import optimize, stats
 from . import fit_memory
 from .fit_memory import FitResult
 from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
+from ..errors import OptionError
 from ..parallel import map_forked
 from .resample_ranks import draw_counts, resample_kendall_tau_b, resample_ranks
 
@@ -51,6 +53,13 @@ def logistic5(x, b1, b2, b3, b4, b5):
         return b1 * (0.5 - 1.0 / (1.0 + np.exp(b2 * (x - b3)))) + b4 * x + b5
 
 
+def _moderate(values: np.ndarray) -> np.ndarray:
+    """``values`` divided by their largest magnitude where squaring them would overflow or underflow
+    (beyond 1e±100); unchanged otherwise (Pearson's r does not depend on the scale)."""
+    peak = float(np.max(np.abs(values))) if values.size else 0.0
+    return values / peak if np.isfinite(peak) and (peak > 1e100 or 0 < peak < 1e-100) else values
+
+
 def logistic4(x, b1, b2, b3, b4):
     """The 4-parameter logistic of VQEG (FR-TV Phase II, and ITU-T P.1401's monotonic mapping):
     ``Q(x) = (b1 − b2) / (1 + exp(−(x − b3) / |b4|)) + b2``."""
@@ -59,6 +68,7 @@ def logistic4(x, b1, b2, b3, b4):
 
 
 def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = _moderate(a), _moderate(b)
     a = a - a.mean(axis=-1, keepdims=True)
     b = b - b.mean(axis=-1, keepdims=True)
     denom = np.sqrt((a * a).sum(-1) * (b * b).sum(-1))
@@ -189,10 +199,32 @@ def _fit_logistic5(z, y) -> FitResult:
 FITTERS = {"logistic5": _fit_logistic5, "logistic4": _fit_logistic4, "cubic": _fit_cubic}
 
 
+#: Bytes of the bootstrap's working arrays per resample and item: the index matrix (int64) and the resampled
+#: metric values, subjective scores and ranks (float64) held at once.
+BOOTSTRAP_BYTES_PER_DRAW = 32
+
+
+def check_bootstrap_fits(n_boot: int, n: int, free: Optional[int] = None) -> None:
+    """Refuse, up front and with the figure, a bootstrap whose resamples of ``n`` items cannot fit in half
+    the memory now free (OptionError on ``bootstrap``), instead of an allocation error after the scoring."""
+    if free is None:
+        try:
+            free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, ValueError, OSError):
+            return
+    need = int(n_boot) * max(int(n), 1) * BOOTSTRAP_BYTES_PER_DRAW
+    if need > free // 2:
+        most = max(free // 2 // (max(int(n), 1) * BOOTSTRAP_BYTES_PER_DRAW), 0)
+        raise OptionError("bootstrap", f"{{option}} {n_boot}: the resamples of {n} items need about "
+                                       f"{need / 2 ** 30:,.1f} GiB, more than half the {free / 2 ** 30:,.1f} GiB free; "
+                                       f"use at most {most:,} (1000 is the usual figure)")
+
+
 def resample_indices(rng, n_boot: int, n: int, clusters=None):
     """Index matrices of ``n_boot`` bootstrap resamples of ``n`` items: one n_boot × n matrix of items drawn
     with replacement; with ``clusters`` (one label per item), whole clusters drawn with replacement (as many
     as there are; Field & Welsh 2007's cluster bootstrap), the resamples grouped by their length."""
+    check_bootstrap_fits(n_boot, n)
     if clusters is None:
         return [rng.integers(0, n, size=(n_boot, n))]
     _, inverse = np.unique(np.asarray(clusters), return_inverse=True)
@@ -240,8 +272,12 @@ class MetricRegression:
             if clusters.shape != x.shape:
                 raise ValueError(f"clusters and x lengths differ: {clusters.size} vs {x.size}")
             self.clusters_ = clusters[keep]
-        self.center_ = float(np.mean(self.x_)) if self.x_.size else 0.0
-        self.spread_ = float(np.std(self.x_)) if self.x_.size else 0.0
+        # in units of the largest |x| first: values near 1e300 (whose squares overflow) or 1e-300 (whose
+        # squares underflow to 0, a "constant" metric) standardise as well as values near 1
+        peak = float(np.max(np.abs(self.x_))) if self.x_.size else 0.0
+        unit = peak if np.isfinite(peak) and peak > 0 else 1.0
+        self.center_ = unit * float(np.mean(self.x_ / unit)) if self.x_.size else 0.0
+        self.spread_ = unit * float(np.std(self.x_ / unit)) if self.x_.size else 0.0
         self.scale_ = self.spread_ if self.spread_ > 0 else 1.0
         return self
 
@@ -259,7 +295,10 @@ class MetricRegression:
             return FitResult(self.fit_kind, None, "metric is constant: nothing to fit")
         if self.fit_kind == "none":
             return FitResult("none", np.zeros(0), "ok")
-        return fit_memory.fit(*self._job(), FITTERS)
+        try:
+            return fit_memory.fit(*self._job(), FITTERS)
+        except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as err:  # that metric's fit, not the run
+            return FitResult(self.fit_kind, None, f"fit failed ({type(err).__name__}: {err})")
 
     def _z(self, x):
         return (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_

@@ -85,11 +85,13 @@ def _model(config, entry, name, loss, output: Path, device, progress):
 
 def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
               trust_specs: bool = False) -> Dict[str, pd.DataFrame]:
-    """Losses and predictors read from the config may name no file unless ``trust_specs``."""
-    from ..metrics.registry import check_specs_from_file
+    """No spec read from the config (under any key: losses, predictors, the perception axis, ...) may name
+    code or a file unless ``trust_specs`` (the one gate, :func:`~iqa_bench.metrics.registry.check_file_values`)."""
+    from ..metrics.registry import check_file_values, check_specs_from_file
     from .losses import check_loss_from_file
 
     config = read_yaml_mapping(config_path, "study config")
+    check_file_values(config, f"study config {config_path}", trust_specs)
     for key in ("train", "losses"):
         if key not in config:
             raise ValueError(f"study config {config_path}: missing key {key!r}")

@@ -93,11 +93,13 @@ class TrainConfig:
 def load_train_config(path: Optional[Path] = None, trust_specs: bool = False, **overrides) -> TrainConfig:
     """YAML keys = TrainConfig fields; ``loss``/``iters``/``lr`` at top level describe a single stage.
     Losses read from the file may name no file unless ``trust_specs`` (``--trust-specs``)."""
+    from ..metrics.registry import check_file_values
     from .losses import check_loss_from_file
 
     values: Dict[str, Any] = {}
     if path is not None:
         values.update(read_yaml_mapping(path, "train config"))
+        check_file_values(values, f"train config {path}", trust_specs)
         losses = [values.get("loss")] if overrides.get("loss") is None else []
         losses += [s.get("loss") for s in values.get("stages") or [] if isinstance(s, dict)]
         for loss in filter(None, losses):

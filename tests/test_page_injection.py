@@ -1,0 +1,103 @@
+"""Names a dataset, a manifest, a colleague's score file or a label supply never run as script in a page
+(issue 43, items 2-3): a payload through every name source into report.html and across.html, opened in
+headless Chromium with the item panel shown for every item; nothing may run, and the names must still be
+shown (as text). The check fails on a page built the old way (raw HTML passed through Markdown)."""
+import re
+from pathlib import Path
+
+import markdown as markdown_lib
+import pytest
+from click.testing import CliRunner
+
+from iqa_bench.cli import cli
+from iqa_bench.reports import html_page
+
+from browser import browser_or_skip, console_errors
+from fault_helpers import make_set
+
+#: Each source's payload marks the page when it runs (no ',', '=' or ':' where the source refuses them).
+IMG = "<img src=x onerror=document.body.classList.add('pwned')>"
+SCRIPT = "<script>document.body.classList.add('pwned')</script>"
+
+
+def _hostile_run(tmp_path: Path) -> Path:
+    root = make_set(tmp_path / "set", n=6)
+    rows = ["ref,dist,score,item,distortion,reference"]
+    for k in range(6):
+        dist = f"x{k}{IMG}.png"  # a file named so
+        (root / f"dist{k}.png").rename(root / dist)
+        rows.append(f"ref{k}.png,{dist},{10 - k},item{k}{IMG},{'jpeg' if k % 2 else IMG},ref{k}{IMG}")
+    (root / "manifest.csv").write_text("\n".join(rows) + "\n")
+    values = root / "values.txt"
+    values.write_text("".join(f"{v}\n" for v in (1, 2, 3, 4, 5, 6)))
+    config = tmp_path / "run.yaml"
+    config.write_text(f"scores:\n  \"{SCRIPT}:lower\": {values}\n")
+    out = CliRunner().invoke(cli, ["evaluate", "--config", str(config), "-d", "custom", "--root", str(root),
+                                   "-o", f"score_name=MOS{SCRIPT}", "--metrics", "psnr,ssim", "--label",
+                                   f"psnr=PSNR{IMG}", "--fit", "all", "--bootstrap", "20", "--no-progress",
+                                   "--batch-size", "2", "--results", str(tmp_path / "res"), "--run", "hostile"])
+    assert out.exit_code == 0, out.output
+    run = tmp_path / "res" / "hostile"
+    across = CliRunner().invoke(cli, ["across", str(run), "--format", "html"])
+    assert across.exit_code == 0, across.output
+    (run / "across.html").write_text(across.output)
+    return run
+
+
+def check_nothing_runs(run: Path) -> None:
+    driver = browser_or_skip()
+    try:
+        for page in ("report.html", "across.html", "table.html"):
+            if not (run / page).exists():
+                continue
+            driver.get((run / page).resolve().as_uri())
+            driver.execute_script("if(window.showItem&&document.getElementById('run-data')){"
+                                  "const D=JSON.parse(document.getElementById('run-data').textContent);"
+                                  "for(let i=0;i<D.items.length;i+=1)showItem(i);}")
+            ran = driver.execute_script("return document.body.classList.contains('pwned')")
+            assert not ran, f"{page}: a name ran as script"
+            text = driver.execute_script("return document.body.innerText")
+            assert "onerror=document.body" in text or "<script>" in text, f"{page}: the names are not shown"
+            assert [e for e in console_errors(driver) if "pwned" in e.get("message", "")] == []
+    finally:
+        driver.quit()
+
+
+def test_no_name_runs_as_script_in_any_page(tmp_path):
+    run = _hostile_run(tmp_path)
+    page = (run / "report.html").read_text()
+    assert IMG not in re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
+    check_nothing_runs(run)
+
+
+def test_the_injection_check_fails_on_raw_html(tmp_path, monkeypatch):
+    """The page built as before this fix (Python-Markdown's raw HTML passed through): the check fails."""
+    def raw(text):
+        return markdown_lib.markdown(text, extensions=["tables"], output_format="html")
+    monkeypatch.setattr(html_page, "markdown_html", raw)
+    from iqa_bench.reports import html_run
+    monkeypatch.setattr(html_run, "markdown_html", raw)
+    run = _hostile_run(tmp_path)
+    with pytest.raises(AssertionError, match="ran as script"):
+        check_nothing_runs(run)
+
+
+@pytest.mark.parametrize("name,cell", [("noise|white", r"noise\|white"), ("two\nlines", "two lines")])
+def test_a_pipe_or_a_newline_in_a_name_keeps_the_markdown_table_whole(name, cell):
+    from iqa_bench.reports.tables import md_cell
+
+    assert md_cell(name) == cell
+    rendered = html_page.markdown_html(f"| a | b |\n|---|---|\n| {md_cell(name)} | 1 |\n")
+    assert rendered.count("<td>") == 2
+
+
+def test_the_injection_check_fails_on_unescaped_script_insertion(tmp_path, monkeypatch):
+    """The page's script inserting names with innerHTML unescaped (as before): the check fails too."""
+    from iqa_bench.reports import html_run
+
+    identity = "const esc=t=>String(t);"
+    assert html_run.SCRIPT.count("const esc=") == 1
+    monkeypatch.setattr(html_run, "SCRIPT", re.sub(r"const esc=.*?;\n", identity + "\n", html_run.SCRIPT, count=1))
+    run = _hostile_run(tmp_path)
+    with pytest.raises(AssertionError, match="ran as script"):
+        check_nothing_runs(run)
