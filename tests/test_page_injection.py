@@ -20,7 +20,42 @@ IMG = "<img src=x onerror=document.body.classList.add('pwned')>"
 SCRIPT = "<script>document.body.classList.add('pwned')</script>"
 
 
-def _hostile_run(tmp_path: Path) -> Path:
+def _entry_point(tmp_path: Path, monkeypatch) -> str:
+    """An installed plugin whose entry-point name is a script (a package's name is the package's to choose)."""
+    import importlib
+
+    package = tmp_path / "pkgs" / "hostile_plugin"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("def mae(ref, dist):\n    return (ref - dist).abs().mean((1, 2, 3))\n"
+                                         "mae.higher_is_better = False\n")
+    info = tmp_path / "pkgs" / "hostile_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hostile-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[iqa_bench.metrics]\n{SCRIPT} = hostile_plugin:mae\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "pkgs"))
+    importlib.invalidate_caches()
+    return SCRIPT.lower()
+
+
+def _hostile_recipe(tmp_path: Path) -> Path:
+    """A colleague's recipe file whose title, labels and source are scripts: its paper page."""
+    import yaml
+
+    recipe = tmp_path / "hostile.yaml"
+    recipe.write_text(yaml.safe_dump({"title": f"Table 1{IMG}", "kind": "regression", "columns": ["srocc"],
+                                      "header": [f"Metric{IMG}"], "sources": [{"dataset": "sample"}],
+                                      "source": f"a paper{SCRIPT}",
+                                      "rows": [{"labels": [f"PSNR{IMG}"], "metric": "psnr", "published": [0.9]}]}))
+    out = CliRunner().invoke(cli, ["paper", "--recipe-file", str(recipe), "--out", str(tmp_path / "paper"),
+                                   "--results", str(tmp_path / "paper-res"), "--no-plots", "--bootstrap", "0"])
+    assert out.exit_code == 0, out.output
+    pages = list((tmp_path / "paper").glob("*.html"))
+    assert len(pages) == 1
+    return pages[0]
+
+
+def _hostile_run(tmp_path: Path, monkeypatch) -> Path:
+    plugin = _entry_point(tmp_path, monkeypatch)
     root = make_set(tmp_path / "set", n=6)
     rows = ["ref,dist,score,item,distortion,reference"]
     for k in range(6):
@@ -33,7 +68,7 @@ def _hostile_run(tmp_path: Path) -> Path:
     config = tmp_path / "run.yaml"
     config.write_text(f"scores:\n  \"{SCRIPT}:lower\": {values}\n")
     out = CliRunner().invoke(cli, ["evaluate", "--config", str(config), "-d", "custom", "--root", str(root),
-                                   "-o", f"score_name=MOS{SCRIPT}", "--metrics", "psnr,ssim", "--label",
+                                   "-o", f"score_name=MOS{SCRIPT}", "--metrics", f"psnr,ssim,{plugin}", "--label",
                                    f"psnr=PSNR{IMG}", "--fit", "all", "--bootstrap", "20", "--no-progress",
                                    "--batch-size", "2", "--results", str(tmp_path / "res"), "--run", "hostile"])
     assert out.exit_code == 0, out.output
@@ -41,13 +76,14 @@ def _hostile_run(tmp_path: Path) -> Path:
     across = CliRunner().invoke(cli, ["across", str(run), "--format", "html"])
     assert across.exit_code == 0, across.output
     (run / "across.html").write_text(across.output)
+    (run / "paper.html").write_text(_hostile_recipe(tmp_path).read_text())
     return run
 
 
 def check_nothing_runs(run: Path) -> None:
     driver = browser_or_skip()
     try:
-        for page in ("report.html", "across.html", "table.html"):
+        for page in ("report.html", "across.html", "paper.html"):
             if not (run / page).exists():
                 continue
             driver.get((run / page).resolve().as_uri())
@@ -63,8 +99,8 @@ def check_nothing_runs(run: Path) -> None:
         driver.quit()
 
 
-def test_no_name_runs_as_script_in_any_page(tmp_path):
-    run = _hostile_run(tmp_path)
+def test_no_name_runs_as_script_in_any_page(tmp_path, monkeypatch):
+    run = _hostile_run(tmp_path, monkeypatch)
     page = (run / "report.html").read_text()
     assert IMG not in re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
     check_nothing_runs(run)
@@ -77,7 +113,7 @@ def test_the_injection_check_fails_on_raw_html(tmp_path, monkeypatch):
     monkeypatch.setattr(html_page, "markdown_html", raw)
     from iqa_bench.reports import html_run
     monkeypatch.setattr(html_run, "markdown_html", raw)
-    run = _hostile_run(tmp_path)
+    run = _hostile_run(tmp_path, monkeypatch)
     with pytest.raises(AssertionError, match="ran as script"):
         check_nothing_runs(run)
 
@@ -98,6 +134,6 @@ def test_the_injection_check_fails_on_unescaped_script_insertion(tmp_path, monke
     identity = "const esc=t=>String(t);"
     assert html_run.SCRIPT.count("const esc=") == 1
     monkeypatch.setattr(html_run, "SCRIPT", re.sub(r"const esc=.*?;\n", identity + "\n", html_run.SCRIPT, count=1))
-    run = _hostile_run(tmp_path)
+    run = _hostile_run(tmp_path, monkeypatch)
     with pytest.raises(AssertionError, match="ran as script"):
         check_nothing_runs(run)

@@ -402,7 +402,8 @@ def test_entry_points_are_matched_ignoring_case_and_a_malformed_one_is_one_line(
     info = site / "upper_demo-0.1.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: upper-demo\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[iqa_bench.metrics]\nUpperCase = {name}:mae\nbroken = not a value\n")
+    (info / "entry_points.txt").write_text(f"[iqa_bench.metrics]\nUpperCase = {name}:mae\nbroken = not a value\n"
+                                           f"ssim = {name}:mae\n")
     monkeypatch.syspath_prepend(str(site))
     importlib.invalidate_caches()
     root = make_set(tmp_path / "set", n=3)
@@ -417,6 +418,7 @@ def test_entry_points_are_matched_ignoring_case_and_a_malformed_one_is_one_line(
     listing = run_cli("metrics")
     assert "\x1b" not in listing.stdout and "Mean absolute error." in listing.stdout
     assert "unusable: its value 'not a value' is not module:Name" in listing.stdout
+    assert "shadowed by the built-in metric 'ssim': this plugin cannot be used under that name" in listing.stdout
 
 
 @pytest.mark.parametrize("name", ["a:b", "a,b", "", "two words"])
@@ -427,3 +429,11 @@ def test_register_metric_refuses_names_that_cannot_be_specs(name):
         register_metric(name)
     with pytest.raises(TypeError, match="it decorates a torch.nn.Module class"):
         register_metric("fine_name")(42)
+
+
+def test_stand_takes_display_names(tmp_path):
+    """Issue 43, item 16: ``stand --label`` names a spec in its tables (rows no longer read pkg.module:Name)."""
+    result = run_cli("stand", "ssim", "--against", "psnr", "--label", "ssim=My SSIM", "--bootstrap", "0", "--no-plots",
+                     "--no-progress", "--results", tmp_path / "res")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| My SSIM |" in result.stdout

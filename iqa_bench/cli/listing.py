@@ -30,7 +30,14 @@ def metrics(backbone):
 
     from ..plugin_specs import listing_rows
 
-    listing = families() + listing_rows()  # installed plugins, read without running their code
+    built_in = families()
+    taken = {f["name"] for f in built_in} | {a for f in built_in for a in f["aliases"]}
+    plugins = listing_rows()  # installed plugins, read without running their code
+    for row in plugins:  # a built-in name wins: say so rather than list a plugin that never runs
+        if row["name"] in taken:
+            row["description"] = (f"shadowed by the built-in metric {row['name']!r}: this plugin cannot be used "
+                                  f"under that name (rename its entry point)")
+    listing = built_in + plugins
     rows = []
     for family in listing:
         if not rows or family["group"] != rows[-1][0]:

@@ -24,8 +24,11 @@ from .common import fail_usage, cli, guarded, parse_options
 @click.option("--plots/--no-plots", default=True, show_default=True)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")
+@click.option("--label", "labels", multiple=True, metavar="SPEC=TEXT",
+              help="Display name of a metric in the tables and figures, e.g. --label "
+                   "'gradsim.measures:GradientSimilarity=GMSM' (repeatable).")
 def stand(specs, datasets, roots, against, results, run, bootstrap, resample, device, batch_size, plots, progress,
-          options):
+          options, labels):
     """Where SPECS (your metric: a spec, pkg.module:Name, or an installed plugin) stand against a baseline:
     each dataset's table, the significance matrices with SPECS in bold, the table across datasets with the
     peers' published values beside."""
@@ -39,7 +42,8 @@ def stand(specs, datasets, roots, against, results, run, bootstrap, resample, de
         config = load_config(dataset=list(datasets) or None, root=list(roots) or None, results=results, run=run,
                              metrics=list(specs) + others, highlight=list(specs), device=device,
                              batch_size=batch_size, bootstrap=bootstrap, resample=resample, plots=plots,
-                             progress=progress, dataset_options=parse_options(options))
+                             progress=progress, dataset_options=parse_options(options),
+                             labels=list(labels) or None)
         result = guarded(lambda: where_it_stands(list(specs), against=against, config=config), config)
     except (UnknownNameError, ValueError) as err:
         fail_usage(err)

@@ -129,6 +129,8 @@ def across_frame(runs: Sequence[DatasetRun]) -> pd.DataFrame:
             record = {"metric": metric, "dataset": run.name, "dataset_key": run.key, "protocol": run.protocol,
                       "n": row.get("n", np.nan), "fit": row.get("fit", ""), "resample": row.get("resample", ""),
                       "sign": row.get("sign", ""), "status": row.get("status", ""), "note": row.get("note", "")}
+            if isinstance(row.get("label"), str) and row.get("label"):  # the run's display name (--label)
+                record["label"] = row["label"]
             keys = STATS if run.protocol == "regression" else ("twoafc",)
             for key in keys:
                 value = float(row.get(key, np.nan))
