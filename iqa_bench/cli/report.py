@@ -36,7 +36,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
     from ..run.result import load_run
     from ..reports.renderers import renderer
     from ..reports.summary import separate_ci_table
-    from ..run.outputs import run_labels, with_placeholder_notes
+    from ..run.outputs import run_labels, with_sentinel_notes
     from ..reports.labels import parse_label_option, with_labels
 
     by = "" if by == "none" else by  # as evaluate spells "overall only"
@@ -59,7 +59,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
         names = {k: v for k, v in stored.items() if k in specs and isinstance(v, str) and v.strip()}
         names.update(parse_label_option(text) for text in labels)
         imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
-        summary = with_placeholder_notes(with_labels(summary, run_labels(specs, names, imported)), imported)
+        summary = with_sentinel_notes(with_labels(summary, run_labels(specs, names, imported)), imported)
         ci = ci or config.get("ci", "below")
         if thumbnails and fmt != "html":
             raise ValueError("--thumbnails: images are shown by --format html only")

@@ -200,7 +200,7 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
         labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in modules], ds))
         methods = method_results(scores, specs, directions, ds, config)
         notes += methods.notes
-        summary = with_placeholder_notes(methods.with_columns(summary), provenance)
+        summary = with_sentinel_notes(methods.with_columns(summary), provenance)
         meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
                 "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
                 "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
@@ -237,7 +237,7 @@ def _any_value(scores: pd.DataFrame, specs: Sequence[str]) -> bool:
     return any(np.isfinite(scores[s].to_numpy(float)).any() for s in specs if s in scores.columns)
 
 
-def with_placeholder_notes(summary: pd.DataFrame, provenance) -> pd.DataFrame:
+def with_sentinel_notes(summary: pd.DataFrame, provenance) -> pd.DataFrame:
     """summary.csv with a ``placeholder`` column: on an imported metric's rows, how its file's placeholder
     values were treated (the tables' notes say it)."""
     found = {name: info["sentinel"]["note"] for name, info in (provenance or {}).items()

@@ -122,13 +122,3 @@ def share_leave_one_out(hits: np.ndarray, cluster_i: np.ndarray, cluster_j: np.n
     count = hits.size - pair_cluster_sums(np.ones(hits.size), cluster_i, cluster_j, g)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, left / np.where(count > 0, count, 1), np.nan)
-
-
-def item_sums_leave_one_out(values: np.ndarray, clusters: np.ndarray, g: int,
-                            keep: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
-    """(Σ values, count) over the items outside cluster c, for each c (items with ``keep`` False left out)."""
-    values = np.asarray(values, float)
-    keep = np.ones(values.size, bool) if keep is None else keep
-    total, count = values[keep].sum(), keep.sum()
-    return (total - np.bincount(clusters[keep], values[keep], minlength=g),
-            count - np.bincount(clusters[keep], minlength=g).astype(float))
