@@ -154,6 +154,13 @@ def check_in_browser(run_dir: Path, screenshot: Path) -> float:
                             "return window.Plotly!==undefined && document.querySelectorAll('.metric-scatter .main-svg').length>0"
                             " && document.getElementById('heatmap').data!==undefined")
         assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+        # issue 43, item 16: at 1400 px no table scrolls sideways (intervals under their values, SROCC per
+        # group in tables of 8 groups with wrapping headings)
+        assert driver.execute_script("return window.innerWidth") == 1400
+        scrolling = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.wide')).filter(w=>w.scrollWidth>w.clientWidth+1)"
+            ".map(w=>[w.querySelector('table').id||w.querySelector('table').className,w.scrollWidth])")
+        assert scrolling == []
         summary = pd.read_csv(run_dir / "summary.csv")
         overall = summary[summary["group"] == "all"]
         rows = driver.find_elements(By.CSS_SELECTOR, "#summary-table tbody tr")

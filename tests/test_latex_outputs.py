@@ -102,3 +102,38 @@ def test_the_raw_spec_check_fails_on_a_raw_spec(tmp_path):
     good = tmp_path / "good.tex"
     good.write_text("MS-SSIM & 0.9 \\\\ % ms_ssim\n% provenance: ms_ssim\n")
     assert_no_raw_spec(good)
+
+
+@pytest.mark.slow
+def test_the_default_deep_metric_names_take_two_lines_at_most_in_latex(tmp_path):
+    """Issue 43, item 16: "LP-att (EfficientNet-Lite0, block4_expand_relu)" and its kin wrapped to three lines
+    in the name column. Typeset at body size (the paper table, the per-group blocks, the significance
+    matrix) and read back from the PDF (pdftotext), each default deep name's first line holds the family and
+    the backbone, so the layer is all that goes to a second line."""
+    import os
+    import shutil
+    import subprocess
+
+    from iqa_bench.reports.labels import metric_label
+    from iqa_bench.run.config import DEFAULT_METRICS
+
+    deep = [metric_label(spec) for spec in DEFAULT_METRICS if ", " in metric_label(spec)]
+    assert len(deep) == 4, deep
+    stand_ins = ["psnr", "ssim", "mse", "l1"]  # cheap metrics under the deep ones' names: the same typesetting
+    results = tmp_path / "results"
+    run = run_cli("evaluate", "-m", ",".join(stand_ins), "--bootstrap", "20", "--no-plots", "--results", results,
+                  *[a for spec, name in zip(stand_ins, deep) for a in ("--label", f"{spec}={name}")])
+    assert run.returncode == 0, run.stderr[-3000:]
+    folder = results / "sample"
+    groups = run_cli("report", folder, "--layout", "groups", "--by", "distortion", "--format", "latex")
+    fragments = [(folder / "table.tex").read_text(), (folder / "significance.tex").read_text(), groups.stdout]
+    _compile_if_available(tmp_path, fragments, body_size=True)
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("IQA_BENCH_REQUIRE_PDFLATEX"):  # .ci/run installs poppler-utils with pdflatex
+            pytest.fail("pdftotext (poppler-utils) is required here but not installed")
+        pytest.skip("pdftotext (poppler-utils) not installed; .ci/run installs it")
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "tables.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for name in deep:
+        first_line = name.split(", ")[0] + ","  # e.g. "LP-att (EfficientNet-Lite0,"
+        assert text.count(first_line) >= 3, (name, [line for line in text.splitlines() if name[:4] in line])

@@ -36,6 +36,35 @@ def test_report_refuses_directions_that_are_not_a_mapping(finished, tmp_path):
     assert "run.json: 'higher_is_better' must map each metric to true or false" in result.stderr
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("items", "abc", "'items' must be a count, got 'abc'"),
+    ("score_higher_is_better", "abc", "'score_higher_is_better' must be true, false or null"),
+    ("protocol", "abc", "'protocol' must be one of regression, 2afc"),
+    ("digests", 3, "'digests' must be a mapping of metric to its code's digest"),
+    ("labels", [1], "'labels' must be a mapping of metric to text"),
+    ("config.seed", "abc", "config: key 'seed' must be an integer, got 'abc' (str)"),
+    ("config.fit", 5, "config: key 'fit' must be one of logistic5, logistic4, cubic, none, all, got 5 (int)"),
+    ("config.by", ["x"], "config: key 'by' must be a string"),
+    ("config.correct", "x", "config: key 'correct' must be one of none, holm, bh"),
+    ("config.labels", [1], "config: key 'labels' must map metric specs to texts"),
+])
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_names_the_file_and_field_of_a_damaged_run_json(finished, tmp_path, field, value, message, fmt):
+    """Item 10: every run.json field that `report` reads is checked where it is read, naming the file (a
+    string where a direction belongs used to flip the metric's direction without a word)."""
+    run = _copy(finished, tmp_path)
+    meta = json.loads((run / "run.json").read_text())
+    *parents, name = field.split(".")
+    target = meta
+    for part in parents:
+        target = target[part]
+    target[name] = value
+    (run / "run.json").write_text(json.dumps(meta))
+    result = run_cli("report", run, "--format", fmt, "-o", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert f"{run / 'run.json'}: {message}" in result.stderr
+
+
 def test_report_refuses_a_scores_table_with_an_item_twice(finished, tmp_path):
     """The last row a copy of the first: as many rows as run.json says, one item twice and one missing."""
     run = _copy(finished, tmp_path)
@@ -132,15 +161,81 @@ def test_a_failed_or_mistyped_run_leaves_the_finished_one_byte_identical(tmp_pat
     assert _tree(tmp_path / "res" / "custom") == before
 
 
-def test_a_folder_holds_the_figures_of_its_current_run_only(tmp_path):
+def test_a_folder_holds_the_files_of_its_current_run_only(tmp_path):
+    """A run asked into a folder holding another one (--run) replaces it whole: no figure, significance
+    matrix or failures.txt of the earlier run stays; unchanged figures are taken over, not redrawn."""
     root = make_set(tmp_path / "set", n=4)
-    options = ["--bootstrap", "0", "--no-progress", "--batch-size", "2"]
+    options = ["--bootstrap", "0", "--no-progress", "--batch-size", "2", "--run", "mine"]
     assert evaluate(root, tmp_path / "res", options=["--metrics", "psnr,ssim"] + options).exit_code == 0
+    folder = tmp_path / "res" / "mine"
+    (folder / "notes.txt").write_text("written by hand into the run folder")
+    drawn = (folder / "plots" / "scatter_psnr.png").stat().st_mtime_ns
     assert evaluate(root, tmp_path / "res", options=["--metrics", "psnr"] + options).exit_code == 0
-    plots = sorted(p.name for p in (tmp_path / "res" / "custom" / "plots").glob("scatter_*"))
-    assert plots == ["scatter_psnr.pdf", "scatter_psnr.png"]
-    manifest = json.loads((tmp_path / "res" / "custom" / "plots" / "figures.json").read_text())
-    assert "scatter_ssim.png" not in manifest and "scatter_psnr.png" in manifest
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert files == ["plots/figures.json", "plots/overview_scatter.pdf", "plots/overview_scatter.png",
+                     "plots/overview_srocc.pdf", "plots/overview_srocc.png", "plots/scatter_psnr.pdf",
+                     "plots/scatter_psnr.png", "report.html", "run.json", "scores.csv", "summary.csv", "table.md",
+                     "table.tex"]
+    assert (folder / "plots" / "scatter_psnr.png").stat().st_mtime_ns == drawn  # taken over, not redrawn
+    manifest = json.loads((folder / "plots" / "figures.json").read_text())
+    assert sorted(manifest) == ["overview_scatter.png", "overview_srocc.png", "scatter_psnr.png"]
+    assert [p.name for p in (tmp_path / "res").iterdir() if p.name.startswith(".")] == []
+
+
+def test_runs_of_other_metrics_do_not_replace_each_other(tmp_path):
+    """Item 12: without --run, a run of other metrics goes to DATASET-2 (said in one line); a rerun of the
+    first one's metrics, in any order, goes back to its own folder; neither touches the other's files."""
+    root = make_set(tmp_path / "set", n=4)
+    first = evaluate(root, tmp_path / "res", options=["--metrics", "psnr,ssim"] + FAST[2:])
+    assert first.exit_code == 0
+    before = _tree(tmp_path / "res" / "custom")
+    second = evaluate(root, tmp_path / "res", options=["--metrics", "psnr"] + FAST[2:])
+    assert second.exit_code == 0
+    assert (f"{tmp_path / 'res' / 'custom'} holds a run of psnr, ssim; this run is written to "
+            f"{tmp_path / 'res' / 'custom-2'} (--run NAME chooses the folder)") in second.output
+    assert _tree(tmp_path / "res" / "custom") == before
+    assert json.loads((tmp_path / "res" / "custom-2" / "run.json").read_text())["metrics"] == ["psnr"]
+    again = evaluate(root, tmp_path / "res", options=["--metrics", "ssim,psnr"] + FAST[2:])
+    assert again.exit_code == 0 and "this run is written to" not in again.output
+    assert f"written: {tmp_path / 'res' / 'custom'}/" in again.output
+    third = evaluate(root, tmp_path / "res", options=["--metrics", "psnr"] + FAST[2:])
+    assert f"written: {tmp_path / 'res' / 'custom-2'}/" in third.output
+
+
+def test_a_run_that_dies_while_writing_leaves_the_finished_one_byte_identical(tmp_path, monkeypatch):
+    """Files are written aside and moved into place at the end: an error half-way through the outputs
+    leaves the previous folder as it was, and no partial folder behind."""
+    from iqa_bench.run import outputs
+
+    root = make_set(tmp_path / "set", n=4)
+    assert evaluate(root, tmp_path / "res").exit_code == 0
+    before = _tree(tmp_path / "res" / "custom")
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs, "write_significance", broken)
+    result = evaluate(root, tmp_path / "res", "--fit", "linear")
+    assert result.exit_code != 0
+    assert _tree(tmp_path / "res" / "custom") == before
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["custom", "scores.sqlite"]
+
+
+def test_what_a_killed_run_left_aside_is_cleared_by_the_next(tmp_path):
+    root = make_set(tmp_path / "set", n=4)
+    (tmp_path / "res" / ".custom.partial-99999" / "plots").mkdir(parents=True)
+    (tmp_path / "res" / ".custom.previous-99999").mkdir()
+    assert evaluate(root, tmp_path / "res").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["custom", "scores.sqlite"]
+
+
+def test_a_run_is_not_written_over_a_folder_of_other_files(tmp_path):
+    root = make_set(tmp_path / "set", n=4)
+    (tmp_path / "res" / "mine").mkdir(parents=True)
+    (tmp_path / "res" / "mine" / "thesis.tex").write_text("months of work")
+    result = evaluate(root, tmp_path / "res", "--run", "mine")
+    assert result.exit_code == 2 and "holds files but no run (run.json)" in result.output
+    assert (tmp_path / "res" / "mine" / "thesis.tex").read_text() == "months of work"
 
 
 def test_train_with_a_loss_whose_weights_are_not_here_is_one_line(tmp_path, monkeypatch):

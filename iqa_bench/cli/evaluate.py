@@ -163,6 +163,8 @@ def _report_run(result, config, name: str = "") -> None:
 def _report_across(result, config) -> None:
     """Several datasets: the table across them, then each dataset's counts and failures."""
     click.echo(result.table("md"))
+    for note in result.notes:
+        click.echo(note)
     for name, one in result.results.items():
         for note in one.notes:
             click.echo(f"{name}: {note}")

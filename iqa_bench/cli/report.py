@@ -68,7 +68,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
 
             main_fit = fit or ("logistic5" if config["fit"] == "all" else config["fit"])
             text = finished_run_page(run_dir, run, summary, main_fit,
-                                     config["bootstrap"] if bootstrap is None else bootstrap, thumbnails)
+                                     config["bootstrap"] if bootstrap is None else bootstrap, thumbnails, by)
         else:
             text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
             intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) \

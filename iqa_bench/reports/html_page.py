@@ -31,7 +31,9 @@ th:first-child,td:first-child{text-align:left}
 th{background:#f6f6f6;position:sticky;top:0}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th[data-order=desc]::after{content:" \\25BC"}table.sortable th[data-order=asc]::after{content:" \\25B2"}
-td.ci{color:#777;font-size:.9em}td.why{color:#a33;text-align:left;white-space:normal}
+td.ci,.ci{color:#777;font-size:.9em}td.why{color:#a33;text-align:left;white-space:normal}
+td.name{white-space:normal;min-width:9em;max-width:16em}th{vertical-align:bottom}
+table.group-srocc th{white-space:normal;min-width:4.5em;max-width:9em}
 dl.provenance{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}
 dl.provenance dt{font-weight:600}dl.provenance dd{margin:0;word-break:break-all}
 .scatters{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:.5em}

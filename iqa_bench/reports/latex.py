@@ -26,7 +26,7 @@ _LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\
 PACKAGES = ("booktabs", "array")
 CI_MODES = ("inline", "below", "separate")
 #: The width of the metric-name column: longer labels wrap inside it.
-NAME_WIDTH = "3.6cm"
+NAME_WIDTH = "3.9cm"
 
 
 def latex_escape(text: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence
@@ -43,6 +44,34 @@ LOG_DECADES = 1.5
 #: ... and when their median is below this fraction of the largest value (the values crowd the low end).
 LOG_MEDIAN = 0.25
 MANIFEST = "figures.json"
+#: In a run written aside (:mod:`iqa_bench.run.run_folder`), the previous run's manifest: its figures may be
+#: taken over when their digests match, and the ones this run does not draw are removed when it finishes.
+PREVIOUS_MANIFEST = "figures.previous.json"
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        known = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def keep_drawn_only(folder: Path) -> None:
+    """Remove from a figures folder every file that its manifest does not list (with the previous run's
+    manifest): what is left is the figures this run drew or took over."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    stems = {Path(name).stem for name in _read_manifest(folder / MANIFEST)}
+    for path in folder.iterdir():
+        if path.name != MANIFEST and (path.stem not in stems or path.suffix not in (".png", ".pdf")):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    if not stems:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _safe_name(spec: str) -> str:
@@ -171,20 +200,19 @@ class FigureCache:
     def __init__(self, folder: Path, workers: Optional[int] = None):
         self.folder = Path(folder)
         self.workers = workers
-        try:
-            self.known = json.loads((self.folder / MANIFEST).read_text())
-            if not isinstance(self.known, dict):
-                self.known = {}
-        except (OSError, ValueError):
-            self.known = {}
+        self.known = _read_manifest(self.folder / MANIFEST)
+        self.previous = _read_manifest(self.folder / PREVIOUS_MANIFEST)
         self._pending: List[tuple] = []
 
     def draw(self, name: str, digest: str, draw: Callable[[], Path], pdf: bool = True, cost: float = 1.0) -> Path:
         """Ask for a figure (drawn at :meth:`close`; ``cost``: its drawing's relative cost, the costliest
         are started first)."""
         path = self.folder / name
-        current = self.known.get(name) == digest and path.exists() and (not pdf or path.with_suffix(".pdf").exists())
-        if not current:
+        current = digest in (self.known.get(name), self.previous.get(name)) and path.exists() and \
+            (not pdf or path.with_suffix(".pdf").exists())
+        if current:
+            self.known[name] = digest  # a previous run's figure taken over (recorded at close)
+        else:
             self.known.pop(name, None)
             self._pending.append((name, digest, draw, cost))
         return path
@@ -267,17 +295,17 @@ def _overview_scatter(scores, summary, computed, folder, score_label, groups, co
     n_rows = math.ceil(len(computed) / n_cols)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(n_rows, n_cols, figsize=(PAGE_WIDTH, 1.75 * n_rows + 0.5), squeeze=False)
-        for k, (ax, metric) in enumerate(zip(axes.flat, computed)):
+        for ax, metric in zip(axes.flat, computed):
             # the x axis by the family's short name (the panel's title gives the whole display name)
             _scatter(ax, scores, metric, groups, color_by, fit_of(metric), size=3, label=names[metric].split(" (")[0])
             statistics = _statistics(summary, metric)
             ax.set_title(_wrapped(names[metric], 34) + (f"\n{statistics}" if statistics else ""), fontsize=6.5)
             ax.xaxis.label.set_size(6)
             ax.tick_params(labelsize=5.5)
-            if k % n_cols == 0:
-                ax.set_ylabel(axis_label(score_label, 30), fontsize=6)
         for ax in list(axes.flat)[len(computed):]:
             ax.axis("off")
+        # one label for the grid's shared y axis (the subjective score), not one per row
+        fig.supylabel(axis_label(score_label, 80), fontsize=7)
         fig.tight_layout(h_pad=0.8, w_pad=0.6)
         if groups != [None]:
             handles, texts = axes.flat[0].get_legend_handles_labels()
@@ -307,13 +335,15 @@ def _srocc_rows(summary: pd.DataFrame, metrics: Sequence[str], names):
 def _overview_srocc(rows, folder):
     # names wrapped so the chart keeps its column width; "(not computed)" is part of the name, in red
     names = [_wrapped(r[0] + ("" if np.isfinite(r[1]) else " (not computed)"), 26) for r in rows]
-    lines = sum(name.count("\n") + 1 for name in names)
+    # each row as tall as its name (0.1 in a line, plus a gap): with equal rows, a three-line name ran into
+    # its neighbours'; the y axis is in inches, top row first
+    slots = np.array([0.1 * (name.count("\n") + 1) + 0.09 for name in names])
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.1 * lines + 0.08 * len(rows) + 0.7))
-        positions = np.arange(len(rows))[::-1]
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, slots.sum() + 0.7))
+        positions = slots.sum() - (np.cumsum(slots) - slots / 2)
         values = np.array([r[1] for r in rows])
         drawn = np.isfinite(values)
-        ax.barh(positions[drawn], values[drawn], color="#4c72b0", height=0.7)
+        ax.barh(positions[drawn], values[drawn], color="#4c72b0", height=0.13)
         ci = np.array([np.isfinite(r[2]) and np.isfinite(r[3]) for r in rows]) & drawn
         if ci.any():
             lows, highs = np.array([r[2] for r in rows])[ci], np.array([r[3] for r in rows])[ci]
@@ -325,7 +355,7 @@ def _overview_srocc(rows, folder):
         for tick, row in zip(ax.get_yticklabels(), rows):
             if not np.isfinite(row[1]):
                 tick.set_color("#a00000")
-        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_ylim(0, slots.sum())
         ax.set_xlim(min(0.0, np.nanmin([r[2] for r in rows] + [0.0])), 1)
         ax.set_xlabel("|SROCC| over all items (95% bootstrap CI)" if ci.any() else "|SROCC| over all items")
         fig.tight_layout()  # the names inside the column width, not past it

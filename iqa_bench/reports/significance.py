@@ -105,7 +105,10 @@ def plot_significance(result: SignificanceResult, path, test: str = "f", title: 
     from .labels import metric_label
     from .plots import COLUMN_WIDTH, PAGE_WIDTH, STYLE, _wrapped, save_figure
 
-    names = [_wrapped((labels or {}).get(m) or metric_label(m), 28) for m in result.metrics]
+    # rows "k  name", columns numbered k, as the LaTeX matrices: long (deep-metric) names under the columns
+    # ran into each other however they were rotated
+    names = [_wrapped(f"{k}  {(labels or {}).get(m) or metric_label(m)}", 30)
+             for k, m in enumerate(result.metrics, start=1)]
     matrix = result.matrix(test).to_numpy(float)
     width = COLUMN_WIDTH if len(names) <= 8 else PAGE_WIDTH
     colours = ["#d9534f", "#d0d0d0", "#5cb85c"]
@@ -114,7 +117,7 @@ def plot_significance(result: SignificanceResult, path, test: str = "f", title: 
         ax.imshow(np.ma.masked_invalid(matrix), cmap=ListedColormap(colours), vmin=-1, vmax=1)
         marked = result.f_marked().to_numpy() if test == "f" else np.zeros(matrix.shape, bool)
         ticks = range(len(names))
-        ax.set_xticks(ticks, names, rotation=60, ha="right", rotation_mode="anchor", fontsize=6)
+        ax.set_xticks(ticks, [str(k + 1) for k in ticks], fontsize=6)
         ax.set_yticks(ticks, names, fontsize=6)
         for i in ticks:
             for j in ticks:
@@ -125,8 +128,7 @@ def plot_significance(result: SignificanceResult, path, test: str = "f", title: 
         legend = [Patch(color=colours[2], label="1: row better"), Patch(color=colours[1], label="0: not distinguishable"),
                   Patch(color=colours[0], label="−1: row worse")]
         note = "‡ residual kurtosis outside [2, 4]: the F-test's assumption fails" if marked.any() else None
-        # the legend in a strip of its own at the bottom, the matrix and its (rotated) names laid out above
-        # it: a legend placed under the axes collided with long rotated names
+        # the legend in a strip of its own at the bottom, the matrix and its names laid out above it
         strip = (0.42 if note else 0.25) / fig.get_figheight()
         fig.tight_layout(rect=(0, strip, 1, 1))
         fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, title=note,

@@ -257,7 +257,7 @@ def _group_blocks(summary: pd.DataFrame, groups: List[str], by: str) -> List[Lis
                  f" \\cmidrule(lr){{2-{len(chunk) + 1}}}")
         headings = [f"\\hspace{{0pt}}\\footnotesize {latex.latex_escape(g)}" for g in chunk]
         blocks.append(latex.tabular(["Metric"] + headings, _latex_rows(part, "inline", with_n=False),
-                                    latex.name_column() + latex.heading_column("1.45cm") * len(chunk), above))
+                                    latex.name_column() + latex.heading_column("1.4cm") * len(chunk), above))
     return blocks
 
 
@@ -297,7 +297,8 @@ def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = ""
     if mode not in latex.CI_MODES:
         raise OptionError("ci", f"{{option}} {ci!r}: valid: {', '.join(latex.CI_MODES)}")
     out = latex.table(short_caption(dataset, score_text), [_overall_block(_overall_rows(overall), mode)], head, notes,
-                      font=r"\footnotesize" if mode == "inline" else r"\small")
+                      font=r"\footnotesize" if mode == "inline" else r"\small",
+                      colsep="3pt" if mode == "inline" else "4pt")  # inline intervals: the widest cells
     blocks = _group_blocks(summary, groups, by) if groups else []
     for k, block in enumerate(blocks):  # one float each: several blocks do not fit one page
         part = f" ({k + 1} of {len(blocks)})" if len(blocks) > 1 else ""

@@ -274,6 +274,17 @@ def choices_of(name: str) -> Tuple[str, ...]:
     return tuple(c for c in _FIELDS[name].metadata.get("choices", ()) if c is not None)
 
 
+def check_recorded_config(config: Dict[str, Any], where: str) -> None:
+    """A run.json's ``config`` (written by :meth:`EvaluateConfig.to_dict`, read back by ``report``): every
+    declared key by its one validation, ``labels`` as a mapping of texts; keys of another version pass."""
+    for name, value in config.items():
+        if name in _FIELDS and _FIELDS[name].metadata:
+            _check_value(name, value, where)
+    labels = config.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise ValueError(f"{where}: key 'labels' must map metric specs to texts, got {labels!r:.60}")
+
+
 def _check_value(key: str, value, where: str) -> None:
     """TypeError-free validation by the key's declaration (:func:`key`): a wrong type or range is a
     ValueError naming the key and the file (a quoted ``fresh: "no"`` would otherwise be truthy and wipe

@@ -20,6 +20,7 @@ from . import distributed
 from .config import DEFAULT_BY, EvaluateConfig, load_config
 from .outputs import write_run
 from .result import EvaluationResult
+from .run_folder import RunFolder, RunIdentity, choose_run_name
 from .runlock import ResultsNotWritableError, run_lock
 from .sharded import make_engine, sharded_run
 
@@ -52,7 +53,11 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
 
         from .several import evaluate_datasets
 
-        return evaluate_datasets(config, functools.partial(evaluate, objects=objects))
+        config, note = _named_run(config, run_identity(config, objects, ()))
+        across = evaluate_datasets(config, functools.partial(evaluate, objects=objects))
+        if across is not None and note:
+            across.notes.append(note)
+        return across
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
     requested = list(dict.fromkeys(s if s in objects else canonical_spec(s) for s in config.metrics))
@@ -66,6 +71,8 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     if clash:
         raise ValueError(f"imported scores: {', '.join(clash)} is also a requested metric; import it under "
                          f"another name (NAME=FILE)")
+    identity = run_identity(config, objects, [s.name for s in imported])
+    config, note = _named_run(config, identity)
     modules, unavailable = [], []
     for spec in requested:
         try:
@@ -93,9 +100,9 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     if config.by and config.by != DEFAULT_BY and config.by not in groups and ds.protocol == "regression":
         raise ValueError(f"by: {config.by!r} is not a grouping of dataset {ds.key}; its groups: "
                          f"{', '.join(groups) or '(none)'}")
-    results = Path(config.results)
-    run_dir = results / config.run_name
+    run_dir = Path(config.results) / config.run_name
     store_path = config.store_path
+    folder = RunFolder(run_dir, identity).check()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -125,7 +132,32 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         for spec in report.stopped:  # a metric that broke the contract: not computed, with its one line
             values[spec] = {}
         values.update(imported_values)
-        return write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, keys, provenance)
+        folder.open()
+        try:
+            result = write_run(ds, config, items, modules, specs, unavailable, report, values, folder, keys,
+                               provenance)
+            folder.commit()
+        finally:
+            folder.discard()
+        if note:
+            result.notes.insert(0, note)
+        return result
+
+
+def _named_run(config: EvaluateConfig, identity: RunIdentity) -> tuple:
+    """``config`` with its run folder named (:func:`~iqa_bench.run.run_folder.choose_run_name`: ``--run``
+    as given, else the dataset's name unless it holds a run of other metrics), and the line saying so."""
+    if config.run:
+        return config, None
+    import dataclasses
+
+    name, note = choose_run_name(Path(config.results), config.datasets, identity)
+    return dataclasses.replace(config, run=name), note
+
+
+def run_identity(config: EvaluateConfig, objects, imported_names) -> RunIdentity:
+    """The metrics (as the run spells them) and imported names that make a run the same run."""
+    return RunIdentity.of([s if s in (objects or {}) else canonical_spec(s) for s in config.metrics], imported_names)
 
 
 def _canonical_highlight(config: EvaluateConfig, requested: List[str], objects) -> EvaluateConfig:

@@ -28,6 +28,7 @@ from ..stats.summaries import build_summary, with_reasons
 from .config import EvaluateConfig
 from .method_outputs import SCORE_RATINGS, SCORE_SE, mark_trained_on, method_results, training_overlap
 from .result import EvaluationResult
+from .run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +164,11 @@ def _imported_directions(provenance, imported_values, items, ds, notes: List[str
     return directions
 
 
-def write_run(ds, config, items, modules, specs, unavailable, report, values, run_dir, keys,
+def write_run(ds, config, items, modules, specs, unavailable, report, values, folder: RunFolder, keys,
               provenance=None) -> EvaluationResult:
-    """Regression / 2AFC statistics of the stored scores and every output file of the run folder."""
+    """Regression / 2AFC statistics of the stored scores and every output file of the run, written into
+    ``folder``'s stage (:class:`~iqa_bench.run.run_folder.RunFolder`, moved into place by the caller)."""
+    run_dir = folder.stage
     report.failures = unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
              ds.key, report.reused, report.computed, len(report.failures))
@@ -178,14 +181,15 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
 
     scores = scores_frame(items, values)
     score_text = ds.score.describe()
-    if (run_dir / "run.json").exists() and not _any_value(scores, specs):
+    if folder.has_finished_run and not _any_value(scores, specs):
         # every metric failed: the finished run already in the folder is worth more than a table of failures
         summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit, 0, config.seed,
                                 ds.score.higher_is_better, config.resample)
         if ds.protocol == "regression":
             summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
-        notes.append(f"no metric was computed: {run_dir} keeps the previous run's files unchanged")
-        return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
+        notes.append(f"no metric was computed: {folder.final} keeps the previous run's files unchanged")
+        folder.keep_previous()
+        return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, folder.final, report.failures,
                                 report.reused, report.computed, ds.score.higher_is_better, notes)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     memory = FitMemory()  # the run's curve fits: made once, shared by every table and figure
@@ -206,6 +210,7 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
                 "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
                             **{name: info["digest"] for name, info in provenance.items()}},
                 "imported": provenance, "labels": labels, "config": config.to_dict(),
+                "identity": folder.identity.to_dict(),
                 "spread": None if ds.spread is None else {"text": ds.spread.describe(), "ratings": ds.spread.ratings}}
         atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
         write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
@@ -220,7 +225,7 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
         write_pages(run_dir, RunView(display_name(ds.key), ds.protocol, score_text, ds.score.label(), scores, summary,
                                      meta, config.main_fit, significance, protocols, failures,
                                      thumbnails(items) if config.thumbnails else None, package_versions(),
-                                     tables))
+                                     tables, group_by=config.by or "group"))
     _fit_memory(config, memory.keep, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:
@@ -228,7 +233,7 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, ru
                                                  for f in report.failures))
     elif failures_path.exists():
         failures_path.unlink()
-    return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, run_dir, report.failures,
+    return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, folder.final, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
 
 

@@ -31,7 +31,7 @@ def read_failures(run_dir: Path) -> List[tuple]:
 
 
 def finished_run_page(run_dir: Path, run: dict, summary: pd.DataFrame, fit: str, bootstrap: int,
-                      with_thumbnails: bool = False) -> str:
+                      with_thumbnails: bool = False, by: str = "") -> str:
     """``report.html`` of a finished run (``iqa-bench report RUN --format html``) from its stored scores:
     the significance matrices and, under ``fit: all``, the fit protocols computed again as the run did;
     ``with_thumbnails``: the dataset is opened again from run.json's dataset and root to read its images."""
@@ -65,7 +65,7 @@ def finished_run_page(run_dir: Path, run: dict, summary: pd.DataFrame, fit: str,
               for anchor, title in EXTRA_TABLES if (Path(run_dir) / f"{anchor}.md").is_file()]
     view = RunView(display_name(run["dataset"]), protocol, run["score"], run.get("score_label", "score"), scores,
                    summary, run, fit, significance, protocols, read_failures(run_dir), images, package_versions(),
-                   tables)
+                   tables, group_by=by or "group")
     return RENDERERS["html"].run_page(view)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from ..engine import Failure
 from ..io_utils import run_files
 from ..reports.renderers import renderer
+from .config import check_recorded_config
 
 
 @dataclass
@@ -50,9 +51,10 @@ def load_run(run_dir) -> dict:
                          f"`iqa-bench evaluate`?") from None
     config = meta.get("config") if isinstance(meta, dict) else None
     if not isinstance(config, dict) or not isinstance(meta.get("metrics"), list) or \
-            not isinstance(meta.get("dataset"), str) or not all(k in config for k in ("fit", "bootstrap", "seed")):
-        raise ValueError(f"{meta_path}: not a run.json written by `iqa-bench evaluate` (it needs dataset, metrics "
-                         f"and config with fit, bootstrap, seed)")
+            not isinstance(meta.get("dataset"), str) or "score" not in meta or \
+            not all(k in config for k in ("fit", "bootstrap", "seed")):
+        raise ValueError(f"{meta_path}: not a run.json written by `iqa-bench evaluate` (it needs dataset, score, "
+                         f"metrics and config with fit, bootstrap, seed)")
     try:
         meta["scores"] = pd.read_csv(scores_path)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
@@ -66,11 +68,8 @@ def load_run(run_dir) -> dict:
                                                    for k, v in directions.items()):
         raise ValueError(f"{meta_path}: 'higher_is_better' must map each metric to true or false, got "
                          f"{directions!r:.80}")
-    for key, low in (("bootstrap", 0), ("seed", None)):
-        value = config[key]
-        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low):
-            raise ValueError(f"{meta_path}: config {key} must be an integer" + (f" ≥ {low}" if low is not None else "")
-                             + f", got {value!r:.40}")
+    check_recorded_config(config, f"{meta_path}: config")
+    _check_recorded_fields(meta, meta_path)
     repeated = meta["scores"]["item"][meta["scores"]["item"].duplicated()].astype(str).tolist()
     if repeated:
         raise ValueError(f"{scores_path}: the item {repeated[0]} appears more than once"
@@ -82,3 +81,25 @@ def load_run(run_dir) -> dict:
                          + (f", run.json says {expected} items" if isinstance(expected, int) else ", no final newline")
                          + "); rerun `iqa-bench evaluate` (the store keeps every score: nothing is recomputed)")
     return meta
+
+
+#: run.json's own fields that ``report`` reads, each with the types it may hold (None: absent or null).
+_RECORDED = {"protocol": ("one of regression, 2afc", lambda v: v in ("regression", "2afc")),
+             "score": ("a text", lambda v: isinstance(v, str)),
+             "score_label": ("a text", lambda v: v is None or isinstance(v, str)),
+             "score_higher_is_better": ("true, false or null", lambda v: v is None or isinstance(v, bool)),
+             "items": ("a count", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+             "labels": ("a mapping of metric to text", lambda v: isinstance(v, dict)),
+             "imported": ("a mapping of name to its file's record", lambda v: isinstance(v, dict)),
+             "digests": ("a mapping of metric to its code's digest",
+                         lambda v: isinstance(v, dict) and all(isinstance(d, str) for d in v.values())),
+             "spread": ("null or a mapping with the spread's text",
+                        lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("text", ""), str)))}
+
+
+def _check_recorded_fields(meta: dict, meta_path: Path) -> None:
+    """A damaged or hand-edited run.json field is one line naming the file and the field, not a wrong
+    direction or a traceback later."""
+    for name, (expected, valid) in _RECORDED.items():
+        if name in meta and not valid(meta[name]):
+            raise ValueError(f"{meta_path}: {name!r} must be {expected}, got {meta[name]!r:.60}")

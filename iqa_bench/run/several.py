@@ -28,6 +28,7 @@ class AcrossResult:
     results: Dict[str, object]
     runs: List[DatasetRun]
     run_dir: Path
+    notes: List[str] = dataclasses.field(default_factory=list)  # e.g. why the run folder is not the default
 
     def table(self, fmt: str = "md") -> str:
         return renderer(fmt).across(self.runs)

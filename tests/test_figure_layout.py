@@ -1,0 +1,95 @@
+"""Issue 43, item 16: in a run's figures, no name runs into another -- the default set's four deep-metric
+names ("LP-att (EfficientNet-Lite0, block4_expand_relu)", ...) included. The text extents are matplotlib's
+own (its renderer's window extents of each tick label, as drawn into the saved figure)."""
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iqa_bench.reports import plots
+from iqa_bench.reports.labels import metric_label
+from iqa_bench.run.config import DEFAULT_METRICS
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every figure saved while the test runs, kept open (drawn) for its texts to be measured."""
+    figures = []
+    save = plots.save_figure
+
+    def keep(fig, path, pdf=False):
+        fig.canvas.draw()
+        figures.append((path.name, fig, fig.canvas.get_renderer()))
+        monkeypatch.setattr(plots.plt, "close", lambda *_: None)  # measured after saving
+        return save(fig, path, pdf)
+
+    monkeypatch.setattr(plots, "save_figure", keep)
+    return figures
+
+
+def _overlapping(texts, renderer):
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text()]
+    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
+
+
+def _default_scores(n=60, seed=0):
+    gen = np.random.default_rng(seed)
+    score = np.linspace(0, 100, n)
+    frame = pd.DataFrame({"item": [f"i{k}" for k in range(n)], "score": score,
+                          "group:distortion": ["blur", "noise"] * (n // 2)})
+    for k, spec in enumerate(DEFAULT_METRICS):
+        frame[spec] = -score + gen.normal(0, 5 + 2 * k, n)
+    return frame
+
+
+def test_the_srocc_overview_gives_every_name_its_own_row(tmp_path, drawn):
+    from iqa_bench.reports.plots import _overview_srocc
+
+    names = [metric_label(spec) for spec in DEFAULT_METRICS]
+    rows = [(name, 0.9 - 0.01 * k, 0.85 - 0.01 * k, 0.95 - 0.01 * k) for k, name in enumerate(names)]
+    rows[12], rows[13] = rows[13], rows[12]  # CX and CX-att (two and three lines) side by side, as on the sample
+    _overview_srocc(rows, tmp_path)
+    (name, fig, renderer), = drawn
+    ticks = fig.axes[0].get_yticklabels()
+    assert any("\n" in t.get_text() for t in ticks)  # the deep names do wrap ...
+    assert _overlapping(ticks, renderer) == []        # ... within their own rows
+
+
+def test_the_significance_heat_map_numbers_its_columns_and_names_its_rows_apart(tmp_path, drawn):
+    from iqa_bench.reports.significance import plot_significance
+    from iqa_bench.run.outputs import significance_of
+
+    result = significance_of(_default_scores(), DEFAULT_METRICS, {s: False for s in DEFAULT_METRICS}, True,
+                             "logistic5", 0, 0, "items", "none")
+    plot_significance(result, tmp_path / "significance_f.png", title="F-test")
+    (name, fig, renderer), = drawn
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(k) for k in range(1, 18)]
+    assert ax.get_yticklabels()[14].get_text().replace("\n", " ") == \
+        "15  LP-att (EfficientNet-Lite0, block4_expand_relu)"
+    assert _overlapping(ax.get_xticklabels(), renderer) == []
+    assert _overlapping(ax.get_yticklabels(), renderer) == []
+
+
+def test_the_overlap_check_sees_names_that_run_into_each_other(tmp_path, drawn):
+    """The check above can fail: the deep names under the columns, rotated as the figure had them."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.2, 5.8))
+    names = [metric_label(spec) for spec in DEFAULT_METRICS]
+    ax.set_xticks(range(len(names)), [plots._wrapped(n, 28) for n in names], rotation=60, ha="right",
+                  rotation_mode="anchor", fontsize=6)
+    plots.save_figure(fig, tmp_path / "bad.png")
+    (_, fig, renderer), = drawn
+    assert _overlapping(fig.axes[0].get_xticklabels(), renderer)
+
+
+def test_the_overview_grid_labels_the_subjective_score_once(tmp_path, drawn):
+    scores = _default_scores()
+    specs = ["psnr", "ssim", "mse", "l1", "gmsd"]
+    plots.overview_figures(scores, pd.DataFrame(columns=["metric", "group"]), specs, tmp_path,
+                           "MOS (0-9, higher = better quality; from 971 observers)")
+    scatter = next(fig for name, fig, _ in drawn if name == "overview_scatter.png")
+    assert [ax.get_ylabel() for ax in scatter.axes] == [""] * len(scatter.axes)
+    assert scatter._supylabel.get_text() == "MOS (0-9, higher = better quality; from 971 observers)"
