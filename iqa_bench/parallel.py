@@ -2,7 +2,7 @@
 parent (nothing is pickled on the way in but an index) and send back only the results.
 
 Used for the stage after scoring: the curve fits with their bootstraps (:func:`regression.fit_and_report`)
-and the figures (:class:`reports.plots.FigureCache`). Each job is a pure function of data the parent
+and the figures (:class:`reports.figure_cache.FigureCache`). Each job is a pure function of data the parent
 already holds, so the results are the ones a serial run gets; where ``fork`` does not exist (Windows,
 macOS's default) or one core is available, the jobs run in this process.
 """

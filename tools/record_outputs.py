@@ -36,7 +36,7 @@ RUNS: Dict[str, List[str]] = {
                                "references", "--correct", "holm", "--mapping", "held-out"],
     "report_latex": ["report", "{out}/../sample/sample", "--format", "latex"],
     "report_html": ["report", "{out}/../sample/sample", "--format", "html", "-o", "{out}/report.html"],
-    "stand_plugin": ["stand", "gradsim", "--results", "{out}"],
+    "stand_plugin": ["stand", "gradsim", "--results", "{out}", "--no-progress"],
     "paper_recipe": ["paper", "--recipe-file", str(CHECKOUT / "tools" / "sample_recipe.yaml"), "--out",
                      "{out}/tables", "--results", "{out}/runs", "--bootstrap", "100"],
     "check": ["check", "--baseline", str(CHECKOUT / "reports" / "baseline.json"), "--results", "{out}"],

@@ -12,6 +12,7 @@ import click
 
 from ..errors import Interrupted, OptionError
 from ..reports.renderers import FORMATS
+from ..run.config import default_of
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 #: The width `iqa-bench metrics` wraps its descriptions to.
@@ -52,6 +53,12 @@ def cli(verbose):
 
 #: ``--format``: one of the renderers' formats (:data:`iqa_bench.reports.renderers.FORMATS`).
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+#: The settings commands other than ``evaluate`` show with their defaults: the configuration's, named once.
+device_option = click.option("--device", default=default_of("device"), show_default=True)
+batch_size_option = click.option("--batch-size", type=click.IntRange(min=1), default=default_of("batch_size"),
+                                 show_default=True)
+bootstrap_option = click.option("--bootstrap", type=click.IntRange(min=0), default=default_of("bootstrap"),
+                                show_default=True)
 
 #: ``--trust-specs``, the same for every command that reads metric specs from a file.
 trust_specs_option = click.option(

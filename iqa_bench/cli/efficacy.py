@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import UnknownNameError
-from .common import cli, fail_usage, format_option, parse_options
+from .common import bootstrap_option, cli, device_option, fail_usage, format_option, parse_options
 
 
 @cli.command()
@@ -16,7 +16,7 @@ from .common import cli, fail_usage, format_option, parse_options
 @click.option("--weights", default="imagenet", show_default=True, help="imagenet, random or random<seed>.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default results/efficacy/<backbone>_<layer>).")
-@click.option("--device", default="auto", show_default=True)
+@device_option
 @click.option("--top", type=int, default=5, show_default=True, help="Channels to print.")
 def efficacy(backbone, layer, weights, output, device, top):
     """Perceptual Efficacy of a layer's channels: CSV of mu1, mu2, PE, rank and tuning-curve plots."""
@@ -48,8 +48,8 @@ def efficacy(backbone, layer, weights, output, device, top):
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True)
 @format_option
-@click.option("--device", default="auto", show_default=True)
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
+@device_option
+@bootstrap_option
 def efficacy_table_command(dataset, root, layers, options, results, fmt, device, bootstrap):
     """Tables 1-3 of the Perceptual-Efficacy paper (F / H-x / L-x / L-(100-x) rows) on any dataset."""
     from ..run.evaluate import evaluate as run_evaluate

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import UnknownNameError
-from .common import cli, fail_usage, guarded, trust_specs_option
+from .common import batch_size_option, bootstrap_option, cli, device_option, fail_usage, guarded, trust_specs_option
 
 
 @cli.command()
@@ -61,10 +61,10 @@ def check(baseline, tolerance, use_ci, update, results, trust_specs):
               help="Backbone weights: imagenet, or random[<seed>] to check the pipeline without pretrained weights.")
 @click.option("--mdf-weights", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with the MDF authors' Ds_*.pth (mdf-sec6).")
-@click.option("--device", default="auto", show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
+@device_option
+@batch_size_option
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
+@bootstrap_option
 @click.option("--no-plots", is_flag=True, help="Skip the scatter grid and bar chart.")
 @click.option("--study-config", is_flag=True,
               help="Restoration recipes: print the `iqa-bench study` configuration that produces their results.")

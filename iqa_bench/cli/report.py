@@ -31,53 +31,56 @@ from .common import cli, fail_usage, format_option
 def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out):
     """Re-render a finished run's table from its stored scores (no metric is recomputed). ``--format
     html``: the run's whole report page (report.html: table, scatters, significance heat map, ...)."""
+    from ..run.outputs import finished_run_fits
+    from ..run.result import load_run
+
+    by = "" if by == "none" else by  # as evaluate spells "overall only"
+    try:
+        run = load_run(run_dir)
+        with finished_run_fits(run_dir, run["config"]):  # what the run fitted is not fitted again
+            text = _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails)
+    except (FileNotFoundError, ValueError) as err:
+        fail_usage(err)
+    write_or_echo(text, out)
+
+
+def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails) -> str:
+    """The finished run's table (or page) in ``fmt``, with the options of :func:`report`."""
     from ..stats.regression import check_bootstrap_fits
     from ..stats.summaries import build_summary
-    from ..run.result import load_run
     from ..reports.renderers import renderer
     from ..reports.summary import separate_ci_table
     from ..run.outputs import run_labels, with_sentinel_notes
     from ..reports.labels import parse_label_option, with_labels
 
-    by = "" if by == "none" else by  # as evaluate spells "overall only"
-    try:
-        run = load_run(run_dir)
-        config = run["config"]
-        protocol = run.get("protocol", "regression")
-        if by is None and fmt == "html":  # the page shows the run as evaluate wrote it: the run's groups
-            by = config.get("by") if f"group:{config.get('by')}" in run["scores"].columns else ""
-        if by and f"group:{by}" not in run["scores"].columns:
-            raise ValueError(f"--by {by!r}: the run has groups "
-                             f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
-        check_bootstrap_fits(config["bootstrap"] if bootstrap is None else bootstrap, len(run["scores"]))
-        summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by,
-                                fit or ("logistic5" if config["fit"] == "all" else config["fit"]),
-                                config["bootstrap"] if bootstrap is None else bootstrap,
-                                config["seed"], run.get("score_higher_is_better"), config.get("resample", "items"))
-        specs = list(dict.fromkeys(summary["metric"]))
-        stored = run.get("labels") if isinstance(run.get("labels"), dict) else {}
-        names = {k: v for k, v in stored.items() if k in specs and isinstance(v, str) and v.strip()}
-        names.update(parse_label_option(text) for text in labels)
-        imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
-        summary = with_sentinel_notes(with_labels(summary, run_labels(specs, names, imported)), imported)
-        ci = ci or config.get("ci", "below")
-        if thumbnails and fmt != "html":
-            raise ValueError("--thumbnails: images are shown by --format html only")
-        if fmt == "html":
-            from ..run.report_page import finished_run_page
+    config = run["config"]
+    protocol = run.get("protocol", "regression")
+    if by is None and fmt == "html":  # the page shows the run as evaluate wrote it: the run's groups
+        by = config.get("by") if f"group:{config.get('by')}" in run["scores"].columns else ""
+    if by and f"group:{by}" not in run["scores"].columns:
+        raise ValueError(f"--by {by!r}: the run has groups "
+                         f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
+    bootstrap = config["bootstrap"] if bootstrap is None else bootstrap
+    main_fit = fit or ("logistic5" if config["fit"] == "all" else config["fit"])
+    check_bootstrap_fits(bootstrap, len(run["scores"]))
+    summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by, main_fit,
+                            bootstrap, config["seed"], run.get("score_higher_is_better"), config.get("resample", "items"))
+    specs = list(dict.fromkeys(summary["metric"]))
+    stored = run.get("labels") if isinstance(run.get("labels"), dict) else {}
+    names = {k: v for k, v in stored.items() if k in specs and isinstance(v, str) and v.strip()}
+    names.update(parse_label_option(text) for text in labels)
+    imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
+    summary = with_sentinel_notes(with_labels(summary, run_labels(specs, names, imported)), imported)
+    ci = ci or config.get("ci", "below")
+    if thumbnails and fmt != "html":
+        raise ValueError("--thumbnails: images are shown by --format html only")
+    if fmt == "html":
+        from ..run.report_page import finished_run_page
 
-            main_fit = fit or ("logistic5" if config["fit"] == "all" else config["fit"])
-            text = finished_run_page(run_dir, run, summary, main_fit,
-                                     config["bootstrap"] if bootstrap is None else bootstrap, thumbnails, by)
-        else:
-            text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
-            intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) \
-                if fmt == "latex" else None
-            if intervals:
-                text += "\n" + intervals
-    except (FileNotFoundError, ValueError) as err:
-        fail_usage(err)
-    write_or_echo(text, out)
+        return finished_run_page(run_dir, run, summary, main_fit, bootstrap, thumbnails, by)
+    text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
+    intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) if fmt == "latex" else None
+    return text + "\n" + intervals if intervals else text
 
 
 @cli.command()

@@ -6,7 +6,8 @@ import sys
 import click
 
 from ..errors import UnknownNameError
-from .common import fail_usage, cli, guarded, parse_options
+from ..run.config import choices_of, default_of
+from .common import batch_size_option, bootstrap_option, cli, device_option, fail_usage, guarded, parse_options
 
 
 @cli.command()
@@ -17,10 +18,11 @@ from .common import fail_usage, cli, guarded, parse_options
               help="The baseline: classical, learned, peers, default, or a comma-separated list of specs.")
 @click.option("--results", default="results", show_default=True, help="Results folder (score store inside).")
 @click.option("--run", default="stand", show_default=True, help="Run folder name under RESULTS.")
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
-@click.option("--resample", type=click.Choice(["items", "references"]), default="items", show_default=True)
-@click.option("--device", default="auto", show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
+@bootstrap_option
+@click.option("--resample", type=click.Choice(choices_of("resample")), default=default_of("resample"),
+              show_default=True)
+@device_option
+@batch_size_option
 @click.option("--plots/--no-plots", default=True, show_default=True)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")

@@ -8,7 +8,7 @@ browser with the network blocked, in the page's resource list.
 
 The interactive parts are Plotly's (hover, zoom, legends, the heat map); the hand-written code is the
 glue Plotly has no part for: sorting an HTML table by a column, and one filter of distortion types that
-every scatter obeys (:data:`GLUE`).
+every scatter obeys (:data:`GLUE`). Both, and the style, are files of ``reports/assets``.
 
 Tables given as Markdown (the md renderer's text: across datasets, a paper recipe, calibration, the
 fit protocols) are turned into HTML by Python-Markdown's ``tables`` extension, every table sortable.
@@ -17,48 +17,22 @@ from __future__ import annotations
 
 import html
 import json
+from importlib import resources
 from typing import Iterable, Optional, Sequence
 
 import markdown as markdown_lib
 
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5em auto;max-width:1400px;
-padding:0 1em;color:#222;line-height:1.4}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
-th,td{padding:.25em .6em;border-bottom:1px solid #e5e5e5;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left}
-th{background:#f6f6f6;position:sticky;top:0}
-table.sortable th{cursor:pointer;user-select:none}
-table.sortable th[data-order=desc]::after{content:" \\25BC"}table.sortable th[data-order=asc]::after{content:" \\25B2"}
-td.ci,.ci{color:#777;font-size:.9em}td.why{color:#a33;text-align:left;white-space:normal}
-td.name{white-space:normal;min-width:9em;max-width:16em}th{vertical-align:bottom}
-table.group-srocc th{white-space:normal;min-width:4.5em;max-width:9em}
-dl.provenance{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;font-size:.9em}
-dl.provenance dt{font-weight:600}dl.provenance dd{margin:0;word-break:break-all}
-.scatters{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:.5em}
-.filters label{margin-right:.8em;font-size:.85em;white-space:nowrap}
-.note{color:#555;font-size:.85em}.wide{overflow-x:auto;max-width:100%}
-.thumbs img{height:96px;margin-right:.3em;border:1px solid #ccc}
-#item-panel{position:fixed;right:1em;bottom:1em;background:#fff;border:1px solid #bbb;border-radius:4px;padding:.5em .8em;
-font-size:.85em;z-index:10;max-width:380px;box-shadow:0 2px 6px rgba(0,0,0,.15)}
-"""
+
+def asset(name: str) -> str:
+    """A file of the package's ``reports/assets`` (the pages' CSS and JavaScript, shipped as package data)."""
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+#: The style of every page.
+STYLE = asset("page.css")
 
 #: The page's own code: sortable tables and the distortion filter shared by every scatter.
-GLUE = r"""
-function cellKey(td){const v=td.getAttribute('data-sort');if(v!==null&&v!=='')return parseFloat(v);
- const t=td.textContent.trim();const m=t.match(/^[-+]?\d*\.?\d+(e[-+]?\d+)?/i);return m?parseFloat(m[0]):t.toLowerCase();}
-function sortTable(th){const table=th.closest('table');const body=table.tBodies[0];const col=th.cellIndex;
- const order=th.getAttribute('data-order')==='desc'?'asc':'desc';
- table.querySelectorAll('th').forEach(h=>h.removeAttribute('data-order'));th.setAttribute('data-order',order);
- const better=th.getAttribute('data-better')||'high';const sign=(order==='desc')===(better!=='low')?-1:1;
- const rows=Array.from(body.rows);
- rows.sort((a,b)=>{const x=cellKey(a.cells[col]),y=cellKey(b.cells[col]);
-  const xn=typeof x!=='number'||isNaN(x),yn=typeof y!=='number'||isNaN(y);
-  if(xn&&yn)return String(x).localeCompare(String(y));if(xn)return 1;if(yn)return -1;return sign*(x-y);});
- rows.forEach(r=>body.appendChild(r));}
-document.querySelectorAll('table.sortable th').forEach(th=>th.addEventListener('click',()=>sortTable(th)));
-"""
+GLUE = asset("sortable_tables.js")
 
 
 def escape(text) -> str:

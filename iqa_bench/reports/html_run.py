@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from ..stats.regression import MetricRegression
-from ..stats.summaries import ALL
-from .html_page import escape, json_block, markdown_html, page
-from .tables import GROUP_COLUMNS, LABELS, STATS, resampling, shown_value, stat_parts
+from .html_page import asset, escape, json_block, markdown_html, page
+from .html_summary import overall_rows, summary_section
+from .tables import LABELS, STATS, resampling, shown_value, stat_parts
 
 #: Scatter points drawn over all metrics before the scatters are thinned (every k-th item, said).
 MAX_POINTS = 400_000
@@ -125,17 +125,11 @@ def _curve(x: np.ndarray, y: np.ndarray, fit: str, log: bool) -> Optional[dict]:
     return {"x": _finite_or_none(grid), "y": _finite_or_none(model.predict(grid))}
 
 
-def _overall(summary: pd.DataFrame) -> pd.DataFrame:
-    if summary.empty or "group" not in summary.columns:
-        return summary
-    return summary[summary["group"] == ALL]
-
-
 def _metric_payload(view: RunView, metrics: Sequence[str]) -> List[dict]:
     from .plots import log_axis
 
     y = view.scores["score"].to_numpy(float)
-    overall = _overall(view.summary).set_index("metric") if "metric" in view.summary.columns else pd.DataFrame()
+    overall = overall_rows(view.summary).set_index("metric") if "metric" in view.summary.columns else pd.DataFrame()
     out = []
     for spec in metrics:
         x = view.scores[spec].to_numpy(float)
@@ -207,7 +201,7 @@ def _statistic(pair, test: str) -> str:
 
 
 def _loro_payload(view: RunView) -> Optional[list]:
-    overall = _overall(view.summary)
+    overall = overall_rows(view.summary)
     if "srocc_loro_min" not in overall.columns:
         return None
     rows = []
@@ -242,83 +236,6 @@ def _provenance(view: RunView) -> str:
     return f'<h2 id="provenance">Provenance</h2><dl class="provenance">{body}</dl>{table}'
 
 
-def _summary_table(view: RunView) -> str:
-    """The sortable table: one row per metric (the overall group), data-sort holding the shown value
-    (|correlation|, RMSE), so a click sorts as summary.csv sorted by that column's magnitude; each value's
-    interval under it in its cell. SROCC per group follows in tables of :data:`GROUP_COLUMNS` groups, as in
-    the paper table: the page reads at 1400 px without scrolling sideways (TID2013 has 24 types)."""
-    overall = _overall(view.summary)
-    if view.protocol != "regression" or overall.empty or "metric" not in overall.columns \
-            or not overall["n"].fillna(0).astype(bool).any():
-        from .summary import render_summary  # 2AFC, or nothing computed: the Markdown table / the reasons
-
-        text = render_summary(view.protocol, view.summary, "md", view.dataset, view.score_text)
-        return f'<h2 id="table">Summary</h2>{markdown_html(text)}'
-    loro = "srocc_loro_min" in overall.columns
-    head = ["<th>Metric</th>", "<th>n</th>"]
-    for key in STATS:
-        better = "low" if key == "rmse" else "high"
-        head.append(f'<th data-stat="{key}" data-better="{better}">{LABELS.get(key, key)}'
-                    f'<br><span class="ci">95% CI</span></th>')
-    if loro:
-        head.append('<th data-stat="loro">SROCC range,<br>one reference left out</th>')
-    head.append("<th>Note</th>")
-    body = []
-    for _, row in overall.iterrows():
-        cells = [f'<td class="name">{escape(view.name(row["metric"]))}</td>',
-                 f"<td>{'' if not np.isfinite(row.get('n', np.nan)) else int(row['n'])}</td>"]
-        for key in STATS:
-            text, interval = stat_parts(row, key)
-            value = shown_value(key, row[key], np.nan, np.nan)[0] if np.isfinite(row[key]) else None
-            below = f'<br><span class="ci">{escape(interval)}</span>' if interval else ""
-            cells.append(f'<td data-sort="{"" if value is None else repr(float(value))}">{escape(text)}{below}</td>')
-        if loro:
-            lo, hi = row["srocc_loro_min"], row["srocc_loro_max"]
-            if np.isfinite(lo) and np.isfinite(hi):
-                _, lo, hi = shown_value("srocc", row["srocc"] if np.isfinite(row["srocc"]) else lo, lo, hi)
-                cells.append(f'<td data-sort="{lo!r}">{lo:.3f} – {hi:.3f}</td>')
-            else:
-                cells.append('<td data-sort=""></td>')
-        note = row.get("note", "")
-        note = note if isinstance(note, str) else ""
-        if row.get("sign", "") not in ("", "ok") and isinstance(row.get("sign"), str):
-            note = "; ".join(t for t in (note, f"sign: {row['sign']}") if t)
-        cells.append(f'<td class="why">{escape(note)}</td>')
-        body.append(f'<tr data-spec="{escape(row["metric"])}">{"".join(cells)}</tr>')
-    caption = (f"{view.dataset}: {view.score_text}; fit {view.fit}; |correlation|; click a column to sort "
-               f"(again: the other way)")
-    return (f'<h2 id="table">Summary</h2><p class="note">{escape(caption)}</p>'
-            f'<div class="wide"><table id="summary-table" class="sortable"><thead><tr>{"".join(head)}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>' + _group_tables(view, overall))
-
-
-def _group_tables(view: RunView, overall: pd.DataFrame) -> str:
-    """|SROCC| per group (distortion type, ...), :data:`GROUP_COLUMNS` groups a table, each sortable."""
-    groups = [g for g in dict.fromkeys(view.summary["group"]) if g != ALL]
-    if not groups:
-        return ""
-    by_group = {g: view.summary[view.summary["group"] == g].set_index("metric") for g in groups}
-    tables = []
-    for start in range(0, len(groups), GROUP_COLUMNS):
-        chunk = groups[start:start + GROUP_COLUMNS]
-        head = ["<th>Metric</th>"] + [f'<th data-stat="group:{escape(g)}">{escape(g)}</th>' for g in chunk]
-        body = []
-        for metric in overall["metric"]:
-            cells = [f'<td class="name">{escape(view.name(metric))}</td>']
-            for g in chunk:
-                hit = by_group[g]
-                if metric in hit.index and np.isfinite(hit.loc[metric, "srocc"]):
-                    value = abs(float(hit.loc[metric, "srocc"]))
-                    cells.append(f'<td data-sort="{value!r}">{value:.3f}</td>')
-                else:
-                    cells.append('<td data-sort="">—</td>')
-            body.append(f'<tr data-spec="{escape(metric)}">{"".join(cells)}</tr>')
-        tables.append(f'<div class="wide"><table class="sortable group-srocc"><thead><tr>{"".join(head)}</tr>'
-                      f'</thead><tbody>{"".join(body)}</tbody></table></div>')
-    return (f'<h3 id="group-srocc">SROCC per {escape(view.group_by)}</h3><p class="note">|SROCC| within each '
-            f'{escape(view.group_by)}; click a column to sort.</p>' + "".join(tables))
-
-
 def _failures(view: RunView) -> str:
     if not view.failures:
         return '<h2 id="failures">Failures</h2><p class="note">None.</p>'
@@ -330,68 +247,8 @@ def _failures(view: RunView) -> str:
             f"<thead><tr><th>item</th><th>metric</th><th>message</th></tr></thead><tbody>{rows}</tbody></table>{note}")
 
 
-SCRIPT = r"""
-const D=JSON.parse(document.getElementById('run-data').textContent);
-const F=D.filter?D.groups[D.filter]:null;
-const CATS=F?F.names:['all'];
-const scatterDivs=[];
-const esc=t=>String(t).replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
-function itemText(i){let s='<b>'+esc(D.items[i])+'</b>';
- for(const [g,v] of Object.entries(D.groups))s+='<br>'+esc(g)+': '+esc(v.names[v.codes[i]]);
- return s+'<br>'+esc(D.score_label)+': '+esc(D.score[i]);}
-function showItem(i){const p=document.getElementById('item-panel');if(!p)return;p.hidden=false;
- let h='<div>'+itemText(i)+'</div>';
- if(D.thumbs){const r=D.thumbs.ref[D.thumbs.ref_of[i]],d=D.thumbs.dist[i];
-  h+='<div class="thumbs">'+(r?'<img alt="reference" src="'+esc(r)+'">':'')+(d?'<img alt="distorted" src="'+esc(d)+'">':'')+'</div>';}
- p.innerHTML=h;}
-function setVisible(ci,on){document.querySelectorAll('input.cat[data-cat="'+ci+'"]').forEach(b=>b.checked=on);
- scatterDivs.forEach(div=>{const idx=[];div.data.forEach((t,k)=>{if(t.meta===ci)idx.push(k);});
-  if(idx.length)Plotly.restyle(div,{visible:on?true:'legendonly'},idx);});}
-if(D.metrics.length){
- const box=document.getElementById('filters');
- if(F){CATS.forEach((c,ci)=>{const l=document.createElement('label');
-   l.innerHTML='<input type="checkbox" class="cat" checked data-cat="'+ci+'"> <span style="color:'+D.palette[ci%D.palette.length]+'">&#9679;</span> '+esc(c);
-   box.appendChild(l);});
-  box.querySelectorAll('input.cat').forEach(b=>b.addEventListener('change',()=>setVisible(+b.dataset.cat,b.checked)));
-  const all=document.getElementById('filter-all'),none=document.getElementById('filter-none');
-  all.addEventListener('click',()=>CATS.forEach((c,ci)=>setVisible(ci,true)));
-  none.addEventListener('click',()=>CATS.forEach((c,ci)=>setVisible(ci,false)));}
- const grid=document.getElementById('scatters');
- D.metrics.forEach((m,k)=>{const div=document.createElement('div');div.id='scatter-'+k;div.className='metric-scatter';
-  div.setAttribute('data-spec',m.spec);grid.appendChild(div);
-  const traces=CATS.map((c,ci)=>{const idx=[];
-   for(let i=0;i<m.values.length;i+=1){if(m.values[i]===null||D.score[i]===null)continue;
-    if(D.every>1&&i%D.every)continue;if(F&&F.codes[i]!==ci)continue;idx.push(i);}
-   return {type:'scatter',mode:'markers',name:c,meta:ci,legendgroup:c,x:idx.map(i=>m.values[i]),
-    y:idx.map(i=>D.score[i]),customdata:idx,text:idx.map(i=>itemText(i)),
-    hovertemplate:'%{text}<br>'+esc(m.label).replace(/%/g,'%%')+': %{x:.6g}<extra></extra>',
-    marker:{size:5,opacity:0.75,color:D.palette[ci%D.palette.length]}};});
-  if(m.curve)traces.push({type:'scatter',mode:'lines',name:D.fit+' fit',x:m.curve.x,y:m.curve.y,
-   hoverinfo:'skip',showlegend:false,line:{color:'black',width:1.5}});
-  Plotly.newPlot(div,traces,{title:{text:esc(m.label)+(m.stats?'<br><sup>'+esc(m.stats)+'</sup>':''),font:{size:13},x:0.02,xanchor:'left',y:0.97,yanchor:'top'},
-   height:390,margin:{l:55,r:30,t:60,b:45},showlegend:false,hovermode:'closest',modebar:{orientation:'v'},
-   xaxis:{title:{text:esc(m.label)+(m.log?' (log axis)':'')},type:m.log?'log':'linear'},
-   yaxis:{title:{text:esc(D.score_label)}}},{responsive:true,displaylogo:false});
-  div.on('plotly_hover',e=>{if(e.points.length&&e.points[0].customdata!==undefined)showItem(e.points[0].customdata);});
-  scatterDivs.push(div);});}
-if(D.loro){const r=D.loro;Plotly.newPlot('loro',[{type:'scatter',mode:'markers',orientation:'h',
-  y:r.map(v=>esc(v.label)),x:r.map(v=>v.srocc),name:'all references',
-  error_x:{type:'data',symmetric:false,array:r.map(v=>v.max-v.srocc),arrayminus:r.map(v=>v.srocc-v.min)},
-  hovertemplate:'%{y}: SROCC %{x:.3f}<extra></extra>'}],
-  {height:Math.max(250,22*r.length+80),margin:{l:Math.min(420,30+6.5*Math.max(...r.map(v=>v.label.length))),r:30,t:10,b:40},modebar:{orientation:'v'},xaxis:{title:{text:'|SROCC| (bars: range with one reference image left out)'}},
-   yaxis:{autorange:'reversed'}},{displaylogo:false});}
-if(D.significance){const S=D.significance;const tests=Object.keys(S.tests);const first=S.tests[tests[0]];
- const margin=Math.min(420,30+6.5*Math.max(...S.names.map(n=>n.length)));
- const scale=[[0,'#d73027'],[0.333,'#d73027'],[0.334,'#e0e0e0'],[0.666,'#e0e0e0'],[0.667,'#1a9850'],[1,'#1a9850']];
- Plotly.newPlot('heatmap',[{type:'heatmap',z:first.z,text:first.text,x:S.names.map(esc),y:S.names.map(esc),zmin:-1,zmax:1,
-   colorscale:scale,hovertemplate:'%{text}<extra></extra>',xgap:1,ygap:1,
-   colorbar:{tickvals:[-1,0,1],ticktext:['row worse','not distinguishable','row better']}}],
-  {height:Math.max(420,24*S.names.length+20+margin),margin:{l:margin,r:20,t:110,b:margin},modebar:{orientation:'v'},
-   title:{text:esc(first.title),font:{size:13},x:0.01,xanchor:'left',y:0.99,yanchor:'top'},yaxis:{autorange:'reversed'},
-   updatemenus:[{type:'buttons',direction:'right',x:0,y:1.02,xanchor:'left',yanchor:'bottom',
-    buttons:tests.map(t=>({label:t==='f'?'F-test':t==='williams'?'Williams':'Δ'+t.toUpperCase()+' bootstrap',method:'update',
-     args:[{z:[S.tests[t].z],text:[S.tests[t].text]},{'title.text':esc(S.tests[t].title)}]}))}]},{displaylogo:false});}
-"""
+#: The run page's code: the scatters, the heat map, the hover panel (``reports/assets/run_page.js``).
+SCRIPT = asset("run_page.js")
 
 
 def _thumbnail_note(view: RunView) -> str:
@@ -437,7 +294,7 @@ def render_run_page(view: RunView) -> str:
     body = [f"<h1>{escape(title)}</h1>",
             '<p class="note">One self-contained file: it works offline and can be mailed. Sections: '
             + " · ".join(f'<a href="#{escape(anchor)}">{escape(name)}</a>' for anchor, name in sections) + '</p>',
-            _provenance(view), _summary_table(view)]
+            _provenance(view), summary_section(view)]
     if payload_metrics:
         thinned = (f'<p class="note">{len(view.scores)} items × {len(payload_metrics)} metrics: each scatter shows '
                    f'every {every}th item; the statistics use all of them.</p>') if every > 1 else ""

@@ -76,12 +76,6 @@ def stat_parts(row, key: str):
     return f"{value:.3f}", interval
 
 
-def stat_cell(row, key: str, ci: bool) -> str:
-    """The cell as one text: the value, with its interval in brackets when ``ci``."""
-    value, interval = stat_parts(row, key)
-    return f"{value} {interval}" if ci and interval else value
-
-
 def best_rows(part: pd.DataFrame, key: str, lower: Optional[bool] = None) -> set:
     """Indices of the best rows of a column as shown (3 decimals; ties are all best); never an
     inverted metric. ``lower``: whether the lowest value is the best (default: for RMSE only; the others

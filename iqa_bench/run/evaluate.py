@@ -49,83 +49,34 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         name = dataset.name if isinstance(dataset, Dataset) else dataset
         config = load_config(dataset=name, metrics=list(metrics) if metrics else None, **options)
     if len(config.datasets) > 1 and not isinstance(dataset, Dataset):
-        import functools
-
-        from .several import evaluate_datasets
-
-        config, note = _named_run(config, run_identity(config, objects, ()))
-        across = evaluate_datasets(config, functools.partial(evaluate, objects=objects))
-        if across is not None and note:
-            across.notes.append(note)
-        return across
+        return _evaluate_several(config, objects)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
     requested = list(dict.fromkeys(s if s in objects else canonical_spec(s) for s in config.metrics))
     if config.highlight:
         config = _canonical_highlight(config, requested, objects)
-    imported = imported_scores.collect(config.scores, config.scores_dir)
-    if imported and ds.protocol != "regression":
-        raise ValueError(f"imported scores: dataset {ds.key} is scored by {ds.protocol}; imported values are "
-                         f"read for regression datasets (one value per distorted image)")
-    clash = [s.name for s in imported if s.name in requested]
-    if clash:
-        raise ValueError(f"imported scores: {', '.join(clash)} is also a requested metric; import it under "
-                         f"another name (NAME=FILE)")
+    imported = _imported_sources(config, ds, requested)
     identity = run_identity(config, objects, [s.name for s in imported])
     config, note = _named_run(config, identity)
-    modules, unavailable = [], []
-    for spec in requested:
-        try:
-            modules.append(objects[spec] if spec in objects else create_metric(spec, weights_folder=config.mdf_weights))
-        except PluginImportError as err:  # a typo or an uninstalled package: refused before any scoring
-            raise ValueError(str(err)) from None
-        except MetricUnavailableError as err:  # the other metrics still run; this one is reported
-            unavailable.append(Failure("(all items)", spec, str(err)))
+    modules, unavailable = _created_metrics(requested, objects, config)
     items = ds.items()
     require_unique_items(items, f"dataset {ds.key}")
     check_bootstrap_fits(config.bootstrap, len(items))  # before any scoring: what cannot fit is refused now
-    imported_values, sentinels = {}, {}
-    for source in imported:
-        imported_values[source.name], found = imported_scores.apply_sentinel_rule(
-            source, imported_scores.read_values(source, [it.item_id for it in items], ds.item_order), config.sentinels)
-        if found is not None:
-            sentinels[source.name] = found  # said in the run's notes, and in its tables' notes
-    for source in imported:
-        imported_scores.check_order(source, imported_values[source.name], {it.item_id: it.score for it in items},
-                                    ds.item_order, ds.score.name)
+    imported_values, sentinels = _imported_values(imported, items, ds, config)
     modules = _without_images(modules, items, ds, unavailable)
     modules = _runnable_on_sizes(modules, items, unavailable)
     specs = [m.spec for m in modules]
-    groups = sorted({k for it in items for k in it.groups})
-    if config.by and config.by != DEFAULT_BY and config.by not in groups and ds.protocol == "regression":
-        raise ValueError(f"by: {config.by!r} is not a grouping of dataset {ds.key}; its groups: "
-                         f"{', '.join(groups) or '(none)'}")
-    run_dir = Path(config.results) / config.run_name
-    store_path = config.store_path
-    folder = RunFolder(run_dir, identity).check()
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ResultsNotWritableError(
-            f"cannot create the run folder {run_dir} ({err.strerror or err}); choose a writable --results "
-            f"folder (a read-only store can still be read with --store {store_path})") from None
-
+    _check_grouping(config, items, ds)
+    folder = _run_folder(config, identity)
     keys = score_keys(ds.key, modules, config.amp)
     rank, world = distributed.context()
-    with run_lock(run_dir) if rank == 0 else contextlib.nullcontext():
-        if world > 1:
-            report = sharded_run(ds.key, keys, items, modules, config, store_path, rank, world)
-            if rank != 0:
-                return None
-            with open_store(store_path) as store:
-                values = {spec: store.scores(*key) for spec, key in keys.items()}
-        else:
-            with open_store(store_path, fresh=config.fresh) as store:
-                report = make_engine(modules, store, config, config.device, config.progress).run(
-                    ds.key, items, fresh=config.fresh)
-                values = {spec: store.scores(*key) for spec, key in keys.items()}
+    with run_lock(folder.final) if rank == 0 else contextlib.nullcontext():
+        scored = _scored(ds, keys, items, modules, config, rank, world)
+        if scored is None:  # a non-zero rank of a torchrun evaluation: rank 0 writes the run
+            return None
+        report, values = scored
         if imported:
-            with open_store(store_path) as store:
+            with open_store(config.store_path) as store:
                 provenance = _store_imported(store, ds, items, imported, imported_values, sentinels)
         else:
             provenance = {}
@@ -142,6 +93,97 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         if note:
             result.notes.insert(0, note)
         return result
+
+
+def _evaluate_several(config: EvaluateConfig, objects):
+    """Several datasets: each into ``RESULTS/<run>/<name>/``, then the table across them."""
+    import functools
+
+    from .several import evaluate_datasets
+
+    config, note = _named_run(config, run_identity(config, objects, ()))
+    across = evaluate_datasets(config, functools.partial(evaluate, objects=objects))
+    if across is not None and note:
+        across.notes.append(note)
+    return across
+
+
+def _imported_sources(config: EvaluateConfig, ds, requested: List[str]) -> list:
+    """The imported score files of the run (``scores`` / ``scores_dir``), refused on a 2AFC dataset or under
+    a requested metric's name."""
+    imported = imported_scores.collect(config.scores, config.scores_dir)
+    if imported and ds.protocol != "regression":
+        raise ValueError(f"imported scores: dataset {ds.key} is scored by {ds.protocol}; imported values are "
+                         f"read for regression datasets (one value per distorted image)")
+    clash = [s.name for s in imported if s.name in requested]
+    if clash:
+        raise ValueError(f"imported scores: {', '.join(clash)} is also a requested metric; import it under "
+                         f"another name (NAME=FILE)")
+    return imported
+
+
+def _created_metrics(requested: List[str], objects, config: EvaluateConfig) -> tuple:
+    """``(modules, unavailable)``: each requested metric made (or the object given), before any scoring; a
+    metric that cannot run here is one failure line, a spec naming code that is not importable is refused."""
+    modules, unavailable = [], []
+    for spec in requested:
+        try:
+            modules.append(objects[spec] if spec in objects else create_metric(spec, weights_folder=config.mdf_weights))
+        except PluginImportError as err:  # a typo or an uninstalled package: refused before any scoring
+            raise ValueError(str(err)) from None
+        except MetricUnavailableError as err:  # the other metrics still run; this one is reported
+            unavailable.append(Failure("(all items)", spec, str(err)))
+    return modules, unavailable
+
+
+def _imported_values(imported, items, ds, config: EvaluateConfig) -> tuple:
+    """``(values, sentinels)``: each imported file's values by item, its placeholder values treated by the
+    ``sentinels`` rule, its order checked against the dataset's."""
+    values, sentinels = {}, {}
+    for source in imported:
+        values[source.name], found = imported_scores.apply_sentinel_rule(
+            source, imported_scores.read_values(source, [it.item_id for it in items], ds.item_order), config.sentinels)
+        if found is not None:
+            sentinels[source.name] = found  # said in the run's notes, and in its tables' notes
+    for source in imported:
+        imported_scores.check_order(source, values[source.name], {it.item_id: it.score for it in items},
+                                    ds.item_order, ds.score.name)
+    return values, sentinels
+
+
+def _check_grouping(config: EvaluateConfig, items, ds) -> None:
+    groups = sorted({k for it in items for k in it.groups})
+    if config.by and config.by != DEFAULT_BY and config.by not in groups and ds.protocol == "regression":
+        raise ValueError(f"by: {config.by!r} is not a grouping of dataset {ds.key}; its groups: "
+                         f"{', '.join(groups) or '(none)'}")
+
+
+def _run_folder(config: EvaluateConfig, identity: RunIdentity) -> RunFolder:
+    """The run's folder, checked (it holds a run or nothing) and created before any scoring."""
+    run_dir = Path(config.results) / config.run_name
+    folder = RunFolder(run_dir, identity).check()
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsNotWritableError(
+            f"cannot create the run folder {run_dir} ({err.strerror or err}); choose a writable --results "
+            f"folder (a read-only store can still be read with --store {config.store_path})") from None
+    return folder
+
+
+def _scored(ds, keys, items, modules, config: EvaluateConfig, rank: int, world: int):
+    """``(report, values)``: every item scored by every metric into the store (sharded over a torchrun
+    world), and the stored values; None on a non-zero rank."""
+    if world > 1:
+        report = sharded_run(ds.key, keys, items, modules, config, config.store_path, rank, world)
+        if rank != 0:
+            return None
+        with open_store(config.store_path) as store:
+            return report, {spec: store.scores(*key) for spec, key in keys.items()}
+    with open_store(config.store_path, fresh=config.fresh) as store:
+        report = make_engine(modules, store, config, config.device, config.progress).run(
+            ds.key, items, fresh=config.fresh)
+        return report, {spec: store.scores(*key) for spec, key in keys.items()}
 
 
 def _named_run(config: EvaluateConfig, identity: RunIdentity) -> tuple:

@@ -15,6 +15,7 @@ from ..metrics.training_data import MARK, trained_on
 from ..reports.labels import with_labels
 from ..reports.renderers import TABLE_RENDERERS
 from ..reports.tables import display_name
+from ..stats.p1401 import P1401_COLUMNS
 from ..stats.summaries import REFERENCE
 from .config import EvaluateConfig
 
@@ -25,7 +26,6 @@ SCORE_RATINGS = "score_ratings"
 #: Said (and written nowhere) when the run's mapping is ``none``.
 NO_MAPPING_NOTE = ("no P.1401 table and no held-out mapping table: --fit none maps no metric to the subjective "
                    "scale, and their RMSE, rmse* and outliers are in its units")
-P1401_COLUMNS = ("rmse_dof", "rmse_star", "outlier_ratio")
 KRASULA_COLUMNS = ("auc_ds", "auc_bw", "c0")
 HELD_OUT_COLUMNS = ("plcc_held_out", "rmse_held_out")
 

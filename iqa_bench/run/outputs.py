@@ -2,11 +2,12 @@
 the fit-protocol table, the figures and failures.txt, written atomically from the stored scores."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -104,7 +105,8 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         atomic_write_text(run_dir / f"significance{renderer.suffix}",
                           renderer.significance(result, name, labels, config.highlight))
     if config.plots:  # redrawn only when the matrix, its names or its title changed
-        from ..reports.plots import FigureCache, figure_digest, source_digest
+        from ..reports.figure_cache import FigureCache, source_digest
+        from ..reports.plots import figure_digest
 
         corrected = {"holm": ", Holm-corrected", "bh": ", BH-corrected"}.get(result.correction, "")
         title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g}{corrected})"
@@ -270,6 +272,29 @@ def _fit_memory(config: EvaluateConfig, action, what: str) -> None:
             action(store)
     except (OSError, sqlite3.Error, StoreDamagedError) as err:
         log.warning("could not %s the fits kept in %s (%s); the fits are made again", what, config.store_path, err)
+
+
+@contextlib.contextmanager
+def finished_run_fits(run_dir: Path, config: dict) -> Iterator[FitMemory]:
+    """The curve fits a finished run kept in its score store (``store``, else the results folder's
+    ``scores.sqlite`` beside the run folder, or beside its parent for a dataset of a run across several),
+    made the fits of the block: ``report`` refits only what the run did not fit. A store that is gone or
+    cannot be read costs only the time."""
+    memory = FitMemory()
+    run_dir = Path(run_dir)
+    from ..store import STORE_FILENAME
+
+    candidates = ([Path(config["store"])] if isinstance(config.get("store"), str) else []) + \
+        [run_dir.parent / STORE_FILENAME, run_dir.parent.parent / STORE_FILENAME]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is not None:
+        try:
+            with open_store(path) as store:
+                memory.recall(store)
+        except (OSError, sqlite3.Error, StoreDamagedError) as err:
+            log.warning("could not read the fits kept in %s (%s); the fits are made again", path, err)
+    with fit_memory.using(memory):
+        yield memory
 
 
 def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], imported=()) -> Dict[str, str]:

@@ -124,7 +124,7 @@ class RunFolder:
             shutil.rmtree(leftover, ignore_errors=True)
         self.stage.mkdir(parents=True)
         if (self.final / FIGURES).is_dir():
-            from ..reports.plots import MANIFEST, PREVIOUS_MANIFEST
+            from ..reports.figure_cache import MANIFEST, PREVIOUS_MANIFEST
 
             shutil.copytree(self.final / FIGURES, self.stage / FIGURES)
             manifest = self.stage / FIGURES / MANIFEST
@@ -141,7 +141,7 @@ class RunFolder:
         if self.kept_previous:
             self.discard()
             return
-        from ..reports.plots import keep_drawn_only
+        from ..reports.figure_cache import keep_drawn_only
 
         keep_drawn_only(self.stage / FIGURES)  # the previous run's figures that this run did not draw go
         previous = self.final.parent / f".{self.final.name}.previous-{os.getpid()}"

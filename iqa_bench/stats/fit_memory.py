@@ -25,6 +25,9 @@ from typing import Callable, Dict, Iterator, Optional
 
 import numpy as np
 
+from .choices import MAPPING_PARAMETERS
+
+
 @dataclass
 class FitResult:
     kind: str
@@ -38,7 +41,7 @@ FIT_MEMORY = 4096
 #: The store's kind of a kept fit (``blobs`` table).
 FIT_BLOB = "fit"
 #: Parameters of each mapping's fit.
-PARAMETER_COUNT = {"logistic5": 5, "logistic4": 4, "cubic": 4}
+PARAMETER_COUNT = {kind: d for kind, d in MAPPING_PARAMETERS.items() if d}
 
 
 def fit_key(kind: str, z: np.ndarray, y: np.ndarray) -> tuple:

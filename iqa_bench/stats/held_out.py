@@ -19,7 +19,6 @@ import pandas as pd
 from .regression import MetricRegression
 
 FOLDS = 5
-MAPPINGS = ("in-sample", "held-out")
 
 
 def reference_folds(references: Sequence, k: int = FOLDS, seed: int = 0) -> np.ndarray:

@@ -21,8 +21,9 @@ from typing import Callable, Dict, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-#: ``--correct`` choices: none (each pair at α), holm, bh.
-CORRECTIONS = ("none", "holm", "bh")
+from .choices import CORRECTIONS
+
+#: How each ``--correct`` choice (:data:`~.choices.CORRECTIONS`) is named in titles and captions.
 TITLES = {"none": "no correction for multiple comparisons",
           "holm": "Holm's correction for multiple comparisons (family-wise error ≤ α)",
           "bh": "Benjamini–Hochberg correction for multiple comparisons (false-discovery rate ≤ α)"}

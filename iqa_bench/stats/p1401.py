@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .choices import MAPPING_PARAMETERS
 from .multiple_comparisons import corrected_pairs
 from .paired_tests import bootstrap_difference_p, draw_weights, mcnemar_p
 
-#: Parameters of each mapping (the d of P.1401's N − d).
-MAPPING_PARAMETERS = {"logistic5": 5, "logistic4": 4, "cubic": 4, "none": 0}
+#: The summary columns the P.1401 figures add (rmse with N − d degrees of freedom, rmse*, outlier ratio).
 P1401_COLUMNS = ("rmse_dof", "rmse_star", "outlier_ratio")
 
 

@@ -24,13 +24,13 @@ import numpy as np
 from scipy import optimize, stats
 
 from . import fit_memory
+from .choices import FITS
 from .fit_memory import FitResult
 from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
 from ..errors import OptionError
 from ..parallel import map_forked
 from .resample_ranks import draw_counts, resample_kendall_tau_b, resample_ranks
 
-FITS = ("logistic5", "logistic4", "cubic", "none")
 #: ``--fit all``: the protocols of the fit-sensitivity table, in this order (no fit is pyiqa's protocol,
 #: the 4-parameter logistic VQEG's, the 5-parameter logistic Sheikh et al. 2006's).
 PROTOCOLS = ("none", "logistic4", "logistic5", "cubic")

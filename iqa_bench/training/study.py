@@ -45,8 +45,6 @@ from .restoration import evaluate_restoration  # noqa: E402
 from .models import create_model  # noqa: E402
 from .trainer import Trainer, load_model, load_train_config  # noqa: E402
 
-HIGHER_IS_BETTER = {"psnr_y": True, "ssim_y": True, "vif": True}
-
 
 def _runs(config: Dict[str, Any]):
     for entry in config["losses"]:
