@@ -39,16 +39,16 @@ EXTRA_TABLES = (("p1401", "ITU-T P.1401: RMSE, rmse* and outlier ratio"),
 class MethodResults:
     """A run's P.1401 result, Krasula result and held-out mapping table (each None where not computed)."""
 
-    standard: object = None
-    pairs: object = None
+    p1401: object = None     #: stats.p1401.P1401Result, None where not computed
+    krasula: object = None   #: stats.krasula.KrasulaResult, None where not computed
     held_out: Optional[pd.DataFrame] = None
     notes: List[str] = field(default_factory=list)  # what was skipped, and why (one line each)
 
     def with_columns(self, summary: pd.DataFrame) -> pd.DataFrame:
         """summary.csv's rows of all items with the P.1401 columns (rmse_dof, rmse_star, outlier_ratio),
         Krasula's (auc_ds, auc_bw, c0) and the held-out mapping's (plcc_held_out, rmse_held_out)."""
-        summary = with_overall_columns(summary, self.standard.table if self.standard else None, P1401_COLUMNS)
-        summary = with_overall_columns(summary, self.pairs.table if self.pairs else None, KRASULA_COLUMNS)
+        summary = with_overall_columns(summary, self.p1401.table if self.p1401 else None, P1401_COLUMNS)
+        summary = with_overall_columns(summary, self.krasula.table if self.krasula else None, KRASULA_COLUMNS)
         return with_overall_columns(summary, self.held_out, HELD_OUT_COLUMNS)
 
     def write(self, run_dir: Path, dataset: str, labels: Optional[Dict[str, str]], spread: str, fit: str) -> List:
@@ -57,7 +57,7 @@ class MethodResults:
         [(anchor, title, Markdown)] of those written (:data:`EXTRA_TABLES`)."""
         name = display_name(dataset)
         written = {}
-        for stem, result in (("p1401", self.standard), ("krasula", self.pairs), ("mapping", self.held_out)):
+        for stem, result in (("p1401", self.p1401), ("krasula", self.krasula), ("mapping", self.held_out)):
             if result is None:
                 remove_stale(run_dir, [f"{stem}{r.suffix}" for r in TABLE_RENDERERS.values()] + [f"{stem}_pairs.csv"])
                 continue
@@ -97,12 +97,12 @@ def method_results(scores: pd.DataFrame, specs: Sequence[str], directions: dict,
         return results
     clusters = scores[REFERENCE].to_numpy() if REFERENCE in scores.columns else None
     ratings = SCORE_RATINGS if SCORE_RATINGS in scores.columns else ds.spread.ratings if ds.spread else None
-    results.standard = p1401(scores, present, SCORE_SE, config.main_fit, ratings, clusters=clusters,
+    results.p1401 = p1401(scores, present, SCORE_SE, config.main_fit, ratings, clusters=clusters,
                              unit=config.pair_tests, bootstrap=config.bootstrap, seed=config.seed)
     if config.krasula:
-        results.pairs = krasula(scores, present, directions, SCORE_SE, ds.score.higher_is_better, seed=config.seed,
+        results.krasula = krasula(scores, present, directions, SCORE_SE, ds.score.higher_is_better, seed=config.seed,
                                 clusters=clusters, unit=config.pair_tests)
-    for result in (results.standard, results.pairs):
+    for result in (results.p1401, results.krasula):
         if result is not None:
             result.correction = config.correct
     return results

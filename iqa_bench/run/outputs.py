@@ -224,10 +224,11 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, fo
             protocols = write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
         tables = methods.write(run_dir, ds.key, labels, ds.spread.describe() if ds.spread else "", config.main_fit)
         failures = [(f.item_id, f.metric, f.message) for f in report.failures]
-        write_pages(run_dir, RunView(display_name(ds.key), ds.protocol, score_text, ds.score.label(), scores, summary,
-                                     meta, config.main_fit, significance, protocols, failures,
-                                     thumbnails(items) if config.thumbnails else None, package_versions(),
-                                     tables, group_by=config.by or "group"))
+        write_pages(run_dir, RunView(
+            dataset=display_name(ds.key), protocol=ds.protocol, score_text=score_text, score_label=ds.score.label(),
+            scores=scores, summary=summary, meta=meta, fit=config.main_fit, significance=significance,
+            fit_protocols=protocols, failures=failures, thumbnails=thumbnails(items) if config.thumbnails else None,
+            versions=package_versions(), tables=tables, group_by=config.by or "group"))
     _fit_memory(config, memory.keep, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:

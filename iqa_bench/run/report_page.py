@@ -63,9 +63,10 @@ def finished_run_page(run_dir: Path, run: dict, summary: pd.DataFrame, fit: str,
         images = thumbnails([by_id[str(i)] for i in scores["item"]])
     tables = [(anchor, title, (Path(run_dir) / f"{anchor}.md").read_text(encoding="utf-8", errors="replace"))
               for anchor, title in EXTRA_TABLES if (Path(run_dir) / f"{anchor}.md").is_file()]
-    view = RunView(display_name(run["dataset"]), protocol, run["score"], run.get("score_label", "score"), scores,
-                   summary, run, fit, significance, protocols, read_failures(run_dir), images, package_versions(),
-                   tables, group_by=by or "group")
+    view = RunView(dataset=display_name(run["dataset"]), protocol=protocol, score_text=run["score"],
+                   score_label=run.get("score_label", "score"), scores=scores, summary=summary, meta=run, fit=fit,
+                   significance=significance, fit_protocols=protocols, failures=read_failures(run_dir),
+                   thumbnails=images, versions=package_versions(), tables=tables, group_by=by or "group")
     return RENDERERS["html"].run_page(view)
 
 
