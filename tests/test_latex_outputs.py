@@ -15,6 +15,7 @@ def test_latex_escape_spells_the_unicode_the_tables_use():
         r"$\Delta$SROCC $-$ x$^\ddagger$$^\dagger$ $\alpha$ $\geq$ 2 $\times$ 3 \ldots{} $\sigma$$^2$"
     assert latex_escape("LPIPS (AlexNet) §") == r"LPIPS (AlexNet)\S{}"   # the training-data mark after a name
     assert latex_escape("P.1401 §7.7") == r"P.1401 \S{}7.7"              # a section sign keeps its space
+    assert latex_escape("|PLCC| a|b") == r"$|$PLCC$|$ a$|$b"             # not an em dash (OT1 text mode)
 
 
 @pytest.mark.slow

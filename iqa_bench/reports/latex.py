@@ -14,6 +14,7 @@ from typing import List, Optional, Sequence
 _LATEX_SPECIALS = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
                                  "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
                                  "~": r"\textasciitilde{}", "^": r"\^{}", "<": r"$<$", ">": r"$>$",
+                                 "|": r"$|$",  # OT1 text mode sets | as an em dash: |PLCC| read "—PLCC—"
                                  # what pdflatex's default inputenc does not set up (it stops on them)
                                  "Δ": r"$\Delta$", "−": r"$-$", "–": "--", "—": "---", "†": r"$^\dagger$",
                                  "‡": r"$^\ddagger$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",

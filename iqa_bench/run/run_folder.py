@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
+from .runlock import LOCK_NAME
+
 
 RUN_RECORD = "run.json"
 FIGURES = "plots"
@@ -63,7 +65,7 @@ def _record_folder(folder: Path, datasets: Sequence[str]) -> Path:
 
 
 def _holds_something(folder: Path) -> bool:
-    return folder.is_dir() and any(p.name != ".lock" for p in folder.iterdir())
+    return folder.is_dir() and any(p.name != LOCK_NAME for p in folder.iterdir())
 
 
 def choose_run_name(results: Path, datasets: Sequence[str], identity: RunIdentity) -> tuple:
@@ -118,10 +120,9 @@ class RunFolder:
         """Clear what interrupted runs left; start the stage with the previous run's figures (a figure whose
         inputs did not change is not redrawn)."""
         self.check()
-        for leftover in self.final.parent.glob(f".{self.final.name}.partial-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        for leftover in self.final.parent.glob(f".{self.final.name}.previous-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for kind in ("partial", "previous"):  # what a killed run left aside: the lock is ours, so nobody's
+            for leftover in self.final.parent.glob(f".{self.final.name}.{kind}-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
         self.stage.mkdir(parents=True)
         if (self.final / FIGURES).is_dir():
             from ..reports.figure_cache import MANIFEST, PREVIOUS_MANIFEST
