@@ -3,7 +3,7 @@ const D=JSON.parse(document.getElementById('run-data').textContent);
 const F=D.filter?D.groups[D.filter]:null;
 const CATS=F?F.names:['all'];
 const scatterDivs=[];
-const esc=t=>String(t).replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+const esc=t=>String(t).replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&#34;',"'":'&#39;'}[c]));
 function itemText(i){let s='<b>'+esc(D.items[i])+'</b>';
  for(const [g,v] of Object.entries(D.groups))s+='<br>'+esc(g)+': '+esc(v.names[v.codes[i]]);
  return s+'<br>'+esc(D.score_label)+': '+esc(D.score[i]);}
