@@ -179,7 +179,7 @@ def test_a_folder_holds_the_files_of_its_current_run_only(tmp_path):
     assert (folder / "plots" / "scatter_psnr.png").stat().st_mtime_ns == drawn  # taken over, not redrawn
     manifest = json.loads((folder / "plots" / "figures.json").read_text())
     assert sorted(manifest) == ["overview_scatter.png", "overview_srocc.png", "scatter_psnr.png"]
-    assert [p.name for p in (tmp_path / "res").iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in (tmp_path / "res").iterdir() if p.name.startswith(".")] == [".mine.lock"]
 
 
 def test_runs_of_other_metrics_do_not_replace_each_other(tmp_path):
@@ -215,10 +215,10 @@ def test_a_run_that_dies_while_writing_leaves_the_finished_one_byte_identical(tm
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(outputs, "write_significance", broken)
-    result = evaluate(root, tmp_path / "res", "--fit", "linear")
-    assert result.exit_code != 0
+    result = evaluate(root, tmp_path / "res", "--fit", "cubic")  # a real option: the files would differ
+    assert result.exit_code == 1 and "No space left on device" in result.output, result.output
     assert _tree(tmp_path / "res" / "custom") == before
-    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["custom", "scores.sqlite"]
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == [".custom.lock", "custom", "scores.sqlite"]
 
 
 def test_what_a_killed_run_left_aside_is_cleared_by_the_next(tmp_path):
@@ -226,7 +226,7 @@ def test_what_a_killed_run_left_aside_is_cleared_by_the_next(tmp_path):
     (tmp_path / "res" / ".custom.partial-99999" / "plots").mkdir(parents=True)
     (tmp_path / "res" / ".custom.previous-99999").mkdir()
     assert evaluate(root, tmp_path / "res").exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["custom", "scores.sqlite"]
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == [".custom.lock", "custom", "scores.sqlite"]
 
 
 def test_a_run_is_not_written_over_a_folder_of_other_files(tmp_path):

@@ -1,4 +1,5 @@
-"""One run at a time per run folder: an advisory lock (``fcntl.flock``) on ``RUN/.lock``.
+"""One run at a time per run folder: an advisory lock (``fcntl.flock``) on ``.RUN.lock`` beside it (the run
+folder itself is replaced whole when a run finishes: :mod:`iqa_bench.run.run_folder`).
 
 Two evaluations writing the same run folder would replace each other's tables and leave stale plots;
 the second one is refused at once, naming the process that holds the folder. Scores in the shared
@@ -30,7 +31,8 @@ class ResultsNotWritableError(OSError):
 @contextlib.contextmanager
 def run_lock(run_dir):
     """Hold ``run_dir``'s lock for the duration of the block; RunLockedError if another process has it."""
-    path = Path(run_dir) / LOCK_NAME
+    run_dir = Path(run_dir)
+    path = run_dir.parent / f".{run_dir.name}{LOCK_NAME}"  # beside the folder, which a finished run replaces
     if fcntl is None:
         yield
         return
