@@ -6,7 +6,7 @@ cold start on two cores before anything is listed). The listing is therefore shi
 sources it was built from — iqa-bench's own metric and backbone modules. When the installed sources
 still have that digest the shipped listing is read and torch is never imported; when they do not (an
 edited checkout) the listing is rebuilt from the registry once and kept in the cache folder, keyed by
-the sources and the versions of the libraries named in it. ``tests/test_cli.py`` checks that the shipped
+the sources and the versions of the libraries named in it. ``tests/cli/test_cli.py`` checks that the shipped
 listing equals the registry's and carries the current digest. This module imports nothing heavy.
 """
 from __future__ import annotations

@@ -164,7 +164,7 @@ def test_the_calibration_table_in_every_format_holds_the_same_rows(tmp_path):
     import io
 
     from iqa_bench.reports.renderers import RENDERERS
-    from test_paper import _compile_if_available
+    from latex_helpers import compile_if_available
 
     rows = [calibration.CalibrationRow("ssim", "i01_01_5", 0.9123456, 0.9123457, 1e-7, 1e-4, "1e-04", "yes",
                                        "pyiqa"),
@@ -178,4 +178,4 @@ def test_the_calibration_table_in_every_format_holds_the_same_rows(tmp_path):
     assert r"ssim & i01\_01\_5 & 0.912346 & 0.912346 & 1e-07 & 1e-04 & yes & pyiqa \\" in texts["latex"]
     for text in (texts["md"], texts["latex"]):
         assert "phase congruency's noise estimate" in text
-    _compile_if_available(tmp_path, [texts["latex"]])
+    compile_if_available(tmp_path, [texts["latex"]])

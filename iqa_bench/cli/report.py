@@ -31,14 +31,12 @@ from .common import cli, fail_usage, format_option
 def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out):
     """Re-render a finished run's table from its stored scores (no metric is recomputed). ``--format
     html``: the run's whole report page (report.html: table, scatters, significance heat map, ...)."""
-    from ..run.outputs import finished_run_fits
     from ..run.result import load_run
 
     by = "" if by == "none" else by  # as evaluate spells "overall only"
     try:
         run = load_run(run_dir)
-        with finished_run_fits(run_dir, run["config"]):  # what the run fitted is not fitted again
-            text = _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails)
+        text = _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails)
     except (FileNotFoundError, ValueError) as err:
         fail_usage(err)
     write_or_echo(text, out)
@@ -52,6 +50,7 @@ def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbna
     from ..reports.summary import separate_ci_table
     from ..run.outputs import run_labels, with_sentinel_notes
     from ..reports.labels import parse_label_option, with_labels
+    from ..run.result import evaluated_run
 
     config = run["config"]
     protocol = run.get("protocol", "regression")
@@ -60,11 +59,10 @@ def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbna
     if by and f"group:{by}" not in run["scores"].columns:
         raise ValueError(f"--by {by!r}: the run has groups "
                          f"{', '.join(c[6:] for c in run['scores'].columns if c.startswith('group:'))}")
-    bootstrap = config["bootstrap"] if bootstrap is None else bootstrap
-    main_fit = fit or ("logistic5" if config["fit"] == "all" else config["fit"])
-    check_bootstrap_fits(bootstrap, len(run["scores"]))
-    summary = build_summary(protocol, run["scores"], run["metrics"], run.get("higher_is_better", {}), by, main_fit,
-                            bootstrap, config["seed"], run.get("score_higher_is_better"), config.get("resample", "items"))
+    # the run as its statistics saw it, with the fits it kept (none is made again), under report's options
+    evaluated = evaluated_run(run_dir, run, fit=fit, bootstrap=bootstrap).with_settings(by=by or None)
+    check_bootstrap_fits(evaluated.settings.bootstrap, len(run["scores"]))
+    summary = build_summary(evaluated)
     specs = list(dict.fromkeys(summary["metric"]))
     stored = run.get("labels") if isinstance(run.get("labels"), dict) else {}
     names = {k: v for k, v in stored.items() if k in specs and isinstance(v, str) and v.strip()}
@@ -77,7 +75,7 @@ def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbna
     if fmt == "html":
         from ..run.report_page import finished_run_page
 
-        return finished_run_page(run_dir, run, summary, main_fit, bootstrap, thumbnails, by)
+        return finished_run_page(run_dir, run, evaluated, summary, thumbnails, by)
     text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
     intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) if fmt == "latex" else None
     return text + "\n" + intervals if intervals else text

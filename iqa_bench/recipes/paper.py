@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..run.config import parse_roots
 from ..io_utils import atomic_write_text
-from ..stats import fit_memory
+from ..stats.evaluated_run import EvaluatedRun, StatisticsSettings
 from ..stats.fit_memory import FitMemory
 from ..reports.paper_columns import column
 from .recipe import Recipe
@@ -191,16 +191,16 @@ def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path,
     return pooled
 
 
-def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame, bootstrap: int, seed: int,
-                     fit: str, notes: List[str]) -> List[Dict[str, Value]]:
+def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame, settings: StatisticsSettings,
+                     fits: FitMemory, notes: List[str]) -> List[Dict[str, Value]]:
     from ..stats.summaries import build_summary
     from ..metrics import parse_spec
 
     present = [s for s in dict.fromkeys(specs.values()) if s in pooled.columns and pooled[s].notna().any()]
     directions = {s: parse_spec(s)[0].higher_is_better for s in present}
-    summary = build_summary("2afc" if recipe.kind == "2afc" else "regression", pooled, present, directions,
-                            None, fit, bootstrap, seed, pooled.attrs.get("score_higher_is_better")) \
-        if present else pd.DataFrame()
+    run = EvaluatedRun(pooled, tuple(present), directions, pooled.attrs.get("score_higher_is_better"), settings,
+                       "2afc" if recipe.kind == "2afc" else "regression", fits=fits)
+    summary = build_summary(run) if present else pd.DataFrame()
     if "sign" in summary.columns:
         for _, r in summary[summary["sign"] == INVERTED].iterrows():
             notes.append(f"inverted sign: {r['metric']} ({r['group']}, SROCC {r['srocc']:+.3f}): {INVERTED_NOTE}")
@@ -234,21 +234,19 @@ def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: i
              for index, row in enumerate(recipe.rows) if row.metric}
     pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data,
                             missing)
-    fits = FitMemory()
-    with fit_memory.using(fits):
-        return _iqa_result(recipe, specs, pooled, bootstrap, seed, fit, weights, notes, data, missing, fits)
+    return _iqa_result(recipe, specs, pooled, bootstrap, seed, fit, weights, notes, data, missing, FitMemory())
 
 
 def _iqa_result(recipe: Recipe, specs, pooled, bootstrap: int, seed: int, fit: str, weights: str, notes, data,
                 missing, fits: FitMemory) -> PaperResult:
-    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, bootstrap, seed, fit,
-                                                                                notes)
+    settings = StatisticsSettings(fit=fit, bootstrap=bootstrap, seed=seed, by=None)
+    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, settings, fits, notes)
     result = PaperResult(recipe, values, notes, data, weights=weights, fit=fit, missing=missing, fits=fits)
     if pooled is not None and len(recipe.sources) > 1:
         for source in dict.fromkeys(s.dataset for s in recipe.sources):
             alone = pooled[pooled["group:source"] == source]
             alone.attrs["score_higher_is_better"] = pooled.attrs.get("score_higher_is_better")
-            result.per_source[source] = _fill_statistics(recipe, specs, alone, bootstrap, seed, fit, [])
+            result.per_source[source] = _fill_statistics(recipe, specs, alone, settings, fits, [])
     if pooled is not None:  # one column per row (rows may share a spec), for the scatter grid
         keep = [c for c in pooled.columns if c in ("item", "score") or c.startswith("group:")]
         result.scores = pooled[keep].assign(**{f"row{index}": pooled[spec] for index, spec in specs.items()
@@ -320,8 +318,7 @@ def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[st
         written["per_dataset"] = out / f"{name}-per-dataset.csv"
         atomic_write_text(written["per_dataset"], result.per_source_table().to_csv(index=False))
     if plots:
-        with fit_memory.using(result.fits):
-            _write_figures(result, out, name, written)
+        _write_figures(result, out, name, written)
     return written
 
 

@@ -26,10 +26,11 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from ..stats.evaluated_run import EvaluatedRun
 from ..stats.regression import MetricRegression
 from .html_page import asset, escape, json_block, markdown_html, page
 from .html_summary import overall_rows, summary_section
-from .tables import LABELS, STATS, resampling, shown_value, stat_parts
+from .tables import LABELS, STATS, display_name, resampling, shown_value, stat_parts
 
 #: Scatter points drawn over all metrics before the scatters are thinned (every k-th item, said).
 MAX_POINTS = 400_000
@@ -46,14 +47,9 @@ class RunView:
     """Everything the page shows, gathered by the run writer (:func:`iqa_bench.run.outputs.write_run`)
     or by ``iqa-bench report RUN --format html`` from a finished run folder."""
 
-    dataset: str                     #: display name
-    protocol: str
-    score_text: str
-    score_label: str
-    scores: pd.DataFrame             #: scores.csv
+    run: EvaluatedRun                #: the scores, settings and fits of the run
     summary: pd.DataFrame            #: summary.csv (labels applied)
     meta: dict                       #: run.json (config, digests, imported, ...)
-    fit: str = "logistic5"
     significance: object = None      #: SignificanceResult or None
     fit_protocols: Optional[str] = None  #: the fit-protocol table as Markdown (``fit: all``)
     failures: Sequence = ()          #: (item, metric, message)
@@ -61,6 +57,32 @@ class RunView:
     versions: Dict[str, str] = field(default_factory=dict)
     tables: Sequence = ()            #: further sections: (anchor, title, Markdown table)
     group_by: str = "group"          #: what the summary's groups are (distortion, reference, ...)
+
+    @property
+    def dataset(self) -> str:
+        """The dataset's display name."""
+        return display_name(self.run.dataset)
+
+    @property
+    def protocol(self) -> str:
+        return self.run.protocol
+
+    @property
+    def score_text(self) -> str:
+        return self.run.score_text
+
+    @property
+    def score_label(self) -> str:
+        return self.run.score_label
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """scores.csv"""
+        return self.run.scores
+
+    @property
+    def fit(self) -> str:
+        return self.run.settings.fit
 
     @functools.cached_property
     def names(self) -> Dict[str, str]:
@@ -115,9 +137,9 @@ def _natural(text: str):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 
 
-def _curve(x: np.ndarray, y: np.ndarray, fit: str, log: bool) -> Optional[dict]:
-    """The fitted mapping over the metric's range (the run's fit; made once per run by the fit memory)."""
-    model = MetricRegression(fit=fit, n_boot=0).fit(x, y)
+def _curve(model: MetricRegression, log: bool) -> Optional[dict]:
+    """The run's mapping of a metric (:meth:`~iqa_bench.stats.evaluated_run.EvaluatedRun.mapped`) over the
+    metric's range."""
     if model.fit_kind == "none" or not model.ok:
         return None
     low, high = float(np.nanmin(model.x_)), float(np.nanmax(model.x_))
@@ -140,7 +162,7 @@ def _metric_payload(view: RunView, metrics: Sequence[str]) -> List[dict]:
         row = overall.loc[spec] if spec in overall.index else None
         stats = " · ".join(f"{LABELS[k]} {stat_parts(row, k)[0]}" for k in ("plcc", "srocc")) if row is not None else ""
         out.append({"spec": spec, "label": view.name(spec), "values": _finite_or_none(x), "log": log,
-                    "stats": stats, "curve": _curve(x[finite], y[finite], view.fit, log)})
+                    "stats": stats, "curve": _curve(view.run.mapped(spec).model, log)})
     return out
 
 

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..stats.regression import MetricRegression  # noqa: E402
 from .plots import plot_fit, save_figure  # noqa: E402
 from .paper_columns import column  # noqa: E402
 
@@ -35,7 +36,8 @@ def scatter_grid(result, path: Path, fit: str = "logistic5", columns: int = 4) -
         for source in sources:
             mask = scores["group:source"] == source if source is not None else np.ones(len(scores), bool)
             ax.scatter(x[mask], scores["score"][mask], s=5, alpha=0.6, label=source)
-        plot_fit(ax, x, scores["score"], fit, lw=1.2)
+        model = MetricRegression(fit=fit, n_boot=0, memory=result.fits).fit(x, scores["score"])  # the table's fits
+        plot_fit(ax, x, scores["score"], fit, lw=1.2, model=model)
         lcc = result.values[k].get("lcc")
         title = _label(row) + (f"\nLCC {lcc.ours:.3f}" if lcc is not None and np.isfinite(lcc.ours) else "")
         ax.set_title("\n".join(textwrap.wrap(title, 38)), fontsize=7)

@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..io_utils import atomic_write  # noqa: E402
+from ..stats.evaluated_run import EvaluatedRun  # noqa: E402
 from ..stats.regression import MetricRegression  # noqa: E402
 from .figure_cache import FigureCache  # noqa: E402
 from .labels import metric_label  # noqa: E402
@@ -304,19 +305,22 @@ def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Seque
     return written
 
 
-def run_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
-                fit: str = "logistic5", labels: Optional[Mapping[str, str]] = None) -> Dict[str, Path]:
-    """Every figure of a run (per-metric scatters and the two overviews), each curve fitted at most once
-    and only for a figure that is redrawn. ``metrics``: the rows of the summary too (those without values
-    appear as "not computed"). ``labels``: spec → display name (default: the summary's ``label`` column)."""
-    if labels is None and "label" in summary.columns:
-        labels = dict(zip(summary["metric"], summary["label"]))
+def run_figures(run: EvaluatedRun, summary: pd.DataFrame, folder) -> Dict[str, Path]:
+    """Every figure of a run (per-metric scatters and the two overviews), each curve the run's mapping
+    (:meth:`~iqa_bench.stats.evaluated_run.EvaluatedRun.mapped`: made once per run) and asked for only by
+    a figure that is redrawn. The summary's metrics are the rows of the |SROCC| chart (those without values
+    appear as "not computed"); the names are the summary's ``label`` column."""
+    metrics = list(dict.fromkeys(summary["metric"]))
+    labels = dict(zip(summary["metric"], summary["label"])) if "label" in summary.columns else None
+    fit, score_label = run.settings.fit, run.score_label
     cache = FigureCache(folder)
-    fit_of = curve_fitter(scores, fit)
-    written = scatter_plots(scores, metrics, folder, score_label, fit, summary=summary, fit_of=fit_of,
+
+    def fit_of(metric: str) -> MetricRegression:
+        return run.mapped(metric).model
+    written = scatter_plots(run.scores, metrics, folder, score_label, fit, summary=summary, fit_of=fit_of,
                             labels=labels, cache=cache)
     written.update({f"overview_{k}": v for k, v in
-                    overview_figures(scores, summary, metrics, folder, score_label, fit, fit_of=fit_of,
+                    overview_figures(run.scores, summary, metrics, folder, score_label, fit, fit_of=fit_of,
                                      labels=labels, cache=cache).items()})
     cache.close()  # every figure asked for, drawn in parallel
     cache.remove_others("scatter_", {Path(p).name for p in written.values()})

@@ -275,6 +275,21 @@ def default_of(name: str):
     return _FIELDS[name].default
 
 
+#: The configuration keys that are statistics settings (:class:`~iqa_bench.stats.evaluated_run.StatisticsSettings`).
+STATISTICS_KEYS = ("bootstrap", "seed", "resample", "correct", "mapping", "pair_tests", "krasula", "by")
+
+
+def statistics_settings(config: Dict[str, Any]):
+    """The statistics settings of a configuration (:meth:`EvaluateConfig.to_dict`, or a run.json's
+    ``config`` checked by :func:`check_recorded_config`): a key it lacks takes its default, ``fit: all``
+    maps with ``logistic5`` and adds the fit-protocol table."""
+    from ..stats.evaluated_run import StatisticsSettings
+
+    fit = config.get("fit", default_of("fit"))
+    return StatisticsSettings(fit="logistic5" if fit == "all" else fit, all_fits=fit == "all",
+                              **{name: config.get(name, default_of(name)) for name in STATISTICS_KEYS})
+
+
 def choices_of(name: str) -> Tuple[str, ...]:
     """The values key ``name`` accepts (None left out): the command line's ``click.Choice``."""
     return tuple(c for c in _FIELDS[name].metadata.get("choices", ()) if c is not None)

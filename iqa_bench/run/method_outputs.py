@@ -15,14 +15,10 @@ from ..metrics.training_data import MARK, trained_on
 from ..reports.labels import with_labels
 from ..reports.renderers import TABLE_RENDERERS
 from ..reports.tables import display_name
+from ..stats.evaluated_run import SCORE_RATINGS, SCORE_SE, EvaluatedRun
 from ..stats.p1401 import P1401_COLUMNS
-from ..stats.summaries import REFERENCE
-from .config import EvaluateConfig
 
-#: scores.csv's column of each score's standard error, where the dataset gives one (Item.spread).
-SCORE_SE = "score_se"
-#: scores.csv's column of the number of ratings behind each score, where the dataset gives it (Item.ratings).
-SCORE_RATINGS = "score_ratings"
+__all__ = ["SCORE_RATINGS", "SCORE_SE", "MethodResults", "method_results"]
 #: Said (and written nowhere) when the run's mapping is ``none``.
 NO_MAPPING_NOTE = ("no P.1401 table and no held-out mapping table: --fit none maps no metric to the subjective "
                    "scale, and their RMSE, rmse* and outliers are in its units")
@@ -51,11 +47,11 @@ class MethodResults:
         summary = with_overall_columns(summary, self.krasula.table if self.krasula else None, KRASULA_COLUMNS)
         return with_overall_columns(summary, self.held_out, HELD_OUT_COLUMNS)
 
-    def write(self, run_dir: Path, dataset: str, labels: Optional[Dict[str, str]], spread: str, fit: str) -> List:
+    def write(self, run_dir: Path, run: EvaluatedRun) -> List:
         """p1401.md/.tex/.csv + p1401_pairs.csv, krasula.* + krasula_pairs.csv, mapping.md/.tex/.csv (each
         removed when not computed, so no stale table is left); returns the report page's sections:
         [(anchor, title, Markdown)] of those written (:data:`EXTRA_TABLES`)."""
-        name = display_name(dataset)
+        name, labels, spread, fit = display_name(run.dataset), dict(run.labels), run.spread_text, run.settings.fit
         written = {}
         for stem, result in (("p1401", self.p1401), ("krasula", self.krasula), ("mapping", self.held_out)):
             if result is None:
@@ -74,8 +70,7 @@ class MethodResults:
         return [(anchor, title, written[anchor]) for anchor, title in EXTRA_TABLES if anchor in written]
 
 
-def method_results(scores: pd.DataFrame, specs: Sequence[str], directions: dict, ds, config: EvaluateConfig
-                   ) -> MethodResults:
+def method_results(run: EvaluatedRun) -> MethodResults:
     """P.1401 and Krasula where the scores carry their standard error (score_se; Krasula unless
     ``krasula: false``), the matrices under the run's correction; the held-out table under ``mapping:
     held-out``. Regression datasets only."""
@@ -83,28 +78,20 @@ def method_results(scores: pd.DataFrame, specs: Sequence[str], directions: dict,
     from ..stats.krasula import krasula
     from ..stats.p1401 import p1401
 
-    results = MethodResults()
-    present = [s for s in specs if s in scores.columns]
-    if ds.protocol != "regression":
+    results, settings = MethodResults(), run.settings
+    if run.protocol != "regression":
         return results
-    has_spread = SCORE_SE in scores.columns and np.isfinite(scores[SCORE_SE].to_numpy(float)).any()
-    if config.main_fit == "none":
-        if has_spread or config.mapping == "held-out":
+    present = run.present
+    if settings.fit == "none":
+        if run.has_spread() or settings.mapping == "held-out":
             results.notes.append(NO_MAPPING_NOTE)
-    elif config.mapping == "held-out":
-        results.held_out = held_out_table(scores, present, config.main_fit, REFERENCE, seed=config.seed)
-    if not has_spread:
+    elif settings.mapping == "held-out":
+        results.held_out = held_out_table(run, present)
+    if not run.has_spread():
         return results
-    clusters = scores[REFERENCE].to_numpy() if REFERENCE in scores.columns else None
-    ratings = SCORE_RATINGS if SCORE_RATINGS in scores.columns else ds.spread.ratings if ds.spread else None
-    results.p1401 = p1401(scores, present, SCORE_SE, config.main_fit, ratings, clusters=clusters,
-                             unit=config.pair_tests, bootstrap=config.bootstrap, seed=config.seed)
-    if config.krasula:
-        results.krasula = krasula(scores, present, directions, SCORE_SE, ds.score.higher_is_better, seed=config.seed,
-                                clusters=clusters, unit=config.pair_tests)
-    for result in (results.p1401, results.krasula):
-        if result is not None:
-            result.correction = config.correct
+    results.p1401 = p1401(run, present)
+    if settings.krasula:
+        results.krasula = krasula(run, present)
     return results
 
 

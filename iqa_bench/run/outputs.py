@@ -2,12 +2,11 @@
 the fit-protocol table, the figures and failures.txt, written atomically from the stored scores."""
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,12 +20,10 @@ from ..reports.thumbnails import thumbnails
 from ..reports.renderers import RENDERERS, TABLE_RENDERERS
 from ..reports.summary import separate_ci_table
 from ..reports.tables import display_name
-from ..stats.summaries import REFERENCE
-from ..stats import fit_memory
-from ..stats.fit_memory import FitMemory
+from ..stats.evaluated_run import EvaluatedRun
 from ..store import StoreDamagedError, open_store
 from ..stats.summaries import build_summary, with_reasons
-from .config import EvaluateConfig
+from .config import EvaluateConfig, statistics_settings
 from .method_outputs import SCORE_RATINGS, SCORE_SE, mark_trained_on, method_results, training_overlap
 from .result import EvaluationResult
 from .run_folder import RunFolder
@@ -49,58 +46,50 @@ def scores_frame(items, values_by_metric) -> pd.DataFrame:
     return frame
 
 
-def write_reports(run_dir: Path, protocol: str, scores: pd.DataFrame, summary: pd.DataFrame, dataset: str,
-                  score_text: str, score_label: str, fit: str, plots: bool, layout: str = "paper",
-                  ci: str = "below", by: str = "group") -> None:
+def write_reports(run_dir: Path, run: EvaluatedRun, summary: pd.DataFrame, config: EvaluateConfig) -> None:
     """The summary table in every format (``Renderer.table_file``: table.md, table.tex, summary.csv; with
     ``ci="separate"`` also table_ci.tex) and (regression protocol) the figures, written atomically."""
+    by = config.by or "group"
     for renderer in TABLE_RENDERERS.values():
-        atomic_write_text(run_dir / renderer.table_file,
-                          renderer.summary(protocol, summary, dataset, score_text, layout, ci, by))
-    intervals = separate_ci_table(protocol, summary, dataset, score_text, ci)
+        atomic_write_text(run_dir / renderer.table_file, renderer.summary(run.protocol, summary, run.dataset,
+                                                                          run.score_text, config.layout, config.ci, by))
+    intervals = separate_ci_table(run.protocol, summary, run.dataset, run.score_text, config.ci)
     if intervals is not None:
         atomic_write_text(run_dir / "table_ci.tex", intervals)
     else:
         remove_stale(run_dir, ["table_ci.tex"])
-    if plots and protocol == "regression":
+    if config.plots and run.protocol == "regression":
         from ..reports.plots import run_figures
 
-        run_figures(scores, summary, list(dict.fromkeys(summary["metric"])), run_dir / "plots", score_label, fit)
+        run_figures(run, summary, run_dir / "plots")
 
 
 SIGNIFICANCE_FILES = tuple(f"significance{r.suffix}" for r in TABLE_RENDERERS.values())
 
 
-def significance_of(scores: pd.DataFrame, specs: Sequence[str], directions: dict,
-                    score_higher_is_better: Optional[bool], fit: str, bootstrap: int, seed: int, resample: str,
-                    correct: str = "none"):
-    """:func:`~iqa_bench.stats.significance.compare_metrics` over the metrics with at least 3 values (None
-    when fewer than two metrics have a result), resampling the main table's unit: whole reference images
-    under ``resample: references``."""
+def significance_of(run: EvaluatedRun):
+    """:func:`~iqa_bench.stats.significance.compare_metrics` over the run's metrics with at least 3 values
+    (None when fewer than two metrics have a result), resampling the main table's unit: whole reference
+    images under ``resample: references``."""
     from ..stats.significance import compare_metrics
 
-    present = [s for s in specs if s in scores.columns and scores[s].notna().sum() >= 3]
-    clusters = scores[REFERENCE].to_numpy() if resample == "references" and REFERENCE in scores.columns \
-        else None  # one unit of resampling in a run: the main table's and the matrices' paired bootstrap
-    result = compare_metrics(scores, present, directions, score_higher_is_better, fit, bootstrap, seed,
-                             clusters=clusters, correction=correct) if len(present) >= 2 else None
+    scores = run.scores
+    present = [s for s in run.specs if s in scores.columns and scores[s].notna().sum() >= 3]
+    result = compare_metrics(run, present) if len(present) >= 2 else None
     return result if result is not None and len(result.metrics) >= 2 else None
 
 
-def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
-                       score_higher_is_better: Optional[bool], config: EvaluateConfig, dataset: str,
-                       labels: Optional[Dict[str, str]] = None):
+def write_significance(run_dir: Path, run: EvaluatedRun, config: EvaluateConfig):
     """significance.md/.tex/.csv (every pair of metrics with values: F-test, Williams' test, paired
     bootstrap of ΔSROCC/ΔPLCC) and plots/significance_f.png/.pdf; removed when fewer than two metrics
     have values, so a rerun never leaves a stale matrix. Returns the result (None: no matrix)."""
     from ..reports.significance import plot_significance
 
-    result = significance_of(scores, specs, directions, score_higher_is_better, config.main_fit, config.bootstrap,
-                             config.seed, config.resample, config.correct)
+    result = significance_of(run)
     if result is None:
         remove_stale(run_dir, SIGNIFICANCE_FILES)
         return None
-    name = display_name(dataset)
+    name, labels = display_name(run.dataset), dict(run.labels)
     for renderer in TABLE_RENDERERS.values():
         atomic_write_text(run_dir / f"significance{renderer.suffix}",
                           renderer.significance(result, name, labels, config.highlight))
@@ -111,7 +100,7 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
         corrected = {"holm": ", Holm-corrected", "bh": ", BH-corrected"}.get(result.correction, "")
         title = f"{name}: F-test after the fit (1 = row better, α = {result.alpha:g}{corrected})"
         figures = FigureCache(run_dir / "plots")
-        shown = [(labels or {}).get(m) or m for m in result.metrics]
+        shown = [run.label(m) for m in result.metrics]
         digest = figure_digest("significance_f", source_digest(plot_significance), result.matrix("f"),
                                result.f_marked(), shown, title)
         figures.draw("significance_f.png", digest,
@@ -124,20 +113,30 @@ def write_significance(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str]
 FIT_PROTOCOL_FILES = tuple(f"fit_protocols{r.suffix}" for r in TABLE_RENDERERS.values())
 
 
-def write_fit_protocols(run_dir: Path, scores: pd.DataFrame, specs: Sequence[str], config: EvaluateConfig,
-                        dataset: str, score_text: str, labels: Optional[Dict[str, str]] = None) -> Optional[str]:
+def fit_protocols_markdown(run: EvaluatedRun) -> Optional[str]:
+    """The fit-protocol table as Markdown (the page's section) under ``fit: all``, else None."""
+    texts = _fit_protocol_texts(run)
+    return None if texts is None else texts["md"]
+
+
+def _fit_protocol_texts(run: EvaluatedRun) -> Optional[Dict[str, str]]:
+    from ..stats.fit_protocols import fit_protocol_table
+
+    if not run.settings.all_fits:
+        return None
+    table = with_labels(fit_protocol_table(run), dict(run.labels))
+    name = display_name(run.dataset)
+    return {key: renderer.fit_protocols(table, name, run.score_text) for key, renderer in TABLE_RENDERERS.items()}
+
+
+def write_fit_protocols(run_dir: Path, run: EvaluatedRun) -> Optional[str]:
     """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
     metric over all items under each protocol of :data:`~iqa_bench.stats.regression.PROTOCOLS`; otherwise any
     earlier such files are removed. Returns the Markdown table (None without ``fit: all``)."""
-    from ..stats.fit_protocols import fit_protocol_table
-
-    if config.fit != "all":
+    texts = _fit_protocol_texts(run)
+    if texts is None:
         remove_stale(run_dir, FIT_PROTOCOL_FILES)
         return None
-    table = with_labels(fit_protocol_table(scores, [s for s in specs if s in scores.columns], config.bootstrap,
-                                           config.seed), labels or {})
-    name = display_name(dataset)
-    texts = {key: renderer.fit_protocols(table, name, score_text) for key, renderer in TABLE_RENDERERS.items()}
     for key, renderer in TABLE_RENDERERS.items():
         atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", texts[key])
     return texts["md"]
@@ -182,61 +181,58 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, fo
     specs = specs + list(provenance)
 
     scores = scores_frame(items, values)
-    score_text = ds.score.describe()
+    run = EvaluatedRun(scores, tuple(specs), directions, ds.score.higher_is_better, statistics_settings(config.to_dict()),
+                       ds.protocol, ds.spread.ratings if ds.spread else None, dataset=ds.key,
+                       score_text=ds.score.describe(), score_label=ds.score.label(),
+                       spread_text=ds.spread.describe() if ds.spread else "")
     if folder.has_finished_run and not _any_value(scores, specs):
         # every metric failed: the finished run already in the folder is worth more than a table of failures
-        summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit, 0, config.seed,
-                                ds.score.higher_is_better, config.resample)
+        summary = build_summary(run.with_settings(bootstrap=0))
         if ds.protocol == "regression":
             summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
         notes.append(f"no metric was computed: {folder.final} keeps the previous run's files unchanged")
         folder.keep_previous()
-        return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, folder.final, report.failures,
+        return EvaluationResult(ds.key, run.score_text, ds.protocol, scores, summary, folder.final, report.failures,
                                 report.reused, report.computed, ds.score.higher_is_better, notes)
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
-    memory = FitMemory()  # the run's curve fits: made once, shared by every table and figure
-    _fit_memory(config, memory.recall, "read")
-    with fit_memory.using(memory):
-        summary = build_summary(ds.protocol, scores, specs, directions, config.by, config.main_fit,
-                                config.bootstrap, config.seed, ds.score.higher_is_better, config.resample)
-        if ds.protocol == "regression":
-            summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
-        labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
-                            provenance)
-        labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in modules], ds))
-        methods = method_results(scores, specs, directions, ds, config)
-        notes += methods.notes
-        summary = with_sentinel_notes(methods.with_columns(summary), provenance)
-        meta = {"dataset": ds.key, "protocol": ds.protocol, "score": score_text, "score_label": ds.score.label(),
-                "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
-                "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
-                            **{name: info["digest"] for name, info in provenance.items()}},
-                "imported": provenance, "labels": labels, "config": config.to_dict(),
-                "identity": folder.identity.to_dict(),
-                "spread": None if ds.spread is None else {"text": ds.spread.describe(), "ratings": ds.spread.ratings}}
-        atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
-        write_reports(run_dir, ds.protocol, scores, summary, ds.key, score_text, ds.score.label(),
-                      config.main_fit, config.plots, config.layout, config.ci, config.by or "group")
-        significance = protocols = None
-        if ds.protocol == "regression":
-            significance = write_significance(run_dir, scores, specs, directions, ds.score.higher_is_better, config,
-                                              ds.key, labels)
-            protocols = write_fit_protocols(run_dir, scores, specs, config, ds.key, score_text, labels)
-        tables = methods.write(run_dir, ds.key, labels, ds.spread.describe() if ds.spread else "", config.main_fit)
-        failures = [(f.item_id, f.metric, f.message) for f in report.failures]
-        write_pages(run_dir, RunView(
-            dataset=display_name(ds.key), protocol=ds.protocol, score_text=score_text, score_label=ds.score.label(),
-            scores=scores, summary=summary, meta=meta, fit=config.main_fit, significance=significance,
-            fit_protocols=protocols, failures=failures, thumbnails=thumbnails(items) if config.thumbnails else None,
-            versions=package_versions(), tables=tables, group_by=config.by or "group"))
-    _fit_memory(config, memory.keep, "write")
+    _fit_memory(config, run.fits.recall, "read")  # the run's curve fits: made once, kept for the next run
+    summary = build_summary(run)
+    if ds.protocol == "regression":
+        summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+    labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
+                        provenance)
+    labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in modules], ds))
+    run = run.named(labels)
+    methods = method_results(run)
+    notes += methods.notes
+    summary = with_sentinel_notes(methods.with_columns(summary), provenance)
+    meta = {"dataset": ds.key, "protocol": ds.protocol, "score": run.score_text, "score_label": run.score_label,
+            "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
+            "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
+                                               **{name: info["digest"] for name, info in provenance.items()}},
+            "imported": provenance, "labels": labels, "config": config.to_dict(),
+            "identity": folder.identity.to_dict(),
+            "spread": None if ds.spread is None else {"text": ds.spread.describe(), "ratings": ds.spread.ratings}}
+    atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
+    write_reports(run_dir, run, summary, config)
+    significance = protocols = None
+    if ds.protocol == "regression":
+        significance = write_significance(run_dir, run, config)
+        protocols = write_fit_protocols(run_dir, run)
+    tables = methods.write(run_dir, run)
+    failures = [(f.item_id, f.metric, f.message) for f in report.failures]
+    write_pages(run_dir, RunView(
+        run=run, summary=summary, meta=meta, significance=significance, fit_protocols=protocols, failures=failures,
+        thumbnails=thumbnails(items) if config.thumbnails else None, versions=package_versions(), tables=tables,
+        group_by=config.by or "group"))
+    _fit_memory(config, run.fits.keep, "write")
     failures_path = run_dir / "failures.txt"
     if report.failures:
         atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
                                                  for f in report.failures))
     elif failures_path.exists():
         failures_path.unlink()
-    return EvaluationResult(ds.key, score_text, ds.protocol, scores, summary, folder.final, report.failures,
+    return EvaluationResult(ds.key, run.score_text, ds.protocol, scores, summary, folder.final, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
 
 
@@ -273,29 +269,6 @@ def _fit_memory(config: EvaluateConfig, action, what: str) -> None:
             action(store)
     except (OSError, sqlite3.Error, StoreDamagedError) as err:
         log.warning("could not %s the fits kept in %s (%s); the fits are made again", what, config.store_path, err)
-
-
-@contextlib.contextmanager
-def finished_run_fits(run_dir: Path, config: dict) -> Iterator[FitMemory]:
-    """The curve fits a finished run kept in its score store (``store``, else the results folder's
-    ``scores.sqlite`` beside the run folder, or beside its parent for a dataset of a run across several),
-    made the fits of the block: ``report`` refits only what the run did not fit. A store that is gone or
-    cannot be read costs only the time."""
-    memory = FitMemory()
-    run_dir = Path(run_dir)
-    from ..store import STORE_FILENAME
-
-    candidates = ([Path(config["store"])] if isinstance(config.get("store"), str) else []) + \
-        [run_dir.parent / STORE_FILENAME, run_dir.parent.parent / STORE_FILENAME]
-    path = next((c for c in candidates if c.is_file()), None)
-    if path is not None:
-        try:
-            with open_store(path) as store:
-                memory.recall(store)
-        except (OSError, sqlite3.Error, StoreDamagedError) as err:
-            log.warning("could not read the fits kept in %s (%s); the fits are made again", path, err)
-    with fit_memory.using(memory):
-        yield memory
 
 
 def run_labels(specs: Sequence[str], overrides: Optional[Dict[str, str]], imported=()) -> Dict[str, str]:

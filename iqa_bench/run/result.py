@@ -1,8 +1,13 @@
-"""What a run leaves: :class:`EvaluationResult` (returned by :func:`iqa_bench.run.evaluate.evaluate`)
-and :func:`load_run`, which reads a finished run folder back (``iqa-bench report``)."""
+"""What a run leaves: :class:`EvaluationResult` (returned by :func:`iqa_bench.run.evaluate.evaluate`),
+:func:`load_run`, which reads a finished run folder back (``iqa-bench report``), and
+:func:`evaluated_run`, the same :class:`~iqa_bench.stats.evaluated_run.EvaluatedRun` the run computed
+its statistics from, rebuilt from the folder with the fits the run kept."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
@@ -12,7 +17,12 @@ import pandas as pd
 from ..engine import Failure
 from ..io_utils import run_files
 from ..reports.renderers import renderer
-from .config import check_recorded_config
+from ..stats.evaluated_run import EvaluatedRun
+from ..stats.fit_memory import FitMemory
+from ..store import STORE_FILENAME, StoreDamagedError, open_store
+from .config import check_recorded_config, statistics_settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,6 +91,42 @@ def load_run(run_dir) -> dict:
                          + (f", run.json says {expected} items" if isinstance(expected, int) else ", no final newline")
                          + "); rerun `iqa-bench evaluate` (the store keeps every score: nothing is recomputed)")
     return meta
+
+
+def evaluated_run(run_dir, run: dict, **settings) -> EvaluatedRun:
+    """The finished run of ``run_dir`` (``run``: what :func:`load_run` read) as the value its statistics
+    were computed from: its scores, metrics, directions and statistics settings (``settings``: those
+    ``report`` changes, e.g. ``fit``, ``bootstrap``, ``by``; None keeps the run's), with the curve fits the
+    run kept (:func:`finished_run_fits`)."""
+    spread = run.get("spread") if isinstance(run.get("spread"), dict) else {}
+    ratings = spread.get("ratings")
+    changes = {key: value for key, value in settings.items() if value is not None}
+    return EvaluatedRun(
+        run["scores"], tuple(run["metrics"]), run.get("higher_is_better", {}), run.get("score_higher_is_better"),
+        dataclasses.replace(statistics_settings(run["config"]), **changes), run.get("protocol", "regression"),
+        float(ratings) if isinstance(ratings, (int, float)) and not isinstance(ratings, bool) else None,
+        finished_run_fits(run_dir, run["config"]), dataset=run["dataset"], score_text=run["score"],
+        score_label=run.get("score_label") or "score", spread_text=spread.get("text") or "",
+        labels={k: v for k, v in (run.get("labels") or {}).items() if isinstance(v, str)})
+
+
+def finished_run_fits(run_dir: Path, config: dict) -> FitMemory:
+    """The curve fits a finished run kept in its score store (``store``, else the results folder's
+    ``scores.sqlite`` beside the run folder, or beside its parent for a dataset of a run across several):
+    ``report`` refits only what the run did not fit. A store that is gone or cannot be read costs only
+    the time."""
+    memory = FitMemory()
+    run_dir = Path(run_dir)
+    candidates = ([Path(config["store"])] if isinstance(config.get("store"), str) else []) + \
+        [run_dir.parent / STORE_FILENAME, run_dir.parent.parent / STORE_FILENAME]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is not None:
+        try:
+            with open_store(path) as store:
+                memory.recall(store)
+        except (OSError, sqlite3.Error, StoreDamagedError) as err:
+            log.warning("could not read the fits kept in %s (%s); the fits are made again", path, err)
+    return memory
 
 
 #: run.json's own fields that ``report`` reads, each with the types it may hold (None: absent or null).

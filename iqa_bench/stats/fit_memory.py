@@ -3,10 +3,11 @@ fits a metric's curve for its table, again for the figures, the significance tes
 table asks once; and a rerun on unchanged scores refits nothing, the fits being kept in the run's score
 store (blob kind ``fit``).
 
-A run makes a :class:`FitMemory`, reads the store's fits into it (:meth:`FitMemory.recall`), makes it
-the active one for the duration of its statistics (:func:`using`, a context variable: nothing stays set
-after the run, and forked workers see their parent's) and writes the new fits back
-(:meth:`FitMemory.keep`). Outside a run no fit is remembered.
+A run (:class:`~iqa_bench.stats.evaluated_run.EvaluatedRun`) owns a :class:`FitMemory`: it reads the
+store's fits into it (:meth:`FitMemory.recall`), hands it explicitly to every curve it fits (the ``memory``
+of :class:`~iqa_bench.stats.regression.MetricRegression`, as scikit-learn's ``memory=``; forked workers get
+their parent's models with it) and writes the new fits back (:meth:`FitMemory.keep`). Nothing is
+process-wide: a fit made without a memory is remembered nowhere.
 
 A kept fit is keyed by the mapping, the item count, the SHA-256 of the exact bytes of the standardised
 metric values and the scores, and a digest of the code that made it (:func:`fit_code`): a damaged,
@@ -14,14 +15,12 @@ foreign or stale row of a store (untrusted input) is skipped, never used.
 """
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import hashlib
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Optional
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
@@ -107,6 +106,13 @@ class FitMemory:
             self.new.add(key)
         return result
 
+    def fitted(self, kind: str, z: np.ndarray, y: np.ndarray, fitters: Dict[str, Callable]) -> FitResult:
+        """``fitters[kind](z, y)``, made once: the fit already remembered for the same data, else made and
+        remembered."""
+        key = fit_key(kind, z, y)
+        known = self.get(key)
+        return known if known is not None else self.remember(key, fitters[kind](z, y))
+
     def recall(self, store) -> int:
         """Put the fits a score store keeps (made by this code) in memory; returns how many."""
         code = fit_code()
@@ -131,32 +137,3 @@ class FitMemory:
         store.delete_blobs(FIT_BLOB, [key for key, _ in store.blobs(FIT_BLOB) if not key.endswith(f":{code}")])
         self.new.clear()
         return len(rows)
-
-
-_ACTIVE: "contextvars.ContextVar[Optional[FitMemory]]" = contextvars.ContextVar("iqa_bench_fit_memory",
-                                                                                default=None)
-
-
-def active() -> Optional[FitMemory]:
-    """The memory of the run under way, or None."""
-    return _ACTIVE.get()
-
-
-@contextlib.contextmanager
-def using(memory: FitMemory) -> Iterator[FitMemory]:
-    """``memory`` is the active one inside the block, and what was active before is again after it."""
-    token = _ACTIVE.set(memory)
-    try:
-        yield memory
-    finally:
-        _ACTIVE.reset(token)
-
-
-def fit(kind: str, z: np.ndarray, y: np.ndarray, fitters: Dict[str, Callable]) -> FitResult:
-    """``fitters[kind](z, y)``, or the active memory's result for the same data."""
-    memory = active()
-    if memory is None:
-        return fitters[kind](z, y)
-    key = fit_key(kind, z, y)
-    known = memory.get(key)
-    return known if known is not None else memory.remember(key, fitters[kind](z, y))

@@ -7,24 +7,25 @@ as in the main tables). SROCC/KROCC do not depend on the mapping and are in the 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .regression import PROTOCOLS, MetricRegression
+from .evaluated_run import EvaluatedRun
+from .regression import PROTOCOLS
 
 
-def fit_protocol_table(scores: pd.DataFrame, specs: Sequence[str], n_boot: int = 1000, seed: int = 0
-                       ) -> pd.DataFrame:
-    """One row per metric: ``plcc_<protocol>`` (|PLCC|), its ``_lo``/``_hi`` bounds, ``rmse_<protocol>``
-    and ``status_<protocol>``, and the spread of |PLCC| across the protocols that fitted."""
+def fit_protocol_table(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> pd.DataFrame:
+    """One row per metric of ``specs`` (default: the run's with values): ``plcc_<protocol>`` (|PLCC|), its
+    ``_lo``/``_hi`` bounds (the run's bootstrap and seed), ``rmse_<protocol>`` and ``status_<protocol>``, and
+    the spread of |PLCC| across the protocols that fitted."""
     rows = []
-    for spec in specs:
-        x, y = scores[spec].to_numpy(float), scores["score"].to_numpy(float)
+    for spec in run.present if specs is None else specs:
+        x, y = run.values(spec), run.subjective
         row = {"metric": spec, "n": int((np.isfinite(x) & np.isfinite(y)).sum())}
         for protocol in PROTOCOLS:
-            report = MetricRegression(fit=protocol, n_boot=n_boot, seed=seed).fit(x, y).report()
+            report = run.regression(fit=protocol, n_boot=run.settings.bootstrap).fit(x, y).report()
             sign = -1.0 if np.isfinite(report["plcc"]) and report["plcc"] < 0 else 1.0
             lo, hi = sign * report["plcc_lo"], sign * report["plcc_hi"]
             row[f"plcc_{protocol}"] = abs(report["plcc"])

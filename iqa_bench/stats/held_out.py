@@ -11,11 +11,12 @@ reference image is on both sides).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .evaluated_run import REFERENCE, EvaluatedRun
 from .regression import MetricRegression
 
 FOLDS = 5
@@ -32,8 +33,12 @@ def reference_folds(references: Sequence, k: int = FOLDS, seed: int = 0) -> np.n
     return np.array([fold_of[r] for r in references])
 
 
-def held_out_predictions(x, y, folds: np.ndarray, fit: str) -> np.ndarray:
-    """Each item's mapped value from the mapping fitted without its fold (NaN where that fit failed)."""
+def held_out_predictions(x, y, folds: np.ndarray, fit: str,
+                         regression: Callable[[], MetricRegression] = None) -> np.ndarray:
+    """Each item's mapped value from the mapping ``fit`` fitted without its fold (NaN where that fit failed);
+    ``regression``: makes the unfitted model (a run's :meth:`~.evaluated_run.EvaluatedRun.regression`, with
+    its fits)."""
+    regression = regression or (lambda: MetricRegression(fit=fit, n_boot=0))
     x, y = np.asarray(x, float), np.asarray(y, float)
     out = np.full(x.shape, np.nan)
     finite = np.isfinite(x) & np.isfinite(y)
@@ -41,7 +46,7 @@ def held_out_predictions(x, y, folds: np.ndarray, fit: str) -> np.ndarray:
         train, test = finite & (folds != fold), finite & (folds == fold)
         if train.sum() < 5 or not test.any():
             continue
-        model = MetricRegression(fit=fit, n_boot=0).fit(x[train], y[train])
+        model = regression().fit(x[train], y[train])
         if model.ok:
             out[test] = model.predict(x[test])
     return out
@@ -55,26 +60,24 @@ def _plcc_rmse(prediction, y):
     return float(np.corrcoef(p, t)[0, 1]), float(np.sqrt(np.mean((p - t) ** 2))), int(keep.sum())
 
 
-def held_out_table(scores: pd.DataFrame, specs: Sequence[str], fit: str, reference_column: str,
-                   k: int = FOLDS, seed: int = 0) -> Optional[pd.DataFrame]:
+def held_out_table(run: EvaluatedRun, specs: Optional[Sequence[str]] = None, k: int = FOLDS
+                   ) -> Optional[pd.DataFrame]:
     """metric, n, plcc/rmse in-sample, plcc/rmse held-out and their differences (held-out − in-sample),
-    folds; None without a reference column or a mapping (``fit: none`` maps nothing)."""
-    if reference_column not in scores.columns or fit == "none":
+    folds, for ``specs`` (default: the run's); None without a reference grouping or a mapping (``fit: none``
+    maps nothing). The in-sample mapping is the run's (:meth:`~.evaluated_run.EvaluatedRun.mapped`); the
+    folds are dealt by the run's seed."""
+    fit = run.settings.fit
+    if REFERENCE not in run.scores.columns or fit == "none":
         return None
-    folds = reference_folds(scores[reference_column], k, seed)
-    y = scores["score"].to_numpy(float)
+    folds = reference_folds(run.scores[REFERENCE], k, run.settings.seed)
+    y = run.subjective
     rows = []
-    for spec in specs:
-        if spec not in scores.columns:
+    for spec in run.specs if specs is None else specs:
+        mapped = run.mapped(spec)
+        if mapped is None:
             continue
-        x = scores[spec].to_numpy(float)
-        finite = np.isfinite(x) & np.isfinite(y)
-        model = MetricRegression(fit=fit, n_boot=0).fit(x[finite], y[finite])
-        inside = np.full(x.shape, np.nan)
-        if model.ok:
-            inside[finite] = model.predict(x[finite])
-        plcc_in, rmse_in, n_in = _plcc_rmse(inside, y)
-        plcc_out, rmse_out, n_out = _plcc_rmse(held_out_predictions(x, y, folds, fit), y)
+        plcc_in, rmse_in, n_in = _plcc_rmse(mapped.prediction, y)
+        plcc_out, rmse_out, n_out = _plcc_rmse(held_out_predictions(run.values(spec), y, folds, fit, run.regression), y)
         rows.append({"metric": spec, "n": n_in, "n_held_out": n_out, "folds": int(np.unique(folds).size),
                      "plcc_in_sample": plcc_in, "plcc_held_out": plcc_out, "d_plcc": plcc_out - plcc_in,
                      "rmse_in_sample": rmse_in, "rmse_held_out": rmse_out, "d_rmse": rmse_out - rmse_in})

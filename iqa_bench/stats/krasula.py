@@ -39,7 +39,8 @@ import pandas as pd
 from scipy import stats
 
 from .cluster_jackknife import jackknife_p
-from .multiple_comparisons import corrected_pairs
+from .evaluated_run import SCORE_SE, EvaluatedRun
+from .pairwise import compared, higher_is_better, ordered_pairs
 from .paired_tests import mcnemar_p
 
 #: Two-sided 95 %: a pair is "different" when |z| exceeds this.
@@ -152,19 +153,20 @@ KRASULA_TITLES = {
               "c0_mcnemar": f"C₀, McNemar's paired test ({_PAIRS_INDEPENDENT})"}}
 
 
-def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool], se_column: str,
-            score_higher_is_better: Optional[bool] = True, z: float = Z_DIFFERENT,
-            seed: int = 0, alpha: float = 0.05, clusters: Optional[np.ndarray] = None,
-            unit: str = "references") -> Optional[KrasulaResult]:
-    """The Krasula analysis of ``specs`` over the items where every one of them, the score and its
-    standard error are finite (None with fewer than two such items or no metric). Above
-    :data:`MAX_ITEMS` items, a random subset of that many (``seed``) is analysed, said in ``counts``.
+def krasula(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> Optional[KrasulaResult]:
+    """The Krasula analysis of ``specs`` (default: the run's) over the items where every one of them, the
+    score and its standard error are finite (None with fewer than two such items or no metric). Above
+    :data:`MAX_ITEMS` items, a random subset of that many (the run's ``seed``) is analysed, said in ``counts``.
 
-    ``unit``: ``references`` tests each difference by the paired jackknife over ``clusters`` (one reference
-    label per row of ``scores``; :mod:`.cluster_jackknife`), ``items`` by the pair-level tests; without
-    clusters (or fewer than three among the items) the pair-level tests run, and ``unit_note`` says why."""
+    The run's ``pair_tests``: ``references`` tests each difference by the paired jackknife over the reference
+    images (:mod:`.cluster_jackknife`), ``items`` by the pair-level tests; without a reference grouping (or
+    fewer than three references among the items) the pair-level tests run, and ``unit_note`` says why."""
     from .cluster_jackknife import jackknife_unit
 
+    scores, settings, se_column, z = run.scores, run.settings, SCORE_SE, Z_DIFFERENT
+    specs, directions, score_higher_is_better = run.specs if specs is None else specs, run.directions, \
+        run.score_higher_is_better
+    seed, alpha, clusters = settings.seed, settings.alpha, run.clusters()
     present = [s for s in specs if s in scores.columns and np.isfinite(scores[s].to_numpy(float)).sum() > 1]
     if not present or se_column not in scores.columns:
         return None
@@ -183,7 +185,8 @@ def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bo
     different, similar = signif != 0, signif == 0
     counts = {"items": int(index.size), "pairs": int(signif.size), "different": int(different.sum()),
               "similar": int(similar.sum()), "subsampled": int(subsampled)}
-    unit, codes, g, note = jackknife_unit(None if clusters is None else np.asarray(clusters)[index], unit)
+    unit, codes, g, note = jackknife_unit(None if clusters is None else np.asarray(clusters)[index],
+                                          settings.pair_tests)
     if unit == "references":
         counts["clusters"] = g
     k = len(present)
@@ -208,23 +211,19 @@ def krasula(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bo
     for figure in KRASULA_FIGURES:
         table[figure] = list(figures[figure]) if figure in figures else [np.nan] * k
     pair_rows = []
-    for a in range(k):
-        for c in range(k):
-            if a == c:
-                continue
-            row = {"row": present[a], "col": present[c]}
-            for test in tests:
-                figure = "c0" if test == "c0_mcnemar" else test
-                ok = figure in figures
-                d = float(figures[figure][a] - figures[figure][c]) if ok else np.nan
-                p = p_of[test](a, c) if ok else np.nan
-                row[f"d_{test}"], row[f"{test}_p"] = d, p
-                row[f"{test}_symbol"] = np.nan if not np.isfinite(p) else 0.0 if p >= alpha else float(np.sign(d))
-            pair_rows.append(row)
-    pairs = pd.DataFrame(pair_rows)
-    if len(pairs):
-        pairs = corrected_pairs(pairs, {t: (f"{t}_p", _higher_is_better(t)) for t in tests}, alpha)
-    return KrasulaResult(pd.DataFrame(table), pairs, present, counts, z, alpha, unit=unit, unit_note=note,
+    position = {spec: n for n, spec in enumerate(present)}
+    for row_spec, col_spec in ordered_pairs(present):
+        a, c = position[row_spec], position[col_spec]
+        row = {"row": row_spec, "col": col_spec}
+        for test in tests:
+            figure = "c0" if test == "c0_mcnemar" else test
+            ok = figure in figures
+            row[f"d_{test}"] = float(figures[figure][a] - figures[figure][c]) if ok else np.nan
+            row[f"{test}_p"] = p_of[test](a, c) if ok else np.nan
+        pair_rows.append(row)
+    pairs = compared(pair_rows, [higher_is_better(t) for t in tests], alpha)
+    return KrasulaResult(pd.DataFrame(table), pairs, present, counts, z, alpha, settings.correct, unit=unit,
+                         unit_note=note,
                          clusters=counts.get("clusters", 0), tests=tests, titles=KRASULA_TITLES[unit])
 
 
@@ -269,7 +268,3 @@ def _jackknifed(b: np.ndarray, similar_abs: np.ndarray, cluster_i: np.ndarray, c
             figures["c0"][row] = hits.mean()
             left["c0"][row] = share_leave_one_out(hits, di, dj, g)
     return ({f: v for f, v in figures.items() if np.isfinite(v).any()}, left)
-
-
-def _higher_is_better(test: str):
-    return lambda pairs: np.where(pairs[f"d_{test}"] > 0, 1.0, -1.0)

@@ -35,7 +35,8 @@ import pandas as pd
 from scipy import stats
 
 from .choices import MAPPING_PARAMETERS
-from .multiple_comparisons import corrected_pairs
+from .evaluated_run import SCORE_SE, EvaluatedRun
+from .pairwise import compared, lower_is_better, ordered_pairs
 from .paired_tests import bootstrap_difference_p, draw_weights, mcnemar_p
 
 #: The summary columns the P.1401 figures add (rmse with N − d degrees of freedom, rmse*, outlier ratio).
@@ -128,74 +129,59 @@ P1401_TITLES = {
               "or_paired": "outlier ratio, McNemar's paired test by item"}}
 
 
-def p1401(scores: pd.DataFrame, specs: Sequence[str], se_column: str, fit: str, ratings,
-          alpha: float = 0.05, clusters: Optional[np.ndarray] = None, unit: str = "references",
-          bootstrap: int = 1000, seed: int = 0) -> Optional[P1401Result]:
-    """The P.1401 figures of every metric of ``specs`` under the run's ``fit`` (None without a score
-    spread, or under ``fit: none``: no mapping to the subjective scale); pairs compared on the items both
-    have, by the standard's tests and by the paired tests of ``unit`` (``references``: the jackknife over
-    ``clusters``, one reference label per row; ``items``: ``bootstrap`` paired resamples and McNemar).
-    ``ratings``: the ratings behind each score (a column name of ``scores``, one number, or None)."""
+def p1401(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> Optional[P1401Result]:
+    """The P.1401 figures of every metric of ``specs`` (default: the run's) under the run's mapping (None
+    without a score spread, or under ``fit: none``: no mapping to the subjective scale); pairs compared on
+    the items both have, by the standard's tests and by the paired tests of the run's ``pair_tests``
+    (``references``: the jackknife over the reference images; ``items``: ``bootstrap`` paired resamples and
+    McNemar). Kᵢ, the ratings behind each score: scores.csv's per-item count, else the dataset's number
+    (:meth:`~.evaluated_run.EvaluatedRun.ratings_per_item`)."""
     from .cluster_jackknife import jackknife_unit
-    from .regression import MetricRegression
 
-    if se_column not in scores.columns or fit not in MAPPING_PARAMETERS or fit == "none":
+    settings, scores = run.settings, run.scores
+    fit, alpha, ratings = settings.fit, settings.alpha, run.ratings_per_item()
+    if SCORE_SE not in scores.columns or fit == "none":
         return None
-    y = scores["score"].to_numpy(float)
+    y = run.subjective
     per_item = scores[ratings].to_numpy(float) if isinstance(ratings, str) and ratings in scores.columns else None
     mean_ratings = float(np.nanmean(per_item)) if per_item is not None else ratings
-    half = interval_half_width(scores[se_column].to_numpy(float), per_item if per_item is not None else ratings)
+    half = interval_half_width(scores[SCORE_SE].to_numpy(float), per_item if per_item is not None else ratings)
     d = MAPPING_PARAMETERS[fit]
     predictions: Dict[str, np.ndarray] = {}
     rows = []
-    for spec in specs:
-        if spec not in scores.columns:
+    for spec in run.specs if specs is None else specs:
+        mapped = run.mapped(spec, among=np.isfinite(half))
+        if mapped is None or mapped.mask.sum() <= d or not mapped.model.ok:
             continue
-        x = scores[spec].to_numpy(float)
-        mask = np.isfinite(x) & np.isfinite(y) & np.isfinite(half)
-        if mask.sum() <= d:
-            continue
-        model = MetricRegression(fit=fit, n_boot=0).fit(x[mask], y[mask])
-        if not model.ok:
-            continue
-        prediction = np.full(x.shape, np.nan)
-        prediction[mask] = model.predict(x[mask])
-        predictions[spec] = prediction
-        fig = p1401_figures(y, prediction, half, d)
+        predictions[spec] = mapped.prediction
+        fig = p1401_figures(y, mapped.prediction, half, d)
         rows.append({"metric": spec, "n": fig.n, "d": d, "rmse_dof": fig.rmse, "rmse_star": fig.rmse_star,
                      "outlier_ratio": fig.outlier_ratio, "outliers": fig.outliers})
-    if not rows:
-        return None
     names = [r["metric"] for r in rows]
-    unit, codes, g, note = jackknife_unit(clusters, unit)
-    weights = draw_weights(bootstrap, y.size, seed) if unit == "items" and bootstrap > 1 else None
+    unit, codes, g, note = jackknife_unit(run.clusters(), settings.pair_tests)
+    weights = draw_weights(settings.bootstrap, y.size, settings.seed) \
+        if unit == "items" and settings.bootstrap > 1 else None
     pair_rows = []
-    for a in names:
-        for b in names:
-            if a == b:
-                continue
-            both = np.isfinite(predictions[a]) & np.isfinite(predictions[b])
-            fa, fb = (p1401_figures(y[both], predictions[m][both], half[both], d) for m in (a, b))
-            row = {"row": a, "col": b, "n": fa.n}
-            standard = {"rmse": (fa.rmse, fb.rmse, f_p(fa.rmse, fb.rmse, fa.n - d)),
-                        "rmse_star": (fa.rmse_star, fb.rmse_star, f_p(fa.rmse_star, fb.rmse_star, fa.n - d)),
-                        "or": (fa.outlier_ratio, fb.outlier_ratio, proportions_p(fa.outlier_ratio,
-                                                                                 fb.outlier_ratio, fa.n))}
-            errors = [np.abs(y[both] - predictions[m][both]) for m in (a, b)]
-            full = {k: v[:2] for k, v in standard.items()}
-            if unit == "references":
-                paired = _jackknife_pair(errors, half[both], codes[both], g, d, full)
-            else:
-                paired = _item_pair(errors, half[both], None if weights is None else weights[:, both], d, full)
-            for key, (va, vb, p) in {**standard, **{f"{k}_paired": (standard[k][0], standard[k][1], paired[k])
-                                                    for k in paired}}.items():
-                row[f"d_{key}"], row[f"{key}_p"] = va - vb, p
-                row[f"{key}_symbol"] = np.nan if not np.isfinite(p) else (0.0 if p >= alpha else
-                                                                          1.0 if va < vb else -1.0)
-            pair_rows.append(row)
-    pairs = corrected_pairs(pd.DataFrame(pair_rows), {t: (f"{t}_p", _lower_is_better(t)) for t in P1401_TESTS},
-                            alpha) if pair_rows else pd.DataFrame(pair_rows)
-    return P1401Result(pd.DataFrame(rows), pairs, names, mean_ratings, alpha, unit=unit, unit_note=note,
+    for a, b in ordered_pairs(names):
+        both = np.isfinite(predictions[a]) & np.isfinite(predictions[b])
+        fa, fb = (p1401_figures(y[both], predictions[m][both], half[both], d) for m in (a, b))
+        row = {"row": a, "col": b, "n": fa.n}
+        standard = {"rmse": (fa.rmse, fb.rmse, f_p(fa.rmse, fb.rmse, fa.n - d)),
+                    "rmse_star": (fa.rmse_star, fb.rmse_star, f_p(fa.rmse_star, fb.rmse_star, fa.n - d)),
+                    "or": (fa.outlier_ratio, fb.outlier_ratio, proportions_p(fa.outlier_ratio,
+                                                                             fb.outlier_ratio, fa.n))}
+        errors = [np.abs(y[both] - predictions[m][both]) for m in (a, b)]
+        full = {k: v[:2] for k, v in standard.items()}
+        if unit == "references":
+            paired = _jackknife_pair(errors, half[both], codes[both], g, d, full)
+        else:
+            paired = _item_pair(errors, half[both], None if weights is None else weights[:, both], d, full)
+        for key, (va, vb, p) in {**standard, **{f"{k}_paired": (standard[k][0], standard[k][1], paired[k])
+                                                for k in paired}}.items():
+            row[f"d_{key}"], row[f"{key}_p"] = va - vb, p
+        pair_rows.append(row)
+    pairs = compared(pair_rows, [lower_is_better(t) for t in P1401_TESTS], alpha)
+    return P1401Result(pd.DataFrame(rows), pairs, names, mean_ratings, alpha, settings.correct, unit=unit, unit_note=note,
                        clusters=g if unit == "references" else 0, tests=P1401_TESTS, titles=P1401_TITLES[unit])
 
 
@@ -228,7 +214,3 @@ def _item_pair(errors, half: np.ndarray, weights: Optional[np.ndarray], d: int, 
         for k, key in enumerate(("rmse", "rmse_star")):
             out[key] = bootstrap_difference_p(full[key][0] - full[key][1], resampled[0][k] - resampled[1][k])
     return out
-
-
-def _lower_is_better(test: str):
-    return lambda pairs: np.where(pairs[f"d_{test}"] < 0, 1.0, -1.0)

@@ -23,9 +23,8 @@ from typing import Dict, Optional
 import numpy as np
 from scipy import optimize, stats
 
-from . import fit_memory
 from .choices import FITS
-from .fit_memory import FitResult
+from .fit_memory import FitMemory, FitResult, fit_key
 from .monotone_fits import fit_monotone_cubic, fit_monotone_logistic5
 from ..errors import OptionError
 from ..parallel import map_forked
@@ -124,21 +123,20 @@ def fit_and_report(models, workers: Optional[int] = None) -> list:
     reports, made in ``workers`` processes at once (:func:`~iqa_bench.parallel.map_forked`; fewer than
     :data:`PARALLEL_MIN_FITS` models: in this process). A worker makes exactly the computation a serial run
     makes (the fits and the seeded bootstraps are functions of their data alone); the fits made are
-    remembered in the run's :class:`~iqa_bench.stats.fit_memory.FitMemory` as if made here."""
+    remembered in each model's ``memory`` (:class:`~iqa_bench.stats.fit_memory.FitMemory`) as if made here."""
     fitted = [model._take(x, y, clusters) for model, x, y, clusters in models]
-    memory = fit_memory.active()
     for model in fitted:
-        job = model._job()
-        known = memory.get(fit_memory.fit_key(*job)) if job is not None and memory is not None else None
+        job, memory = model._job(), model.memory
+        known = memory.get(fit_key(*job)) if job is not None and memory is not None else None
         model.result_ = known if job is not None else model._result()
     resamples = ResampleMemory()  # each worker fills its own copy; the models of one subset come in a row
     done = map_forked(lambda model: _fitted_report(model, resamples), fitted, workers, minimum=PARALLEL_MIN_FITS,
                       cost=lambda m: m.x_.size)
     out = []
     for model, (result, report) in zip(fitted, done):
-        job = model._job()
+        job, memory = model._job(), model.memory
         if job is not None and memory is not None:
-            result = memory.remember(fit_memory.fit_key(*job), result)
+            result = memory.remember(fit_key(*job), result)
         model.result_ = result
         out.append((model, report))
     return out
@@ -244,12 +242,19 @@ class MetricRegression:
     ``alpha`` (0.05: 95 % intervals). ``fit(x, y, clusters=...)`` with one label per item (the reference
     image) makes the bootstrap resample whole clusters (cluster bootstrap): distortions of one source
     image are not independent samples, and resampling items alone understates the interval.
+
+    ``memory`` (a :class:`~iqa_bench.stats.fit_memory.FitMemory`, as scikit-learn's ``memory=``): the
+    curve fits already made on the same data are taken from it and new ones put in it; the run that owns
+    it (:class:`~iqa_bench.stats.evaluated_run.EvaluatedRun`) hands it to every model it makes. Without
+    one, each fit is made.
     """
 
-    def __init__(self, fit: str = "logistic5", n_boot: int = 1000, seed: int = 0, alpha: float = 0.05):
+    def __init__(self, fit: str = "logistic5", n_boot: int = 1000, seed: int = 0, alpha: float = 0.05,
+                 memory: Optional[FitMemory] = None):
         if fit not in FITS:
             raise ValueError(f"unknown fit {fit!r}; valid fits: {', '.join(FITS)}")
         self.fit_kind, self.n_boot, self.seed, self.alpha = fit, int(n_boot), int(seed), float(alpha)
+        self.memory = memory
 
     # -- fitting --------------------------------------------------------------------------
     def fit(self, x, y, clusters=None) -> "MetricRegression":
@@ -296,7 +301,10 @@ class MetricRegression:
         if self.fit_kind == "none":
             return FitResult("none", np.zeros(0), "ok")
         try:
-            return fit_memory.fit(*self._job(), FITTERS)
+            kind, z, y = self._job()
+            if self.memory is None:
+                return FITTERS[kind](z, y)
+            return self.memory.fitted(kind, z, y, FITTERS)
         except (np.linalg.LinAlgError, FloatingPointError, OverflowError) as err:  # that metric's fit, not the run
             return FitResult(self.fit_kind, None, f"fit failed ({type(err).__name__}: {err})")
 

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .regression import MetricRegression, _rowwise_pearson, resample_indices
+from .evaluated_run import EvaluatedRun
+from .pairwise import PairTest, compared, higher_is_better, sign_of, unordered_pairs
+from .regression import _rowwise_pearson, resample_indices
 from .resample_ranks import draw_counts, resample_ranks
 
 TESTS = ("f", "williams", "srocc", "plcc")
@@ -114,12 +116,6 @@ def _oriented(spec: str, directions: Dict[str, bool], score_higher_is_better: Op
     return 1.0 if directions[spec] == score_higher_is_better else -1.0
 
 
-def _symbol(p: float, better: bool, alpha: float) -> float:
-    if not np.isfinite(p):
-        return float("nan")
-    return (1.0 if better else -1.0) if p < alpha else 0.0
-
-
 def _score_draws(indices, y) -> List[Tuple[np.ndarray, np.ndarray]]:
     """Per matrix of ``indices``: (draw counts, the resampled ranks of the subjective scores) -- the same
     for every metric on these items, so made once."""
@@ -142,36 +138,34 @@ def _resampled(indices, x, prediction, y, orientation: float,
     return np.concatenate(srocc), np.concatenate(plcc)
 
 
-def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool],
-                    score_higher_is_better: Optional[bool] = None, fit: str = "logistic5", n_boot: int = 1000,
-                    seed: int = 0, alpha: float = 0.05, clusters: Optional[Sequence] = None,
-                    correction: str = "none") -> SignificanceResult:
-    """Every ordered pair of ``specs`` on the items where both have finite values and a fit exists.
-    ``clusters`` (one label per row of ``scores``, the reference image): the paired bootstrap resamples
-    whole clusters, as the main table's intervals do under ``--resample references``. Every pair also
-    carries its Holm- and Benjamini–Hochberg-adjusted p-values and symbols (:func:`with_corrections`);
-    ``correction`` is the one the matrices show."""
-    labels = None if clusters is None else np.asarray(clusters)
-    y_all = scores["score"].to_numpy(float)
+def compare_metrics(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> SignificanceResult:
+    """Every ordered pair of ``specs`` (default: the run's metrics) on the items where both have finite
+    values and a fit exists, each mapped by the run's mapping (:meth:`~.evaluated_run.EvaluatedRun.mapped`).
+    Under ``resample: references`` the paired bootstrap resamples whole reference images, as the main
+    table's intervals do. Every pair also carries its Holm- and Benjamini–Hochberg-adjusted p-values and
+    symbols (:func:`~.pairwise.compared`); the run's ``correct`` is the one the matrices show."""
+    settings = run.settings
+    specs = run.specs if specs is None else specs
+    directions, score_higher_is_better = run.directions, run.score_higher_is_better
+    n_boot, alpha = settings.bootstrap, settings.alpha
+    labels = run.clusters() if settings.resample == "references" else None
+    scores, y_all = run.scores, run.subjective
     fitted: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}  # spec -> (item mask, prediction on all items)
     residual_rows = []
     for spec in specs:
-        x = scores[spec].to_numpy(float)
-        mask = np.isfinite(x) & np.isfinite(y_all)
-        model = MetricRegression(fit=fit, n_boot=0).fit(x[mask], y_all[mask])
+        mapped = run.mapped(spec)
+        mask, model = mapped.mask, mapped.model
         if not model.ok:
             residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": float("nan"),
                                   "gaussian": False, "status": model.result_.status})
             continue
-        prediction = np.full(x.shape, np.nan)
-        prediction[mask] = model.predict(x[mask])
-        fitted[spec] = (mask, prediction)
-        kurtosis, gaussian = kurtosis_check(prediction[mask] - y_all[mask])
+        fitted[spec] = (mask, mapped.prediction)
+        kurtosis, gaussian = kurtosis_check(mapped.prediction[mask] - y_all[mask])
         residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": kurtosis, "gaussian": gaussian,
                               "status": "ok"})
     names = [s for s in specs if s in fitted]
     kurtoses = {r["metric"]: (r["kurtosis"], r["gaussian"]) for r in residual_rows}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(settings.seed)
     q = (100 * alpha / 2, 100 * (1 - alpha / 2))
     # When every metric has values on the same items (the usual case) one set of resamples serves every
     # pair: each metric's resampled SROCC / PLCC is computed once and pairs take differences.
@@ -186,79 +180,74 @@ def compare_metrics(scores: pd.DataFrame, specs: Sequence[str], directions: Dict
             shared[spec] = _resampled(indices, x, prediction, y, _oriented(spec, directions, score_higher_is_better),
                                       score_draws)
     rows = []
-    for i, row in enumerate(names):
-        for col in names[i + 1:]:
-            mask = fitted[row][0] & fitted[col][0]
-            n = int(mask.sum())
-            y = y_all[mask]
-            xr, xc = scores[row].to_numpy(float)[mask], scores[col].to_numpy(float)[mask]
-            pr, pc = fitted[row][1][mask], fitted[col][1][mask]
-            f, f_p = f_test(pr - y, pc - y)
-            plcc_r, plcc_c = stats.pearsonr(pr, y)[0], stats.pearsonr(pc, y)[0]
-            w_t, w_p = williams_test(plcc_r, plcc_c, stats.pearsonr(pr, pc)[0], n)
-            orient_r = _oriented(row, directions, score_higher_is_better)
-            orient_c = _oriented(col, directions, score_higher_is_better)
-            d_srocc = orient_r * stats.spearmanr(xr, y)[0] - orient_c * stats.spearmanr(xc, y)[0]
-            d_plcc = plcc_r - plcc_c
-            out = {"row": row, "col": col, "n": n, "f": f, "f_p": f_p, "williams_t": w_t, "williams_p": w_p,
-                   "d_srocc": d_srocc, "d_plcc": d_plcc}
-            outside = [m for m in (row, col) if not kurtoses[m][1]]
-            assumption = "ok" if not outside else \
-                f"kurtosis outside [2, 4]: {', '.join(f'{m} {kurtoses[m][0]:.2f}' for m in outside)}"
-            if n_boot > 0:
-                if shared:
-                    (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
-                else:
-                    indices = resample_indices(rng, n_boot, n, None if labels is None else labels[mask])
-                    srocc_r, plcc_rb = _resampled(indices, xr, pr, y, orient_r)
-                    srocc_c, plcc_cb = _resampled(indices, xc, pc, y, orient_c)
-                for key, samples in (("srocc", srocc_r - srocc_c), ("plcc", plcc_rb - plcc_cb)):
-                    lo, hi = np.nanpercentile(samples, q)
-                    out[f"d_{key}_lo"], out[f"d_{key}_hi"] = float(lo), float(hi)
-                    # two-sided bootstrap p: twice the smaller share of resampled differences beyond 0
-                    share = min(np.mean(samples <= 0), np.mean(samples >= 0))
-                    out[f"{key}_p"] = float(min(1.0, 2 * share))
+    for row, col in unordered_pairs(names):
+        mask = fitted[row][0] & fitted[col][0]
+        n = int(mask.sum())
+        y = y_all[mask]
+        xr, xc = scores[row].to_numpy(float)[mask], scores[col].to_numpy(float)[mask]
+        pr, pc = fitted[row][1][mask], fitted[col][1][mask]
+        f, f_p = f_test(pr - y, pc - y)
+        plcc_r, plcc_c = stats.pearsonr(pr, y)[0], stats.pearsonr(pc, y)[0]
+        w_t, w_p = williams_test(plcc_r, plcc_c, stats.pearsonr(pr, pc)[0], n)
+        orient_r = _oriented(row, directions, score_higher_is_better)
+        orient_c = _oriented(col, directions, score_higher_is_better)
+        d_srocc = orient_r * stats.spearmanr(xr, y)[0] - orient_c * stats.spearmanr(xc, y)[0]
+        out = {"row": row, "col": col, "n": n, "f": f, "f_p": f_p, "williams_t": w_t, "williams_p": w_p,
+               "d_srocc": d_srocc, "d_plcc": plcc_r - plcc_c}
+        if n_boot > 0:
+            if shared:
+                (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
             else:
-                for key in ("srocc", "plcc"):
-                    out[f"d_{key}_lo"] = out[f"d_{key}_hi"] = out[f"{key}_p"] = float("nan")
-            out["f_symbol"] = _symbol(f_p, f < 1, alpha)
-            out["williams_symbol"] = _symbol(w_p, w_t > 0, alpha)
+                indices = resample_indices(rng, n_boot, n, None if labels is None else labels[mask])
+                srocc_r, plcc_rb = _resampled(indices, xr, pr, y, orient_r)
+                srocc_c, plcc_cb = _resampled(indices, xc, pc, y, orient_c)
+            for key, samples in (("srocc", srocc_r - srocc_c), ("plcc", plcc_rb - plcc_cb)):
+                lo, hi = np.nanpercentile(samples, q)
+                out[f"d_{key}_lo"], out[f"d_{key}_hi"] = float(lo), float(hi)
+                # two-sided bootstrap p: twice the smaller share of resampled differences beyond 0
+                share = min(np.mean(samples <= 0), np.mean(samples >= 0))
+                out[f"{key}_p"] = float(min(1.0, 2 * share))
+        else:
             for key in ("srocc", "plcc"):
-                lo, hi = out[f"d_{key}_lo"], out[f"d_{key}_hi"]
-                out[f"{key}_symbol"] = float("nan") if not np.isfinite(lo) else \
-                    1.0 if lo > 0 else -1.0 if hi < 0 else 0.0
-            rows.append(out)
-            mirrored = {"row": col, "col": row, "n": n, "f": 1 / f if f else float("nan"), "f_p": f_p,
-                        "williams_t": -w_t, "williams_p": w_p, "d_srocc": -d_srocc, "d_plcc": -d_plcc,
-                        "d_srocc_lo": -out["d_srocc_hi"], "d_srocc_hi": -out["d_srocc_lo"],
-                        "d_plcc_lo": -out["d_plcc_hi"], "d_plcc_hi": -out["d_plcc_lo"],
-                        "srocc_p": out["srocc_p"], "plcc_p": out["plcc_p"]}
-            for pair in (out, mirrored):
-                pair["kurtosis_row"], pair["kurtosis_col"] = kurtoses[pair["row"]][0], kurtoses[pair["col"]][0]
-                pair["f_assumption"] = assumption
-            for test in TESTS:
-                mirrored[f"{test}_symbol"] = -out[f"{test}_symbol"] if np.isfinite(out[f"{test}_symbol"]) \
-                    else float("nan")
-            rows.append(mirrored)
-    columns = ["row", "col", "n", "f", "f_p", "f_symbol", "williams_t", "williams_p", "williams_symbol",
-               "d_srocc", "d_srocc_lo", "d_srocc_hi", "srocc_p", "srocc_symbol",
-               "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "plcc_symbol", "kurtosis_row", "kurtosis_col",
-               "f_assumption"]
-    pairs = with_corrections(pd.DataFrame(rows, columns=columns), alpha)
+                out[f"d_{key}_lo"] = out[f"d_{key}_hi"] = out[f"{key}_p"] = float("nan")
+        outside = [m for m in (row, col) if not kurtoses[m][1]]
+        out["f_assumption"] = "ok" if not outside else \
+            f"kurtosis outside [2, 4]: {', '.join(f'{m} {kurtoses[m][0]:.2f}' for m in outside)}"
+        rows += [out, _mirrored(out)]
+    for pair in rows:
+        pair["kurtosis_row"], pair["kurtosis_col"] = kurtoses[pair["row"]][0], kurtoses[pair["col"]][0]
+    pairs = compared(rows, PAIR_TESTS, alpha, PAIR_COLUMNS)
     return SignificanceResult(pairs, pd.DataFrame(residual_rows), names, alpha, n_boot,
-                              "items" if labels is None else "references", correction)
+                              "items" if labels is None else "references", settings.correct)
 
 
-#: Per test: the p-value column and the statistic whose sign says which metric of the pair is better.
-_DIRECTION = {"f": ("f_p", lambda t: np.where(t["f"] < 1, 1.0, -1.0)),
-              "williams": ("williams_p", lambda t: np.sign(t["williams_t"])),
-              "srocc": ("srocc_p", lambda t: np.sign(t["d_srocc"])),
-              "plcc": ("plcc_p", lambda t: np.sign(t["d_plcc"]))}
+def _mirrored(out: dict) -> dict:
+    """The pair's row seen from its column metric: the statistics inverted or negated, intervals flipped,
+    the p-values shared."""
+    f = out["f"]
+    return {"row": out["col"], "col": out["row"], "n": out["n"], "f": 1 / f if f else float("nan"),
+            "f_p": out["f_p"], "williams_t": -out["williams_t"], "williams_p": out["williams_p"],
+            "d_srocc": -out["d_srocc"], "d_plcc": -out["d_plcc"],
+            "d_srocc_lo": -out["d_srocc_hi"], "d_srocc_hi": -out["d_srocc_lo"],
+            "d_plcc_lo": -out["d_plcc_hi"], "d_plcc_hi": -out["d_plcc_lo"],
+            "srocc_p": out["srocc_p"], "plcc_p": out["plcc_p"], "f_assumption": out["f_assumption"]}
 
 
-def with_corrections(pairs: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """``pairs`` with each test's Holm- and BH-adjusted p-values and symbols
-    (:func:`~.multiple_comparisons.corrected_pairs`)."""
-    from .multiple_comparisons import corrected_pairs
+def _interval_decides(test: str):
+    """The paired bootstrap's symbol: 1 where the interval of the difference lies above 0, −1 below, 0 where
+    it holds 0, NaN without resamples."""
+    def decide(pairs: pd.DataFrame, alpha: float) -> np.ndarray:
+        lo, hi = pairs[f"d_{test}_lo"].to_numpy(float), pairs[f"d_{test}_hi"].to_numpy(float)
+        return np.where(~np.isfinite(lo), np.nan, np.where(lo > 0, 1.0, np.where(hi < 0, -1.0, 0.0)))
+    return decide
 
-    return corrected_pairs(pairs, _DIRECTION, alpha)
+
+#: The four tests, each with which metric of a pair it finds better (the F-test: the smaller residual
+#: variance, F < 1; Williams': the larger PLCC, t > 0; the bootstraps: the larger ΔSROCC / ΔPLCC).
+PAIR_TESTS = (PairTest("f", lambda t: sign_of(1 - t["f"].to_numpy(float))),
+              higher_is_better("williams", "williams_t"),
+              PairTest("srocc", higher_is_better("srocc").better, _interval_decides("srocc")),
+              PairTest("plcc", higher_is_better("plcc").better, _interval_decides("plcc")))
+PAIR_COLUMNS = ("row", "col", "n", "f", "f_p", "williams_t", "williams_p", "d_srocc", "d_srocc_lo", "d_srocc_hi",
+                "srocc_p", "d_plcc", "d_plcc_lo", "d_plcc_hi", "plcc_p", "kurtosis_row", "kurtosis_col",
+                "f_assumption")

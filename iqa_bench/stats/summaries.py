@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .evaluated_run import REFERENCE, EvaluatedRun
+from .fit_memory import FitMemory
 from .regression import MetricRegression, fit_and_report
 from .twoafc import summarize_2afc
 from ..errors import OptionError
@@ -42,8 +44,6 @@ def sign_status(srocc: float, expected: int) -> str:
     return INVERTED if np.sign(srocc) != expected else "ok"
 
 
-
-REFERENCE = "group:reference"
 def leave_one_reference_out(part: pd.DataFrame, metric: str, reference: str = REFERENCE) -> Dict[str, float]:
     """The smallest and largest SROCC over the item sets that leave out one reference image's items
     (how much one source image moves the figure)."""
@@ -63,7 +63,7 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
               fit: str = "logistic5", n_boot: int = 1000, seed: int = 0,
               directions: Optional[Dict[str, bool]] = None,
               score_higher_is_better: Optional[bool] = None, clusters: Optional[str] = None,
-              workers: Optional[int] = None) -> pd.DataFrame:
+              workers: Optional[int] = None, memory: Optional[FitMemory] = None) -> pd.DataFrame:
     """Regression statistics per metric, overall and (with ``by``) per value of a group column.
 
     ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
@@ -71,7 +71,8 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     ``clusters``: a group column whose values are resampled whole by the bootstrap (the reference
     image). Where the scores have a reference grouping, the overall rows also carry the leave-one-
     reference-out SROCC range (``srocc_loro_min`` / ``srocc_loro_max``). ``workers``: processes for the
-    fits and bootstraps (:func:`~iqa_bench.stats.regression.fit_and_report`; default every available core).
+    fits and bootstraps (:func:`~iqa_bench.stats.regression.fit_and_report`; default every available core);
+    ``memory``: the run's curve fits (:class:`~.fit_memory.FitMemory`), taken from and added to.
     """
     if clusters is not None and clusters not in scores.columns:
         raise ValueError(f"resample: references needs a reference grouping, and these scores have none "
@@ -85,7 +86,7 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     # subset by subset, so the metrics of one subset share its resamples; the rows metric by metric
     cells = [(metric, group, part) for group, part in subsets for metric in metrics]
     reports = dict(zip([(metric, group) for metric, group, _ in cells], fit_and_report(
-        [(MetricRegression(fit=fit, n_boot=n_boot, seed=seed), part[metric], part["score"],
+        [(MetricRegression(fit=fit, n_boot=n_boot, seed=seed, memory=memory), part[metric], part["score"],
           part[clusters] if clusters else None) for metric, _, part in cells], workers)))
     rows = []
     for metric, group, part in [(metric, group, part) for metric in metrics for group, part in subsets]:
@@ -102,20 +103,20 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = 
     return pd.DataFrame(rows)
 
 
-def build_summary(protocol: str, scores: pd.DataFrame, specs: Sequence[str], directions: dict,
-                  by: Optional[str], fit: str, n_boot: int, seed: int,
-                  score_higher_is_better: Optional[bool] = None, resample: str = "items") -> pd.DataFrame:
-    """Regression statistics (per group) or 2AFC scores (per subset), by the dataset's protocol.
-    With ``score_higher_is_better`` a correlation of the wrong sign is flagged (tables.sign_status);
-    ``resample="references"`` bootstraps whole reference images (cluster bootstrap)."""
-    if protocol == "2afc":
-        return summarize_2afc(scores, specs, directions, n_boot=n_boot, seed=seed)
-    column = f"group:{by}" if by else None
-    if column is not None and column not in scores.columns:
+def build_summary(run: EvaluatedRun) -> pd.DataFrame:
+    """Regression statistics (per group of ``run.settings.by``) or 2AFC scores (per subset), by the run's
+    protocol. With the subjective score's direction a correlation of the wrong sign is flagged
+    (tables.sign_status); ``resample: references`` bootstraps whole reference images (cluster bootstrap)."""
+    settings = run.settings
+    if run.protocol == "2afc":
+        return summarize_2afc(run.scores, run.specs, run.directions, n_boot=settings.bootstrap, seed=settings.seed)
+    column = f"group:{settings.by}" if settings.by else None
+    if column is not None and column not in run.scores.columns:
         column = None
-    return summarize(scores, specs, by=column, fit=fit, n_boot=n_boot, seed=seed, directions=directions,
-                     score_higher_is_better=score_higher_is_better,
-                     clusters="group:reference" if resample == "references" else None)
+    return summarize(run.scores, run.specs, by=column, fit=settings.fit, n_boot=settings.bootstrap,
+                     seed=settings.seed, directions=dict(run.directions),
+                     score_higher_is_better=run.score_higher_is_better,
+                     clusters=REFERENCE if settings.resample == "references" else None, memory=run.fits)
 
 
 def with_reasons(summary: pd.DataFrame, specs: Sequence[str], failures) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from iqa_bench.reports.renderers import FORMATS, TABLE_RENDERERS, renderer
 
 from browser import browser_or_skip, console_errors, open_page
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "iqa" / "tid2013" / "yy3948+IQA"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "iqa" / "tid2013" / "yy3948+IQA"
 SAMPLE_METRICS = "psnr,ssim,gmsd,haarpsi,mdsi"
 
 

@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 from iqa_bench.stats import krasula as krasula_module
 from iqa_bench.stats import p1401 as p1401_module
+from iqa_bench.stats.evaluated_run import EvaluatedRun
 from iqa_bench.stats.krasula import binomial_p, delong_p, fast_delong, krasula, pair_classes
 from iqa_bench.stats.p1401 import interval_half_width, p1401, p1401_figures
 
@@ -61,7 +62,7 @@ def test_p1401_on_a_run_uses_the_fitted_mapping_and_its_parameters():
     from iqa_bench.stats.regression import MetricRegression
 
     scores = _demo_scores()
-    result = p1401(scores, ["good", "poor"], "score_se", "logistic5", ratings=30)
+    result = p1401(EvaluatedRun.of(scores, ["good", "poor"], ratings=30))
     row = result.table.set_index("metric").loc["good"]
     model = MetricRegression(fit="logistic5", n_boot=0).fit(scores["good"], scores["score"])
     by_hand = _p1401_by_hand(scores["score"], model.predict(scores["good"].to_numpy()), scores["score_se"], 30, 5)
@@ -77,7 +78,7 @@ def test_a_wrong_number_of_mapping_parameters_fails_the_p1401_check(monkeypatch)
 
     scores = _demo_scores(n=20)
     monkeypatch.setitem(p1401_module.MAPPING_PARAMETERS, "logistic5", 0)
-    result = p1401(scores, ["good"], "score_se", "logistic5", ratings=30)
+    result = p1401(EvaluatedRun.of(scores, ["good"], ratings=30))
     model = MetricRegression(fit="logistic5", n_boot=0).fit(scores["good"], scores["score"])
     by_hand = _p1401_by_hand(scores["score"], model.predict(scores["good"].to_numpy()), scores["score_se"], 30, 5)
     assert result.table["rmse_dof"].iloc[0] != pytest.approx(by_hand[0], rel=1e-3)
@@ -133,7 +134,7 @@ def _krasula_by_hand(scores, metric, higher=True):
 def test_krasula_equals_scikit_learn_on_the_same_pairs():
     scores = _demo_scores(n=70, seed=2)
     scores[["good", "poor", "distance"]] = scores[["good", "poor", "distance"]].round(1)  # ties in Δ
-    result = krasula(scores, ["good", "poor", "distance"], {"distance": False}, "score_se", True)
+    result = krasula(EvaluatedRun.of(scores, ["good", "poor", "distance"], {"distance": False}, True))
     table = result.table.set_index("metric")
     for metric, higher in (("good", True), ("poor", True), ("distance", False)):
         expected = _krasula_by_hand(scores, metric, higher)
@@ -150,7 +151,7 @@ def test_ordinal_ranks_instead_of_midranks_fail_the_krasula_check(monkeypatch):
     scores = _demo_scores(n=50, seed=3)
     scores["good"] = scores["good"].round(0)  # many tied differences
     monkeypatch.setattr(krasula_module, "_midrank", lambda x: stats.rankdata(x, method="ordinal"))
-    result = krasula(scores, ["good"], {}, "score_se", True)
+    result = krasula(EvaluatedRun.of(scores, ["good"], {}, True))
     expected = _krasula_by_hand(scores, "good")
     assert not np.allclose(result.table[["auc_ds", "auc_bw"]].to_numpy(float)[0], expected[:2], rtol=1e-6)
 
@@ -223,7 +224,7 @@ def test_held_out_predictions_equal_refits_without_each_fold():
     for fold in range(5):
         train = folds != fold
         expected[~train] = MetricRegression(fit="logistic5", n_boot=0).fit(x[train], y[train]).predict(x[~train])
-    row = held_out_table(scores, ["m"], "logistic5", "group:reference").iloc[0]
+    row = held_out_table(EvaluatedRun.of(scores, ["m"])).iloc[0]
     assert row["plcc_held_out"] == pytest.approx(stats.pearsonr(expected, y)[0])
     assert row["rmse_held_out"] == pytest.approx(np.sqrt(np.mean((expected - y) ** 2)))
     inside = MetricRegression(fit="logistic5", n_boot=0).fit(x, y).predict(x)
@@ -293,7 +294,7 @@ def _tid2013_metadata(root, seed=5):
 def test_a_run_with_score_spreads_writes_every_method_table_and_they_compile(tmp_path):
     from click.testing import CliRunner
     from iqa_bench.cli import cli
-    from test_paper import _compile_if_available
+    from latex_helpers import compile_if_available
 
     root = _tid2013_metadata(tmp_path / "tid")
     out = CliRunner().invoke(cli, ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir",
@@ -318,7 +319,7 @@ def test_a_run_with_score_spreads_writes_every_method_table_and_they_compile(tmp
     for path in tex:
         body = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("%"))
         assert body.isascii(), (path.name, sorted({c for c in body if not c.isascii()}))
-    _compile_if_available(tmp_path, [p.read_text() for p in tex], body_size=True)
+    compile_if_available(tmp_path, [p.read_text() for p in tex], body_size=True)
 
 
 def test_kadid_spread_needs_the_number_of_ratings(tmp_path):
@@ -351,8 +352,8 @@ def test_a_mapping_that_sees_its_test_items_fails_the_held_out_check(monkeypatch
         train = folds != fold
         expected[~train] = MetricRegression(fit="logistic5", n_boot=0).fit(x[train], y[train]).predict(x[~train])
     monkeypatch.setattr(held_out_module, "held_out_predictions",
-                        lambda x, y, folds, fit: MetricRegression(fit=fit, n_boot=0).fit(x, y).predict(x))
-    row = held_out_module.held_out_table(scores, ["m"], "logistic5", "group:reference").iloc[0]
+                        lambda x, y, folds, fit, *_: MetricRegression(fit=fit, n_boot=0).fit(x, y).predict(x))
+    row = held_out_module.held_out_table(EvaluatedRun.of(scores, ["m"])).iloc[0]
     assert row["rmse_held_out"] != pytest.approx(np.sqrt(np.mean((expected - y) ** 2)), rel=1e-6)
 
 

@@ -1,7 +1,7 @@
 """Issue 25: every command that reads a file, given a damaged one (an HTML error page under the file's
 name, an empty file, a truncated file): exit code 1 or 2, one line naming the file, no traceback, and
 the damaged file -- like everything stored before -- left exactly as it was (nothing lost). The table
-of the closing note is this test's parameter list (``python -m pytest tests/test_fault_commands.py -v``)."""
+of the closing note is this test's parameter list (``python -m pytest tests/cli/test_fault_commands.py -v``)."""
 import shutil
 from pathlib import Path
 

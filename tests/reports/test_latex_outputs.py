@@ -7,7 +7,7 @@ import pytest
 from iqa_bench.reports.tables import latex_escape
 
 from conftest import run_cli
-from test_paper import _compile_if_available
+from latex_helpers import compile_if_available
 
 
 def test_latex_escape_spells_the_unicode_the_tables_use():
@@ -37,7 +37,7 @@ def test_every_tex_of_a_run_compiles(tmp_path):
         text = path.read_text()
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("%"))
         assert body.isascii(), (path.name, sorted({c for c in body if not c.isascii()}))
-    _compile_if_available(tmp_path, [f.read_text() for f in files])
+    compile_if_available(tmp_path, [f.read_text() for f in files])
 
 
 SPECS = ["psnr", "ssim", "ms_ssim", "vifp", "gmsd", "huber:0.01"]
@@ -88,7 +88,7 @@ def test_every_output_of_a_run_and_of_fit_all_compiles_at_body_size_with_display
             "inline_table.tex", "groups.tex", "across.tex"} <= {f.name for f in files}
     for path in files:
         assert_no_raw_spec(path)
-    _compile_if_available(tmp_path, [f.read_text() for f in files], body_size=True)
+    compile_if_available(tmp_path, [f.read_text() for f in files], body_size=True)
 
 
 def test_the_raw_spec_check_fails_on_a_raw_spec(tmp_path):
@@ -128,7 +128,7 @@ def test_the_default_deep_metric_names_take_two_lines_at_most_in_latex(tmp_path)
     folder = results / "sample"
     groups = run_cli("report", folder, "--layout", "groups", "--by", "distortion", "--format", "latex")
     fragments = [(folder / "table.tex").read_text(), (folder / "significance.tex").read_text(), groups.stdout]
-    _compile_if_available(tmp_path, fragments, body_size=True)
+    compile_if_available(tmp_path, fragments, body_size=True)
     if shutil.which("pdftotext") is None:
         if os.environ.get("IQA_BENCH_REQUIRE_PDFLATEX"):  # .ci/run installs poppler-utils with pdflatex
             pytest.fail("pdftotext (poppler-utils) is required here but not installed")

@@ -16,7 +16,7 @@ from iqa_bench.reports.paper_render import latex_document
 from iqa_bench.reports.tables import render_ci_table, render_table
 from iqa_bench.stats.summaries import summarize
 
-from test_paper import _compile_if_available
+from latex_helpers import compile_if_available
 
 
 def _scores(n_per_group=12, groups=("blur", "jpeg", "noise"), seed=0):
@@ -63,7 +63,7 @@ def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group(tmp
     assert "[" not in separate.split(r"\end{table*}")[0].split(r"\midrule")[1]
     ci_table = render_ci_table(summary, "toy", "DMOS")
     assert re.search(r"^good & \[[0-9.]+, [0-9.]+\] & ", ci_table, re.M)
-    _compile_if_available(tmp_path, [tex, inline, separate, ci_table], body_size=True)
+    compile_if_available(tmp_path, [tex, inline, separate, ci_table], body_size=True)
 
 
 def test_ties_are_all_bold_and_skipped_fits_say_why():

@@ -2,10 +2,7 @@
 LaTeX that compiles, and recomputation through the pipeline on official-layout trees."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +14,10 @@ from scipy import stats
 
 from conftest import SHARED_DATA, run_cli
 from dataset_trees import build_live_md_tree, build_live_tree, needs_shared
+from latex_helpers import compile_if_available
 from iqa_bench.stats.regression import MetricRegression
 from iqa_bench.recipes.paper import _with_weights, parse_roots, run_recipe, write_outputs
-from iqa_bench.reports import latex
-from iqa_bench.reports.paper_render import latex_document, render_latex
+from iqa_bench.reports.paper_render import render_latex
 from iqa_bench.recipes.recipe import all_recipes, find_recipe, load_recipe
 from iqa_bench.reports.paper_columns import column
 
@@ -140,31 +137,10 @@ def test_every_recipe_renders_without_data_and_its_latex_compiles(tmp_path):
     assert "| VGG-16 | ReLU2_2 | F |" in pe1                      # rows without the caveat stay unmarked
     assert "BVLC GoogLeNet" in (out / "pe-table3.md").read_text()
     assert "RaGAN" in (out / "decloss-table1.md").read_text()
-    _compile_if_available(tmp_path, fragments)
+    compile_if_available(tmp_path, fragments)
     # issue 43, item 15: in the two-column 10 pt article, at the body size, every table fits (no overfull line)
     (tmp_path / "article").mkdir()
-    _compile_if_available(tmp_path / "article", fragments, body_size=True)
-
-
-def _compile_if_available(tmp_path, fragments, body_size=False):
-    """pdflatex on the fragments (skips where it is not installed, unless IQA_BENCH_REQUIRE_PDFLATEX).
-    ``body_size``: in the two-column article the run's tables are written for (reports.latex.document),
-    failing on any overfull line -- a table that does not fit the page at the body size."""
-    pdflatex = shutil.which("pdflatex")
-    if pdflatex is None:
-        if os.environ.get("IQA_BENCH_REQUIRE_PDFLATEX"):
-            pytest.fail("pdflatex is required here (IQA_BENCH_REQUIRE_PDFLATEX) but not installed")
-        pytest.skip("pdflatex not installed (the structural check above passed); .ci/run installs it")
-    (tmp_path / "tables.tex").write_text(latex.document(fragments) if body_size else latex_document(fragments))
-    compiled = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "tables.tex"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
-    assert compiled.returncode == 0, compiled.stdout[-3000:]
-    assert (tmp_path / "tables.pdf").stat().st_size > 10_000
-    if body_size:
-        log = (tmp_path / "tables.log").read_text(errors="replace")
-        overfull = re.findall(r"Overfull \\hbox \((.*?)pt too wide\)[^\n]*lines? (\d+)", log)
-        assert not overfull, f"tables wider than the page (pt too wide, line of tables.tex): {overfull}"
-        assert "Float too large" not in log, log[log.index("Float too large") - 200:][:400]
+    compile_if_available(tmp_path / "article", fragments, body_size=True)
 
 
 def test_study_config_template_is_a_valid_study():
@@ -262,7 +238,7 @@ def test_pooled_sources_fit_one_regression(live_trees, tmp_path):
     only_live = run_recipe(recipe, [f"live={live_trees / 'live'}"], results=tmp_path / "results", bootstrap=0)
     assert np.isnan(only_live.values[0]["srocc"].ours)
     assert any("live_md" in n and "--root live_md=PATH" in n for n in only_live.notes)
-    _compile_if_available(tmp_path, [tex])
+    compile_if_available(tmp_path, [tex])
 
 
 @pytest.mark.slow

@@ -166,7 +166,7 @@ def test_help_datasets_and_metrics_do_not_import_torch(tmp_path):
             "    try:\n        cli.main(args, standalone_mode=False)\n    except SystemExit:\n        pass\n"
             "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n")
     env = {**os.environ, "IQA_BENCH_CACHE": str(tmp_path)}
-    root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[2])
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root,
                           env=env)
     assert done.stdout.strip().splitlines()[-1] == "NO-TORCH", done.stdout[-2000:] + done.stderr[-2000:]

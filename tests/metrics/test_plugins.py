@@ -19,7 +19,7 @@ from iqa_bench.images import load_rgb
 from conftest import SHARED_DATA, run_cli
 from fault_helpers import make_set
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "gradsim"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "gradsim"
 TID = SHARED_DATA / "iqa" / "tid2013"
 needs_pairs = pytest.mark.skipif(not (TID / "subset_pairs.csv").is_file(),
                                  reason=f"the real TID2013 pairs are not available: {TID} is absent")
@@ -325,7 +325,7 @@ def test_the_plugin_trains_as_a_loss_term(gradsim, tmp_path, sample_items):
 
 
 def test_where_my_metric_stands_in_one_command(gradsim, tmp_path):
-    from test_paper import _compile_if_available
+    from latex_helpers import compile_if_available
 
     result = run_cli("stand", CLASS_SPEC, "--against", "psnr,ssim,gmsd", "--bootstrap", "0", "--no-plots",
                      "--no-progress", "--results", tmp_path / "res")
@@ -339,7 +339,7 @@ def test_where_my_metric_stands_in_one_command(gradsim, tmp_path):
     assert "| PSNR | " in significance and "| **PSNR**" not in significance
     tex = (folder / "significance.tex").read_text()
     assert "\\textbf{1 gradsim.measures:GradientSimilarity}" in tex and "In bold: " in tex
-    _compile_if_available(tmp_path, [tex, (folder / "table.tex").read_text(), (folder / "across.tex").read_text()])
+    compile_if_available(tmp_path, [tex, (folder / "table.tex").read_text(), (folder / "across.tex").read_text()])
     assert pd.read_csv(folder / "summary.csv")["metric"].tolist()[0] == CLASS_SPEC
     typo = run_cli("stand", CLASS_SPEC, "--against", "classicl", "--results", tmp_path / "res")
     assert typo.returncode == 2 and "a baseline set (classical, learned, peers, default)" in typo.stderr

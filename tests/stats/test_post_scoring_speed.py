@@ -24,11 +24,11 @@ def _scores(n=96, seed=3):
         "group:reference": np.tile([f"r{k}" for k in range(12)], n // 12)})
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def memory():
-    """A run's fit memory, active for the test (as :func:`iqa_bench.run.outputs.write_run` makes one)."""
-    with fit_memory.using(FitMemory()) as active:
-        yield active
+    """A run's fit memory (as :class:`~iqa_bench.stats.evaluated_run.EvaluatedRun` owns one), handed to
+    every summary the test makes."""
+    return FitMemory()
 
 
 def test_the_summary_in_two_processes_equals_the_serial_one_bit_for_bit(monkeypatch, memory):
@@ -41,10 +41,10 @@ def test_the_summary_in_two_processes_equals_the_serial_one_bit_for_bit(monkeypa
         return original(*args, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", counting)
-    serial = summarize(scores, ["a", "b"], by="group:distortion", n_boot=200, workers=1)
+    serial = summarize(scores, ["a", "b"], by="group:distortion", n_boot=200, workers=1, memory=memory)
     assert calls == []
     memory.fits.clear()
-    forked = summarize(scores, ["a", "b"], by="group:distortion", n_boot=200, workers=2)
+    forked = summarize(scores, ["a", "b"], by="group:distortion", n_boot=200, workers=2, memory=memory)
     assert len(calls) == 1  # the 10 fits did go to worker processes
     pd.testing.assert_frame_equal(serial, forked, check_exact=True)
     assert len(memory.fits) == 10  # and are remembered in the run's memory
@@ -57,7 +57,7 @@ def test_map_forked_keeps_the_order_and_runs_closures_it_never_pickles():
 
 def test_fits_kept_in_the_store_come_back_bit_for_bit_and_a_rerun_refits_nothing(tmp_path, monkeypatch, memory):
     scores = _scores()
-    first = summarize(scores, ["a", "b"], by="group:distortion", n_boot=50, workers=1)
+    first = summarize(scores, ["a", "b"], by="group:distortion", n_boot=50, workers=1, memory=memory)
     with ScoreStore(tmp_path / "s.sqlite") as store:
         assert memory.keep(store) == 10
         assert memory.keep(store) == 0  # nothing new since
@@ -68,13 +68,13 @@ def test_fits_kept_in_the_store_come_back_bit_for_bit_and_a_rerun_refits_nothing
     for key, fit in remembered.items():
         assert memory.fits[key].params.tobytes() == fit.params.tobytes()
     monkeypatch.setitem(regression.FITTERS, "logistic5", lambda z, y: pytest.fail("refitted"))
-    again = summarize(scores, ["a", "b"], by="group:distortion", n_boot=50, workers=1)
+    again = summarize(scores, ["a", "b"], by="group:distortion", n_boot=50, workers=1, memory=memory)
     pd.testing.assert_frame_equal(first, again, check_exact=True)
 
 
 def test_a_damaged_foreign_or_stale_kept_fit_is_skipped_never_used(tmp_path, monkeypatch, memory):
     scores = _scores()
-    summarize(scores, ["a"], n_boot=0, workers=1)
+    summarize(scores, ["a"], n_boot=0, workers=1, memory=memory)
     with ScoreStore(tmp_path / "s.sqlite") as store:
         memory.keep(store)
         (key, text), = store.blobs(fit_memory.FIT_BLOB)
@@ -98,19 +98,18 @@ def test_a_damaged_foreign_or_stale_kept_fit_is_skipped_never_used(tmp_path, mon
     memory.fits.clear()
     with ScoreStore(tmp_path / "s.sqlite") as store:
         assert memory.recall(store) == 0
-        summarize(scores, ["a"], n_boot=0, workers=1)
+        summarize(scores, ["a"], n_boot=0, workers=1, memory=memory)
         assert memory.keep(store) == 1
         assert [key.rsplit(":", 1)[1] for key, _ in store.blobs(fit_memory.FIT_BLOB)] == ["0123456789abcdef"]
 
 
 @pytest.mark.slow
-def test_a_rerun_of_evaluate_reads_the_kept_fits_and_writes_the_same_files(tmp_path, monkeypatch, memory):
+def test_a_rerun_of_evaluate_reads_the_kept_fits_and_writes_the_same_files(tmp_path, monkeypatch):
     from iqa_bench import api
 
     options = dict(results=str(tmp_path / "run"), progress=False, bootstrap=100, plots=False)
     first = api.evaluate("sample", metrics=["psnr", "ssim"], **options)
     written = {p.name: p.read_bytes() for p in first.run_dir.glob("*.*") if p.suffix in (".csv", ".md", ".tex")}
-    memory.fits.clear()
     monkeypatch.setitem(regression.FITTERS, "logistic5", lambda z, y: pytest.fail("refitted on a rerun"))
     again = api.evaluate("sample", metrics=["psnr", "ssim"], **options)
     assert again.computed == 0
@@ -129,22 +128,21 @@ def test_ci_separate_without_resamples_writes_no_empty_intervals_table(tmp_path)
     assert not (without.run_dir / "table_ci.tex").exists()  # and the earlier one is not left stale
 
 
-def test_no_fit_is_remembered_outside_a_run_and_a_run_leaves_none_active(tmp_path):
-    """The fit memory is the run's: without one nothing is kept between calls, and after ``evaluate`` the
-    memory that was active before it is active again (none set process-wide)."""
-    from iqa_bench.api import evaluate
-
-    outer = fit_memory.active()
-    evaluate("sample", metrics=["psnr"], results=str(tmp_path / "run"), progress=False, bootstrap=0, plots=False)
-    assert fit_memory.active() is outer and not outer.fits  # the run's fits went to its own memory
-    with fit_memory.using(None):
-        summarize(_scores(), ["a"], n_boot=0, workers=1)
-        assert fit_memory.active() is None
+def test_a_fit_is_remembered_only_in_the_memory_it_is_handed(monkeypatch):
+    """Issue 44: no fit is process-wide state. A model made without a memory fits every time; models handed
+    one memory fit the same data once; a summary made without one remembers nothing anywhere."""
     calls = []
-    fitters = {"logistic5": lambda z, y: calls.append(1) or regression.FITTERS["logistic5"](z, y)}
-    z, y = np.linspace(-1, 1, 20), np.linspace(0, 5, 20) ** 1.5
-    with fit_memory.using(None):
-        fit_memory.fit("logistic5", z, y, fitters), fit_memory.fit("logistic5", z, y, fitters)
-    with fit_memory.using(FitMemory()):
-        fit_memory.fit("logistic5", z, y, fitters), fit_memory.fit("logistic5", z, y, fitters)
-    assert len(calls) == 3  # twice without a memory, once with one
+    original = regression.FITTERS["logistic5"]
+    monkeypatch.setitem(regression.FITTERS, "logistic5", lambda z, y: calls.append(1) or original(z, y))
+    x, y = np.linspace(-1, 1, 20), np.linspace(0, 5, 20) ** 1.5
+    for _ in range(2):
+        regression.MetricRegression(n_boot=0).fit(x, y)
+    assert len(calls) == 2  # no memory: each fit made
+    shared = FitMemory()
+    for _ in range(2):
+        regression.MetricRegression(n_boot=0, memory=shared).fit(x, y)
+    assert len(calls) == 3 and len(shared.fits) == 1  # one memory: made once
+    summarize(_scores(), ["a"], n_boot=0, workers=1)
+    summarize(_scores(), ["a"], n_boot=0, workers=1)
+    assert len(calls) == 5  # without a memory nothing was kept between the two
+    assert not any(hasattr(fit_memory, name) for name in ("active", "using"))  # no hidden memory to set

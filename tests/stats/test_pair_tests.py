@@ -14,6 +14,7 @@ from sklearn.metrics import roc_auc_score
 
 from iqa_bench.stats import krasula as krasula_module
 from iqa_bench.stats import p1401 as p1401_module
+from iqa_bench.stats.evaluated_run import EvaluatedRun
 from iqa_bench.stats.paired_tests import bootstrap_difference_p, draw_weights, mcnemar_p
 
 Z = 1.959963984540054
@@ -72,7 +73,7 @@ def _jackknife_p_by_hand(full, left):
 
 
 def _check_krasula_jackknife(module, frame, metrics, directions):
-    result = module.krasula(frame, metrics, directions, "score_se", True, clusters=frame["group:reference"].to_numpy())
+    result = module.krasula(EvaluatedRun.of(frame, metrics, directions, True))
     assert result.unit == "references" and result.clusters == frame["group:reference"].nunique()
     refs = sorted(frame["group:reference"].unique())
     full = {m: _krasula_figures_by_hand(frame, m, directions.get(m, True)) for m in metrics}
@@ -108,18 +109,17 @@ def test_a_cluster_pair_counted_twice_fails_the_krasula_jackknife_check(monkeypa
 
 def test_without_references_the_krasula_matrices_say_they_take_pairs_as_independent():
     frame = _grouped().drop(columns="group:reference")
-    result = krasula_module.krasula(frame, ["good", "poor"], {}, "score_se", True, clusters=None)
+    result = krasula_module.krasula(EvaluatedRun.of(frame, ["good", "poor"], {}, True))
     assert result.unit == "items" and "no reference contents" in result.unit_note
     assert all("independent" in result.titles[t] for t in result.tests)
-    one = krasula_module.krasula(_grouped(refs=2, per_ref=30), ["good", "poor"], {}, "score_se", True,
-                                 clusters=np.repeat(["a", "b"], 30))
+    one = krasula_module.krasula(EvaluatedRun.of(_grouped(refs=2, per_ref=30), ["good", "poor"], {}, True))
     assert one.unit == "items" and "2 reference content(s)" in one.unit_note
 
 
 # --- Krasula: the item-level tests (on request) -------------------------------------------------------------
 
 def _check_krasula_item_tests(module, frame):
-    result = module.krasula(frame, ["good", "poor"], {}, "score_se", True, unit="items")
+    result = module.krasula(EvaluatedRun.of(frame, ["good", "poor"], {}, True, pair_tests="items"))
     good, poor = (_krasula_figures_by_hand(frame, m, True) for m in ("good", "poor"))
     y, se = frame["score"].to_numpy(float), frame["score_se"].to_numpy(float)
     different = sum(abs(y[i] - y[j]) / np.hypot(se[i], se[j]) > Z for i in range(len(y)) for j in range(i + 1, len(y)))
@@ -144,7 +144,7 @@ def test_the_binomial_test_on_d_instead_of_2d_fails_its_check():
 
 def test_mcnemar_of_c0_pairs_the_two_metrics_outcomes():
     frame = _grouped(seed=5)
-    result = krasula_module.krasula(frame, ["good", "poor"], {}, "score_se", True, unit="items")
+    result = krasula_module.krasula(EvaluatedRun.of(frame, ["good", "poor"], {}, True, pair_tests="items"))
     assert "c0_mcnemar" in result.tests
     y, se = frame["score"].to_numpy(float), frame["score_se"].to_numpy(float)
     hits = {m: [] for m in ("good", "poor")}
@@ -201,8 +201,7 @@ def _p1401_by_hand(y, pred, half, d):
 
 
 def _check_p1401_pairs(module, frame, metrics, ratings=30):
-    result = module.p1401(frame, metrics, "score_se", "logistic5", ratings,
-                          clusters=frame["group:reference"].to_numpy())
+    result = module.p1401(EvaluatedRun.of(frame, metrics, ratings=ratings))
     pred = _predictions(frame, metrics)
     y = frame["score"].to_numpy(float)
     half = stats.t.ppf(0.975, ratings - 1) * frame["score_se"].to_numpy(float)
@@ -260,8 +259,8 @@ def test_outliers_counted_with_greater_or_equal_fail_the_boundary_check():
 
 def test_the_item_level_p1401_tests_are_paired_and_said_so():
     frame = _grouped(seed=9)
-    result = p1401_module.p1401(frame, ["good", "poor"], "score_se", "logistic5", 30, unit="items", bootstrap=200,
-                                seed=1)
+    result = p1401_module.p1401(EvaluatedRun.of(frame, ["good", "poor"], ratings=30, pair_tests="items",
+                                                 bootstrap=200, seed=1))
     assert result.unit == "items" and "McNemar" in result.titles["or_paired"]
     pred = _predictions(frame, ["good", "poor"])
     half = stats.t.ppf(0.975, 29) * frame["score_se"].to_numpy(float)
@@ -284,4 +283,4 @@ def test_per_item_ratings_set_each_items_t_quantile():
 
 
 def test_no_p1401_table_without_a_mapping():
-    assert p1401_module.p1401(_grouped(), ["good"], "score_se", "none", 30) is None
+    assert p1401_module.p1401(EvaluatedRun.of(_grouped(), ["good"], ratings=30, fit="none")) is None

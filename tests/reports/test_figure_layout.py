@@ -60,8 +60,10 @@ def test_the_significance_heat_map_numbers_its_columns_and_names_its_rows_apart(
     from iqa_bench.reports.significance import plot_significance
     from iqa_bench.run.outputs import significance_of
 
-    result = significance_of(_default_scores(), DEFAULT_METRICS, {s: False for s in DEFAULT_METRICS}, True,
-                             "logistic5", 0, 0, "items", "none")
+    from iqa_bench.stats.evaluated_run import EvaluatedRun
+
+    result = significance_of(EvaluatedRun.of(_default_scores(), DEFAULT_METRICS, {s: False for s in DEFAULT_METRICS},
+                                             True, bootstrap=0))
     plot_significance(result, tmp_path / "significance_f.png", title="F-test")
     (name, fig, renderer), = drawn
     ax = fig.axes[0]

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from iqa_bench.stats.evaluated_run import EvaluatedRun
 from iqa_bench.stats.regression import MetricRegression
 from iqa_bench.stats.significance import NOT_GAUSSIAN_NOTE, compare_metrics, f_test, williams_test
 from iqa_bench.reports.significance import render_significance
@@ -34,6 +35,12 @@ def test_f_test_is_scipys_f_law_and_holds_its_level():
     assert power >= 0.95
 
 
+def _compare(frame, specs, directions, fit, n_boot, seed=0, **settings):
+    """compare_metrics over a run of ``frame`` (the subjective score higher = better)."""
+    return compare_metrics(EvaluatedRun.of(frame, specs, directions, True, fit=fit, bootstrap=n_boot, seed=seed,
+                                           **settings))
+
+
 def _two_metrics(seed, n=200, noise=(0.5, 1.0)):
     rng = np.random.default_rng(seed)
     y = rng.normal(size=n)
@@ -50,8 +57,7 @@ def test_paired_bootstrap_interval_covers_the_true_srocc_difference():
     truth = rho_s(0.5) - rho_s(1.0)
     covered = 0
     for seed in range(100):
-        result = compare_metrics(_two_metrics(seed), ["a", "b"], {"a": True, "b": True}, True, fit="cubic",
-                                 n_boot=500, seed=seed)
+        result = _compare(_two_metrics(seed), ["a", "b"], {"a": True, "b": True}, "cubic", 500, seed)
         row = result.pairs.set_index(["row", "col"]).loc[("a", "b")]
         covered += row["d_srocc_lo"] <= truth <= row["d_srocc_hi"]
     assert covered >= 90  # ≥ 90 % of 100 seeded trials (93 here; a 95 % interval)
@@ -65,8 +71,7 @@ def test_paired_bootstrap_interval_covers_the_true_srocc_difference():
         i, j = rng.integers(0, 200, 200), rng.integers(0, 200, 200)
         independent.append(stats.spearmanr(frame["a"][i], frame["score"][i])[0]
                            - stats.spearmanr(frame["b"][j], frame["score"][j])[0])
-    row = compare_metrics(frame, ["a", "b"], {"a": True, "b": True}, True, fit="cubic", n_boot=500
-                          ).pairs.set_index(["row", "col"]).loc[("a", "b")]
+    row = _compare(frame, ["a", "b"], {"a": True, "b": True}, "cubic", 500).pairs.set_index(["row", "col"]).loc[("a", "b")]
     width = row["d_srocc_hi"] - row["d_srocc_lo"]
     assert width < 0.7 * np.subtract(*np.percentile(independent, [97.5, 2.5]))
 
@@ -74,7 +79,7 @@ def test_paired_bootstrap_interval_covers_the_true_srocc_difference():
 def test_symbols_are_antisymmetric_and_a_distance_is_oriented():
     frame = _two_metrics(1, n=300, noise=(0.3, 1.5))
     frame["b"] = -frame["b"]  # a distance: lower = better
-    result = compare_metrics(frame, ["a", "b"], {"a": True, "b": False}, True, fit="cubic", n_boot=300)
+    result = _compare(frame, ["a", "b"], {"a": True, "b": False}, "cubic", 300)
     for test in ("f", "williams", "srocc", "plcc"):
         matrix = result.matrix(test)
         assert matrix.loc["a", "b"] == 1 and matrix.loc["b", "a"] == -1, test
@@ -93,7 +98,7 @@ def test_an_f_symbol_is_marked_where_a_residual_kurtosis_is_outside_2_4():
     y = rng.normal(size=n)
     frame = pd.DataFrame({"item": range(n), "score": y, "a": y + 0.4 * rng.normal(size=n),
                           "b": y + 0.6 * rng.standard_t(3, size=n), "c": y + 0.8 * rng.normal(size=n)})
-    result = compare_metrics(frame, ["a", "b", "c"], {m: True for m in "abc"}, True, fit="cubic", n_boot=0)
+    result = _compare(frame, ["a", "b", "c"], {m: True for m in "abc"}, "cubic", 0)
     kurtosis = {}
     for m in "abc":
         model = MetricRegression(fit="cubic", n_boot=0).fit(frame[m], y)
@@ -114,8 +119,7 @@ def test_an_f_symbol_is_marked_where_a_residual_kurtosis_is_outside_2_4():
     assert "‡" not in williams_block  # only the F-test assumes Gaussian residuals
     tex = render_significance(result, "latex", "synthetic")
     assert r"$^\ddagger$" in tex and "‡" not in tex
-    gaussian_only = render_significance(compare_metrics(frame, ["a", "c"], {"a": True, "c": True}, True, fit="cubic",
-                                                        n_boot=0), "md", "synthetic")
+    gaussian_only = render_significance(_compare(frame, ["a", "c"], {"a": True, "c": True}, "cubic", 0), "md", "synthetic")
     assert "‡" not in gaussian_only.split("Residual kurtosis")[0]
 
 
@@ -159,8 +163,7 @@ def test_the_matrices_paired_bootstrap_resamples_whole_references_when_asked():
     scores = _clustered_scores()
     directions = {"a": True, "b": True}
     n_boot, seed = 300, 5
-    result = compare_metrics(scores, ["a", "b"], directions, True, "none", n_boot, seed,
-                             clusters=scores["group:reference"].to_numpy())
+    result = _compare(scores, ["a", "b"], directions, "none", n_boot, seed, resample="references")
     pair = result.pairs.query("row == 'a' and col == 'b'").iloc[0]
     labels = scores["group:reference"].to_numpy()
     names = np.unique(labels)
@@ -173,9 +176,9 @@ def test_the_matrices_paired_bootstrap_resamples_whole_references_when_asked():
         deltas.append(stats.spearmanr(part["a"], part["score"])[0] - stats.spearmanr(part["b"], part["score"])[0])
     lo, hi = np.percentile(deltas, [2.5, 97.5])
     assert (pair["d_srocc_lo"], pair["d_srocc_hi"]) == pytest.approx((lo, hi), abs=1e-12)
-    items = compare_metrics(scores, ["a", "b"], directions, True, "none", n_boot, seed)
-    singletons = compare_metrics(scores, ["a", "b"], directions, True, "none", n_boot, seed,
-                                 clusters=np.arange(len(scores)))
+    items = _compare(scores, ["a", "b"], directions, "none", n_boot, seed)
+    singletons = _compare(scores.assign(**{"group:reference": np.arange(len(scores))}), ["a", "b"], directions, "none", n_boot,
+                          seed, resample="references")
     pd.testing.assert_frame_equal(items.pairs, singletons.pairs)
     assert items.pairs["d_srocc_lo"].iloc[0] != pair["d_srocc_lo"]
     assert "cluster bootstrap" in render_significance(result, "md", "x") and \
@@ -227,8 +230,8 @@ def test_corrected_symbols_in_the_matrices_and_the_caption():
     scores = pd.DataFrame({"score": y, **{f"m{k}": y + rng.normal(size=120) * (0.4 + 0.25 * k) for k in range(5)}})
     specs = [f"m{k}" for k in range(5)]
     directions = dict.fromkeys(specs, True)
-    plain = compare_metrics(scores, specs, directions, True, "logistic5", 200, 0)
-    holm = compare_metrics(scores, specs, directions, True, "logistic5", 200, 0, correction="holm")
+    plain = _compare(scores, specs, directions, "logistic5", 200, 0)
+    holm = _compare(scores, specs, directions, "logistic5", 200, 0, correct="holm")
     pairs = holm.pairs
     once = pairs[pairs["row"] < pairs["col"]]
     assert len(once) == 10  # the family: every unordered pair once
