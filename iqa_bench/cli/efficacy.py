@@ -54,7 +54,7 @@ def efficacy_table_command(dataset, root, layers, options, results, fmt, device,
     """Tables 1-3 of the Perceptual-Efficacy paper (F / H-x / L-x / L-(100-x) rows) on any dataset."""
     from ..run.evaluate import evaluate as run_evaluate
     from ..run.config import load_config
-    from ..efficacy.tables import efficacy_table, parse_layer_request, render_efficacy_table, subset_rows
+    from ..efficacy.tables import efficacy_document, efficacy_table, parse_layer_request, subset_rows
     from ..io_utils import atomic_write_text
 
     try:
@@ -69,9 +69,12 @@ def efficacy_table_command(dataset, root, layers, options, results, fmt, device,
     table = efficacy_table(result.summary, result.protocol, requests)
     caption = (f"Perceptual-Efficacy channel subsets on {result.dataset} "
                f"({'2AFC, %' if result.protocol == '2afc' else 'target ' + result.score_text})")
-    for suffix, kind in (("md", "md"), ("tex", "latex"), ("csv", "csv")):
-        atomic_write_text(result.run_dir / f"efficacy_table.{suffix}", render_efficacy_table(table, kind, caption))
-    click.echo(render_efficacy_table(table, fmt, caption), nl=False)
+    from ..reports.renderers import TABLE_RENDERERS, renderer
+
+    document = efficacy_document(table, caption)
+    for drawing in TABLE_RENDERERS.values():
+        atomic_write_text(result.run_dir / f"efficacy_table{drawing.suffix}", drawing.draw(document, caption))
+    click.echo(renderer(fmt).draw(document, caption), nl=False)
     click.echo(f"written: {result.run_dir}/efficacy_table.md, .tex, .csv")
     if result.failures:
         sys.exit(1)

@@ -47,14 +47,14 @@ def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbna
     from ..stats.regression import check_bootstrap_fits
     from ..stats.summaries import build_summary
     from ..reports.renderers import renderer
-    from ..reports.summary import separate_ci_table
     from ..run.outputs import run_labels, with_sentinel_notes
     from ..reports.labels import parse_label_option, with_labels
     from ..run.result import evaluated_run
 
     config = run["config"]
     protocol = run.get("protocol", "regression")
-    if by is None and fmt == "html":  # the page shows the run as evaluate wrote it: the run's groups
+    drawing = renderer(fmt)
+    if by is None and drawing.page:  # the page shows the run as evaluate wrote it: the run's groups
         by = config.get("by") if f"group:{config.get('by')}" in run["scores"].columns else ""
     if by and f"group:{by}" not in run["scores"].columns:
         raise ValueError(f"--by {by!r}: the run has groups "
@@ -70,14 +70,14 @@ def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbna
     imported = run.get("imported") if isinstance(run.get("imported"), dict) else {}
     summary = with_sentinel_notes(with_labels(summary, run_labels(specs, names, imported)), imported)
     ci = ci or config.get("ci", "below")
-    if thumbnails and fmt != "html":
+    if thumbnails and not drawing.page:
         raise ValueError("--thumbnails: images are shown by --format html only")
-    if fmt == "html":
+    if drawing.page:
         from ..run.report_page import finished_run_page
 
         return finished_run_page(run_dir, run, evaluated, summary, thumbnails, by)
-    text = renderer(fmt).summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
-    intervals = separate_ci_table(protocol, summary, run["dataset"], run["score"], ci) if fmt == "latex" else None
+    text = drawing.summary(protocol, summary, run["dataset"], run["score"], layout, ci, by or "group")
+    intervals = drawing.ci_table(protocol, summary, run["dataset"], run["score"], ci)
     return text + "\n" + intervals if intervals else text
 
 

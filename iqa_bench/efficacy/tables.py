@@ -8,7 +8,6 @@ from typing import List, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from ..reports.tables import latex_escape
 from ..errors import OptionError
 
 
@@ -55,20 +54,14 @@ def efficacy_table(summary: pd.DataFrame, protocol: str, requests: Sequence[Tupl
     return pd.DataFrame(rows)
 
 
-def render_efficacy_table(table: pd.DataFrame, fmt: str, caption: str) -> str:
+def efficacy_document(table: pd.DataFrame, caption: str):
+    """Tables 1-3 of the Perceptual-Efficacy paper as a format-neutral document (every format draws it):
+    network, layer and feature set, then the statistics."""
+    from ..reports.table_model import Cell, Column, Document, Row, Table
+
     value_columns = [c for c in table.columns if c not in ("Network", "Layer", "Feature set")]
-    if fmt == "csv":
-        return table.to_csv(index=False)
-    cells = [[str(r["Network"]), str(r["Layer"]), str(r["Feature set"])] +
-             [("n/a" if not np.isfinite(r[c]) else f"{r[c]:.4f}") for c in value_columns] for _, r in table.iterrows()]
-    header = ["Network", "Layer", "Feature set"] + value_columns
-    if fmt == "md":
-        lines = [f"_{caption}_", "", "| " + " | ".join(header) + " |", "|---|---|---|" + "---:|" * len(value_columns)]
-        lines += ["| " + " | ".join(row) + " |" for row in cells]
-        return "\n".join(lines) + "\n"
-    lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{latex_escape(caption)}}}",
-             r"\begin{tabular}{lll" + "r" * len(value_columns) + "}", r"\toprule",
-             " & ".join(latex_escape(h) for h in header) + r" \\", r"\midrule"]
-    lines += [" & ".join(latex_escape(c) for c in row) + r" \\" for row in cells]
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
-    return "\n".join(lines) + "\n"
+    rows = [Row(str(r["Network"]), [Cell(str(r["Layer"])), Cell(str(r["Feature set"]))]
+                + [Cell("n/a" if not np.isfinite(r[c]) else f"{r[c]:.4f}") for c in value_columns])
+            for _, r in table.iterrows()]
+    columns = [Column("Layer", align="l"), Column("Feature set", align="l")] + [Column(c) for c in value_columns]
+    return Document([Table(columns, rows, name_header="Network", caption=caption, short_caption=caption)], data=table)

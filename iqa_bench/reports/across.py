@@ -16,10 +16,10 @@ import pandas as pd
 
 from ..io_utils import run_files
 from .peer_values import PEERS, SOURCES, peer_values
-from . import latex
 from .labels import label_of
 from ..stats.summaries import ALL, INVERTED
-from .tables import LABELS, RESAMPLING, best_rows, display_name, md_row, shown_value, stat_parts
+from .table_model import Cell, Column, Document, Note, Row, Table
+from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
 from ..errors import OptionError
 
 STATS = ("plcc", "srocc", "krocc")
@@ -195,53 +195,48 @@ def _table(frame: pd.DataFrame, runs: Sequence[DatasetRun]):
     return columns, rows
 
 
-def _notes(frame: pd.DataFrame, fmt: str = "md") -> List[str]:
+def _notes(frame: pd.DataFrame) -> List[Note]:
     """Footnotes: the peers' sources and row mapping, what was not computed (LaTeX: without the reason,
     which can hold a machine path), the † note."""
     notes = []
     for peer in PEERS:
         if f"{peer}_srocc" in frame.columns and frame[f"{peer}_srocc"].notna().any():
-            notes.append(f"{peer}: {SOURCES[peer]}.")
+            notes.append(Note(f"{peer}: {SOURCES[peer]}."))
             mapped = frame.dropna(subset=[f"{peer}_srocc"])
             for (metric, row, note), _ in mapped.groupby([mapped["metric"], mapped[f"{peer}_row"],
                                                           mapped[f"{peer}_note"].fillna("")]):
                 if metric != row or note:
-                    notes.append(f"{metric} beside {peer}'s {row}" + (f" ({note})" if note else "") + ".")
+                    notes.append(Note(f"{metric} beside {peer}'s {row}" + (f" ({note})" if note else "") + "."))
     missing = [r for r in frame.to_dict("records") if isinstance(r.get("note"), str) and r["note"]]
-    if fmt == "md":
-        notes += [f"{label_of(r)} on {r['dataset']} not computed: {r['note']}" for r in missing]
-    elif missing:
-        notes.append("Not computed (reasons in each run's failures.txt): "
-                     + ", ".join(f"{label_of(r)} on {r['dataset']}" for r in missing) + ".")
+    notes += [Note(f"{label_of(r)} on {r['dataset']} not computed: {r['note']}", text_only=True) for r in missing]
+    if missing:
+        notes.append(Note("Not computed (reasons in each run's failures.txt): "
+                          + ", ".join(f"{label_of(r)} on {r['dataset']}" for r in missing) + ".", latex_only=True))
     if "sign" in frame.columns and (frame["sign"] == INVERTED).any():
-        notes.append("† correlation sign contradicts the metric's declared direction (see the dataset's table).")
+        notes.append(Note("† correlation sign contradicts the metric's declared direction (see the dataset's table)."))
     return notes
 
 
-def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
-    """The table in ``md``, ``latex`` (booktabs, scaled to the text width) or ``csv`` (long form)."""
+def across_document(runs: Sequence[DatasetRun]) -> Document:
+    """The table across datasets: one column group per dataset (LaTeX: one block each, in one float); the
+    CSV format writes the long form (:func:`across_frame`)."""
     frame = across_frame(runs)
-    if fmt == "csv":
-        return frame.to_csv(index=False)
-    if fmt not in ("md", "latex"):
-        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv")
     columns, rows = _table(frame, runs)
-    caption, notes = _caption(runs), _notes(frame, fmt)
-    if fmt == "md":
-        lines = [f"_{caption}_", "", md_row(["metric"] + [c[0] for c in columns]),
-                 "|---|" + "---:|" * len(columns)]
-        for _spec, name, cells, intervals, flags in rows:
-            shown = [f"{c} {i}" if i else c for c, i in zip(cells, intervals)]
-            lines.append(md_row([name] + [f"**{c}**" if b else c for c, b in zip(shown, flags)]))
-        return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n"
-    blocks = []  # one block per dataset: its statistics (intervals on a second line), then its peers'
-    for run in runs:
-        keep = [k for k, c in enumerate(columns) if c[1] == run.name]
-        body = [latex.Row([name] + [cells[k] for k in keep], [False] + [flags[k] for k in keep], spec,
-                          [""] + [intervals[k] for k in keep]) for spec, name, cells, intervals, flags in rows]
-        headings = [columns[k][0][len(run.name) + 1:] for k in keep]
-        above = f" & \\multicolumn{{{len(keep)}}}{{c}}{{{latex.latex_escape(run.name)}}} \\\\ \\cmidrule(lr){{2-{len(keep) + 1}}}"
-        blocks.append(latex.tabular(["Metric"] + headings, body,
-                                    latex.name_column() + latex.heading_column("1.6cm") * len(keep), above))
-    return latex.table("Each metric across datasets: correlation with each dataset's subjective scores; best of "
-                       "each column in bold.", blocks, caption, notes)
+    table = Table([Column(heading, heading[len(dataset) + 1:], group=dataset) for heading, dataset, _, _ in columns],
+                  [Row(name, [Cell(c, i, b) for c, i, b in zip(cells, intervals, flags)], spec=spec)
+                   for spec, name, cells, intervals, flags in rows],
+                  name_header="metric", name_short="Metric", caption=_caption(runs),
+                  short_caption="Each metric across datasets: correlation with each dataset's subjective scores; best of "
+                                "each column in bold.", font=r"\small", group_style="blocks")
+    return Document([table], notes=_notes(frame), note_style="list", data=frame)
+
+
+def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
+    """:func:`across_document` drawn in ``fmt`` (md, latex, csv, html)."""
+    from .renderers import renderer
+
+    try:
+        drawing = renderer(fmt)
+    except ValueError:
+        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv") from None
+    return drawing.draw(across_document(runs), "Metrics across datasets")

@@ -1,14 +1,13 @@
-"""The table of :func:`iqa_bench.stats.fit_protocols.fit_protocol_table` rendered (Markdown, LaTeX):
+"""The table of :func:`iqa_bench.stats.fit_protocols.fit_protocol_table` as a format-neutral document:
 every metric's PLCC and RMSE under each mapping of ``--fit all``."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .tables import md_row
 from ..stats.regression import MONOTONE_RULE, PROTOCOLS
-from . import latex
 from .labels import label_of
+from .table_model import Cell, Column, Document, Note, Row, Table
 
 LABELS = {"none": "no fit", "logistic4": "logistic-4 (VQEG)", "logistic5": "logistic-5 (Sheikh 2006)",
           "cubic": "cubic"}
@@ -31,35 +30,24 @@ def _rmse(row, protocol: str) -> str:
     return f"{value:.3f}" if np.isfinite(value) else "—"
 
 
-def render_fit_protocols(table: pd.DataFrame, fmt: str, dataset: str, score_text: str = "") -> str:
-    """Markdown or LaTeX (booktabs, body size: intervals on a second, smaller line): metric × (|PLCC|
-    per protocol, RMSE per fitted protocol, spread); metrics by their display names."""
+def fit_protocols_document(table: pd.DataFrame, dataset: str, score_text: str = "") -> Document:
+    """Metric × (|PLCC| per protocol with its interval, RMSE per fitted protocol, spread); metrics by their
+    display names; the item count only where the table has room (LaTeX leaves it to the main table)."""
     if table.empty:
-        return ""
+        return Document([], data=table)
     ci = any(np.isfinite(table[f"plcc_{p}_lo"]).any() for p in PROTOCOLS)
     fitted = [p for p in PROTOCOLS if p != "none"]
-    header = (["metric", "n"] + [f"PLCC {LABELS[p]}" for p in PROTOCOLS] + [f"RMSE {LABELS[p]}" for p in fitted]
-              + ["PLCC spread"])
-    body = []
-    for _, row in table.iterrows():
-        plcc = [_plcc(row, p) for p in PROTOCOLS]
-        rest = [_rmse(row, p) for p in fitted] + [f"{row['plcc_spread']:.3f}" if np.isfinite(row["plcc_spread"])
-                                                 else "—"]
-        body.append((label_of(row), row["metric"], str(row["n"]), plcc, rest))
+    columns = ([Column("n", in_latex=False)] + [Column(f"PLCC {LABELS[p]}", f"PLCC {SHORT[p]}") for p in PROTOCOLS]
+               + [Column(f"RMSE {LABELS[p]}", f"RMSE {SHORT[p]}") for p in fitted] + [Column("PLCC spread", "spread")])
+    rows = [Row(label_of(row), [Cell(str(row["n"]))] + [Cell(*_plcc(row, p)) for p in PROTOCOLS]
+                + [Cell(_rmse(row, p)) for p in fitted]
+                + [Cell(f"{row['plcc_spread']:.3f}" if np.isfinite(row["plcc_spread"]) else "—")], spec=row["metric"])
+            for _, row in table.iterrows()]
     caption = (f"{dataset}: PLCC and RMSE under each mapping ({score_text}; |PLCC|"
                f"{', 95% bootstrap CI in brackets' if ci else ''}; no fit = Pearson of the raw values, "
                f"pyiqa's protocol, with no RMSE; {MONOTONE_RULE}); spread = largest − smallest |PLCC|")
-    if fmt == "latex":
-        short = [f"PLCC {SHORT[p]}" for p in PROTOCOLS] + [f"RMSE {SHORT[p]}" for p in fitted] + ["spread"]
-        rows = [latex.Row([name] + [v for v, _ in plcc] + rest, spec=spec,  # n: in the main table
-                          below=[""] + [i for _, i in plcc] + [""] * len(rest) if ci else None)
-                for name, spec, n, plcc, rest in body]
-        block = latex.tabular(["Metric"] + short, rows, latex.name_column() + "r" * len(short))
-        return latex.table(f"{dataset}: |PLCC| and RMSE of each metric under each mapping; spread = largest − "
-                           f"smallest |PLCC|.", [block], caption,
-                           [f"Mappings: {', '.join(f'{SHORT[p]} = {LABELS[p]}' for p in PROTOCOLS)}."],
-                           font=r"\footnotesize", colsep="3pt")
-    lines = [f"_{caption}_", "", md_row(header), "|---|" + "---:|" * (len(header) - 1)]
-    lines += [md_row([name, n] + [f"{v} {i}" if i else v for v, i in plcc] + rest)
-              for name, spec, n, plcc, rest in body]
-    return "\n".join(lines) + "\n"
+    mappings = f"Mappings: {', '.join(f'{SHORT[p]} = {LABELS[p]}' for p in PROTOCOLS)}."
+    return Document([Table(columns, rows, name_header="metric", name_short="Metric", caption=caption,
+                           short_caption=f"{dataset}: |PLCC| and RMSE of each metric under each mapping; spread = "
+                                         f"largest − smallest |PLCC|.",
+                           notes=[Note(mappings, latex_only=True)], colsep="3pt")], data=table)

@@ -26,55 +26,68 @@ class Renderer(ABC):
     name = ""
     suffix = ""
     table_file = ""
+    #: Whether the format writes a run as one page (report.html) rather than one file per table.
+    page = False
 
     def summary(self, protocol: str, summary, dataset: str, score_text: str, layout: str = "paper",
                 ci: str = "below", by: str = "group") -> str:
         """A run's summary table (regression or 2AFC; the one-line note when no metric has a value)."""
-        from .summary import render_summary
+        from .summary import summary_document
+        from .tables import display_name
 
-        return render_summary(protocol, summary, self.name, dataset, score_text, layout, ci, by)
+        return self.draw(summary_document(protocol, summary, dataset, score_text, layout, ci, by),
+                         f"{display_name(dataset)}: summary")
+
+    def ci_table(self, protocol: str, summary, dataset: str, score_text: str, ci: str) -> Optional[str]:
+        """``--ci separate``: the intervals' table of its own beside the summary (LaTeX; None elsewhere)."""
+        return None
 
     def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, highlight=()) -> str:
         """The significance matrices of :func:`iqa_bench.stats.significance.compare_metrics` (the rows of
         ``highlight`` in bold)."""
-        from .significance import render_significance
+        from .significance import significance_document
 
-        return render_significance(result, self.name, dataset, labels, highlight)
+        return self.draw(significance_document(result, dataset, labels, highlight), f"{dataset}: significance")
 
     def fit_protocols(self, table, dataset: str, score_text: str) -> str:
         """PLCC / RMSE of every metric under each mapping (``--fit all``)."""
-        from .fit_protocols import render_fit_protocols
+        from .fit_protocols import fit_protocols_document
 
-        return render_fit_protocols(table, self.name, dataset, score_text)
+        return self.draw(fit_protocols_document(table, dataset, score_text), f"{dataset}: fit protocols")
 
     def p1401(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
         """The ITU-T P.1401 figures (:func:`iqa_bench.stats.p1401.p1401`) and their matrices."""
-        from .methodology import render_p1401
+        from .methodology import p1401_document
 
-        return render_p1401(result, self.name, dataset, labels, spread)
+        return self.draw(p1401_document(result, dataset, labels, spread), f"{dataset}: ITU-T P.1401")
 
     def krasula(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
         """Krasula et al.'s AUCs and C0 (:func:`iqa_bench.stats.krasula.krasula`) and their matrices."""
-        from .methodology import render_krasula
+        from .methodology import krasula_document
 
-        return render_krasula(result, self.name, dataset, labels, spread)
+        return self.draw(krasula_document(result, dataset, labels, spread), f"{dataset}: Krasula et al. 2016")
 
     def held_out(self, table, dataset: str, fit: str) -> str:
         """PLCC / RMSE of the mapping in-sample and held-out by reference (``--mapping held-out``)."""
-        from .methodology import render_held_out
+        from .methodology import held_out_document
 
-        return render_held_out(table, self.name, dataset, fit)
+        return self.draw(held_out_document(table, dataset, fit), f"{dataset}: held-out mapping")
 
     def across(self, runs) -> str:
         """One table metric × dataset."""
-        from .across import render_across
+        from .across import across_document
 
-        return render_across(runs, self.name)
+        return self.draw(across_document(runs), "Metrics across datasets")
 
     def run_page(self, view) -> Optional[str]:
         """The whole run as one page (:class:`iqa_bench.reports.html_run.RunView`); None for a format that
         writes one file per table."""
         return None
+
+    @abstractmethod
+    def draw(self, document, title: str = "") -> str:
+        """A format-neutral :class:`~.table_model.Document` as this format's text (``title``: a page's
+        title); a document without tables is the empty text (its numbers only in CSV)."""
 
     @abstractmethod
     def calibration(self, rows) -> str:
@@ -85,8 +98,48 @@ class Renderer(ABC):
         """A paper recipe's table beside the published values (:class:`iqa_bench.recipes.paper.PaperResult`)."""
 
 
+def _bold(text: str, bold: bool) -> str:
+    return f"**{text}**" if bold and text else text
+
+
 class Markdown(Renderer):
     name, suffix, table_file = "md", ".md", "table.md"
+
+    def draw(self, document, title: str = "") -> str:
+        """The caption in italics once above, each table (its title in bold, a blank line after it, its
+        notes one paragraph each), the document's notes (one line each, or a list), the closing paragraph;
+        then the comment (which spec each name is), not rendered."""
+        from .table_model import notes_for
+
+        if not document.tables and not document.closing:
+            return ""
+        lines = [f"_{document.caption}_", ""] if document.caption else []
+        for table in document.tables:
+            lines += self._lines(table, document.intervals != "separate")
+        notes = notes_for(document.notes, latex=False)
+        lines += [f"- {note}" for note in notes] if document.note_style == "list" else notes
+        if document.closing:
+            lines.append(document.closing)
+        return "\n".join(lines) + "\n" + document.comment
+
+    @staticmethod
+    def _lines(table, intervals: bool) -> list:
+        from .tables import md_row
+
+        lines = [f"_{table.caption}_", ""] if table.caption else []
+        if table.title:
+            lines += [f"**{table.title}**" + (f" ({table.title_note})" if table.title_note else ""), ""]
+        header = md_row([_bold(r.name, r.bold) for r in table.rows], corner=True) if table.matrix else \
+            md_row([table.name_header] + [c.header for c in table.columns])
+        lines += [header, "|---|" + "".join("---:|" if c.align == "r" else "---|" for c in table.columns)]
+        for row in table.rows:
+            cells = [_bold(f"{c.text} {c.interval}" if intervals and c.interval else c.text, c.bold or row.bold)
+                     for c in row.cells]
+            lines.append(md_row([_bold(row.name, row.bold)] + cells))
+        lines.append("")
+        for note in table.notes_for(latex=False):
+            lines += [note, ""]
+        return lines
 
     def calibration(self, rows) -> str:
         from .calibration import render_markdown
@@ -101,6 +154,104 @@ class Markdown(Renderer):
 
 class Latex(Renderer):
     name, suffix, table_file = "latex", ".tex", "table.tex"
+
+    def ci_table(self, protocol: str, summary, dataset: str, score_text: str, ci: str) -> Optional[str]:
+        from .summary import separate_ci_table
+
+        return separate_ci_table(protocol, summary, dataset, score_text, ci)
+
+    def draw(self, document, title: str = "") -> str:
+        """Each table a booktabs float at the body size (the caption short, the whole one a provenance
+        comment; the document's notes under the first), its grouped columns in floats of their own
+        (:data:`~.tables.GROUP_COLUMNS` a float); the closing paragraph a comment."""
+        from . import latex
+        from .table_model import notes_for
+
+        if document.intervals not in latex.CI_MODES:
+            from ..errors import OptionError
+
+            raise OptionError("ci", f"{{option}} {document.intervals!r}: valid: {', '.join(latex.CI_MODES)}")
+        if not document.tables and not document.closing:
+            return ""
+        floats = []
+        for k, table in enumerate(document.tables):
+            notes = notes_for(document.notes, latex=True) if k == 0 else []
+            floats += [self._matrix(table, document.caption)] if table.matrix else \
+                self._floats(table, document.caption, document.intervals, notes)
+        every = document.page_break_every
+        floats = ["\\clearpage\n" + text if every and k and k % every == 0 else text for k, text in enumerate(floats)]
+        return "\n".join(floats + ([latex.comment(document.closing)] if document.closing else []))
+
+    @staticmethod
+    def _floats(table, provenance: str, intervals: str, notes) -> list:
+        """The table's float (the columns without a group), then its grouped columns' floats."""
+        from . import latex
+        from .tables import GROUP_COLUMNS
+
+        shown = [k for k, column in enumerate(table.columns) if column.in_latex and not column.group]
+        rows = []
+        for row in table.rows:
+            cells = [row.cells[k] for k in shown]
+            rows.append(latex.Row([row.name] + [f"{c.text} {c.interval}" if intervals == "inline" and c.interval
+                                                else c.text for c in cells],
+                                  [row.bold] + [c.bold or row.bold for c in cells], spec=row.spec,
+                                  below=[""] + [c.interval for c in cells]
+                                  if intervals == "below" and any(c.interval for c in cells) else None))
+        header = [table.name_short or table.name_header] + [table.columns[k].short or table.columns[k].header
+                                                              for k in shown]
+        blocks = [latex.tabular(header, rows, latex.name_column() + "".join(table.columns[k].align for k in shown))] \
+            if shown else []
+        grouped = [k for k, column in enumerate(table.columns) if column.in_latex and column.group]
+        if table.group_style == "blocks":  # one block per group, under the table's own columns
+            for group in dict.fromkeys(table.columns[k].group for k in grouped):
+                keep = [k for k in grouped if table.columns[k].group == group]
+                above = (f" & \\multicolumn{{{len(keep)}}}{{c}}{{{latex.latex_escape(group)}}} \\\\ "
+                         f"\\cmidrule(lr){{2-{len(keep) + 1}}}")
+                body = [latex.Row([row.name] + [row.cells[k].text for k in keep],
+                                  [row.bold] + [row.cells[k].bold or row.bold for k in keep], row.spec,
+                                  [""] + [row.cells[k].interval for k in keep] if intervals == "below" else None)
+                        for row in table.rows]
+                blocks.append(latex.tabular(["Metric"] + [table.columns[k].short or table.columns[k].header for k in keep],
+                                            body, latex.name_column() + latex.heading_column("1.6cm") * len(keep),
+                                            above))
+            grouped = []
+        floats = [latex.table(table.short_caption, blocks, table.caption or provenance,
+                              table.notes_for(latex=True) + list(notes), font=table.font, colsep=table.colsep)]
+        chunks = [grouped[start:start + GROUP_COLUMNS] for start in range(0, len(grouped), GROUP_COLUMNS)]
+        for n, chunk in enumerate(chunks):
+            above = (f" & \\multicolumn{{{len(chunk)}}}{{c}}{{{latex.latex_escape(table.columns[chunk[0]].group)}}} "
+                     f"\\\\ \\cmidrule(lr){{2-{len(chunk) + 1}}}")
+            headings = [f"\\hspace{{0pt}}\\footnotesize {latex.latex_escape(table.columns[k].short or table.columns[k].header)}"
+                        for k in chunk]
+            rows = [latex.Row([row.name] + [row.cells[k].text for k in chunk],
+                              [row.bold] + [row.cells[k].bold or row.bold for k in chunk], spec=row.spec)
+                    for row in table.rows]
+            block = latex.tabular(["Metric"] + headings, rows,
+                                  latex.name_column() + latex.heading_column("1.4cm") * len(chunk), above)
+            part = f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+            floats.append(latex.table(table.split_caption.replace("{part}", part), [block]))
+        return floats
+
+    @staticmethod
+    def _matrix(table, provenance: str) -> str:
+        """Rows numbered and named, columns by number, − for -1; a mirrored matrix as its upper triangle."""
+        from . import latex
+
+        n = len(table.rows)
+        signs = [[c.text.replace("-", "−") for c in row.cells] for row in table.rows]
+        if table.mirrored:  # column j > row i only: the lower triangle is the upper one with the sign flipped
+            rows = [latex.Row([f"{i + 1} {row.name}"] + [""] * i + signs[i][i + 1:], [row.bold] * n, spec=row.spec)
+                    for i, row in enumerate(table.rows[:-1])]
+            header, notes = [str(j + 2) for j in range(n - 1)], [
+                f"Upper triangle; the lower one is its mirror with the sign flipped. Columns: the metrics numbered "
+                f"as the rows (the last, {n}, is {table.rows[-1].name})."]
+        else:
+            rows = [latex.Row([f"{i + 1} {row.name}"] + signs[i], [row.bold] * (n + 1), spec=row.spec)
+                    for i, row in enumerate(table.rows)]
+            header, notes = [str(k + 1) for k in range(n)], ["Columns: the metrics numbered as the rows."]
+        block = latex.tabular(["Metric"] + header, rows, latex.name_column() + "c" * len(header))
+        return latex.table(table.short_caption, [block], table.caption or provenance,
+                           notes + table.notes_for(latex=True), font=table.font, colsep=table.colsep)
 
     def calibration(self, rows) -> str:
         from .calibration import render_latex
@@ -118,56 +269,68 @@ class Csv(Renderer):
 
     name, suffix, table_file = "csv", ".csv", "summary.csv"
 
+    def draw(self, document, title: str = "") -> str:
+        """The document's numbers, as computed (a significance document: every pair, kurtoses included)."""
+        return "" if document.data is None else document.data.to_csv(index=False)
+
     def calibration(self, rows) -> str:
         from .calibration import render_csv
 
         return render_csv(rows)
-
-    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, highlight=()) -> str:
-        return result.pairs.to_csv(index=False)  # every pair, kurtoses included
-
-    def fit_protocols(self, table, dataset: str, score_text: str) -> str:
-        return table.to_csv(index=False)
 
     def paper(self, result) -> str:
         return result.long_table().to_csv(index=False)
 
 
 class Html(Renderer):
-    """Self-contained HTML pages (:mod:`.html_page`): a run's report (:mod:`.html_run`); every other
-    table is the Markdown one as a sortable HTML table, on a page of its own."""
+    """Self-contained HTML pages (:mod:`.html_page`): a run's report (:mod:`.html_run`); a format-neutral
+    document drawn as sortable HTML tables; the other tables (summary, across, paper, calibration) as the
+    Markdown one converted, on a page of their own."""
 
     name, suffix, table_file = "html", ".html", ""
+    page = True
     _markdown = Markdown()
+
+    def draw(self, document, title: str = "") -> str:
+        """A page of the document's tables, drawn directly (sortable; the caption, titles and notes as
+        text, escaped)."""
+        from .html_page import escape, page
+
+        body = [f"<h1>{escape(title)}</h1>"]
+        if document.caption:
+            body.append(f'<p class="note"><em>{escape(document.caption)}</em></p>')
+        for table in document.tables:
+            body += self._table(table)
+        if document.closing:
+            body.append(f'<p class="note">{escape(document.closing)}</p>')
+        return page(title, body)
+
+    @staticmethod
+    def _table(table) -> list:
+        from .html_page import escape
+
+        def cell(text: str, bold: bool, tag: str = "td", interval: str = "") -> str:
+            shown = escape(text) + (f' <span class="ci">{escape(interval)}</span>' if interval else "")
+            return f"<{tag}>" + (f"<strong>{shown}</strong>" if bold and text else shown) + f"</{tag}>"
+        out = [f'<p class="note"><em>{escape(table.caption)}</em></p>'] if table.caption else []
+        if table.title:
+            out.append(f"<h2>{escape(table.title)}</h2>"
+                       + (f'<p class="note">{escape(table.title_note)}</p>' if table.title_note else ""))
+        names = [cell(r.name, r.bold, "th") for r in table.rows] if table.matrix else \
+            [cell(c.header, False, "th") for c in table.columns]
+        out.append('<div class="wide"><table class="sortable"><thead><tr>' + cell("" if table.matrix else table.name_header, False, "th")
+                   + "".join(names) + "</tr></thead><tbody>")
+        out += ["<tr>" + cell(row.name, row.bold, "th") + "".join(cell(c.text, c.bold or row.bold, "td", c.interval)
+                                                                 for c in row.cells) + "</tr>" for row in table.rows]
+        out.append("</tbody></table></div>")
+        out += [f'<p class="note">{escape(note)}</p>' for note in table.notes_for(latex=False)]
+        return out
 
     @staticmethod
     def _page(title: str, text: str) -> str:
         from .html_page import markdown_page
 
         return markdown_page(title, text)
-
-    def summary(self, protocol: str, summary, dataset: str, score_text: str, layout: str = "paper",
-                ci: str = "below", by: str = "group") -> str:
-        return self._page(f"{dataset}: summary", self._markdown.summary(protocol, summary, dataset, score_text,
-                                                                          layout, ci, by))
-
-    def significance(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, highlight=()) -> str:
-        return self._page(f"{dataset}: significance", self._markdown.significance(result, dataset, labels, highlight))
-
-    def fit_protocols(self, table, dataset: str, score_text: str) -> str:
-        return self._page(f"{dataset}: fit protocols", self._markdown.fit_protocols(table, dataset, score_text))
-
-    def p1401(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
-        return self._page(f"{dataset}: ITU-T P.1401", self._markdown.p1401(result, dataset, labels, spread))
-
-    def krasula(self, result, dataset: str, labels: Optional[Dict[str, str]] = None, spread: str = "") -> str:
-        return self._page(f"{dataset}: Krasula et al. 2016", self._markdown.krasula(result, dataset, labels, spread))
-
-    def held_out(self, table, dataset: str, fit: str) -> str:
-        return self._page(f"{dataset}: held-out mapping", self._markdown.held_out(table, dataset, fit))
-
-    def across(self, runs) -> str:
-        return self._page("Metrics across datasets", self._markdown.across(runs))
 
     def calibration(self, rows) -> str:
         return self._page("Calibration against the official implementations", self._markdown.calibration(rows))

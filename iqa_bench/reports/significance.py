@@ -1,34 +1,31 @@
-"""The significance matrices of :mod:`iqa_bench.stats.significance` rendered: Markdown and LaTeX tables,
-and the F-test's heat map."""
+"""The significance matrices of :mod:`iqa_bench.stats.significance` as a format-neutral document (every
+format draws it: :mod:`.renderers`), and the F-test's heat map."""
 from __future__ import annotations
 
 from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from .tables import md_row
 from ..stats.multiple_comparisons import TITLES
+from .table_model import Document, Note, matrix_table, symbol_text
 from ..stats.significance import NOT_GAUSSIAN_MARK, NOT_GAUSSIAN_NOTE, TEST_TITLES, TESTS, SignificanceResult
 
 
 def _cell(value, marked: bool = False, mark: str = NOT_GAUSSIAN_MARK) -> str:
-    if not np.isfinite(value):
-        return ""
-    return str(int(value)) + (mark if marked else "")
+    return symbol_text(value, mark if marked else "")
 
 
-def render_significance(result: SignificanceResult, fmt: str, dataset: str,
-                        labels: Optional[Dict[str, str]] = None, highlight: Sequence[str] = ()) -> str:
-    """The matrices of every test as Markdown (full matrices, metrics by their display names) or LaTeX
-    (booktabs at the body size: the upper triangle only -- the lower one is its mirror with the sign
-    flipped --, rows numbered and named, columns by number; every spec in a row comment), with the
-    residual check below. ``labels``: spec → display name (default :func:`~.reports.labels.metric_label`);
-    the rows (and, in Markdown, the columns) of ``highlight`` are set in bold, the caption says so."""
-    from . import latex
+def significance_document(result: SignificanceResult, dataset: str, labels: Optional[Dict[str, str]] = None,
+                          highlight: Sequence[str] = ()) -> Document:
+    """The matrices of every test (metrics by their display names; Markdown shows each whole, LaTeX its
+    upper triangle, the lower one being its mirror with the sign flipped), with the residual check below.
+    ``labels``: spec → display name (default :func:`~.reports.labels.metric_label`); the rows (and columns)
+    of ``highlight`` are set in bold, the caption says so. Fewer than two metrics: no table (the CSV keeps
+    the pairs)."""
     from .labels import metric_label, trained_on_note
 
     if len(result.metrics) < 2:
-        return ""
+        return Document([], data=result.pairs)
     names = {m: (labels or {}).get(m) or metric_label(m) for m in result.metrics}
     heading = (f"{dataset}: significance between metrics (two-sided, α = {result.alpha:g}); 1: the row metric is "
                f"significantly better than the column metric, -1: worse, 0: not distinguishable")
@@ -40,56 +37,24 @@ def render_significance(result: SignificanceResult, fmt: str, dataset: str,
     bold = [m for m in result.metrics if m in set(highlight)]
     if bold:
         heading += f"; in bold: {', '.join(names[m] for m in bold)}"
-    out = [f"_{heading}_\n"] if fmt != "latex" else []
+    tables = []
     for test in TESTS:
         if test in ("srocc", "plcc") and result.n_boot <= 0:
             continue
-        matrix = result.matrix(test)
         marked = result.f_marked() if test == "f" else None
-        any_marked = marked is not None and bool(marked.to_numpy().any())
-
-        def cell(metric, other, mark):
-            return "" if metric == other else \
-                _cell(matrix.loc[metric, other], marked is not None and marked.loc[metric, other], mark)
-        if fmt == "latex":
-            metrics = result.metrics
-            rows = [latex.Row([f"{i + 1} {names[m]}"] + [cell(m, o, NOT_GAUSSIAN_MARK).replace("-", "−")
-                                                         for o in metrics[1:]], spec=m,
-                              bold=[m in bold] * len(metrics))
-                    for i, m in enumerate(metrics[:-1])]
-            for i, row in enumerate(rows):  # the upper triangle: column j > row i
-                row.cells[1:i + 1] = [""] * i
-            block = latex.tabular(["Metric"] + [str(j + 2) for j in range(len(metrics) - 1)], rows,
-                                  latex.name_column() + "c" * (len(metrics) - 1))
-            notes = ([f"Upper triangle; the lower one is its mirror with the sign flipped. Columns: the metrics "
-                      f"numbered as the rows (the last, {len(metrics)}, is {names[metrics[-1]]})."]
-                     + ([NOT_GAUSSIAN_NOTE + "."] if any_marked else [])
-                     + ([f"In bold: {', '.join(names[m] for m in bold)}."] if bold else [])
-                     + trained_on_note(names.values())
-                     + ([unit[0].upper() + unit[1:] + "."] if unit and test in ("srocc", "plcc") else []))
-            out.append(latex.table(f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, "
-                                   f"−1: worse, 0: not distinguishable (α = {result.alpha:g}).", [block],
-                                   heading, notes, font=r"\footnotesize"))
-        else:
-            shown = [f"**{names[m]}**" if m in bold else names[m] for m in result.metrics]
-            out.append(f"**{TEST_TITLES[test]}**\n")
-            out.append(md_row(shown, corner=True))
-            out.append("|---|" + "---:|" * len(result.metrics))
-            for metric, name in zip(result.metrics, shown):
-                cells = [cell(metric, o, NOT_GAUSSIAN_MARK) for o in result.metrics]
-                if metric in bold:
-                    cells = [f"**{c}**" if c else c for c in cells]
-                out.append(md_row([name] + cells))
-            out.append("")
-            if any_marked:
-                out.append(NOT_GAUSSIAN_NOTE + ".\n")
-            out += [n + "\n" for n in trained_on_note(names.values())]
-    checks = result.residuals
+        notes = ([Note(NOT_GAUSSIAN_NOTE + ".")] if marked is not None and bool(marked.to_numpy().any()) else []) \
+            + ([Note(f"In bold: {', '.join(names[m] for m in bold)}.", latex_only=True)] if bold else []) \
+            + [Note(n) for n in trained_on_note(names.values())] \
+            + ([Note(unit[0].upper() + unit[1:] + ".", latex_only=True)] if unit and test in ("srocc", "plcc") else [])
+        tables.append(matrix_table(
+            result.matrix(test), result.metrics, names, TEST_TITLES[test], marked=marked, mark=NOT_GAUSSIAN_MARK,
+            bold=bold, mirrored=True, notes=notes,
+            short_caption=f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, −1: worse, "
+                          f"0: not distinguishable (α = {result.alpha:g})."))
     lines = [f"{names.get(r['metric'], r['metric'])} {r['kurtosis']:.2f}{'' if r['gaussian'] else ' (outside [2, 4])'}"
-             for _, r in checks.iterrows() if np.isfinite(r["kurtosis"])]
-    note = ("Residual kurtosis (Gaussian for the F-test when in [2, 4], Sheikh et al. 2006): " + "; ".join(lines))
-    out.append(latex.comment(note).rstrip("\n") if fmt == "latex" else note)
-    return "\n".join(out) + "\n"
+             for _, r in result.residuals.iterrows() if np.isfinite(r["kurtosis"])]
+    closing = "Residual kurtosis (Gaussian for the F-test when in [2, 4], Sheikh et al. 2006): " + "; ".join(lines)
+    return Document(tables, caption=heading, closing=closing, data=result.pairs)
 
 
 def plot_significance(result: SignificanceResult, path, test: str = "f", title: str = "",

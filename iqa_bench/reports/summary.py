@@ -7,28 +7,38 @@ from typing import Optional
 import pandas as pd
 
 from .labels import label_of
-from .tables import display_name, has_intervals, render_ci_table, render_table
-from .twoafc import render_2afc_table
+from .table_model import Document
+from .tables import display_name, has_intervals, render_ci_table
+from .tables import summary_document as regression_document
+from .twoafc import twoafc_document
 
 
 NOTHING_COMPUTED = "no metric was computed: every requested metric (or every item) failed; the reasons are listed " \
     "in failures.txt and on the terminal"
 
 
-def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str,
-                   layout: str = "paper", ci: str = "below", by: str = "group") -> str:
+def summary_document(protocol: str, summary: pd.DataFrame, dataset: str, score_text: str, layout: str = "paper",
+                     ci: object = "below", by: str = "group") -> Document:
+    """A run's summary by its protocol (:func:`.tables.summary_document` or :func:`.twoafc.twoafc_document`),
+    or the one line said when no metric has a value (with each metric's reason)."""
     dataset = display_name(dataset)
     if summary.empty or "metric" not in summary.columns or \
             ("n" in summary.columns and not summary["n"].fillna(0).astype(bool).any()):
-        if fmt == "csv":
-            return summary.to_csv(index=False)
         notes = [f"{label_of(r)}: {r['note']}" for _, r in summary.iterrows()
                  if "note" in summary.columns and isinstance(r.get("note"), str) and r["note"]]
-        prefix = "% " if fmt == "latex" else ""
-        return "".join(f"{prefix}{line}\n" for line in [f"{dataset}: {NOTHING_COMPUTED}"] + notes)
+        return Document([], closing="\n".join([f"{dataset}: {NOTHING_COMPUTED}"] + notes), data=summary)
     if protocol == "2afc":
-        return render_2afc_table(summary, fmt, dataset)
-    return render_table(summary, fmt, dataset, score_text, ci=ci, layout=layout, by=by)
+        return twoafc_document(summary, dataset)
+    return regression_document(summary, dataset, score_text, ci, layout, by)
+
+
+def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str,
+                   layout: str = "paper", ci: object = "below", by: str = "group") -> str:
+    """:func:`summary_document` drawn in ``fmt``."""
+    from .renderers import renderer
+
+    return renderer(fmt).draw(summary_document(protocol, summary, dataset, score_text, layout, ci, by),
+                              f"{display_name(dataset)}: summary")
 
 
 def separate_ci_table(protocol: str, summary: pd.DataFrame, dataset: str, score_text: str,

@@ -1,5 +1,5 @@
-"""Summary tables rendered (Markdown, LaTeX booktabs, CSV): one row per (metric, group) of
-:func:`iqa_bench.stats.summaries.summarize`.
+"""Summary tables as format-neutral documents (:func:`summary_document`; every format draws them): one row per
+(metric, group) of :func:`iqa_bench.stats.summaries.summarize`.
 
 Correlations are stored signed in ``summary.csv``; the rendered tables show their absolute values
 (the sign only reflects whether the metric is a similarity or a distance) and mark the best value per
@@ -25,6 +25,7 @@ from ..stats.summaries import ALL, INVERTED, INVERTED_NOTE
 from . import latex
 from .labels import label_of, trained_on_note
 from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
+from .table_model import Cell, Column, Document, Note, Row, Table
 from ..errors import OptionError
 
 STATS = ("rmse", "plcc", "srocc", "krocc")
@@ -158,21 +159,21 @@ def _not_computed(summary: pd.DataFrame) -> List[tuple]:
     return [(label_of(r), str(r["note"])) for _, r in rows.iterrows()]
 
 
-def _notes(summary: pd.DataFrame, fmt: str) -> List[str]:
-    """Footnotes of a table: what was not computed (Markdown: with the reason; LaTeX: the names only --
-    a reason can hold a machine path or an exception's text, which a paper must not) and the † note."""
+def _notes(summary: pd.DataFrame) -> List[Note]:
+    """Footnotes of a table: what was not computed (with the reason, except in LaTeX: the names only -- a
+    reason can hold a machine path or an exception's text, which a paper must not) and the † note."""
     notes = []
     missing = _not_computed(summary)
-    if missing and fmt == "md":
-        notes += [f"{name} not computed: {reason}" for name, reason in missing]
-    elif missing:
-        notes.append(f"Not computed (reasons in the run's failures.txt): {', '.join(n for n, _ in missing)}.")
+    notes += [Note(f"{name} not computed: {reason}", text_only=True) for name, reason in missing]
+    if missing:
+        notes.append(Note(f"Not computed (reasons in the run's failures.txt): {', '.join(n for n, _ in missing)}.",
+                          latex_only=True))
     if "sign" in summary.columns and (summary["sign"] == INVERTED).any():
-        notes.append(f"† {INVERTED_NOTE}.")
+        notes.append(Note(f"† {INVERTED_NOTE}."))
     if "placeholder" in summary.columns:
         overall = summary[(summary["group"] == ALL) & summary["placeholder"].fillna("").astype(bool)]
-        notes += [f"{label_of(r)}: {r['placeholder']}." for _, r in overall.iterrows()]
-    return notes + trained_on_note(label_of(r) for _, r in summary.iterrows())
+        notes += [Note(f"{label_of(r)}: {r['placeholder']}.") for _, r in overall.iterrows()]
+    return notes + [Note(n) for n in trained_on_note(label_of(r) for _, r in summary.iterrows())]
 
 
 def resampling(summary: pd.DataFrame) -> str:
@@ -213,46 +214,51 @@ def md_row(cells, corner: bool = False) -> str:
     return ("| " if corner else "") + "| " + " | ".join(md_cell(c) for c in cells) + " |"
 
 
-def _md_table(header: Sequence[str], rows: List[MetricRow], ci: bool) -> List[str]:
-    lines = [md_row(header), "|---|---:|" + "---:|" * (len(header) - 2)]
-    for row in rows:
-        cells = [f"{v} {i}" if ci and i else v for v, i in zip(row.values, row.intervals)]
-        shown = [f"**{c}**" if b else c for c, b in zip(cells, row.best)]
-        lines.append(md_row([row.name, row.n] + shown))
-    return lines
+def _cells(row: MetricRow) -> List[Cell]:
+    return [Cell(v, i, b) for v, i, b in zip(row.values, row.intervals, row.best)]
 
 
-def _latex_rows(rows: List[MetricRow], ci: str, with_n: bool = True) -> List[latex.Row]:
-    out = []
-    for row in rows:
-        values = [f"{v} {i}" if ci == "inline" and i else v for v, i in zip(row.values, row.intervals)]
-        below = ([""] * (2 if with_n else 1) + row.intervals) if ci == "below" else None
-        lead = [row.name, str(row.n)] if with_n else [row.name]
-        out.append(latex.Row(lead + values, [False] * len(lead) + row.best, row.spec, below))
-    return out
+def _statistics_columns(groups: Sequence[str] = (), by: str = "group") -> List[Column]:
+    """n, the overall statistics, then (``groups``) SROCC per group, these under one heading."""
+    return ([Column("n", "$n$")] + [Column(LABELS[k]) for k in STATS]
+            + [Column(f"SROCC {g}", g, group=f"SROCC per {by}") for g in groups])
 
 
-def _overall_block(rows: List[MetricRow], ci: str) -> List[str]:
-    numeric = "r" * len(STATS)
-    return latex.tabular(["Metric", "$n$"] + [LABELS[k] for k in STATS], _latex_rows(rows, ci),
-                         latex.name_column() + "r" + numeric)
-
-
-def _group_blocks(summary: pd.DataFrame, groups: List[str], by: str) -> List[List[str]]:
-    """SROCC per group, :data:`GROUP_COLUMNS` groups per block, headings wrapping (and hyphenating) in
-    their column."""
-    rows = _group_srocc_rows(summary, groups)
-    blocks = []
-    for start in range(0, len(groups), GROUP_COLUMNS):
-        chunk = groups[start:start + GROUP_COLUMNS]
-        part = [MetricRow(r.name, r.spec, r.n, r.values[start:start + len(chunk)], [""] * len(chunk),
-                          r.best[start:start + len(chunk)]) for r in rows]
-        above = (f" & \\multicolumn{{{len(chunk)}}}{{c}}{{SROCC per {latex.latex_escape(by)}}} \\\\"
-                 f" \\cmidrule(lr){{2-{len(chunk) + 1}}}")
-        headings = [f"\\hspace{{0pt}}\\footnotesize {latex.latex_escape(g)}" for g in chunk]
-        blocks.append(latex.tabular(["Metric"] + headings, _latex_rows(part, "inline", with_n=False),
-                                    latex.name_column() + latex.heading_column("1.4cm") * len(chunk), above))
-    return blocks
+def summary_document(summary: pd.DataFrame, dataset: str = "", score_text: str = "", ci: object = True,
+                     layout: str = "paper", by: str = "group") -> Document:
+    """``layout="paper"``, the layout of FR-IQA papers: metrics as rows; overall RMSE / PLCC / SROCC / KROCC
+    (with CIs), then SROCC per group (distortion type); the best value of each column in bold (LaTeX sets
+    the per-group columns in tables of their own, :data:`GROUP_COLUMNS` a block). ``"groups"``: one table
+    per group (``all`` first). ``ci``: True/False, or ``inline`` | ``below`` (default) | ``separate`` (no
+    intervals here: see :func:`render_ci_table`) -- where LaTeX sets the intervals."""
+    if layout not in LAYOUTS:
+        raise OptionError("layout", f"{{option}} {layout!r}: valid layouts: {', '.join(LAYOUTS)}")
+    mode = {True: "below", False: "separate"}.get(ci, ci) if isinstance(ci, bool) else ci
+    notes = _notes(summary)
+    overall = summary[summary["group"] == ALL]
+    if layout == "paper":
+        groups = sorted(g for g in summary["group"].unique() if g != ALL)
+        rows = []
+        for row, extra in zip(_overall_rows(overall), _group_srocc_rows(summary, groups)):
+            rows.append(Row(row.name, [Cell(str(row.n))] + _cells(row) + _cells(extra), spec=row.spec))
+        compact = dict(font=r"\footnotesize", colsep="3pt") if mode == "inline" else dict(font=r"\small")
+        tables = [Table(_statistics_columns(groups, by), rows, name_header="metric", name_short="Metric",
+                        caption=provenance(summary, dataset, score_text, groups),
+                        short_caption=short_caption(dataset, score_text),
+                        split_caption=f"{dataset}: SROCC of each metric per {by}{{part}}; best of each column in "
+                                      f"bold.", **compact)]
+    else:
+        tables = []
+        for k, group in enumerate([ALL] + sorted(g for g in summary["group"].unique() if g != ALL)):
+            title = f"{dataset} — {'all items' if group == ALL else group}"
+            rows = [Row(r.name, [Cell(str(r.n))] + _cells(r), spec=r.spec)
+                    for r in _overall_rows(summary[summary["group"] == group])]
+            tables.append(Table(_statistics_columns(), rows, name_header="metric", name_short="Metric", title=title,
+                                caption=provenance(summary, dataset, score_text) if k == 0 else "",
+                                short_caption=f"{title}: correlation with the subjective score; best of each column "
+                                              f"in bold.", font=r"\small"))
+    return Document(tables, notes=notes, note_style="list", intervals=mode, data=summary,
+                    comment=spec_comment(overall), page_break_every=FLOATS_PER_PAGE_BREAK if layout == "groups" else 0)
 
 
 def render_ci_table(summary: pd.DataFrame, dataset: str = "", score_text: str = "") -> str:
@@ -266,41 +272,6 @@ def render_ci_table(summary: pd.DataFrame, dataset: str = "", score_text: str = 
                        [block], provenance(summary, dataset, score_text))
 
 
-def render_paper_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
-                       ci: object = True, by: str = "group") -> str:
-    """The layout of FR-IQA papers: metrics as rows; overall RMSE / PLCC / SROCC / KROCC (with CIs),
-    then SROCC per group (distortion type); the best value of each column in bold. ``ci``: True/False,
-    or for LaTeX ``inline`` | ``below`` (default) | ``separate`` (no intervals here: see
-    :func:`render_ci_table`). LaTeX: the overall statistics in one ``table*``, the SROCC per group in a
-    second (:data:`GROUP_COLUMNS` groups per block), both at the body size."""
-    groups = sorted(g for g in summary["group"].unique() if g != ALL)
-    overall = summary[summary["group"] == ALL]
-    head = provenance(summary, dataset, score_text, groups)
-    notes = _notes(summary, fmt)
-    if fmt == "md":
-        show_ci = ci is not False and ci != "separate"
-        header = ["metric", "n"] + [LABELS[k] for k in STATS] + [f"SROCC {g}" for g in groups]
-        rows = _overall_rows(overall)
-        for row, extra in zip(rows, _group_srocc_rows(summary, groups)):
-            row.values += extra.values
-            row.intervals += extra.intervals
-            row.best += extra.best
-        lines = [f"_{head}_", ""] + _md_table(header, rows, show_ci)
-        return "\n".join(lines + [""] + [f"- {note}" for note in notes]) + "\n" + spec_comment(overall)
-    mode = {True: "below", False: "separate"}.get(ci, ci) if isinstance(ci, bool) else ci
-    if mode not in latex.CI_MODES:
-        raise OptionError("ci", f"{{option}} {ci!r}: valid: {', '.join(latex.CI_MODES)}")
-    out = latex.table(short_caption(dataset, score_text), [_overall_block(_overall_rows(overall), mode)], head, notes,
-                      font=r"\footnotesize" if mode == "inline" else r"\small",
-                      colsep="3pt" if mode == "inline" else "4pt")  # inline intervals: the widest cells
-    blocks = _group_blocks(summary, groups, by) if groups else []
-    for k, block in enumerate(blocks):  # one float each: several blocks do not fit one page
-        part = f" ({k + 1} of {len(blocks)})" if len(blocks) > 1 else ""
-        out += "\n" + latex.table(f"{dataset}: SROCC of each metric per {by}{part}; best of each column in bold.",
-                                   [block])
-    return out
-
-
 #: Groups-layout LaTeX: a ``\clearpage`` after this many floats, so a dataset with many groups (TID2013's
 #: 24) never exceeds LaTeX's limit of unprocessed floats.
 FLOATS_PER_PAGE_BREAK = 6
@@ -308,35 +279,11 @@ FLOATS_PER_PAGE_BREAK = 6
 
 def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
                  ci: object = True, layout: str = "paper", by: str = "group") -> str:
-    """``layout="paper"``: one table, metrics × (overall statistics, SROCC per group); ``"groups"``: one
-    table per group (``all`` first); in ``md``, ``latex`` or ``csv``. ``ci``: see :func:`render_paper_table`."""
-    if fmt == "csv":
-        return summary.to_csv(index=False)  # the "sign" column carries the flag
-    if fmt not in ("md", "latex"):
-        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv")
-    if layout not in LAYOUTS:
-        raise OptionError("layout", f"{{option}} {layout!r}: valid layouts: {', '.join(LAYOUTS)}")
-    if layout == "paper":
-        return render_paper_table(summary, fmt, dataset, score_text, ci, by)
-    groups: List[str] = [ALL] + sorted(g for g in summary["group"].unique() if g != ALL)
-    head = provenance(summary, dataset, score_text)
-    notes = _notes(summary, fmt)
-    blocks = []
-    mode = {True: "below", False: "separate"}.get(ci, ci) if isinstance(ci, bool) else ci
-    for k, group in enumerate(groups):
-        part = summary[summary["group"] == group]
-        title = f"{dataset} — {'all items' if group == ALL else group}"
-        if fmt == "md":
-            blocks.append("\n".join([f"**{title}**", ""] + _md_table(["metric", "n"] + [LABELS[s] for s in STATS],
-                                                                     _overall_rows(part), mode != "separate")))
-            continue
-        text = latex.table(f"{title}: correlation with the subjective score; best of each column in bold.",
-                           [_overall_block(_overall_rows(part), mode)], head if k == 0 else "",
-                           notes if group == ALL else ())
-        if k and k % FLOATS_PER_PAGE_BREAK == 0:
-            text = "\\clearpage\n" + text
-        blocks.append(text)
-    if fmt == "md":
-        return ("_" + head + "_\n\n" + "\n\n".join(blocks) + "\n" + "".join(f"\n- {n}" for n in notes)
-                + ("\n" if notes else "") + spec_comment(summary[summary["group"] == ALL]))
-    return "\n".join(blocks)
+    """:func:`summary_document` drawn in ``fmt`` (md, latex, csv, html)."""
+    from .renderers import renderer
+
+    try:
+        drawing = renderer(fmt)
+    except ValueError:
+        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv") from None
+    return drawing.draw(summary_document(summary, dataset, score_text, ci, layout, by), f"{dataset}: summary")

@@ -18,7 +18,6 @@ from ..reports.html_run import RunView, package_versions
 from ..reports.labels import resolve_labels, with_labels
 from ..reports.thumbnails import thumbnails
 from ..reports.renderers import RENDERERS, TABLE_RENDERERS
-from ..reports.summary import separate_ci_table
 from ..reports.tables import display_name
 from ..stats.evaluated_run import EvaluatedRun
 from ..store import StoreDamagedError, open_store
@@ -53,11 +52,12 @@ def write_reports(run_dir: Path, run: EvaluatedRun, summary: pd.DataFrame, confi
     for renderer in TABLE_RENDERERS.values():
         atomic_write_text(run_dir / renderer.table_file, renderer.summary(run.protocol, summary, run.dataset,
                                                                           run.score_text, config.layout, config.ci, by))
-    intervals = separate_ci_table(run.protocol, summary, run.dataset, run.score_text, config.ci)
-    if intervals is not None:
-        atomic_write_text(run_dir / "table_ci.tex", intervals)
-    else:
-        remove_stale(run_dir, ["table_ci.tex"])
+    for renderer in TABLE_RENDERERS.values():  # --ci separate: the intervals' own table (LaTeX)
+        intervals = renderer.ci_table(run.protocol, summary, run.dataset, run.score_text, config.ci)
+        if intervals is not None:
+            atomic_write_text(run_dir / f"table_ci{renderer.suffix}", intervals)
+        else:
+            remove_stale(run_dir, [f"table_ci{renderer.suffix}"])
     if config.plots and run.protocol == "regression":
         from ..reports.plots import run_figures
 

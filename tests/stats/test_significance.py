@@ -8,7 +8,7 @@ from scipy import stats
 from iqa_bench.stats.evaluated_run import EvaluatedRun
 from iqa_bench.stats.regression import MetricRegression
 from iqa_bench.stats.significance import NOT_GAUSSIAN_NOTE, compare_metrics, f_test, williams_test
-from iqa_bench.reports.significance import render_significance
+from iqa_bench.reports.renderers import renderer
 
 
 def test_williams_test_equals_cocor():
@@ -33,6 +33,10 @@ def test_f_test_is_scipys_f_law_and_holds_its_level():
     assert 0.025 <= level <= 0.08
     power = np.mean([f_test(rng.normal(0, np.sqrt(1.5), 500), rng.normal(size=500))[1] < 0.05 for _ in range(100)])
     assert power >= 0.95
+
+
+def render_significance(result, fmt: str, dataset: str) -> str:
+    return renderer(fmt).significance(result, dataset)
 
 
 def _compare(frame, specs, directions, fit, n_boot, seed=0, **settings):
