@@ -44,7 +44,7 @@ def report(run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails, out
 
 def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbnails) -> str:
     """The finished run's table (or page) in ``fmt``, with the options of :func:`report`."""
-    from ..stats.regression import check_bootstrap_fits
+    from ..stats.resampling import check_bootstrap_fits
     from ..stats.summaries import build_summary
     from ..reports.renderers import renderer
     from ..run.outputs import run_labels, with_sentinel_notes

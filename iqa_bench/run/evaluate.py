@@ -14,11 +14,11 @@ from .. import imported as imported_scores
 from ..images import image_size
 from ..metrics import canonical_spec, create_metric
 from ..metrics.plugins import PluginImportError
-from ..stats.regression import check_bootstrap_fits
+from ..stats.resampling import check_bootstrap_fits
 from ..store import open_store
 from . import distributed
 from .config import DEFAULT_BY, EvaluateConfig, load_config
-from .outputs import write_run
+from .outputs import Scored, write_run
 from .result import EvaluationResult
 from .run_folder import RunFolder, RunIdentity, choose_run_name
 from .runlock import ResultsNotWritableError, run_lock
@@ -85,8 +85,8 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         values.update(imported_values)
         folder.open()
         try:
-            result = write_run(ds, config, items, modules, specs, unavailable, report, values, folder, keys,
-                               provenance)
+            result = write_run(Scored(ds, items, modules, specs, unavailable, report, values, keys, provenance),
+                               config, folder)
             folder.commit()
         finally:
             folder.discard()

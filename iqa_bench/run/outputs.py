@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -165,31 +166,39 @@ def _imported_directions(provenance, imported_values, items, ds, notes: List[str
     return directions
 
 
-def write_run(ds, config, items, modules, specs, unavailable, report, values, folder: RunFolder, keys,
-              provenance=None) -> EvaluationResult:
+@dataclass
+class Scored:
+    """What the scoring stage hands the run writer: the dataset and its items, the metrics made (and those
+    that could not run, as failures), the engine's report, every stored value by metric and item, the store
+    keys, and the imported scores' provenance."""
+
+    ds: object
+    items: list
+    modules: list
+    specs: List[str]
+    unavailable: list
+    report: object
+    values: Dict[str, dict]
+    keys: dict
+    provenance: Dict[str, dict] = field(default_factory=dict)
+
+
+def write_run(scored: Scored, config: EvaluateConfig, folder: RunFolder) -> EvaluationResult:
     """Regression / 2AFC statistics of the stored scores and every output file of the run, written into
     ``folder``'s stage (:class:`~iqa_bench.run.run_folder.RunFolder`, moved into place by the caller)."""
+    ds, report, provenance = scored.ds, scored.report, scored.provenance
     run_dir = folder.stage
-    report.failures = unavailable + report.failures
+    report.failures = scored.unavailable + report.failures
     log.info("%s: %d scores reused from the store, %d computed, %d failures",
              ds.key, report.reused, report.computed, len(report.failures))
-    provenance = provenance or {}
     notes: List[str] = []
-    directions = {m.spec: m.higher_is_better for m in modules}
-    directions.update(_imported_directions(provenance, values, items, ds, notes))
-    notes += [f"{name}: {info['sentinel']['text']}" for name, info in provenance.items() if "sentinel" in info]
-    specs = specs + list(provenance)
-
-    scores = scores_frame(items, values)
-    run = EvaluatedRun(scores, tuple(specs), directions, ds.score.higher_is_better, statistics_settings(config.to_dict()),
-                       ds.protocol, ds.spread.ratings if ds.spread else None, dataset=ds.key,
-                       score_text=ds.score.describe(), score_label=ds.score.label(),
-                       spread_text=ds.spread.describe() if ds.spread else "")
+    run = _evaluated(scored, config, notes)
+    specs, scores = list(run.specs), run.scores
+    every = specs + [f.metric for f in scored.unavailable]
     if folder.has_finished_run and not _any_value(scores, specs):
         # every metric failed: the finished run already in the folder is worth more than a table of failures
         summary = build_summary(run.with_settings(bootstrap=0))
-        if ds.protocol == "regression":
-            summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+        summary = with_reasons(summary, every, report.failures) if ds.protocol == "regression" else summary
         notes.append(f"no metric was computed: {folder.final} keeps the previous run's files unchanged")
         folder.keep_previous()
         return EvaluationResult(ds.key, run.score_text, ds.protocol, scores, summary, folder.final, report.failures,
@@ -197,43 +206,66 @@ def write_run(ds, config, items, modules, specs, unavailable, report, values, fo
     atomic_write_text(run_dir / "scores.csv", scores.to_csv(index=False))
     _fit_memory(config, run.fits.recall, "read")  # the run's curve fits: made once, kept for the next run
     summary = build_summary(run)
-    if ds.protocol == "regression":
-        summary = with_reasons(summary, specs + [f.metric for f in unavailable], report.failures)
+    summary = with_reasons(summary, every, report.failures) if ds.protocol == "regression" else summary
     labels = run_labels(list(summary["metric"]) if "metric" in summary.columns else specs, config.labels,
                         provenance)
-    labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in modules], ds))
+    labels, summary = mark_trained_on(labels, summary, training_overlap([m.spec for m in scored.modules], ds))
     run = run.named(labels)
     methods = method_results(run)
     notes += methods.notes
     summary = with_sentinel_notes(methods.with_columns(summary), provenance)
-    meta = {"dataset": ds.key, "protocol": ds.protocol, "score": run.score_text, "score_label": run.score_label,
-            "score_higher_is_better": ds.score.higher_is_better, "metrics": specs, "higher_is_better": directions,
-            "items": len(scores), "digests": {**{spec: key.digest for spec, key in keys.items()},
-                                               **{name: info["digest"] for name, info in provenance.items()}},
-            "imported": provenance, "labels": labels, "config": config.to_dict(),
-            "identity": folder.identity.to_dict(),
-            "spread": None if ds.spread is None else {"text": ds.spread.describe(), "ratings": ds.spread.ratings}}
+    meta = _run_meta(scored, run, config, folder)
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2, default=str))
     write_reports(run_dir, run, summary, config)
-    significance = protocols = None
-    if ds.protocol == "regression":
-        significance = write_significance(run_dir, run, config)
-        protocols = write_fit_protocols(run_dir, run)
+    significance = write_significance(run_dir, run, config) if ds.protocol == "regression" else None
+    protocols = write_fit_protocols(run_dir, run) if ds.protocol == "regression" else None
     tables = methods.write(run_dir, run)
-    failures = [(f.item_id, f.metric, f.message) for f in report.failures]
     write_pages(run_dir, RunView(
-        run=run, summary=summary, meta=meta, significance=significance, fit_protocols=protocols, failures=failures,
-        thumbnails=thumbnails(items) if config.thumbnails else None, versions=package_versions(), tables=tables,
+        run=run, summary=summary, meta=meta, significance=significance, fit_protocols=protocols,
+        failures=[(f.item_id, f.metric, f.message) for f in report.failures],
+        thumbnails=thumbnails(scored.items) if config.thumbnails else None, versions=package_versions(), tables=tables,
         group_by=config.by or "group"))
     _fit_memory(config, run.fits.keep, "write")
-    failures_path = run_dir / "failures.txt"
-    if report.failures:
-        atomic_write_text(failures_path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n"
-                                                 for f in report.failures))
-    elif failures_path.exists():
-        failures_path.unlink()
+    _write_failures(run_dir, report.failures)
     return EvaluationResult(ds.key, run.score_text, ds.protocol, scores, summary, folder.final, report.failures,
                             report.reused, report.computed, ds.score.higher_is_better, notes)
+
+
+def _evaluated(scored: Scored, config: EvaluateConfig, notes: List[str]) -> EvaluatedRun:
+    """The run's :class:`~iqa_bench.stats.evaluated_run.EvaluatedRun`: the per-item table, the metrics (the
+    imported ones last) with their directions (an imported one's inferred where not declared: said in
+    ``notes``, as each imported file's placeholder rule is), the statistics settings."""
+    ds, provenance = scored.ds, scored.provenance
+    directions = {m.spec: m.higher_is_better for m in scored.modules}
+    directions.update(_imported_directions(provenance, scored.values, scored.items, ds, notes))
+    notes += [f"{name}: {info['sentinel']['text']}" for name, info in provenance.items() if "sentinel" in info]
+    return EvaluatedRun(scores_frame(scored.items, scored.values), tuple(scored.specs + list(provenance)), directions,
+                        ds.score.higher_is_better, statistics_settings(config.to_dict()), ds.protocol,
+                        ds.spread.ratings if ds.spread else None, dataset=ds.key, score_text=ds.score.describe(),
+                        score_label=ds.score.label(), spread_text=ds.spread.describe() if ds.spread else "")
+
+
+def _run_meta(scored: Scored, run: EvaluatedRun, config: EvaluateConfig, folder: RunFolder) -> dict:
+    """run.json: what the run was (dataset, protocol, score, metrics, directions, store digests, imported
+    files, labels, configuration, identity, the scores' spread)."""
+    ds, provenance = scored.ds, scored.provenance
+    return {"dataset": ds.key, "protocol": ds.protocol, "score": run.score_text, "score_label": run.score_label,
+            "score_higher_is_better": ds.score.higher_is_better, "metrics": list(run.specs),
+            "higher_is_better": dict(run.directions), "items": len(run.scores),
+            "digests": {**{spec: key.digest for spec, key in scored.keys.items()},
+                        **{name: info["digest"] for name, info in provenance.items()}},
+            "imported": provenance, "labels": dict(run.labels), "config": config.to_dict(),
+            "identity": folder.identity.to_dict(),
+            "spread": None if ds.spread is None else {"text": ds.spread.describe(), "ratings": ds.spread.ratings}}
+
+
+def _write_failures(run_dir: Path, failures) -> None:
+    """failures.txt: item, metric and message of each failure (removed when there is none)."""
+    path = run_dir / "failures.txt"
+    if failures:
+        atomic_write_text(path, "".join(f"{f.item_id}\t{f.metric or '-'}\t{f.message}\n" for f in failures))
+    elif path.exists():
+        path.unlink()
 
 
 def _any_value(scores: pd.DataFrame, specs: Sequence[str]) -> bool:

@@ -170,13 +170,7 @@ def krasula(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> Optiona
     present = [s for s in specs if s in scores.columns and np.isfinite(scores[s].to_numpy(float)).sum() > 1]
     if not present or se_column not in scores.columns:
         return None
-    keep = np.isfinite(scores["score"].to_numpy(float)) & np.isfinite(scores[se_column].to_numpy(float))
-    for spec in present:
-        keep &= np.isfinite(scores[spec].to_numpy(float))
-    index = np.flatnonzero(keep)
-    subsampled = index.size > MAX_ITEMS
-    if subsampled:
-        index = np.sort(np.random.default_rng(seed).choice(index, MAX_ITEMS, replace=False))
+    index, subsampled = _analysed_items(scores, present, seed)
     if index.size < 2:
         return None
     rows = scores.iloc[index]
@@ -210,8 +204,28 @@ def krasula(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> Optiona
         figures, p_of = _pair_level(b, similar_abs, has_ds, has_bw)
     for figure in KRASULA_FIGURES:
         table[figure] = list(figures[figure]) if figure in figures else [np.nan] * k
-    pair_rows = []
+    pairs = compared(_pair_rows(present, tests, figures, p_of), [higher_is_better(t) for t in tests], alpha)
+    return KrasulaResult(pd.DataFrame(table), pairs, present, counts, z, alpha, settings.correct, unit=unit,
+                         unit_note=note,
+                         clusters=counts.get("clusters", 0), tests=tests, titles=KRASULA_TITLES[unit])
+
+
+def _analysed_items(scores: pd.DataFrame, present: Sequence[str], seed: int) -> Tuple[np.ndarray, bool]:
+    """(the rows where the score, its standard error and every metric are finite, whether they were a random
+    subset of :data:`MAX_ITEMS` of them)."""
+    keep = np.isfinite(scores["score"].to_numpy(float)) & np.isfinite(scores[SCORE_SE].to_numpy(float))
+    for spec in present:
+        keep &= np.isfinite(scores[spec].to_numpy(float))
+    index = np.flatnonzero(keep)
+    if index.size <= MAX_ITEMS:
+        return index, False
+    return np.sort(np.random.default_rng(seed).choice(index, MAX_ITEMS, replace=False)), True
+
+
+def _pair_rows(present: Sequence[str], tests: Sequence[str], figures, p_of) -> List[dict]:
+    """One row per ordered pair of metrics: each test's difference (row − col) and p-value."""
     position = {spec: n for n, spec in enumerate(present)}
+    rows = []
     for row_spec, col_spec in ordered_pairs(present):
         a, c = position[row_spec], position[col_spec]
         row = {"row": row_spec, "col": col_spec}
@@ -220,11 +234,8 @@ def krasula(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> Optiona
             ok = figure in figures
             row[f"d_{test}"] = float(figures[figure][a] - figures[figure][c]) if ok else np.nan
             row[f"{test}_p"] = p_of[test](a, c) if ok else np.nan
-        pair_rows.append(row)
-    pairs = compared(pair_rows, [higher_is_better(t) for t in tests], alpha)
-    return KrasulaResult(pd.DataFrame(table), pairs, present, counts, z, alpha, settings.correct, unit=unit,
-                         unit_note=note,
-                         clusters=counts.get("clusters", 0), tests=tests, titles=KRASULA_TITLES[unit])
+        rows.append(row)
+    return rows
 
 
 def _pair_level(b: np.ndarray, similar_abs: np.ndarray, has_ds: bool, has_bw: bool):

@@ -31,7 +31,8 @@ from scipy import stats
 
 from .evaluated_run import EvaluatedRun
 from .pairwise import PairTest, compared, higher_is_better, sign_of, unordered_pairs
-from .regression import _rowwise_pearson, resample_indices
+from .regression import _rowwise_pearson
+from .resampling import resample_indices
 from .resample_ranks import draw_counts, resample_ranks
 
 TESTS = ("f", "williams", "srocc", "plcc")
@@ -129,7 +130,7 @@ def _score_draws(indices, y) -> List[Tuple[np.ndarray, np.ndarray]]:
 def _resampled(indices, x, prediction, y, orientation: float,
                score_draws: Optional[List[Tuple[np.ndarray, np.ndarray]]] = None) -> Tuple[np.ndarray, np.ndarray]:
     """(oriented SROCC, PLCC of the mapped values) on each resample of ``indices`` (matrices of
-    :func:`~.regression.resample_indices`), in the order of the resamples; ``score_draws``: what
+    :func:`~.resampling.resample_indices`), in the order of the resamples; ``score_draws``: what
     :func:`_score_draws` made of these indices (made here when not given)."""
     srocc, plcc = [], []
     for idx, (draws, y_ranks) in zip(indices, score_draws or _score_draws(indices, y)):
@@ -146,39 +147,14 @@ def compare_metrics(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) ->
     symbols (:func:`~.pairwise.compared`); the run's ``correct`` is the one the matrices show."""
     settings = run.settings
     specs = run.specs if specs is None else specs
-    directions, score_higher_is_better = run.directions, run.score_higher_is_better
     n_boot, alpha = settings.bootstrap, settings.alpha
     labels = run.clusters() if settings.resample == "references" else None
     scores, y_all = run.scores, run.subjective
-    fitted: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}  # spec -> (item mask, prediction on all items)
-    residual_rows = []
-    for spec in specs:
-        mapped = run.mapped(spec)
-        mask, model = mapped.mask, mapped.model
-        if not model.ok:
-            residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": float("nan"),
-                                  "gaussian": False, "status": model.result_.status})
-            continue
-        fitted[spec] = (mask, mapped.prediction)
-        kurtosis, gaussian = kurtosis_check(mapped.prediction[mask] - y_all[mask])
-        residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": kurtosis, "gaussian": gaussian,
-                              "status": "ok"})
+    fitted, residual_rows = _fitted(run, specs)
     names = [s for s in specs if s in fitted]
     kurtoses = {r["metric"]: (r["kurtosis"], r["gaussian"]) for r in residual_rows}
     rng = np.random.default_rng(settings.seed)
-    q = (100 * alpha / 2, 100 * (1 - alpha / 2))
-    # When every metric has values on the same items (the usual case) one set of resamples serves every
-    # pair: each metric's resampled SROCC / PLCC is computed once and pairs take differences.
-    shared: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
-    if n_boot > 0 and names and all(np.array_equal(fitted[m][0], fitted[names[0]][0]) for m in names):
-        mask = fitted[names[0]][0]
-        y = y_all[mask]
-        indices = resample_indices(rng, n_boot, int(mask.sum()), None if labels is None else labels[mask])
-        score_draws = _score_draws(indices, y)
-        for spec in names:
-            x, prediction = scores[spec].to_numpy(float)[mask], fitted[spec][1][mask]
-            shared[spec] = _resampled(indices, x, prediction, y, _oriented(spec, directions, score_higher_is_better),
-                                      score_draws)
+    shared = _shared_resamples(run, names, fitted, labels, rng)
     rows = []
     for row, col in unordered_pairs(names):
         mask = fitted[row][0] & fitted[col][0]
@@ -189,27 +165,18 @@ def compare_metrics(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) ->
         f, f_p = f_test(pr - y, pc - y)
         plcc_r, plcc_c = stats.pearsonr(pr, y)[0], stats.pearsonr(pc, y)[0]
         w_t, w_p = williams_test(plcc_r, plcc_c, stats.pearsonr(pr, pc)[0], n)
-        orient_r = _oriented(row, directions, score_higher_is_better)
-        orient_c = _oriented(col, directions, score_higher_is_better)
+        orient_r, orient_c = (_oriented(m, run.directions, run.score_higher_is_better) for m in (row, col))
         d_srocc = orient_r * stats.spearmanr(xr, y)[0] - orient_c * stats.spearmanr(xc, y)[0]
         out = {"row": row, "col": col, "n": n, "f": f, "f_p": f_p, "williams_t": w_t, "williams_p": w_p,
                "d_srocc": d_srocc, "d_plcc": plcc_r - plcc_c}
-        if n_boot > 0:
-            if shared:
-                (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
-            else:
-                indices = resample_indices(rng, n_boot, n, None if labels is None else labels[mask])
-                srocc_r, plcc_rb = _resampled(indices, xr, pr, y, orient_r)
-                srocc_c, plcc_cb = _resampled(indices, xc, pc, y, orient_c)
-            for key, samples in (("srocc", srocc_r - srocc_c), ("plcc", plcc_rb - plcc_cb)):
-                lo, hi = np.nanpercentile(samples, q)
-                out[f"d_{key}_lo"], out[f"d_{key}_hi"] = float(lo), float(hi)
-                # two-sided bootstrap p: twice the smaller share of resampled differences beyond 0
-                share = min(np.mean(samples <= 0), np.mean(samples >= 0))
-                out[f"{key}_p"] = float(min(1.0, 2 * share))
-        else:
-            for key in ("srocc", "plcc"):
-                out[f"d_{key}_lo"] = out[f"d_{key}_hi"] = out[f"{key}_p"] = float("nan")
+        if n_boot > 0 and shared:
+            (srocc_r, plcc_rb), (srocc_c, plcc_cb) = shared[row], shared[col]
+        elif n_boot > 0:
+            indices = resample_indices(rng, n_boot, n, None if labels is None else labels[mask])
+            (srocc_r, plcc_rb), (srocc_c, plcc_cb) = (_resampled(indices, xr, pr, y, orient_r),
+                                                      _resampled(indices, xc, pc, y, orient_c))
+        out.update(_bootstrap_columns({"srocc": srocc_r - srocc_c, "plcc": plcc_rb - plcc_cb} if n_boot > 0 else {},
+                                      alpha))
         outside = [m for m in (row, col) if not kurtoses[m][1]]
         out["f_assumption"] = "ok" if not outside else \
             f"kurtosis outside [2, 4]: {', '.join(f'{m} {kurtoses[m][0]:.2f}' for m in outside)}"
@@ -219,6 +186,54 @@ def compare_metrics(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) ->
     pairs = compared(rows, PAIR_TESTS, alpha, PAIR_COLUMNS)
     return SignificanceResult(pairs, pd.DataFrame(residual_rows), names, alpha, n_boot,
                               "items" if labels is None else "references", settings.correct)
+
+
+def _fitted(run: EvaluatedRun, specs: Sequence[str]) -> Tuple[Dict[str, Tuple[np.ndarray, np.ndarray]], List[dict]]:
+    """(spec → (item mask, the run's prediction on all items) of each metric whose mapping fitted, one
+    residual check per metric: n, Pearson kurtosis, whether it is in [2, 4], the fit's status)."""
+    fitted, residual_rows, y = {}, [], run.subjective
+    for spec in specs:
+        mapped = run.mapped(spec)
+        mask, model = mapped.mask, mapped.model
+        if not model.ok:
+            residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": float("nan"),
+                                  "gaussian": False, "status": model.result_.status})
+            continue
+        fitted[spec] = (mask, mapped.prediction)
+        kurtosis, gaussian = kurtosis_check(mapped.prediction[mask] - y[mask])
+        residual_rows.append({"metric": spec, "n": int(mask.sum()), "kurtosis": kurtosis, "gaussian": gaussian,
+                              "status": "ok"})
+    return fitted, residual_rows
+
+
+def _shared_resamples(run: EvaluatedRun, names: Sequence[str], fitted, labels, rng) -> Dict[str, tuple]:
+    """When every metric has values on the same items (the usual case) one set of resamples serves every
+    pair: each metric's resampled SROCC / PLCC, computed once (pairs take differences); {} otherwise."""
+    n_boot = run.settings.bootstrap
+    if not (n_boot > 0 and names and all(np.array_equal(fitted[m][0], fitted[names[0]][0]) for m in names)):
+        return {}
+    mask = fitted[names[0]][0]
+    y = run.subjective[mask]
+    indices = resample_indices(rng, n_boot, int(mask.sum()), None if labels is None else labels[mask])
+    score_draws = _score_draws(indices, y)
+    return {spec: _resampled(indices, run.values(spec)[mask], fitted[spec][1][mask], y,
+                             _oriented(spec, run.directions, run.score_higher_is_better), score_draws)
+            for spec in names}
+
+
+def _bootstrap_columns(differences: Dict[str, np.ndarray], alpha: float) -> Dict[str, float]:
+    """Per paired bootstrap (srocc, plcc): the percentile interval of the resampled differences and the
+    two-sided p, twice the smaller share of them beyond 0; NaN without resamples."""
+    out = {}
+    for key in ("srocc", "plcc"):
+        samples = differences.get(key)
+        if samples is None:
+            out[f"d_{key}_lo"] = out[f"d_{key}_hi"] = out[f"{key}_p"] = float("nan")
+            continue
+        lo, hi = np.nanpercentile(samples, (100 * alpha / 2, 100 * (1 - alpha / 2)))
+        share = min(np.mean(samples <= 0), np.mean(samples >= 0))
+        out[f"d_{key}_lo"], out[f"d_{key}_hi"], out[f"{key}_p"] = float(lo), float(hi), float(min(1.0, 2 * share))
+    return out
 
 
 def _mirrored(out: dict) -> dict:
