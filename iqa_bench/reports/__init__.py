@@ -6,7 +6,7 @@ at once.
 """
 from importlib import import_module
 
-_NAMES = {"render_table": ".tables", "summarize": "..stats.summaries", "scatter_plots": ".plots"}
+_NAMES = {"render_table": ".renderers", "summarize": "..stats.summaries", "scatter_plots": ".plots"}
 
 __all__ = sorted(_NAMES)
 

@@ -20,7 +20,6 @@ from .labels import label_of
 from ..stats.summaries import ALL, INVERTED
 from .table_model import Cell, Column, Document, Note, Row, Table
 from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
-from ..errors import OptionError
 
 STATS = ("plcc", "srocc", "krocc")
 
@@ -229,14 +228,3 @@ def across_document(runs: Sequence[DatasetRun]) -> Document:
                   short_caption="Each metric across datasets: correlation with each dataset's subjective scores; best of "
                                 "each column in bold.", font=r"\small", group_style="blocks")
     return Document([table], notes=_notes(frame), note_style="list", data=frame)
-
-
-def render_across(runs: Sequence[DatasetRun], fmt: str = "md") -> str:
-    """:func:`across_document` drawn in ``fmt`` (md, latex, csv, html)."""
-    from .renderers import renderer
-
-    try:
-        drawing = renderer(fmt)
-    except ValueError:
-        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv") from None
-    return drawing.draw(across_document(runs), "Metrics across datasets")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats.summaries import ALL
-from .html_page import escape, markdown_html
+from .html_page import escape
 from .tables import GROUP_COLUMNS, LABELS, STATS, shown_value, stat_parts
 
 
@@ -26,10 +26,11 @@ def summary_section(view) -> str:
     overall = overall_rows(view.summary)
     if view.protocol != "regression" or overall.empty or "metric" not in overall.columns \
             or not overall["n"].fillna(0).astype(bool).any():
-        from .summary import render_summary  # 2AFC, or nothing computed: the Markdown table / the reasons
+        from .html_tables import document_html  # 2AFC, or nothing computed: the table / the reasons
+        from .summary import summary_document
 
-        text = render_summary(view.protocol, view.summary, "md", view.dataset, view.score_text)
-        return f'<h2 id="table">Summary</h2>{markdown_html(text)}'
+        document = summary_document(view.protocol, view.summary, view.dataset, view.score_text)
+        return '<h2 id="table">Summary</h2>' + "".join(document_html(document))
     loro = "srocc_loro_min" in overall.columns
     head = ["<th>Metric</th>", "<th>n</th>"]
     for key in STATS:

@@ -34,7 +34,7 @@ def _matrices(result, names: Dict[str, str], dataset: str) -> List[Table]:
         symbols = result.pairs.pivot(index="row", columns="col", values=column).reindex(
             index=result.metrics, columns=result.metrics)
         out.append(matrix_table(
-            symbols, result.metrics, names, result.titles[test], title_note=TITLES[result.correction],
+            symbols, result.metrics, names, title=result.titles[test], title_note=TITLES[result.correction],
             short_caption=f"{dataset}: {result.titles[test]}; 1: row metric significantly better, −1: worse, "
                           f"0: not distinguishable (α = {result.alpha:g}); {TITLES[result.correction]}."))
     return out

@@ -284,53 +284,25 @@ class Csv(Renderer):
 
 class Html(Renderer):
     """Self-contained HTML pages (:mod:`.html_page`): a run's report (:mod:`.html_run`); a format-neutral
-    document drawn as sortable HTML tables; the other tables (summary, across, paper, calibration) as the
-    Markdown one converted, on a page of their own."""
+    document drawn as sortable HTML tables; a paper recipe's and the calibration tables (not yet documents)
+    as the Markdown one converted, on a page of their own."""
 
     name, suffix, table_file = "html", ".html", ""
     page = True
     _markdown = Markdown()
-
-    def draw(self, document, title: str = "") -> str:
-        """A page of the document's tables, drawn directly (sortable; the caption, titles and notes as
-        text, escaped)."""
-        from .html_page import escape, page
-
-        body = [f"<h1>{escape(title)}</h1>"]
-        if document.caption:
-            body.append(f'<p class="note"><em>{escape(document.caption)}</em></p>')
-        for table in document.tables:
-            body += self._table(table)
-        if document.closing:
-            body.append(f'<p class="note">{escape(document.closing)}</p>')
-        return page(title, body)
-
-    @staticmethod
-    def _table(table) -> list:
-        from .html_page import escape
-
-        def cell(text: str, bold: bool, tag: str = "td", interval: str = "") -> str:
-            shown = escape(text) + (f' <span class="ci">{escape(interval)}</span>' if interval else "")
-            return f"<{tag}>" + (f"<strong>{shown}</strong>" if bold and text else shown) + f"</{tag}>"
-        out = [f'<p class="note"><em>{escape(table.caption)}</em></p>'] if table.caption else []
-        if table.title:
-            out.append(f"<h2>{escape(table.title)}</h2>"
-                       + (f'<p class="note">{escape(table.title_note)}</p>' if table.title_note else ""))
-        names = [cell(r.name, r.bold, "th") for r in table.rows] if table.matrix else \
-            [cell(c.header, False, "th") for c in table.columns]
-        out.append('<div class="wide"><table class="sortable"><thead><tr>' + cell("" if table.matrix else table.name_header, False, "th")
-                   + "".join(names) + "</tr></thead><tbody>")
-        out += ["<tr>" + cell(row.name, row.bold, "th") + "".join(cell(c.text, c.bold or row.bold, "td", c.interval)
-                                                                 for c in row.cells) + "</tr>" for row in table.rows]
-        out.append("</tbody></table></div>")
-        out += [f'<p class="note">{escape(note)}</p>' for note in table.notes_for(latex=False)]
-        return out
 
     @staticmethod
     def _page(title: str, text: str) -> str:
         from .html_page import markdown_page
 
         return markdown_page(title, text)
+
+    def draw(self, document, title: str = "") -> str:
+        """A page of the document's tables, drawn directly (:func:`~.html_tables.document_html`)."""
+        from .html_page import escape, page
+        from .html_tables import document_html
+
+        return page(title, [f"<h1>{escape(title)}</h1>"] + document_html(document))
 
     def calibration(self, rows) -> str:
         return self._page("Calibration against the official implementations", self._markdown.calibration(rows))
@@ -357,3 +329,15 @@ def renderer(fmt: str) -> Renderer:
         return RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"format {fmt!r}: valid formats: {', '.join(FORMATS)}") from None
+
+
+def render_table(summary, fmt: str = "md", dataset: str = "", score_text: str = "", ci: object = True,
+                 layout: str = "paper", by: str = "group") -> str:
+    """A run's regression summary (:func:`~.tables.summary_document`: ``layout`` paper or groups, ``ci``
+    where LaTeX sets the intervals) drawn in ``fmt``."""
+    from ..errors import OptionError
+    from .tables import summary_document
+
+    if fmt not in RENDERERS:
+        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: {', '.join(FORMATS)}")
+    return RENDERERS[fmt].draw(summary_document(summary, dataset, score_text, ci, layout, by), f"{dataset}: summary")

@@ -47,7 +47,7 @@ def significance_document(result: SignificanceResult, dataset: str, labels: Opti
             + [Note(n) for n in trained_on_note(names.values())] \
             + ([Note(unit[0].upper() + unit[1:] + ".", latex_only=True)] if unit and test in ("srocc", "plcc") else [])
         tables.append(matrix_table(
-            result.matrix(test), result.metrics, names, TEST_TITLES[test], marked=marked, mark=NOT_GAUSSIAN_MARK,
+            result.matrix(test), result.metrics, names, title=TEST_TITLES[test], marked=marked, mark=NOT_GAUSSIAN_MARK,
             bold=bold, mirrored=True, notes=notes,
             short_caption=f"{dataset}: {TEST_TITLES[test]}; 1: row metric significantly better, −1: worse, "
                           f"0: not distinguishable (α = {result.alpha:g})."))

@@ -32,15 +32,6 @@ def summary_document(protocol: str, summary: pd.DataFrame, dataset: str, score_t
     return regression_document(summary, dataset, score_text, ci, layout, by)
 
 
-def render_summary(protocol: str, summary: pd.DataFrame, fmt: str, dataset: str, score_text: str,
-                   layout: str = "paper", ci: object = "below", by: str = "group") -> str:
-    """:func:`summary_document` drawn in ``fmt``."""
-    from .renderers import renderer
-
-    return renderer(fmt).draw(summary_document(protocol, summary, dataset, score_text, layout, ci, by),
-                              f"{display_name(dataset)}: summary")
-
-
 def separate_ci_table(protocol: str, summary: pd.DataFrame, dataset: str, score_text: str,
                       ci: str) -> Optional[str]:
     """``--ci separate``: the LaTeX table of the intervals beside an interval-free ``table.tex``

@@ -103,12 +103,12 @@ def symbol_text(value, mark: str = "") -> str:
     return "" if not np.isfinite(value) else f"{int(value)}{mark}"
 
 
-def matrix_table(table: pd.DataFrame, metrics: Sequence[str], names, title: str, *, marked: Optional[pd.DataFrame]
-                 = None, mark: str = "", bold: Sequence[str] = (), **options) -> Table:
+def matrix_table(table: pd.DataFrame, metrics: Sequence[str], names, *, marked: Optional[pd.DataFrame] = None,
+                 mark: str = "", bold: Sequence[str] = (), **options) -> Table:
     """The matrix of one pairwise test (``table``: metric × metric symbols, as
     :meth:`~iqa_bench.stats.significance.SignificanceResult.matrix` or a pivot of a result's pairs), the
     diagonal empty, ``mark`` after the symbols ``marked`` holds, the rows of ``bold`` in bold; ``options``:
-    the other :class:`Table` fields (caption, notes, mirrored, ...). The one builder of the significance,
+    the other :class:`Table` fields (title, caption, notes, mirrored, ...). The one builder of the significance,
     P.1401 and Krasula matrices."""
     rows = []
     for metric in metrics:
@@ -116,4 +116,4 @@ def matrix_table(table: pd.DataFrame, metrics: Sequence[str], names, title: str,
             table.loc[metric, other], mark if marked is not None and marked.loc[metric, other] else ""))
             for other in metrics]
         rows.append(Row(names[metric], cells, spec=metric, bold=metric in set(bold)))
-    return Table([Column(names[m]) for m in metrics], rows, title=title, matrix=True, **options)
+    return Table([Column(names[m]) for m in metrics], rows, matrix=True, **options)

@@ -275,15 +275,3 @@ def render_ci_table(summary: pd.DataFrame, dataset: str = "", score_text: str = 
 #: Groups-layout LaTeX: a ``\clearpage`` after this many floats, so a dataset with many groups (TID2013's
 #: 24) never exceeds LaTeX's limit of unprocessed floats.
 FLOATS_PER_PAGE_BREAK = 6
-
-
-def render_table(summary: pd.DataFrame, fmt: str = "md", dataset: str = "", score_text: str = "",
-                 ci: object = True, layout: str = "paper", by: str = "group") -> str:
-    """:func:`summary_document` drawn in ``fmt`` (md, latex, csv, html)."""
-    from .renderers import renderer
-
-    try:
-        drawing = renderer(fmt)
-    except ValueError:
-        raise OptionError("format", f"{{option}} {fmt!r}: valid formats: md, latex, csv") from None
-    return drawing.draw(summary_document(summary, dataset, score_text, ci, layout, by), f"{dataset}: summary")

@@ -157,6 +157,8 @@ def p1401(run: EvaluatedRun, specs: Optional[Sequence[str]] = None) -> Optional[
         fig = p1401_figures(y, mapped.prediction, half, d)
         rows.append({"metric": spec, "n": fig.n, "d": d, "rmse_dof": fig.rmse, "rmse_star": fig.rmse_star,
                      "outlier_ratio": fig.outlier_ratio, "outliers": fig.outliers})
+    if not rows:
+        return None
     names = [r["metric"] for r in rows]
     unit, codes, g, note = jackknife_unit(run.clusters(), settings.pair_tests)
     weights = draw_weights(settings.bootstrap, y.size, settings.seed) \

@@ -10,7 +10,8 @@ from iqa_bench.run.config import load_config
 from iqa_bench.metrics import canonical_spec
 from iqa_bench.run.several import dataset_configs
 from iqa_bench.reports import peer_values
-from iqa_bench.reports.across import DatasetRun, across_frame, render_across
+from iqa_bench.reports.across import DatasetRun, across_frame
+from iqa_bench.reports.renderers import renderer
 
 from conftest import SHARED_DATA
 
@@ -67,12 +68,12 @@ def test_across_frame_shows_magnitudes_and_places_peer_columns():
     frame = across_frame([live, bapps]).set_index("dataset")
     assert tuple(frame.loc["live", ["srocc", "srocc_lo", "srocc_hi"]]) == (0.8, 0.75, 0.85)
     assert frame.loc["live", "pyiqa_srocc"] == "0.8013" and pd.isna(frame.loc["bapps", "pyiqa_srocc"])
-    table = render_across([live, bapps], "md")
+    table = renderer("md").across([live, bapps])
     assert "| metric | live PLCC | live SROCC | live KROCC | live pyiqa SROCC / KROCC | bapps 2AFC |" in table
     assert "| PSNR | **0.900 [0.850, 0.950]** | **0.800 [0.750, 0.850]** | **0.600 [0.550, 0.650]** | " \
            "0.8013 / 0.5964 | **0.700 [0.600, 0.800]** |" in table
     assert "live (779 images), bapps (40 triplets)" in table
-    latex = render_across([live, bapps], "latex")
+    latex = renderer("latex").across([live, bapps])
     assert "Metric & PLCC & SROCC & KROCC & pyiqa SROCC / KROCC \\\\" in latex and "Metric & 2AFC \\\\" in latex
     assert "PSNR & \\textbf{0.700} \\\\ % psnr" in latex
 

@@ -1,10 +1,7 @@
 """The format-neutral table model (issue 44): a builder returns a Document, every format draws it; a new format
 is one class; names from elsewhere are text in every format."""
-import pickle
-
 import numpy as np
 import pandas as pd
-import pytest
 
 from iqa_bench.reports.renderers import RENDERERS, Renderer
 from iqa_bench.reports.table_model import Cell, Column, Document, Note, Row, Table, matrix_table
@@ -24,7 +21,7 @@ def _document() -> Document:
                     caption=f"caption with {HOSTILE}", short_caption="Short.", split_caption="Groups{part}.",
                     notes=[Note("for every format"), Note("latex only", latex_only=True),
                            Note("text only", text_only=True)])
-    matrix = matrix_table(symbols, ["a", "b"], names, "F-test", mirrored=True, short_caption="Matrix.")
+    matrix = matrix_table(symbols, ["a", "b"], names, title="F-test", mirrored=True, short_caption="Matrix.")
     return Document([figures, matrix], closing="Residual kurtosis: fine",
                     data=pd.DataFrame({"metric": ["a", "b"], "plcc": [0.9, 0.5]}))
 

@@ -1,19 +1,16 @@
 """The table FR-IQA papers print (metrics × overall statistics + SROCC per distortion), compiled; reasons
 instead of "fit failed"; one failure line per (metric, reason); no absolute paths in captions."""
 import re
-import shutil
-import subprocess
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from iqa_bench.reports.tables import display_name
-from iqa_bench.reports.summary import render_summary
+from iqa_bench.reports.renderers import render_table, renderer
 from iqa_bench.stats.summaries import with_reasons
 from iqa_bench.engine import Failure, failure_lines
-from iqa_bench.reports.paper_render import latex_document
-from iqa_bench.reports.tables import render_ci_table, render_table
+from iqa_bench.reports.tables import render_ci_table
 from iqa_bench.stats.summaries import summarize
 
 from latex_helpers import compile_if_available
@@ -80,10 +77,10 @@ def test_a_metric_that_could_not_run_is_a_row_with_its_reason():
     summary = summarize(_scores(), ["good"], n_boot=0)
     failures = [Failure("(all items)", "ms_ssim", "needs images of at least 161×161 pixels")]
     summary = with_reasons(summary, ["good", "ms_ssim"], failures)
-    md = render_summary("regression", summary, "md", "custom:/tmp/some/where/set", "MOS")
+    md = renderer("md").summary("regression", summary, "custom:/tmp/some/where/set", "MOS")
     assert "| MS-SSIM | 0 | not computed | not computed |" in md
     assert "- MS-SSIM not computed: needs images of at least 161×161 pixels" in md
-    tex = render_summary("regression", summary, "latex", "custom:/tmp/some/where/set", "MOS")
+    tex = renderer("latex").summary("regression", summary, "custom:/tmp/some/where/set", "MOS")
     assert "/tmp" not in md and "/tmp" not in tex and "custom (set)" in tex
     # LaTeX: the row and its name in the footnote; the reason (it can hold a path or an exception's
     # text) stays in failures.txt and the Markdown

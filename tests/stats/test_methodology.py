@@ -485,3 +485,10 @@ def test_the_tid2013_distributions_placeholders_are_found_in_the_five_files():
             assert max(values.values()) < 1000 if path.stem != "VSNR" else max(values.values()) < 1500
     assert found == {name: (100000.0, 111) for name in ("NQM", "PSNR", "PSNRHVS", "PSNRHVSM", "WSNR")} | \
         {"VSNR": (100000.0, 1)}
+
+
+def test_no_p1401_result_where_no_metric_has_more_items_than_mapping_parameters():
+    """Five items and a 5-parameter mapping: no metric has figures, so there is no P.1401 result (the run
+    writes no p1401 table) rather than a table without its columns."""
+    scores = _demo_scores(n=5)
+    assert p1401(EvaluatedRun.of(scores, ["good", "poor"], ratings=30)) is None

@@ -118,7 +118,7 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     """PSNR rising with DMOS (higher = worse) is inverted; |r| must not make it look perfect."""
     import pandas as pd
 
-    from iqa_bench.reports.tables import render_table
+    from iqa_bench.reports.renderers import render_table
     from iqa_bench.stats.summaries import summarize
 
     gen = np.random.default_rng(0)
