@@ -9,9 +9,10 @@ from .html_page import escape
 from .table_model import notes_for
 
 
-def _cell(text: str, bold: bool, tag: str = "td", interval: str = "") -> str:
+def _cell(text: str, bold: bool, tag: str = "td", interval: str = "", align: str = "l") -> str:
     shown = escape(text) + (f' <span class="ci">{escape(interval)}</span>' if interval else "")
-    return f"<{tag}>" + (f"<strong>{shown}</strong>" if bold and text else shown) + f"</{tag}>"
+    style = ' style="text-align: right;"' if align == "r" else ""
+    return f"<{tag}{style}>" + (f"<strong>{shown}</strong>" if bold and text else shown) + f"</{tag}>"
 
 
 def table_html(table, intervals: bool = True) -> List[str]:
@@ -21,12 +22,13 @@ def table_html(table, intervals: bool = True) -> List[str]:
     if table.title:
         out.append(f"<h2>{escape(table.title)}</h2>"
                    + (f'<p class="note">{escape(table.title_note)}</p>' if table.title_note else ""))
-    names = [_cell(r.name, r.bold, "th") for r in table.rows] if table.matrix else \
-        [_cell(c.header, False, "th") for c in table.columns]
+    names = [_cell(r.name, r.bold, "th", align="r") for r in table.rows] if table.matrix else \
+        [_cell(c.header, False, "th", align=c.align) for c in table.columns]
     out.append('<div class="wide"><table class="sortable"><thead><tr>'
                + _cell("" if table.matrix else table.name_header, False, "th") + "".join(names) + "</tr></thead><tbody>")
     out += ["<tr>" + _cell(row.name, row.bold, "th")
-            + "".join(_cell(c.text, c.bold or row.bold, "td", c.interval if intervals else "") for c in row.cells)
+            + "".join(_cell(c.text, c.bold or row.bold, "td", c.interval if intervals else "", column.align)
+                      for c, column in zip(row.cells, table.columns))
             + "</tr>" for row in table.rows]
     out.append("</tbody></table></div>")
     return out + [f'<p class="note">{escape(note)}</p>' for note in table.notes_for(latex=False)]

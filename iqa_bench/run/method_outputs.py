@@ -13,6 +13,7 @@ import pandas as pd
 from ..io_utils import atomic_write_text, remove_stale
 from ..metrics.training_data import MARK, trained_on
 from ..reports.labels import with_labels
+from ..reports.methodology import held_out_document, krasula_document, p1401_document
 from ..reports.renderers import TABLE_RENDERERS
 from ..reports.tables import display_name
 from ..stats.evaluated_run import SCORE_RATINGS, SCORE_SE, EvaluatedRun
@@ -25,10 +26,21 @@ NO_MAPPING_NOTE = ("no P.1401 table and no held-out mapping table: --fit none ma
 KRASULA_COLUMNS = ("auc_ds", "auc_bw", "c0")
 HELD_OUT_COLUMNS = ("plcc_held_out", "rmse_held_out")
 
+#: The method tables of a run: file stem -> (the :class:`MethodResults` field, the report page's section title,
+#: the table's :class:`~iqa_bench.reports.table_model.Document` from the result and the run). A new method
+#: table is one entry here (and its builder in :mod:`iqa_bench.reports.methodology`).
+METHOD_TABLES = {
+    "p1401": ("p1401", "ITU-T P.1401: RMSE, rmse* and outlier ratio",
+              lambda result, run: p1401_document(result, display_name(run.dataset), dict(run.labels), run.spread_text)),
+    "krasula": ("krasula", "Krasula et al. 2016: AUC different/similar, AUC better/worse, C0",
+                lambda result, run: krasula_document(result, display_name(run.dataset), dict(run.labels),
+                                                     run.spread_text)),
+    "mapping": ("held_out", "In-sample and held-out mapping",
+                lambda result, run: held_out_document(with_labels(result, dict(run.labels)), display_name(run.dataset),
+                                                      run.settings.fit)),
+}
 #: The report page's further sections: (anchor, title), each the Markdown table of that name.
-EXTRA_TABLES = (("p1401", "ITU-T P.1401: RMSE, rmse* and outlier ratio"),
-                ("krasula", "Krasula et al. 2016: AUC different/similar, AUC better/worse, C0"),
-                ("mapping", "In-sample and held-out mapping"))
+EXTRA_TABLES = tuple((stem, title) for stem, (_, title, _) in METHOD_TABLES.items())
 
 
 @dataclass
@@ -48,26 +60,24 @@ class MethodResults:
         return with_overall_columns(summary, self.held_out, HELD_OUT_COLUMNS)
 
     def write(self, run_dir: Path, run: EvaluatedRun) -> List:
-        """p1401.md/.tex/.csv + p1401_pairs.csv, krasula.* + krasula_pairs.csv, mapping.md/.tex/.csv (each
-        removed when not computed, so no stale table is left); returns the report page's sections:
-        [(anchor, title, Markdown)] of those written (:data:`EXTRA_TABLES`)."""
-        name, labels, spread, fit = display_name(run.dataset), dict(run.labels), run.spread_text, run.settings.fit
-        written = {}
-        for stem, result in (("p1401", self.p1401), ("krasula", self.krasula), ("mapping", self.held_out)):
+        """Each table of :data:`METHOD_TABLES` in every format (p1401.md/.tex/.csv, krasula.*, mapping.*) and
+        the pairs of a comparison (p1401_pairs.csv, krasula_pairs.csv); a table not computed is removed, so
+        no stale one is left. Returns the report page's sections: [(anchor, title, Markdown)]."""
+        sections = []
+        for stem, (field_name, title, document_of) in METHOD_TABLES.items():
+            result = getattr(self, field_name)
             if result is None:
                 remove_stale(run_dir, [f"{stem}{r.suffix}" for r in TABLE_RENDERERS.values()] + [f"{stem}_pairs.csv"])
                 continue
-            if stem == "mapping":
-                result = with_labels(result, labels or {})
+            document = document_of(result, run)
             for key, renderer in TABLE_RENDERERS.items():
-                text = renderer.held_out(result, name, fit) if stem == "mapping" \
-                    else getattr(renderer, stem)(result, name, labels, spread)
+                text = renderer.draw(document, title)
                 atomic_write_text(run_dir / f"{stem}{renderer.suffix}", text)
                 if key == "md":
-                    written[stem] = text
-            if stem != "mapping":
+                    sections.append((stem, title, text))
+            if isinstance(getattr(result, "pairs", None), pd.DataFrame):
                 atomic_write_text(run_dir / f"{stem}_pairs.csv", result.pairs.to_csv(index=False))
-        return [(anchor, title, written[anchor]) for anchor, title in EXTRA_TABLES if anchor in written]
+        return sections
 
 
 def method_results(run: EvaluatedRun) -> MethodResults:
