@@ -271,31 +271,3 @@ def test_the_store_count_reads_a_store_it_cannot_write(tmp_path):
     root = make_set(tmp_path / "set", n=3)
     assert evaluate(root, tmp_path / "res").exit_code == 0
     assert _stored_count(tmp_path / "res" / "scores.sqlite") == "6 scores"  # psnr and mse on 3 items
-
-
-def test_report_refits_nothing_the_run_fitted(tmp_path, monkeypatch):
-    """Issue 44: `report` reads the curve fits the run kept in its score store (report --format html on the
-    TID2013 metadata-only run: 72 s -> 19 s, benchmarks/RESULTS.md); without the store it fits again."""
-    from click.testing import CliRunner
-
-    from iqa_bench import parallel
-    from iqa_bench.cli import cli
-    from iqa_bench.stats import regression
-
-    monkeypatch.setattr(parallel, "available_cores", lambda: 1)  # every fit in this process, where it is counted
-    calls = []
-    for kind, fitter in list(regression.FITTERS.items()):
-        monkeypatch.setitem(regression.FITTERS, kind, lambda z, y, _f=fitter: calls.append(1) or _f(z, y))
-    root = make_set(tmp_path / "set", n=8)
-    assert evaluate(root, tmp_path / "res", options=["--metrics", "psnr,ssim", "--bootstrap", "20", "--no-plots",
-                                                      "--no-progress"]).exit_code == 0
-    assert calls  # the run fitted its mappings
-    for fmt in ("md", "html"):
-        calls.clear()
-        result = CliRunner().invoke(cli, ["report", str(tmp_path / "res" / "custom"), "--format", fmt,
-                                          "-o", str(tmp_path / f"again.{fmt}")])
-        assert result.exit_code == 0, result.output
-        assert calls == [], fmt
-    (tmp_path / "res" / "scores.sqlite").rename(tmp_path / "elsewhere.sqlite")
-    result = CliRunner().invoke(cli, ["report", str(tmp_path / "res" / "custom"), "-o", str(tmp_path / "x.md")])
-    assert result.exit_code == 0 and calls  # the check can fail: no kept fits, every mapping fitted again
