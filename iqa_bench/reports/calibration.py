@@ -1,15 +1,15 @@
-"""The calibration table (:func:`iqa_bench.calibration.calibrate`'s rows) in each format: Markdown (metric ×
-pair, the notes of known deviations and the sources), CSV (the values as computed), LaTeX (the Markdown
-table's columns as a booktabs table), and the one-line-per-metric summary of the README's Calibration
-section."""
+"""The calibration table (:func:`iqa_bench.calibration.calibrate`'s rows) as a format-neutral document (metric ×
+pair beside the official value, the notes of known deviations and the sources; the CSV format writes the
+values as computed), and the one-line-per-metric summary of the README's Calibration section."""
 from __future__ import annotations
 
-import io
 import math
 from typing import Dict, List, Sequence
 
+import pandas as pd
+
 from ..calibration import SOURCES, CalibrationRow
-from . import latex
+from .table_model import Cell, Column, Document, Note, Row, Table
 
 
 def _fmt(value: float) -> str:
@@ -18,30 +18,23 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}" if abs(value) >= 1 else f"{value:.6g}"
 
 
-def render_csv(rows: Sequence[CalibrationRow]) -> str:
-    import csv
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["metric", "pair", "official", "ours", "abs_diff", "within"])
-    for r in rows:
-        writer.writerow([r.metric, r.pair, repr(r.official), f"{r.ours:.10g}", f"{r.abs_diff:.3g}", r.within])
-    return out.getvalue()
-
-
-def render_markdown(rows: Sequence[CalibrationRow]) -> str:
-    lines = ["| metric | pair | official | ours | abs diff | tolerance | within | source |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r.metric} | {r.pair} | {_fmt(r.official)} | {_fmt(r.ours)} | {r.abs_diff:.2g} | "
-                     f"{r.tolerance_text} | {r.status} | {r.source} |")
-    notes = sorted({(r.metric, r.pair, r.note) for r in rows if r.note and r.status != "yes"})
-    if notes:
-        lines.append("")
-        lines.extend(f"* {metric} on {pair}: {note}." for metric, pair, note in notes)
-    lines.append("")
-    lines.extend(f"* {key}: {text}" for key, text in SOURCES.items() if any(r.source == key for r in rows))
-    return "\n".join(lines) + "\n"
+def calibration_document(rows: Sequence[CalibrationRow]) -> Document:
+    """metric × pair: the official value, ours, |difference|, the tolerance, whether within, the source;
+    below, the known deviations and the sources."""
+    body = [Row(r.metric, [Cell(t) for t in (r.pair, _fmt(r.official), _fmt(r.ours), f"{r.abs_diff:.2g}",
+                                              r.tolerance_text, r.status, r.source)]) for r in rows]
+    columns = [Column("pair", align="l"), Column("official"), Column("ours"), Column("abs diff"),
+               Column("tolerance", align="l"), Column("within", align="l"), Column("source", align="l")]
+    notes = [Note(f"{metric} on {pair}: {note}.") for metric, pair, note in
+             sorted({(r.metric, r.pair, r.note) for r in rows if r.note and r.status != "yes"})]
+    notes += [Note(f"{key}: {text}") for key, text in SOURCES.items() if any(r.source == key for r in rows)]
+    data = pd.DataFrame({"metric": [r.metric for r in rows], "pair": [r.pair for r in rows],
+                         "official": [repr(r.official) for r in rows], "ours": [f"{r.ours:.10g}" for r in rows],
+                         "abs_diff": [f"{r.abs_diff:.3g}" for r in rows], "within": [r.within for r in rows]},
+                        columns=["metric", "pair", "official", "ours", "abs_diff", "within"])
+    table = Table(columns, body, name_header="metric",
+                  short_caption="Calibration against the official implementations")
+    return Document([table], notes=notes, note_style="list", data=data)
 
 
 def render_summary(rows: Sequence[CalibrationRow]) -> str:
@@ -59,16 +52,3 @@ def render_summary(rows: Sequence[CalibrationRow]) -> str:
         lines.append(f"| {metric} | {len(group)} | {max(r.abs_diff for r in group):.2g} | "
                      f"{group[0].tolerance_text} | {verdict} |")
     return "\n".join(lines) + "\n"
-
-
-
-def render_latex(rows: Sequence[CalibrationRow]) -> str:
-    """The Markdown table's columns as a booktabs table; the notes and sources below it."""
-    header = ["metric", "pair", "official", "ours", "abs diff", "tolerance", "within", "source"]
-    body = [latex.Row([r.metric, r.pair, _fmt(r.official), _fmt(r.ours), f"{r.abs_diff:.2g}", r.tolerance_text,
-                       r.status, r.source]) for r in rows]
-    notes = [f"{metric} on {pair}: {note}." for metric, pair, note in
-             sorted({(r.metric, r.pair, r.note) for r in rows if r.note and r.status != "yes"})]
-    notes += [f"{key}: {text}" for key, text in SOURCES.items() if any(r.source == key for r in rows)]
-    return latex.table("Calibration against the official implementations", [latex.tabular(header, body, "llrrrlll")],
-                       notes=notes, font=r"\footnotesize")

@@ -89,9 +89,11 @@ class Renderer(ABC):
         """A format-neutral :class:`~.table_model.Document` as this format's text (``title``: a page's
         title); a document without tables is the empty text (its numbers only in CSV)."""
 
-    @abstractmethod
     def calibration(self, rows) -> str:
         """The calibration rows (:func:`iqa_bench.calibration.calibrate`) beside the official values."""
+        from .calibration import calibration_document
+
+        return self.draw(calibration_document(rows), "Calibration against the official implementations")
 
     @abstractmethod
     def paper(self, result) -> str:
@@ -140,11 +142,6 @@ class Markdown(Renderer):
         for note in table.notes_for(latex=False):
             lines += [note, ""]
         return lines
-
-    def calibration(self, rows) -> str:
-        from .calibration import render_markdown
-
-        return render_markdown(rows)
 
     def paper(self, result) -> str:
         from .paper_render import render_markdown
@@ -253,11 +250,6 @@ class Latex(Renderer):
         return latex.table(table.short_caption, [block], table.caption or provenance,
                            notes + table.notes_for(latex=True), font=table.font, colsep=table.colsep)
 
-    def calibration(self, rows) -> str:
-        from .calibration import render_latex
-
-        return render_latex(rows)
-
     def paper(self, result) -> str:
         from .paper_render import render_latex
 
@@ -272,11 +264,6 @@ class Csv(Renderer):
     def draw(self, document, title: str = "") -> str:
         """The document's numbers, as computed (a significance document: every pair, kurtoses included)."""
         return "" if document.data is None else document.data.to_csv(index=False)
-
-    def calibration(self, rows) -> str:
-        from .calibration import render_csv
-
-        return render_csv(rows)
 
     def paper(self, result) -> str:
         return result.long_table().to_csv(index=False)
@@ -303,9 +290,6 @@ class Html(Renderer):
         from .html_tables import document_html
 
         return page(title, [f"<h1>{escape(title)}</h1>"] + document_html(document))
-
-    def calibration(self, rows) -> str:
-        return self._page("Calibration against the official implementations", self._markdown.calibration(rows))
 
     def paper(self, result) -> str:
         return self._page(f"{result.recipe.name}: recomputed beside the published values", self._markdown.paper(result))
