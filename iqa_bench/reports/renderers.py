@@ -202,32 +202,33 @@ class Latex(Renderer):
         if table.group_style == "blocks":  # one block per group, under the table's own columns
             for group in dict.fromkeys(table.columns[k].group for k in grouped):
                 keep = [k for k in grouped if table.columns[k].group == group]
-                above = (f" & \\multicolumn{{{len(keep)}}}{{c}}{{{latex.latex_escape(group)}}} \\\\ "
-                         f"\\cmidrule(lr){{2-{len(keep) + 1}}}")
-                body = [latex.Row([row.name] + [row.cells[k].text for k in keep],
-                                  [row.bold] + [row.cells[k].bold or row.bold for k in keep], row.spec,
-                                  [""] + [row.cells[k].interval for k in keep] if intervals == "below" else None)
-                        for row in table.rows]
-                blocks.append(latex.tabular(["Metric"] + [table.columns[k].short or table.columns[k].header for k in keep],
-                                            body, latex.name_column() + latex.heading_column("1.6cm") * len(keep),
-                                            above))
+                blocks.append(Latex._group_block(table, keep, "1.6cm", intervals == "below", small=False))
             grouped = []
         floats = [latex.table(table.short_caption, blocks, table.caption or provenance,
                               table.notes_for(latex=True) + list(notes), font=table.font, colsep=table.colsep)]
         chunks = [grouped[start:start + GROUP_COLUMNS] for start in range(0, len(grouped), GROUP_COLUMNS)]
-        for n, chunk in enumerate(chunks):
-            above = (f" & \\multicolumn{{{len(chunk)}}}{{c}}{{{latex.latex_escape(table.columns[chunk[0]].group)}}} "
-                     f"\\\\ \\cmidrule(lr){{2-{len(chunk) + 1}}}")
-            headings = [f"\\hspace{{0pt}}\\footnotesize {latex.latex_escape(table.columns[k].short or table.columns[k].header)}"
-                        for k in chunk]
-            rows = [latex.Row([row.name] + [row.cells[k].text for k in chunk],
-                              [row.bold] + [row.cells[k].bold or row.bold for k in chunk], spec=row.spec)
-                    for row in table.rows]
-            block = latex.tabular(["Metric"] + headings, rows,
-                                  latex.name_column() + latex.heading_column("1.4cm") * len(chunk), above)
+        for n, chunk in enumerate(chunks):  # a float of its own per chunk: several do not fit one page
             part = f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
-            floats.append(latex.table(table.split_caption.replace("{part}", part), [block]))
+            floats.append(latex.table(table.split_caption.replace("{part}", part),
+                                      [Latex._group_block(table, chunk, "1.4cm", False, small=True)]))
         return floats
+
+    @staticmethod
+    def _group_block(table, keep, width: str, below: bool, small: bool) -> list:
+        """The ``tabular`` of the grouped columns ``keep`` under their group's heading (``small``: the
+        headings in a smaller font, wrapping; ``below``: intervals on a second line)."""
+        from . import latex
+
+        above = (f" & \\multicolumn{{{len(keep)}}}{{c}}{{{latex.latex_escape(table.columns[keep[0]].group)}}} "
+                 f"\\\\ \\cmidrule(lr){{2-{len(keep) + 1}}}")
+        headings = [table.columns[k].short or table.columns[k].header for k in keep]
+        if small:
+            headings = [f"\\hspace{{0pt}}\\footnotesize {latex.latex_escape(h)}" for h in headings]
+        rows = [latex.Row([row.name] + [row.cells[k].text for k in keep],
+                          [row.bold] + [row.cells[k].bold or row.bold for k in keep], row.spec,
+                          [""] + [row.cells[k].interval for k in keep] if below else None) for row in table.rows]
+        return latex.tabular(["Metric"] + headings, rows, latex.name_column() + latex.heading_column(width) * len(keep),
+                             above)
 
     @staticmethod
     def _matrix(table, provenance: str) -> str:

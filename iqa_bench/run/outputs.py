@@ -116,28 +116,30 @@ FIT_PROTOCOL_FILES = tuple(f"fit_protocols{r.suffix}" for r in TABLE_RENDERERS.v
 
 def fit_protocols_markdown(run: EvaluatedRun) -> Optional[str]:
     """The fit-protocol table as Markdown (the page's section) under ``fit: all``, else None."""
-    texts = _fit_protocol_texts(run)
-    return None if texts is None else texts["md"]
+    document = _fit_protocols_document(run)
+    return None if document is None else TABLE_RENDERERS["md"].draw(document)
 
 
-def _fit_protocol_texts(run: EvaluatedRun) -> Optional[Dict[str, str]]:
+def _fit_protocols_document(run: EvaluatedRun):
+    """The fit-protocol table of every metric with values (``fit: all``), else None."""
+    from ..reports.fit_protocols import fit_protocols_document
     from ..stats.fit_protocols import fit_protocol_table
 
     if not run.settings.all_fits:
         return None
     table = with_labels(fit_protocol_table(run), dict(run.labels))
-    name = display_name(run.dataset)
-    return {key: renderer.fit_protocols(table, name, run.score_text) for key, renderer in TABLE_RENDERERS.items()}
+    return fit_protocols_document(table, display_name(run.dataset), run.score_text)
 
 
 def write_fit_protocols(run_dir: Path, run: EvaluatedRun) -> Optional[str]:
     """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
     metric over all items under each protocol of :data:`~iqa_bench.stats.regression.PROTOCOLS`; otherwise any
     earlier such files are removed. Returns the Markdown table (None without ``fit: all``)."""
-    texts = _fit_protocol_texts(run)
-    if texts is None:
+    document = _fit_protocols_document(run)
+    if document is None:
         remove_stale(run_dir, FIT_PROTOCOL_FILES)
         return None
+    texts = {key: renderer.draw(document) for key, renderer in TABLE_RENDERERS.items()}
     for key, renderer in TABLE_RENDERERS.items():
         atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", texts[key])
     return texts["md"]
