@@ -56,6 +56,34 @@ class EngineReport:
     stopped: List[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Pass:
+    """One :meth:`Engine.run`: the dataset's key, per spec the items still to score and the digest of its
+    store key, and the report the batches add their failures to."""
+
+    dataset_key: str
+    missing: Dict[str, set]
+    digests: Dict[str, str]
+    report: EngineReport
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Items of one batch and their reference and distorted images (N×3×H×W)."""
+
+    items: List[Item]
+    ref: torch.Tensor
+    dist: torch.Tensor
+
+    def on(self, device) -> "_Batch":
+        return _Batch(self.items, self.ref.to(device, non_blocking=True), self.dist.to(device, non_blocking=True))
+
+    def halves(self) -> Tuple["_Batch", "_Batch"]:
+        half = len(self.items) // 2
+        return (_Batch(self.items[:half], self.ref[:half], self.dist[:half]),
+                _Batch(self.items[half:], self.ref[half:], self.dist[half:]))
+
+
 class _PairImages(TorchDataset):
     """Decodes (ref, dist) for one item; a failure is returned as a message, not raised. The last few
     references decoded are kept, so a reference shared by consecutive items is decoded once (per
@@ -222,6 +250,7 @@ class Engine:
 
         batches, unreadable = size_batches(todo, self.batch_size)
         report.failures += [Failure(todo[i].item_id, None, msg) for i, msg in unreadable]
+        work = _Pass(dataset_key, missing, digests, report)
         loader = DataLoader(_PairImages(todo), batch_sampler=batches, collate_fn=_collate,
                             num_workers=self.num_workers,
                             pin_memory=self.device.type == "cuda")
@@ -231,7 +260,7 @@ class Engine:
             report.failures += [Failure(todo[i].item_id, None, msg) for i, msg in bad]
             if indices:
                 batch_items = [todo[i] for i in indices]
-                rows = self._score_batch(dataset_key, batch_items, ref, dist, missing, digests, report)
+                rows = self._score_batch(work, _Batch(batch_items, ref, dist))
                 report.computed += self.store.put(rows)
                 if self.references is not None:
                     self.references.retain({str(it.ref_path) for it in batch_items})
@@ -239,93 +268,97 @@ class Engine:
         bar.close()
         return report
 
-    def _score_batch(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics=None):
+    def _score_batch(self, work: "_Pass", batch: "_Batch", metrics=None) -> list:
         """Rows (dataset, item, spec, digest, value) of ``metrics`` (default: all) on one batch. A metric
         that runs out of device memory is retried on each half of the batch, down to one pair, which is
         then that item's failure; the other metrics' scores are kept either way."""
-        ref = ref.to(self.device, non_blocking=True)
-        dist = dist.to(self.device, non_blocking=True)
-        rows = []
-        wanted = {metric: [k for k, it in enumerate(batch_items) if it.item_id in missing[metric.spec]]
+        batch = batch.on(self.device)
+        wanted = {metric: [k for k, it in enumerate(batch.items) if it.item_id in work.missing[metric.spec]]
                   for metric in (self.metrics if metrics is None else metrics) if metric.spec not in self.stopped}
-        budget = memory_budget() if self.device.type == "cpu" else None
-        if budget is not None:
-            pixels = ref.shape[-2] * ref.shape[-1]
-            need = {m: m.bytes_per_pixel * pixels * len(want) for m, want in wanted.items() if want}
-            if len(batch_items) > 1 and any(n > budget for n in need.values()):
-                # smaller batches first; a single pair is judged below
-                return self._halves(dataset_key, batch_items, ref, dist, missing, digests, report, metrics)
-            for metric, n in need.items():
-                if n > budget:
-                    item = batch_items[0]
-                    report.failures.append(Failure(item.item_id, metric.spec, (
-                        f"{metric.spec} on {item.dist_path}: needs about {n / 2 ** 30:.1f} GiB for a "
-                        f"{ref.shape[-2]}×{ref.shape[-1]} pair, {budget / 2 ** 30:.1f} GiB available: not scored "
-                        f"(free memory or use a GPU; {MEMORY_ENV}=N sets the budget in GiB)")))
-                    wanted[metric] = []
-        shared, errors = shared_features([m for m, want in wanted.items() if want], ref, dist, self.amp,
-                                         self.channels_last, [str(it.ref_path) for it in batch_items],
+        if self.device.type == "cpu" and not self._within_budget(work, batch, wanted):
+            return self._halves(work, batch, metrics)  # smaller batches first; a single pair is judged there
+        shared, errors = shared_features([m for m, want in wanted.items() if want], batch.ref, batch.dist,
+                                         self.amp, self.channels_last, [str(it.ref_path) for it in batch.items],
                                          self.references)
-        out_of_memory = []
+        rows, out_of_memory = [], []
         for metric, want in wanted.items():
             if not want:
                 continue
-            index = torch.tensor(want, device=self.device)
-
-            def pick(tensor, whole=len(want) == len(batch_items), index=index):
-                """This metric's rows of the batch: the tensor itself when it wants all (no copy)."""
-                return tensor if whole else tensor.index_select(0, index)
-
             try:
-                with torch.no_grad():
-                    if isinstance(metric, FeatureMetric):
-                        if metric.backbone in errors:
-                            raise errors[metric.backbone]
-                        f_ref, f_dist = ({k: pick(part[k]) for k in metric.layers} for part in shared[metric.backbone])
-                        values = metric.score_features(pick(ref), pick(dist), f_ref, f_dist)
-                    else:
-                        values = metric(pick(ref), pick(dist))
+                values = self._values(metric, batch, want, shared, errors)
             except MetricContractError as err:  # a plugin's defect: that metric stops, said once
                 self.stopped.add(metric.spec)
-                report.stopped.append(metric.spec)
-                report.failures.append(Failure("(all items)", metric.spec, str(err)))
+                work.report.stopped.append(metric.spec)
+                work.report.failures.append(Failure("(all items)", metric.spec, str(err)))
                 continue
             except Exception as err:  # one metric failing must not lose the others' scores
                 if is_out_of_memory(err):
                     out_of_memory.append(metric)
                     continue
-                for k in want:
-                    report.failures.append(Failure(batch_items[k].item_id, metric.spec,
-                                                   f"{metric.spec} on {batch_items[k].dist_path}: {err}"))
+                work.report.failures += [Failure(batch.items[k].item_id, metric.spec,
+                                                 f"{metric.spec} on {batch.items[k].dist_path}: {err}") for k in want]
                 continue
-            for k, value in zip(want, values.detach().double().cpu().tolist()):
-                rows.append((dataset_key, batch_items[k].item_id, metric.spec, digests[metric.spec], value))
+            rows += [(work.dataset_key, batch.items[k].item_id, metric.spec, work.digests[metric.spec], value)
+                     for k, value in zip(want, values.detach().double().cpu().tolist())]
         if out_of_memory:
-            rows += self._after_out_of_memory(dataset_key, batch_items, ref, dist, missing, digests, report,
-                                              out_of_memory)
+            rows += self._after_out_of_memory(work, batch, out_of_memory)
         return rows
 
-    def _halves(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics):
-        """``metrics`` scored on each half of the batch in turn."""
-        half = len(batch_items) // 2
-        return (self._score_batch(dataset_key, batch_items[:half], ref[:half], dist[:half], missing, digests,
-                                  report, metrics)
-                + self._score_batch(dataset_key, batch_items[half:], ref[half:], dist[half:], missing, digests,
-                                    report, metrics))
+    def _values(self, metric: Metric, batch: "_Batch", want: List[int], shared, errors) -> torch.Tensor:
+        """``metric`` on the pairs ``want`` of the batch (all of them: the tensors themselves, no copy), from
+        the backbone features the batch shares where it is a feature metric."""
+        index = torch.tensor(want, device=self.device)
 
-    def _after_out_of_memory(self, dataset_key, batch_items, ref, dist, missing, digests, report, metrics):
+        def pick(tensor, whole=len(want) == len(batch.items)):
+            return tensor if whole else tensor.index_select(0, index)
+
+        with torch.no_grad():
+            if isinstance(metric, FeatureMetric):
+                if metric.backbone in errors:
+                    raise errors[metric.backbone]
+                f_ref, f_dist = ({k: pick(part[k]) for k in metric.layers} for part in shared[metric.backbone])
+                return metric.score_features(pick(batch.ref), pick(batch.dist), f_ref, f_dist)
+            return metric(pick(batch.ref), pick(batch.dist))
+
+    def _within_budget(self, work: "_Pass", batch: "_Batch", wanted: dict) -> bool:
+        """On the CPU, whether every metric's pairs fit the memory budget (:func:`memory_budget`): False
+        where a batch of several pairs should be halved; a single pair over it is that item's failure for
+        that metric (taken out of ``wanted``)."""
+        budget = memory_budget()
+        if budget is None:
+            return True
+        pixels = batch.ref.shape[-2] * batch.ref.shape[-1]
+        need = {m: m.bytes_per_pixel * pixels * len(want) for m, want in wanted.items() if want}
+        if len(batch.items) > 1 and any(n > budget for n in need.values()):
+            return False
+        for metric, n in need.items():
+            if n > budget:
+                item = batch.items[0]
+                work.report.failures.append(Failure(item.item_id, metric.spec, (
+                    f"{metric.spec} on {item.dist_path}: needs about {n / 2 ** 30:.1f} GiB for a "
+                    f"{batch.ref.shape[-2]}×{batch.ref.shape[-1]} pair, {budget / 2 ** 30:.1f} GiB available: not "
+                    f"scored (free memory or use a GPU; {MEMORY_ENV}=N sets the budget in GiB)")))
+                wanted[metric] = []
+        return True
+
+    def _halves(self, work: "_Pass", batch: "_Batch", metrics) -> list:
+        """``metrics`` scored on each half of the batch in turn."""
+        first, second = batch.halves()
+        return self._score_batch(work, first, metrics) + self._score_batch(work, second, metrics)
+
+    def _after_out_of_memory(self, work: "_Pass", batch: "_Batch", metrics) -> list:
         """Retry ``metrics`` on each half of the batch; a single pair that still does not fit is that
         item's failure, with the image size and the metric."""
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
-        if len(batch_items) > 1:
-            log.info("out of memory on a batch of %d: retrying halves for %s", len(batch_items),
+        if len(batch.items) > 1:
+            log.info("out of memory on a batch of %d: retrying halves for %s", len(batch.items),
                      ", ".join(m.spec for m in metrics))
-            return self._halves(dataset_key, batch_items, ref, dist, missing, digests, report, metrics)
-        item = batch_items[0]
+            return self._halves(work, batch, metrics)
+        item = batch.items[0]
         for metric in metrics:
-            report.failures.append(Failure(item.item_id, metric.spec, (
+            work.report.failures.append(Failure(item.item_id, metric.spec, (
                 f"{metric.spec} on {item.dist_path}: out of memory on {self.device} for one "
-                f"{ref.shape[-1]}×{ref.shape[-2]} pair (batches are split down to one pair; a smaller image "
-                f"or a device with more memory is needed)")))
+                f"{batch.ref.shape[-1]}×{batch.ref.shape[-2]} pair (batches are split down to one pair; a smaller "
+                f"image or a device with more memory is needed)")))
         return []

@@ -182,3 +182,19 @@ def read_bapps_table() -> pd.DataFrame:
     parts = raw["ref"].str.split("/", expand=True)
     return pd.DataFrame({"split": parts[3], "subset": parts[4], "stem": parts[6].str[:-4],
                          "judge": raw["judge"].astype(float)})
+
+
+def build_tid2013_metadata(root, seed=5):
+    """A metadata-only TID2013 folder (60 images: 4 references x 3 types x 5 levels) with mos_std.txt and
+    three metrics' values, one per line in mos_with_names.txt's order."""
+    rng = np.random.default_rng(seed)
+    names = [f"i{r:02d}_{t:02d}_{lv}.bmp" for r in range(1, 5) for t in range(1, 4) for lv in range(1, 6)]
+    mos = rng.uniform(1, 7, len(names))
+    root.mkdir(parents=True)
+    (root / "mos_with_names.txt").write_text("".join(f"{m:.5f} {n}\n" for m, n in zip(mos, names)))
+    (root / "mos_std.txt").write_text("".join(f"{s:.5f}\n" for s in rng.uniform(0.05, 0.3, len(names))))
+    values = root / "metrics_values"
+    values.mkdir()
+    for name, noise in (("GOOD", 0.3), ("FAIR", 0.8), ("POOR", 2.0)):
+        values.joinpath(f"{name}.txt").write_text("".join(f"{v:.6f}\n" for v in mos + rng.normal(0, noise, mos.size)))
+    return root

@@ -1,7 +1,6 @@
 """Helpers of the fault tests (issue 14): a tiny custom dataset, the evaluate command run in-process or as a
 real process, and the store's rows."""
 import os
-import signal
 import sqlite3
 import subprocess
 import sys

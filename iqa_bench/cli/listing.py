@@ -11,33 +11,11 @@ from ..errors import UnknownNameError
 from .common import cli, echo_columns, fail_usage, LISTING_WIDTH, parse_options
 
 
-@cli.command()
-@click.option("--backbone", help="List this backbone's layers (channels, stride at 224×224) instead.")
-def metrics(backbone):
-    """List every metric family: direction, weights, source (or a backbone's layers)."""
-    from ..catalog import families
-
-    if backbone:
-        from ..backbones import layer_info
-
-        try:
-            info = layer_info(backbone.strip().lower())
-        except UnknownNameError as err:
-            fail_usage(err)
-        echo_columns([("layer", "torchvision node", "channels", "stride")] + info)
-        return
+def _family_rows(listing) -> list:
+    """(group, cells) per family of the catalog ``listing`` (cells: spec, direction, weights, calibration,
+    source, description), a (group, None) row where a group begins."""
     import importlib.util
 
-    from ..plugin_specs import listing_rows
-
-    built_in = families()
-    taken = {f["name"] for f in built_in} | {a for f in built_in for a in f["aliases"]}
-    plugins = listing_rows()  # installed plugins, read without running their code
-    for row in plugins:  # a built-in name wins: say so rather than list a plugin that never runs
-        if row["name"] in taken:
-            row["description"] = (f"shadowed by the built-in metric {row['name']!r}: this plugin cannot be used "
-                                  f"under that name (rename its entry point)")
-    listing = built_in + plugins
     rows = []
     for family in listing:
         if not rows or family["group"] != rows[-1][0]:
@@ -54,8 +32,12 @@ def metrics(backbone):
             "higher" if family["higher"] else "lower"
         rows.append((family["group"], (name, better, "yes" if family["weights"] else "no",
                                        family["calibrated"] or "-", family["source"], description)))
-    # one line of columns per family, then its description, source and calibration wrapped below it:
-    # the listing stays within LISTING_WIDTH columns however long a description is
+    return rows
+
+
+def _echo_families(rows) -> None:
+    """One line of columns per family, then its description, source and calibration wrapped below it: the
+    listing stays within LISTING_WIDTH columns however long a description is."""
     header = ("spec", "better", "weights")
     widths = [max([len(str(r[1][k])) for r in rows if r[1]] + [len(h)]) for k, h in enumerate(header)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
@@ -70,6 +52,34 @@ def metrics(backbone):
         for text in (description, f"source: {source}{said}"):
             click.echo(textwrap.fill(text, LISTING_WIDTH, initial_indent="      ", subsequent_indent="      ",
                                      break_on_hyphens=False))
+
+
+@cli.command()
+@click.option("--backbone", help="List this backbone's layers (channels, stride at 224×224) instead.")
+def metrics(backbone):
+    """List every metric family: direction, weights, source (or a backbone's layers)."""
+    from ..catalog import families
+
+    if backbone:
+        from ..backbones import layer_info
+
+        try:
+            info = layer_info(backbone.strip().lower())
+        except UnknownNameError as err:
+            fail_usage(err)
+        echo_columns([("layer", "torchvision node", "channels", "stride")] + info)
+        return
+    from ..plugin_specs import listing_rows
+
+    built_in = families()
+    taken = {f["name"] for f in built_in} | {a for f in built_in for a in f["aliases"]}
+    plugins = listing_rows()  # installed plugins, read without running their code
+    for row in plugins:  # a built-in name wins: say so rather than list a plugin that never runs
+        if row["name"] in taken:
+            row["description"] = (f"shadowed by the built-in metric {row['name']!r}: this plugin cannot be used "
+                                  f"under that name (rename its entry point)")
+    listing = built_in + plugins
+    _echo_families(_family_rows(listing))
     click.echo("\nVariants (spec:variant; the first is the default, spelled by the bare name):")
     for family in listing:
         for index, (variant, what) in enumerate(family["variants"]):

@@ -46,7 +46,8 @@ def calibrate(root, metrics, fmt, device):
     from ..reports.calibration import render_summary
     from ..reports.renderers import renderer
 
-    click.echo(render_summary(rows) if fmt == "summary" else renderer(fmt).calibration(rows), nl=False)
+    drawn = {"summary": render_summary}.get(fmt) or renderer(fmt).calibration  # a summary, or a format's table
+    click.echo(drawn(rows), nl=False)
     bad = calibration.failed(rows)
     known = [r for r in rows if r.status == "known deviation"]
     click.echo(f"{len(rows) - len(bad) - len(known)} of {len(rows)} values within tolerance, "

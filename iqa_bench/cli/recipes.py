@@ -22,12 +22,12 @@ from .common import batch_size_option, bootstrap_option, cli, device_option, fai
 def check(baseline, tolerance, use_ci, update, results, trust_specs):
     """Re-run the baseline's benchmark and fail (exit 1) if a correlation / 2AFC figure dropped."""
     from ..run.config import load_config
-    from ..recipes.check import diff_table, run_check
+    from ..recipes.check import Tolerance, diff_table, run_check
 
     if not baseline.exists():
         fail_usage(FileNotFoundError(f"baseline {baseline} not found"))
     try:
-        comparisons, notes = guarded(lambda: run_check(baseline, tolerance, use_ci, results, update,
+        comparisons, notes = guarded(lambda: run_check(baseline, Tolerance(tolerance, use_ci), results, update,
                                                         say=lambda line: click.echo(line, err=True),
                                                         trust_specs=trust_specs),
                                       load_config(results=str(results)))
@@ -75,6 +75,7 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
     import yaml
 
     from ..recipes.paper import run_recipe, write_outputs
+    from ..stats.evaluated_run import StatisticsSettings
     from ..recipes.recipe import all_recipes, find_recipe, load_recipe
 
     try:
@@ -102,7 +103,8 @@ def paper_command(name, roots, recipe_file, out, results, weights, mdf_weights, 
             return
         computed, missing = 0, {}
         for recipe in recipes:
-            result = run_recipe(recipe, roots, results=results, bootstrap=bootstrap, weights=weights, device=device,
+            result = run_recipe(recipe, roots, results=results, settings=StatisticsSettings(bootstrap=bootstrap),
+                                weights=weights, device=device,
                                 batch_size=batch_size, workers=workers, progress=False,
                                 mdf_weights=str(mdf_weights) if mdf_weights else None)
             written = write_outputs(result, out, plots=not no_plots)

@@ -85,14 +85,14 @@ def train(config_path, trust_specs, **flags):
 def sr_eval(checkpoint, testset, lr_dir, bicubic, output, device):
     """Restoration quality of a trained model: PSNR/SSIM on Y (border = scale), LPIPS, VIF, ICOO, NIQE/PI."""
     from ..engine import resolve_device
-    from ..training.restoration import evaluate_restoration
+    from ..training.restoration import SrTestSet, evaluate_restoration
     from ..training.trainer import load_model
 
     out = output or checkpoint.parent / "eval"
     try:
         model = load_model(checkpoint)
-        result = evaluate_restoration(model, testset, model.scale, output=out, bicubic=bicubic,
-                                      device=resolve_device(device), lr_folder=lr_dir)
+        result = evaluate_restoration(model, SrTestSet(testset, model.scale, bicubic, lr_dir), output=out,
+                                      device=resolve_device(device))
     except (FileNotFoundError, ValueError) as err:
         fail_usage(err)
     click.echo(result.per_image.to_string(index=False))

@@ -2,8 +2,9 @@
 Perceptual-Efficacy paper (tuning curves of the top and bottom channels by PE, with the CSF)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Callable, Dict, Optional, Tuple
 
 import matplotlib
 
@@ -28,18 +29,32 @@ def channel_table(efficacy: ChannelEfficacy) -> pd.DataFrame:
     return table.sort_values("rank").reset_index(drop=True)
 
 
-def _tuning_figure(x, tuning, top, bottom, scale, xlabel, what, ylabel, title, path, overlay=None) -> Path:
+@dataclass(frozen=True)
+class Tuning:
+    """One tuning experiment's curves: the stimulus values ``x``, the mean activation per (value, channel),
+    how each channel's curve is scaled, the axis texts and an optional overlay (curve, legend label)."""
+
+    x: np.ndarray
+    curves: np.ndarray
+    scale: Callable[[np.ndarray], np.ndarray]
+    xlabel: str
+    what: str
+    ylabel: str
+    overlay: Optional[Tuple[np.ndarray, str]] = None
+
+
+def _tuning_figure(tuning: Tuning, top, bottom, title: str, path: Path) -> Path:
     """Two panels (highest / lowest PE channels) of scaled tuning curves, optionally with an overlay."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110, sharey=True)
     for ax, channels, label in ((axes[0], top, "highest PE"), (axes[1], bottom, "lowest PE")):
         for c in channels:
-            ax.plot(x, scale(tuning[:, c]), label=f"ch {c}")
-        if overlay is not None:
-            ax.plot(x, overlay[0], "k--", lw=2, label=overlay[1])
-        ax.set_title(f"{label}: mean activation vs {what}", fontsize=9)
-        ax.set_xlabel(xlabel)
+            ax.plot(tuning.x, tuning.scale(tuning.curves[:, c]), label=f"ch {c}")
+        if tuning.overlay is not None:
+            ax.plot(tuning.x, tuning.overlay[0], "k--", lw=2, label=tuning.overlay[1])
+        ax.set_title(f"{label}: mean activation vs {tuning.what}", fontsize=9)
+        ax.set_xlabel(tuning.xlabel)
         ax.legend(fontsize=7)
-    axes[0].set_ylabel(ylabel)
+    axes[0].set_ylabel(tuning.ylabel)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return save_figure(fig, path)
@@ -58,12 +73,11 @@ def write_efficacy_report(efficacy: ChannelEfficacy, folder, title: str, show: i
     def min_max(curve):
         return (curve - curve.min()) / (np.ptp(curve) or 1.0)
 
-    written["frequency"] = _tuning_figure(
-        f, efficacy.frequency_tuning, top, bottom, min_max, "spatial frequency (cycles/degree)", "frequency",
-        "normalised mean activation", title, folder / "frequency_tuning.png",
-        overlay=(csf / csf.max(), "CSF (Mannos–Sakrison)"))
-    written["orientation"] = _tuning_figure(
-        efficacy.orientations_deg, efficacy.orientation_tuning, top, bottom,
-        lambda curve: curve / (np.abs(curve).max() or 1.0), "grating orientation (degrees)", "orientation",
-        "mean activation / max", title, folder / "orientation_tuning.png")
+    frequency = Tuning(f, efficacy.frequency_tuning, min_max, "spatial frequency (cycles/degree)", "frequency",
+                       "normalised mean activation", overlay=(csf / csf.max(), "CSF (Mannos–Sakrison)"))
+    orientation = Tuning(efficacy.orientations_deg, efficacy.orientation_tuning,
+                         lambda curve: curve / (np.abs(curve).max() or 1.0), "grating orientation (degrees)",
+                         "orientation", "mean activation / max")
+    written["frequency"] = _tuning_figure(frequency, top, bottom, title, folder / "frequency_tuning.png")
+    written["orientation"] = _tuning_figure(orientation, top, bottom, title, folder / "orientation_tuning.png")
     return written

@@ -40,6 +40,7 @@ nearest, P* = d_k / Σ_{j≠k} d_j; ICOO = −10 log10(Σ P*), averaged over 10 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Optional
 
 import torch
@@ -105,16 +106,31 @@ def _contrast(sr_n: torch.Tensor, hr_n: torch.Tensor, mask_p: torch.Tensor, eta:
     return -torch.log(q_pos / q_neg.clamp_min(1e-12))
 
 
-def dec_terms(sr: torch.Tensor, hr: torch.Tensor, patch: int = 8, eta: float = 25.0, t_pos: float = 0.5,
-              t_neg: float = 1.5, alpha: float = 1.0, mu: Optional[float] = None,
-              mask_domain: str = "image") -> torch.Tensor:
+@dataclass(frozen=True)
+class DecParameters:
+    """DECLoss's hyperparameters, the paper's defaults: the mini-patch size, the PSNR threshold η of a
+    positive pair (Eq. 14), the temperatures τ+ and τ− (Eq. 20-21), the enhancement's α and μ (Eq. 12; μ
+    None: each batch's mean) and the domain of the positive mask (``image``, or ``enhanced``: read
+    literally, on the enhanced patches)."""
+
+    patch: int = 8
+    eta: float = 25.0
+    t_pos: float = 0.5
+    t_neg: float = 1.5
+    alpha: float = 1.0
+    mu: Optional[float] = None
+    mask_domain: str = "image"
+
+
+def dec_terms(sr: torch.Tensor, hr: torch.Tensor, parameters: DecParameters = DecParameters()) -> torch.Tensor:
     """−log(Q_pos,i / Q_neg,i) for every SR mini-patch i of the batch (B*,): Eq. 12-22."""
-    return _contrast(*_patches(sr, hr, patch, alpha, mu, mask_domain), eta, t_pos, t_neg)
+    p = parameters
+    return _contrast(*_patches(sr, hr, p.patch, p.alpha, p.mu, p.mask_domain), p.eta, p.t_pos, p.t_neg)
 
 
-def dec_loss(sr: torch.Tensor, hr: torch.Tensor, **options) -> torch.Tensor:
-    """Eq. 23: the batch DECLoss (a scalar) for training."""
-    return dec_terms(sr, hr, **options).mean()
+def dec_loss(sr: torch.Tensor, hr: torch.Tensor, **parameters) -> torch.Tensor:
+    """Eq. 23: the batch DECLoss (a scalar) for training (``parameters``: :class:`DecParameters` fields)."""
+    return dec_terms(sr, hr, DecParameters(**parameters)).mean()
 
 
 def dec_per_image(sr: torch.Tensor, hr: torch.Tensor, patch: int = 8, eta: float = 25.0, t_pos: float = 0.5,

@@ -107,11 +107,11 @@ PIEAPP_FILE = WeightFile("pieapp", "PieAPPv0.1.pth",
                          "pieapp", "piq release asset (piq: Apache-2.0); PieAPP by Prashnani et al. 2018")
 
 
-def _register(name: str, factory, source: str, description: str, argument: str = "",
-              group: str = "learned", files=(), needed=None) -> None:
+def _register(name: str, factory, source: str, description: str, **fields) -> None:
+    """A family of piq's learned measures registered (lower is better, weights needed, the group "learned"
+    unless ``fields`` say otherwise: the other :class:`MetricFamily` fields)."""
     register(MetricFamily(name, factory, higher_is_better=False, needs_weights=True, source=source,
-                          description=description, argument=argument, group=group, weight_files=tuple(files),
-                          files_needed=needed))
+                          description=description, **{"group": "learned", **fields}))
 
 
 def _vgg_of(arg: Optional[str]) -> list:
@@ -120,14 +120,14 @@ def _vgg_of(arg: Optional[str]) -> list:
 
 _register("dists", _dists, "library: piq DISTS; paper: Ding et al. 2020",
           "deep image structure and texture similarity (DISTS, a distance: lower = more alike)",
-          files=[DISTS_FILE], needed=lambda arg: ["vgg16", "dists"])
+          weight_files=(DISTS_FILE,), files_needed=lambda arg: ["vgg16", "dists"])
 _register("pieapp", _pieapp, "library: piq PieAPP; paper: Prashnani et al. 2018",
           "perceptual image-error assessment through pairwise preference (stride 27)",
-          files=[PIEAPP_FILE], needed=lambda arg: ["pieapp"])
+          weight_files=(PIEAPP_FILE,), files_needed=lambda arg: ["pieapp"])
 _register("content", _feature_loss("content", piq.ContentLoss), "library: piq ContentLoss; paper: Gatys et al. 2016",
           "content loss: MSE of VGG features (piq's default: vgg16 relu3_3)",
-          "vgg16|vgg19/<layer>[+<layer>...]", group="deep features", needed=_vgg_of)
+          argument="vgg16|vgg19/<layer>[+<layer>...]", group="deep features", files_needed=_vgg_of)
 _register("style", _feature_loss("style", piq.StyleLoss), "library: piq StyleLoss; paper: Gatys et al. 2016",
           "style loss: MSE of Gram matrices of VGG features (piq's default: vgg16 relu3_3)",
-          "vgg16|vgg19/<layer>[+<layer>...]", group="deep features", needed=_vgg_of)
+          argument="vgg16|vgg19/<layer>[+<layer>...]", group="deep features", files_needed=_vgg_of)
 

@@ -169,12 +169,29 @@ def _root_missing(run: dict, baseline_path: Path) -> Optional[str]:
     return None
 
 
-def _floor(old: dict, use_ci: bool, tolerance: float) -> float:
-    lo = old.get("lo")
-    return lo if use_ci and lo is not None and np.isfinite(lo) else old["value"] - tolerance
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a figure may move before the check fails: ``value`` below its baseline (above, for a figure
+    the lower the better: rmse*, outlier ratio), or with ``use_ci`` down to the baseline's lower bootstrap
+    bound where it has one."""
+
+    value: float = 0.01
+    use_ci: bool = False
+
+    def compared(self, run: str, key: str, old: dict, now: float) -> "Comparison":
+        """The baseline's figure ``key`` (metric|group|statistic) of ``run`` against its value ``now``."""
+        metric, group, stat = key.split("|")
+        if stat in LOWER_IS_BETTER:  # rmse*, outlier ratio: a rise is the regression
+            ceiling = old["value"] + self.value
+            return Comparison(run, metric, group, stat, old["value"], now, ceiling,
+                              failed=not (np.isfinite(now) and now <= ceiling))
+        lo = old.get("lo")
+        floor = lo if self.use_ci and lo is not None and np.isfinite(lo) else old["value"] - self.value
+        return Comparison(run, metric, group, stat, old["value"], now, floor,
+                          failed=not (np.isfinite(now) and now >= floor))
 
 
-def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False, results: Path = Path("results/check"),
+def run_check(baseline_path: Path, tolerance: Tolerance = Tolerance(), results: Path = Path("results/check"),
               update: bool = False, progress: bool = False, say: Optional[Callable[[str], None]] = None,
               trust_specs: bool = False):
     """Returns (comparisons, notes). With ``update`` the baseline file is rewritten with current figures.
@@ -203,19 +220,9 @@ def run_check(baseline_path: Path, tolerance: float = 0.01, use_ci: bool = False
         if update:
             run["figures"] = current
             continue
-        start = len(comparisons)
-        for key, old in run.get("figures", {}).items():
-            metric, group, stat = key.split("|")
-            now = current.get(key, {"value": float("nan")})["value"]
-            if stat in LOWER_IS_BETTER:  # rmse*, outlier ratio: a rise is the regression
-                ceiling = old["value"] + tolerance
-                comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, ceiling,
-                                              failed=not (np.isfinite(now) and now <= ceiling)))
-                continue
-            floor = _floor(old, use_ci, tolerance)
-            comparisons.append(Comparison(run["name"], metric, group, stat, old["value"], now, floor,
-                                          failed=not (np.isfinite(now) and now >= floor)))
-        mine = comparisons[start:]
+        mine = [tolerance.compared(run["name"], key, old, current.get(key, {"value": float("nan")})["value"])
+                for key, old in run.get("figures", {}).items()]
+        comparisons += mine
         say(f"  {run['name']}: {len(mine)} figures compared, {sum(_changed(c) for c in mine)} changed, "
             f"{sum(c.failed for c in mine)} failed")
     if update:

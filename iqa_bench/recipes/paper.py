@@ -16,6 +16,7 @@ whiskers, the published value as a marker).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -143,22 +144,43 @@ def _missing_root_line(name: str, root: Optional[Path]) -> str:
     return f"missing data: {name} root {root} does not exist (get the dataset from {where})"
 
 
-def _score_sources(recipe: Recipe, specs: List[str], named, bare, results: Path, options: dict, notes: List[str],
-                   data: List[str], missing: List[str]) -> Optional[pd.DataFrame]:
+@dataclass
+class _Recomputation:
+    """One recomputation of a regression or 2AFC recipe: where its datasets are (``named`` roots, a ``bare``
+    one), the results folder, the statistics settings, the backbones' weights, the options handed to
+    :func:`~iqa_bench.run.evaluate.evaluate`, and what is said of it as it goes (notes, data scored, what is
+    missing)."""
+
+    recipe: Recipe
+    named: Dict[str, Path]
+    bare: Optional[Path]
+    results: Path
+    settings: StatisticsSettings
+    weights: str
+    options: dict
+    notes: List[str] = field(default_factory=list)
+    data: List[str] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+
+
+def _score_sources(work: _Recomputation, specs: List[str]) -> Optional[pd.DataFrame]:
+    """Every source dataset evaluated with ``specs`` (the store reused), its recipe groups kept, pooled; None
+    (the reason in the notes) where one cannot be scored."""
     from ..run.evaluate import evaluate
 
+    recipe, notes, data, missing = work.recipe, work.notes, work.data, work.missing
     frames, complete, score_directions = [], True, set()
     for source in recipe.sources:
-        root = _root_for(source.dataset, recipe, named, bare)
+        root = _root_for(source.dataset, recipe, work.named, work.bare)
         if source.dataset != "sample" and (root is None or not root.exists()):
             notes.append(_missing_root_line(source.dataset, root))
             missing.append(f"{source.dataset} images" if root is None else f"{source.dataset} root {root}")
             complete = False
             continue
         try:
-            result = evaluate(source.dataset, specs, root=str(root) if root else None, results=str(results),
+            result = evaluate(source.dataset, specs, root=str(root) if root else None, results=str(work.results),
                               run=f"{recipe.name}-{source.dataset}", bootstrap=0, plots=False,
-                              dataset_options=dict(source.options), **options)
+                              dataset_options=dict(source.options), **work.options)
         except (FileNotFoundError, ValueError, OSError) as err:
             notes.append(f"missing data: {source.dataset} at {root}: {err}")
             missing.append(f"{source.dataset} data at {root}")
@@ -225,23 +247,25 @@ def _fill_statistics(recipe: Recipe, specs: Dict[int, str], pooled: pd.DataFrame
     return values
 
 
-def _run_iqa(recipe: Recipe, named, bare, results: Path, bootstrap: int, seed: int, fit: str, weights: str,
-             options: dict) -> PaperResult:
+def _run_iqa(work: _Recomputation) -> PaperResult:
     from ..metrics import canonical_spec
 
-    notes, data, missing = _row_notes(recipe), [], []
-    specs = {index: canonical_spec(_with_weights(row.metric, weights))
+    recipe = work.recipe
+    work.notes += _row_notes(recipe)
+    specs = {index: canonical_spec(_with_weights(row.metric, work.weights))
              for index, row in enumerate(recipe.rows) if row.metric}
-    pooled = _score_sources(recipe, list(dict.fromkeys(specs.values())), named, bare, results, options, notes, data,
-                            missing)
-    return _iqa_result(recipe, specs, pooled, bootstrap, seed, fit, weights, notes, data, missing, FitMemory())
+    pooled = _score_sources(work, list(dict.fromkeys(specs.values())))
+    return _iqa_result(work, specs, pooled)
 
 
-def _iqa_result(recipe: Recipe, specs, pooled, bootstrap: int, seed: int, fit: str, weights: str, notes, data,
-                missing, fits: FitMemory) -> PaperResult:
-    settings = StatisticsSettings(fit=fit, bootstrap=bootstrap, seed=seed, by=None)
-    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, settings, fits, notes)
-    result = PaperResult(recipe, values, notes, data, weights=weights, fit=fit, missing=missing, fits=fits)
+def _iqa_result(work: _Recomputation, specs: Dict[int, str], pooled: Optional[pd.DataFrame]) -> PaperResult:
+    """The recipe's values from the pooled scores (one fit on the pool; per source alone where it pools
+    several), its scatter grid's columns, the notes said."""
+    recipe, settings, fits = work.recipe, work.settings, FitMemory()
+    values = _no_values(recipe) if pooled is None else _fill_statistics(recipe, specs, pooled, settings, fits,
+                                                                         work.notes)
+    result = PaperResult(recipe, values, work.notes, work.data, weights=work.weights, fit=settings.fit,
+                         missing=work.missing, fits=fits)
     if pooled is not None and len(recipe.sources) > 1:
         for source in dict.fromkeys(s.dataset for s in recipe.sources):
             alone = pooled[pooled["group:source"] == source]
@@ -294,14 +318,17 @@ def _run_restoration(recipe: Recipe, named, bare) -> PaperResult:
 
 # -- entry point ------------------------------------------------------------------------------
 
-def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"), bootstrap: int = 1000,
-               seed: int = 0, fit: str = "logistic5", weights: str = "imagenet", **options) -> PaperResult:
-    """Recompute ``recipe``; ``roots`` are ``--root`` texts (``NAME=PATH`` or one bare path);
-    ``options`` go to :func:`iqa_bench.run.evaluate.evaluate` (device, batch_size, mdf_weights, progress, ...)."""
+def run_recipe(recipe: Recipe, roots=(), results: Path = Path("results/paper"),
+               settings: Optional[StatisticsSettings] = None, weights: str = "imagenet", **options) -> PaperResult:
+    """Recompute ``recipe``; ``roots`` are ``--root`` texts (``NAME=PATH`` or one bare path); ``settings``:
+    the fit, bootstrap resamples and seed of its statistics (default: logistic5, 1000, 0; the pooled table
+    has no per-group rows); ``options`` go to :func:`iqa_bench.run.evaluate.evaluate` (device, batch_size,
+    mdf_weights, progress, ...)."""
     named, bare = parse_roots(roots)
     if recipe.kind == "restoration":
         return _run_restoration(recipe, named, bare)
-    return _run_iqa(recipe, named, bare, Path(results), bootstrap, seed, fit, weights, options)
+    settings = dataclasses.replace(settings or StatisticsSettings(), by=None)
+    return _run_iqa(_Recomputation(recipe, named, bare, Path(results), settings, weights, options))
 
 
 def write_outputs(result: PaperResult, out: Path, plots: bool = True) -> Dict[str, Path]:

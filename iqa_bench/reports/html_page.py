@@ -10,17 +10,16 @@ The interactive parts are Plotly's (hover, zoom, legends, the heat map); the han
 glue Plotly has no part for: sorting an HTML table by a column, and one filter of distortion types that
 every scatter obeys (:data:`GLUE`). Both, and the style, are files of ``reports/assets``.
 
-Tables given as Markdown (the md renderer's text: across datasets, a paper recipe, calibration, the
-fit protocols) are turned into HTML by Python-Markdown's ``tables`` extension, every table sortable.
+Every table is drawn from its format-neutral document (:mod:`.html_tables`), every text escaped there;
+no table passes through Markdown.
 """
 from __future__ import annotations
 
 import html
 import json
 from importlib import resources
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Sequence
 
-import markdown as markdown_lib
 
 
 def asset(name: str) -> str:
@@ -62,20 +61,3 @@ def page(title: str, body: Sequence[str], scripts: Iterable[str] = (), figures: 
         parts.append(f"<script>{plotly_js()}</script>")
     parts += [f"<script>{GLUE}</script>", *(f"<script>{code}</script>" for code in scripts), "</body></html>\n"]
     return "\n".join(parts)
-
-
-def markdown_html(text: str) -> str:
-    """Markdown (pipe tables, bold, italics) as HTML, every table sortable. Raw HTML in the text is not
-    markup here: Python-Markdown's raw-HTML block and inline processors are removed, so a name that a
-    dataset, a manifest, a label or a plugin supplies (``<img onerror=...>``) is shown as text, escaped."""
-    converter = markdown_lib.Markdown(extensions=["tables"], output_format="html")
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    rendered = converter.convert(text)
-    return rendered.replace("<table>", '<div class="wide"><table class="sortable">').replace("</table>", "</table></div>")
-
-
-def markdown_page(title: str, text: str, intro: Optional[str] = None) -> str:
-    """A page of Markdown tables (across datasets, a paper recipe, calibration, fit protocols)."""
-    body = [f"<h1>{escape(title)}</h1>"] + ([f'<p class="note">{escape(intro)}</p>'] if intro else [])
-    return page(title, body + [markdown_html(text)])

@@ -28,7 +28,8 @@ import pandas as pd
 
 from ..stats.evaluated_run import EvaluatedRun
 from ..stats.regression import MetricRegression
-from .html_page import asset, escape, json_block, markdown_html, page
+from .html_page import asset, escape, json_block, page
+from .html_tables import document_html
 from .html_summary import overall_rows, summary_section
 from .tables import LABELS, STATS, display_name, resampling, shown_value, stat_parts
 
@@ -51,11 +52,11 @@ class RunView:
     summary: pd.DataFrame            #: summary.csv (labels applied)
     meta: dict                       #: run.json (config, digests, imported, ...)
     significance: object = None      #: SignificanceResult or None
-    fit_protocols: Optional[str] = None  #: the fit-protocol table as Markdown (``fit: all``)
+    fit_protocols: object = None     #: the fit-protocol table's Document (``fit: all``), else None
     failures: Sequence = ()          #: (item, metric, message)
     thumbnails: Optional[dict] = None  #: {"ref": {key: data URI}, "ref_of": [key], "dist": [data URI]}
     versions: Dict[str, str] = field(default_factory=dict)
-    tables: Sequence = ()            #: further sections: (anchor, title, Markdown table)
+    tables: Sequence = ()            #: further sections: (anchor, title, Document)
     group_by: str = "group"          #: what the summary's groups are (distortion, reference, ...)
 
     @property
@@ -335,9 +336,9 @@ def render_run_page(view: RunView) -> str:
                  f'unit: {escape(significance["unit"])}; {escape(significance["correction"])}.</p>'
                  f'<div id="heatmap"></div>']
     if view.fit_protocols:
-        body += ['<h2 id="fit-protocols">Fit protocols</h2>', markdown_html(view.fit_protocols)]
-    for anchor, section, text in view.tables:
-        body += [f'<h2 id="{escape(anchor)}">{escape(section)}</h2>', markdown_html(text)]
+        body += ['<h2 id="fit-protocols">Fit protocols</h2>', *document_html(view.fit_protocols, level=3)]
+    for anchor, section, document in view.tables:
+        body += [f'<h2 id="{escape(anchor)}">{escape(section)}</h2>', *document_html(document, level=3)]
     body += [_failures(view), json_block("run-data", data)]
     figures = bool(payload_metrics or significance or loro)
     return page(title, body, [SCRIPT] if figures else [], figures=figures)

@@ -38,6 +38,20 @@ def latex_escape(text: str) -> str:
     return text.translate(_LATEX_SPECIALS)
 
 
+_NON_ASCII = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\times$", "−": "-", "≤": r"$\le$",
+              "—": "---", "–": "--"}
+
+
+def latex_text(text: str) -> str:
+    """The escaping of a scaled table (:func:`scaled_table`): :func:`latex_escape` with an ASCII ``--`` (a
+    command-line option) kept two dashes, the few non-ASCII characters the paper recipes use (σ, α, Δ, ×,
+    dashes) as LaTeX, anything else non-ASCII as ``?``."""
+    escaped = latex_escape(str(text).replace("--", "\0")).replace("\0", "-{}-")
+    for char, replacement in _NON_ASCII.items():
+        escaped = escaped.replace(char, replacement)
+    return escaped.encode("ascii", "replace").decode("ascii")
+
+
 def _raw(text: str) -> bool:
     """A heading already written in LaTeX (a command or math), set as it is."""
     return text.startswith("\\") or (text.startswith("$") and text.endswith("$") and len(text) > 1)
@@ -116,3 +130,64 @@ def document(fragments: Sequence[str]) -> str:
     return "\n".join([r"\documentclass[10pt,twocolumn]{article}", r"\usepackage[margin=0.75in]{geometry}"]
                      + [f"\\usepackage{{{p}}}" for p in PACKAGES + ("graphicx",)]
                      + [r"\begin{document}"] + list(fragments) + [r"\end{document}", ""])
+
+
+#: The preamble comment of a scaled table.
+SCALED_NEEDS = ("% needs \\usepackage{booktabs,graphicx}; table* spans both columns of a two-column paper, and the "
+                "tabular is scaled down only where it is wider than the text")
+_SCALE = r"\resizebox{\ifdim\width>\textwidth\textwidth\else\width\fi}{!}{%"
+
+
+def _grouped_heading(groups: Sequence[str], n_labels: int, rules: bool) -> List[str]:
+    """The row of group headings (``\\multicolumn`` over each run of columns of one group) after the label
+    columns' empty cells, and (``rules``) a ``\\cmidrule`` under each."""
+    runs: List[List] = []
+    for group in groups:
+        if runs and runs[-1][0] == group:
+            runs[-1][1] += 1
+        else:
+            runs.append([group, 1])
+    cells = " & ".join(f"\\multicolumn{{{n}}}{{c}}{{{latex_text(g)}}}" for g, n in runs)
+    lines = ["&" * n_labels + f" {cells} \\\\"]
+    if rules:
+        spans, start = [], n_labels + 1
+        for _, n in runs:
+            spans.append(f"\\cmidrule(lr){{{start}-{start + n - 1}}}")
+            start += n
+        lines.append(" ".join(spans))
+    return lines
+
+
+def scaled_tabular(label_headers: Sequence[str], headings: Sequence[str], groups: Sequence[str],
+                   rows: Sequence[Sequence[str]], rules: bool) -> List[str]:
+    """One ``tabular`` of a scaled table, inside a ``\\resizebox`` that shrinks it to the text width only
+    where it is wider: the label columns (left) and the numeric ones (right) under their groups' headings;
+    ``rows``: each row's label cells then its values (plain text, escaped here); ``rules``: a ``\\midrule``
+    above each block of rows (a row whose first label is shown, where there are several label columns)."""
+    n_labels = len(label_headers)
+    lines = [_SCALE, r"\begin{tabular}{" + "l" * n_labels + "r" * len(headings) + "}", r"\toprule"]
+    lines += _grouped_heading(groups, n_labels, rules)
+    lines += [" & ".join(latex_text(h) for h in list(label_headers) + list(headings)) + r" \\", r"\midrule"]
+    for index, cells in enumerate(rows):
+        if rules and index > 0 and n_labels > 1 and cells[0]:
+            lines.append(r"\midrule")
+        lines.append(" & ".join(latex_text(c) for c in cells) + r" \\")
+    return lines + [r"\bottomrule", r"\end{tabular}}"]
+
+
+def scaled_table(caption: str, label: str, blocks: Sequence[List[str]], notes: Sequence[tuple] = (),
+                 comments: Sequence[str] = ()) -> str:
+    """A ``table*`` float (needs ``booktabs`` and ``graphicx``) spanning both columns of a two-column paper:
+    ``comments`` above it (provenance, not for the reader), the caption and label, the ``blocks`` one under
+    the other (each a :func:`scaled_tabular`, a later one under its italic title), ``notes`` ((lead, text)
+    pairs) in a tiny paragraph under them."""
+    lines = [f"% {line}" for line in comments] + [SCALED_NEEDS, r"\begin{table*}[t]", r"\centering", r"\scriptsize",
+                                                  f"\\caption{{{latex_text(caption)}}}", f"\\label{{{label}}}"]
+    for block in blocks:
+        lines += block
+    if notes:
+        lines.append(r"\par\smallskip\parbox{\linewidth}{\raggedright\tiny")
+        lines += [f"\\textbf{{{lead}:}} {latex_text(text)}\\\\" for lead, text in notes]
+        lines.append("}")
+    lines.append(r"\end{table*}")
+    return "\n".join(lines) + "\n"

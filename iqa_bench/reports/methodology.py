@@ -57,7 +57,7 @@ def p1401_document(result, dataset: str, labels: Optional[Dict[str, str]] = None
     caption = (f"{dataset}: ITU-T P.1401 figures after the mapping (d = {d} parameters); rmse*: errors within "
                f"the 95% interval of each subjective score count 0; outlier: error beyond that interval; "
                f"interval = t(0.975, K − 1) × the score's standard error" + (f"; {spread}" if spread else "")
-               + f"; matrices: the standard's tests (§7.6.2, §7.6.4, §7.7), then the paired tests by "
+               + "; matrices: the standard's tests (§7.6.2, §7.6.4, §7.7), then the paired tests by "
                + _unit_text(result))
     figures = Table([Column(h) for h in ("n", "RMSE (N − d)", "rmse*", "Outlier ratio", "Outliers")], rows,
                     caption=caption, short_caption=f"{dataset}: RMSE (N − d), epsilon-insensitive rmse* and "

@@ -1,6 +1,7 @@
-"""A paper table as Markdown and as a LaTeX (booktabs) table: per column the paper's value, ours
-(with its 95 % bootstrap interval in Markdown) and the difference ours − paper; then the lines saying
-what is missing, what was scored and how the paper was read."""
+"""A paper table as a format-neutral document (:func:`paper_document`): per column the paper's value, ours
+(with its 95 % bootstrap interval, beside it in the text formats) and the difference ours − paper; then the
+lines saying what is missing, what was scored and how the paper was read. Each format draws it
+(:mod:`.renderers`; LaTeX as one scaled ``table*``)."""
 from __future__ import annotations
 
 from typing import List
@@ -9,36 +10,19 @@ import numpy as np
 
 from ..stats.regression import fit_caption
 from .paper_columns import column
-from .tables import latex_escape, md_row
+from .table_model import Cell, Column, Document, Note, Row, Table, number
 
 SUBCOLUMNS = ("paper", "ours", "Δ")
-_NON_ASCII = {"σ": r"$\sigma$", "α": r"$\alpha$", "Δ": r"$\Delta$", "×": r"$\times$", "−": "-", "≤": r"$\le$",
-          "—": "---", "–": "--"}
-
-
-def latex_text(text: str) -> str:
-    """``latex_escape`` plus the few non-ASCII characters the recipes use (σ, α, Δ, ×, dashes)."""
-    # an ASCII "--" (a command-line option) stays two dashes; the dashes LaTeX makes of "—" and "–" stay dashes
-    escaped = latex_escape(str(text).replace("--", "\0")).replace("\0", "-{}-")
-    for char, replacement in _NON_ASCII.items():
-        escaped = escaped.replace(char, replacement)
-    return escaped.encode("ascii", "replace").decode("ascii")
-
-
-def _number(value, decimals: int, signed: bool = False) -> str:
-    if value is None or not np.isfinite(value):
-        return "—"
-    return f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
-
-
-def _cells(result, index: int, key: str, with_ci: bool) -> List[str]:
+def _cells(result, index: int, key: str) -> List[Cell]:
+    """The paper's value, ours (its 95 % bootstrap interval beside it) and the difference ours − paper."""
     spec = column(key)
     published = result.recipe.rows[index].published.get(key)
     value = result.values[index][key]
-    ours = _number(value.ours, spec.decimals)
-    if with_ci and np.isfinite(value.ours) and np.isfinite(value.lo) and np.isfinite(value.hi):
-        ours += f" [{value.lo:.{spec.decimals}f}, {value.hi:.{spec.decimals}f}]"
-    return [_number(published, spec.decimals), ours, _number(result.difference(index, key), spec.decimals, True)]
+    interval = f"[{value.lo:.{spec.decimals}f}, {value.hi:.{spec.decimals}f}]" \
+        if np.isfinite(value.ours) and np.isfinite(value.lo) and np.isfinite(value.hi) else ""
+    return [Cell(number(published if published is not None else np.nan, spec.decimals)),
+            Cell(number(value.ours, spec.decimals), interval),
+            Cell(number(result.difference(index, key), spec.decimals, signed=True))]
 
 
 def shown_labels(rows) -> List[List[str]]:
@@ -70,110 +54,52 @@ def _caption(result) -> str:
             f"difference = ours - paper.{mapping}{weights}")
 
 
-def _footer_lines(result, provenance: bool = True) -> List[tuple]:
-    """The notes under a table; ``provenance=False`` leaves out what was scored where (the LaTeX table puts
-    it in ``%`` comments: a paper prints no machine's run folder)."""
-    lines = [(f"[{c.marker}]", c.text) for c in result.recipe.caveats]
-    lines += [("Not computed", n) for n in result.notes] + ([("Scored", d) for d in result.data] if provenance else [])
-    return lines + [("Reading", r) for r in result.recipe.reading]
-
-
-def render_markdown(result) -> str:
-    recipe = result.recipe
-    head = list(recipe.header)
-    for key in recipe.columns:
-        head += [f"{column(key).label} {sub}" for sub in SUBCOLUMNS]
-    lines = [f"# {recipe.title}", "", f"_{_caption(result)}_", "",
-             md_row(head),
-             "|" + "---|" * len(recipe.header) + "---:|" * (3 * len(recipe.columns))]
-    for index, labels in enumerate(shown_labels(recipe.rows)):
-        cells = labels
-        for key in recipe.columns:
-            cells += _cells(result, index, key, with_ci=True)
-        lines.append(md_row(cells))
-    lines.append("")
-    lines += _per_source_markdown(result)
-    for kind, text in _footer_lines(result):
-        lines.append(f"- **{kind}:** {text}")
-    return "\n".join(lines) + "\n"
+def _notes(result) -> List[Note]:
+    """The notes under a table: the caveats, what is missing, what was scored where (text only: LaTeX keeps it
+    in ``%`` comments, a paper prints no machine's run folder), how the paper was read."""
+    return ([Note(c.text, lead=f"[{c.marker}]") for c in result.recipe.caveats]
+            + [Note(n, lead="Not computed") for n in result.notes]
+            + [Note(d, lead="Scored", text_only=True) for d in result.data]
+            + [Note(r, lead="Reading") for r in result.recipe.reading])
 
 
 PER_SOURCE_TITLE = ("One fit per dataset (the table above fits the pooled items once; the datasets' subjective "
                     "scales are not aligned, so each is also fitted alone)")
 
 
-def _per_source_markdown(result) -> List[str]:
-    if not result.per_source:
-        return []
+def _rows(result, cells_of) -> List[Row]:
+    """One row per recipe row: its shown labels, then ``cells_of(index)``."""
+    return [Row(labels[0] if labels else "", cells_of(index), labels=labels)
+            for index, labels in enumerate(shown_labels(result.recipe.rows))]
+
+
+def _main_table(result) -> Table:
     recipe = result.recipe
-    head = list(recipe.header) + [f"{source} {column(key).label}" for source in result.per_source
-                                  for key in recipe.columns]
-    lines = [f"## {PER_SOURCE_TITLE}", "", md_row(head),
-             "|" + "---|" * len(recipe.header) + "---:|" * (len(head) - len(recipe.header))]
-    for index, labels in enumerate(shown_labels(recipe.rows)):
-        cells = list(labels) + [_number(values[index][key].ours, column(key).decimals)
-                                for values in result.per_source.values() for key in recipe.columns]
-        lines.append(md_row(cells))
-    return lines + [""]
+    columns = [Column(f"{column(key).label} {sub}", short=short, group=column(key).label)
+               for key in recipe.columns for sub, short in zip(SUBCOLUMNS, ("Paper", "Ours", "Δ"))]
+    return Table(columns, _rows(result, lambda index: [c for key in recipe.columns for c in _cells(result, index, key)]),
+                 label_headers=list(recipe.header))
 
 
-def _per_source_latex(result) -> List[str]:
-    if not result.per_source:
-        return []
+def _per_source_table(result) -> Table:
     recipe = result.recipe
-    n_label, n_cols = len(recipe.header), len(recipe.columns)
-    sources = list(result.per_source)
-    groups = " & ".join(f"\\multicolumn{{{n_cols}}}{{c}}{{{latex_text(s)}}}" for s in sources)
-    subs = " & ".join(latex_text(column(k).label) for _ in sources for k in recipe.columns)
-    lines = [r"\par\medskip", f"\\textit{{{latex_text(PER_SOURCE_TITLE)}}}\\par\\smallskip",
-             r"\resizebox{\ifdim\width>\textwidth\textwidth\else\width\fi}{!}{%",
-             r"\begin{tabular}{" + "l" * n_label + "r" * (n_cols * len(sources)) + "}", r"\toprule",
-             "&" * n_label + f" {groups} \\\\",
-             " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
-    for index, shown in enumerate(shown_labels(recipe.rows)):
-        cells = [latex_text(x) for x in shown] + [latex_text(_number(result.per_source[s][index][key].ours,
-                                                                         column(key).decimals))
-                                                  for s in sources for key in recipe.columns]
-        lines.append(" & ".join(cells) + r" \\")
-    return lines + [r"\bottomrule", r"\end{tabular}}"]
+    columns = [Column(f"{source} {column(key).label}", short=column(key).label, group=source)
+               for source in result.per_source for key in recipe.columns]
+    return Table(columns, _rows(result, lambda index: [Cell(number(values[index][key].ours, column(key).decimals))
+                                                       for values in result.per_source.values()
+                                                       for key in recipe.columns]),
+                 label_headers=list(recipe.header), title=PER_SOURCE_TITLE, title_heading=True, rules=False)
 
 
-def render_latex(result) -> str:
-    """A ``table*`` float (needs ``booktabs`` and ``graphicx``): it spans both columns of a two-column paper,
-    and each tabular is scaled down to the text width only where it is wider; the notes follow in footnote
-    size; where the values were scored is in ``%`` comments above it (provenance, not for the reader)."""
-    recipe = result.recipe
-    n_label, n_cols = len(recipe.header), len(recipe.columns)
-    groups = " & ".join(f"\\multicolumn{{3}}{{c}}{{{latex_text(column(k).label)}}}" for k in recipe.columns)
-    rules = " ".join(f"\\cmidrule(lr){{{n_label + 1 + 3 * k}-{n_label + 3 + 3 * k}}}" for k in range(n_cols))
-    subs = " & ".join(["Paper", "Ours", r"$\Delta$"] * n_cols)
-    lines = [f"% {line}" for _, line in (("Scored", d) for d in result.data)] + [
-             "% needs \\usepackage{booktabs,graphicx}; table* spans both columns of a two-column paper, and the "
-             "tabular is scaled down only where it is wider than the text",
-             r"\begin{table*}[t]", r"\centering", r"\scriptsize",
-             f"\\caption{{{latex_text(_caption(result))}}}",
-             f"\\label{{tab:{recipe.name}}}",
-             r"\resizebox{\ifdim\width>\textwidth\textwidth\else\width\fi}{!}{%",
-             r"\begin{tabular}{" + "l" * n_label + "r" * (3 * n_cols) + "}", r"\toprule",
-             "&" * n_label + f" {groups} \\\\", rules,
-             " & ".join(latex_text(h) for h in recipe.header) + f" & {subs} \\\\", r"\midrule"]
-    for index, (row, shown) in enumerate(zip(recipe.rows, shown_labels(recipe.rows))):
-        labels = [latex_text(x) for x in shown]
-        if index > 0 and n_label > 1 and shown[0]:
-            lines.append(r"\midrule")
-        cells = []
-        for key in recipe.columns:
-            cells += [latex_text(c) for c in _cells(result, index, key, with_ci=False)]
-        lines.append(" & ".join(labels + cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}}"]
-    lines += _per_source_latex(result)
-    notes = _footer_lines(result, provenance=False)
-    if notes:
-        lines.append(r"\par\smallskip\parbox{\linewidth}{\raggedright\tiny")
-        lines += [f"\\textbf{{{kind}:}} {latex_text(text)}\\\\" for kind, text in notes]
-        lines.append("}")
-    lines.append(r"\end{table*}")
-    return "\n".join(lines) + "\n"
+def paper_document(result) -> Document:
+    """A paper recipe's table (:class:`iqa_bench.recipes.paper.PaperResult`) as a format-neutral document:
+    per column the paper's value, ours (with its interval, which LaTeX leaves out) and the difference; the
+    per-dataset fits where the recipe pools several datasets; the notes; the long table for CSV. LaTeX draws
+    it as one ``table*`` scaled to the text width where wider."""
+    tables = [_main_table(result)] + ([_per_source_table(result)] if result.per_source else [])
+    return Document(tables, caption=_caption(result), title=result.recipe.title, data=result.long_table(),
+                    notes=_notes(result), note_style="list", intervals="omitted", scaled=True,
+                    label=f"tab:{result.recipe.name}")
 
 
 def latex_document(fragments: List[str]) -> str:

@@ -17,8 +17,9 @@ import hashlib
 import json
 import math
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 import matplotlib
 
@@ -114,6 +115,44 @@ def curve_fitter(scores: pd.DataFrame, fit: str) -> Callable[[str], MetricRegres
     return fit_of
 
 
+@dataclass(frozen=True)
+class ScatterFigures:
+    """What the scatter figures of a run show: the items' ``scores`` (the subjective ``score``, each metric's
+    column, the colouring column ``color_by``), the ``metrics`` to draw, the subjective score's axis label,
+    the fit, the summary (PLCC / SROCC under each title, the |SROCC| chart), each metric's fitted curve
+    (``fit_of``; default: fitted on first use, :func:`curve_fitter`) and display names (``labels``)."""
+
+    scores: pd.DataFrame
+    metrics: Sequence[str]
+    score_label: str
+    fit: str = "logistic5"
+    color_by: str = "group:distortion"
+    summary: Optional[pd.DataFrame] = None
+    fit_of: Optional[Callable[[str], MetricRegression]] = None
+    labels: Optional[Mapping[str, str]] = None
+
+    def __post_init__(self):
+        if self.fit_of is None:
+            object.__setattr__(self, "fit_of", curve_fitter(self.scores, self.fit))
+
+    @property
+    def computed(self) -> List[str]:
+        """The metrics with a value on some item."""
+        return _computed(self.scores, self.metrics)
+
+    @property
+    def groups(self) -> list:
+        """The groups the points are coloured by ([None]: no colouring column)."""
+        return sorted(self.scores[self.color_by].unique()) if self.color_by in self.scores.columns else [None]
+
+    def name(self, metric: str) -> str:
+        return (self.labels or {}).get(metric) or metric_label(metric)
+
+    def shown_columns(self) -> List[str]:
+        """The columns every scatter shows besides its metric's."""
+        return ["score"] + ([self.color_by] if self.color_by in self.scores.columns else [])
+
+
 def _colours(groups) -> Dict[object, str]:
     cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     return {g: cycle[k % len(cycle)] for k, g in enumerate(groups)}
@@ -124,22 +163,19 @@ def _wrapped(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
-def _scatter(ax, scores, metric, groups, color_by, model, size=8, label: str = ""):
+def _scatter(ax, figures: ScatterFigures, metric: str, size=8, label: str = ""):
     """Points coloured by group, the fitted curve; x on a log axis when the values span decades."""
+    scores, groups, model = figures.scores, figures.groups, figures.fit_of(metric)
     log = log_axis(scores[metric])
     colours = _colours(groups)
     for group in groups:
-        part = scores if group is None else scores[scores[color_by] == group]
+        part = scores if group is None else scores[scores[figures.color_by] == group]
         ax.scatter(part[metric], part["score"], s=size, alpha=0.7, linewidths=0, label=group,
                    color=colours[group] if group is not None else None, rasterized=True)
     if log:
         ax.set_xscale("log")
     plot_fit(ax, scores[metric], scores["score"], model.fit_kind, model=model, log=log)
     ax.set_xlabel((label or metric) + (" (log scale)" if log else ""))
-
-
-def _groups(scores, color_by):
-    return sorted(scores[color_by].unique()) if color_by in scores.columns else [None]
 
 
 def figure_digest(*parts) -> str:
@@ -161,68 +197,62 @@ def _summary_rows(summary: Optional[pd.DataFrame], metric: str) -> list:
     return part.drop(columns=[c for c in ("note",) if c in part.columns]).to_dict("records")
 
 
-def scatter_plots(scores: pd.DataFrame, metrics: Sequence[str], folder, score_label: str,
-                  fit: str = "logistic5", color_by: str = "group:distortion",
-                  summary: Optional[pd.DataFrame] = None,
-                  fit_of: Optional[Callable[[str], MetricRegression]] = None,
-                  labels: Optional[Mapping[str, str]] = None, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
+def scatter_plots(figures: ScatterFigures, folder, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
     """Per metric with values, ``scatter_<metric>.png`` (200 dpi) and ``.pdf``, one column wide: points
-    coloured by ``color_by`` with their legend below, the fitted curve, the metric's display name as
-    title with PLCC / SROCC under it."""
+    coloured by the colouring column with their legend below, the fitted curve, the metric's display name
+    as title with PLCC / SROCC under it (``cache``: the figures' cache, closed by its owner)."""
     folder = Path(folder)
     own = cache is None
     cache = cache or FigureCache(folder)
     written = {}
-    groups = _groups(scores, color_by)
-    computed = _computed(scores, metrics)
-    columns = ["score"] + ([color_by] if color_by in scores.columns else [])
-    fit_of = fit_of or curve_fitter(scores, fit)
-    for metric in computed:
-        label = (labels or {}).get(metric) or metric_label(metric)
+    groups, summary = figures.groups, figures.summary
+    for metric in figures.computed:
+        label = figures.name(metric)
 
         def draw(metric=metric, label=label):
-            model = fit_of(metric)
             with plt.rc_context(STYLE):
                 fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.9))
-                _scatter(ax, scores, metric, groups, color_by, model, label=_wrapped(label, 50))
+                _scatter(ax, figures, metric, label=_wrapped(label, 50))
                 statistics = _statistics(summary, metric)
                 ax.set_title(_wrapped(label, 50) + (f"\n{statistics}" if statistics else ""))
-                ax.set_ylabel(axis_label(score_label))
+                ax.set_ylabel(axis_label(figures.score_label))
                 if groups != [None]:
                     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(3, len(groups)),
                               frameon=False, markerscale=1.5, handletextpad=0.2, columnspacing=0.8)
                 return save_figure(fig, folder / f"scatter_{_safe_name(metric)}.png", pdf=True)
-        digest = figure_digest("scatter", metric, label, fit, score_label, scores[columns + [metric]],
-                                _summary_rows(summary, metric))
+        digest = figure_digest("scatter", metric, label, figures.fit, figures.score_label,
+                                figures.scores[figures.shown_columns() + [metric]], _summary_rows(summary, metric))
         written[metric] = cache.draw(f"scatter_{_safe_name(metric)}.png", digest, draw)
     if own:
         cache.close()
     return written
 
 
-def _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fit_of, names, columns):
+def _overview_scatter(figures: ScatterFigures, folder: Path, columns: int):
+    computed, groups, summary = figures.computed, figures.groups, figures.summary
     n_cols = min(columns, len(computed))
     n_rows = math.ceil(len(computed) / n_cols)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(n_rows, n_cols, figsize=(PAGE_WIDTH, 1.75 * n_rows + 0.5), squeeze=False)
         for ax, metric in zip(axes.flat, computed):
             # the x axis by the family's short name (the panel's title gives the whole display name)
-            _scatter(ax, scores, metric, groups, color_by, fit_of(metric), size=3, label=names[metric].split(" (")[0])
+            name = figures.name(metric)
+            _scatter(ax, figures, metric, size=3, label=name.split(" (")[0])
             statistics = _statistics(summary, metric)
-            ax.set_title(_wrapped(names[metric], 34) + (f"\n{statistics}" if statistics else ""), fontsize=6.5)
+            ax.set_title(_wrapped(name, 34) + (f"\n{statistics}" if statistics else ""), fontsize=6.5)
             ax.xaxis.label.set_size(6)
             ax.tick_params(labelsize=5.5)
         for ax in list(axes.flat)[len(computed):]:
             ax.axis("off")
         # one label for the grid's shared y axis (the subjective score), not one per row
-        fig.supylabel(axis_label(score_label, 80), fontsize=7)
+        fig.supylabel(axis_label(figures.score_label, 80), fontsize=7)
         fig.tight_layout(h_pad=0.8, w_pad=0.6)
         if groups != [None]:
             handles, texts = axes.flat[0].get_legend_handles_labels()
             points = [(h, t) for h, t in zip(handles, texts) if t in {str(g) for g in groups}]
             fig.legend([h for h, _ in points], [t for _, t in points], loc="lower center", ncol=min(6, len(points)),
-                       frameon=False, markerscale=2.5, bbox_to_anchor=(0.5, 1.0), title=color_by.replace("group:", ""),
-                       title_fontsize=7)
+                       frameon=False, markerscale=2.5, bbox_to_anchor=(0.5, 1.0),
+                       title=figures.color_by.replace("group:", ""), title_fontsize=7)
         return save_figure(fig, folder / "overview_scatter.png", pdf=True)
 
 
@@ -272,31 +302,25 @@ def _overview_srocc(rows, folder):
         return save_figure(fig, folder / "overview_srocc.png", pdf=True)
 
 
-def overview_figures(scores: pd.DataFrame, summary: pd.DataFrame, metrics: Sequence[str], folder,
-                     score_label: str, fit: str = "logistic5", color_by: str = "group:distortion",
-                     columns: int = 4, fit_of: Optional[Callable[[str], MetricRegression]] = None,
-                     labels: Optional[Mapping[str, str]] = None, cache: Optional[FigureCache] = None) -> Dict[str, Path]:
-    """``overview_scatter`` (every computed metric's scatter in one grid, two columns wide) and
-    ``overview_srocc`` (|SROCC| over all items with its bootstrap interval, metrics sorted best first;
-    those without a value listed as not computed), PNG and PDF."""
+def overview_figures(figures: ScatterFigures, folder, columns: int = 4,
+                     cache: Optional[FigureCache] = None) -> Dict[str, Path]:
+    """``overview_scatter`` (every computed metric's scatter in one grid of ``columns``, two columns wide) and
+    ``overview_srocc`` (|SROCC| over all items with its bootstrap interval from the figures' summary, metrics
+    sorted best first; those without a value listed as not computed), PNG and PDF."""
     folder = Path(folder)
     own = cache is None
     cache = cache or FigureCache(folder)
     written = {}
-    computed = _computed(scores, metrics)
-    groups = _groups(scores, color_by)
-    names = {m: (labels or {}).get(m) or metric_label(m) for m in metrics}
+    computed = figures.computed
+    names = {m: figures.name(m) for m in figures.metrics}
+    summary = figures.summary if figures.summary is not None else pd.DataFrame(columns=["metric", "group"])
     if computed:
-        fit_of = fit_of or curve_fitter(scores, fit)
-
-        def draw():
-            return _overview_scatter(scores, summary, computed, folder, score_label, groups, color_by, fit_of,
-                                     names, columns)
-        columns_used = ["score"] + ([color_by] if color_by in scores.columns else []) + computed
-        digest = figure_digest("overview_scatter", names, fit, score_label, columns, scores[columns_used],
+        digest = figure_digest("overview_scatter", names, figures.fit, figures.score_label, columns,
+                                figures.scores[figures.shown_columns() + computed],
                                 [_summary_rows(summary, m) for m in computed])
-        written["scatter"] = cache.draw("overview_scatter.png", digest, draw, cost=len(computed))
-    rows = _srocc_rows(summary, metrics, names)
+        written["scatter"] = cache.draw("overview_scatter.png", digest,
+                                        lambda: _overview_scatter(figures, folder, columns), cost=len(computed))
+    rows = _srocc_rows(summary, figures.metrics, names)
     if any(np.isfinite(r[1]) for r in rows):  # a chart of nothing but "not computed" is no figure
         written["srocc"] = cache.draw("overview_srocc.png", figure_digest("overview_srocc", rows),
                                       lambda: _overview_srocc(rows, folder))
@@ -310,18 +334,13 @@ def run_figures(run: EvaluatedRun, summary: pd.DataFrame, folder) -> Dict[str, P
     (:meth:`~iqa_bench.stats.evaluated_run.EvaluatedRun.mapped`: made once per run) and asked for only by
     a figure that is redrawn. The summary's metrics are the rows of the |SROCC| chart (those without values
     appear as "not computed"); the names are the summary's ``label`` column."""
-    metrics = list(dict.fromkeys(summary["metric"]))
-    labels = dict(zip(summary["metric"], summary["label"])) if "label" in summary.columns else None
-    fit, score_label = run.settings.fit, run.score_label
+    figures = ScatterFigures(run.scores, list(dict.fromkeys(summary["metric"])), run.score_label, run.settings.fit,
+                             summary=summary, fit_of=lambda metric: run.mapped(metric).model,
+                             labels=dict(zip(summary["metric"], summary["label"])) if "label" in summary.columns
+                             else None)
     cache = FigureCache(folder)
-
-    def fit_of(metric: str) -> MetricRegression:
-        return run.mapped(metric).model
-    written = scatter_plots(run.scores, metrics, folder, score_label, fit, summary=summary, fit_of=fit_of,
-                            labels=labels, cache=cache)
-    written.update({f"overview_{k}": v for k, v in
-                    overview_figures(run.scores, summary, metrics, folder, score_label, fit, fit_of=fit_of,
-                                     labels=labels, cache=cache).items()})
+    written = scatter_plots(figures, folder, cache)
+    written.update({f"overview_{k}": v for k, v in overview_figures(figures, folder, cache=cache).items()})
     cache.close()  # every figure asked for, drawn in parallel
     cache.remove_others("scatter_", {Path(p).name for p in written.values()})
     return written

@@ -95,9 +95,11 @@ class Renderer(ABC):
 
         return self.draw(calibration_document(rows), "Calibration against the official implementations")
 
-    @abstractmethod
     def paper(self, result) -> str:
         """A paper recipe's table beside the published values (:class:`iqa_bench.recipes.paper.PaperResult`)."""
+        from .paper_render import paper_document
+
+        return self.draw(paper_document(result), f"{result.recipe.name}: recomputed beside the published values")
 
 
 def _bold(text: str, bold: bool) -> str:
@@ -108,17 +110,19 @@ class Markdown(Renderer):
     name, suffix, table_file = "md", ".md", "table.md"
 
     def draw(self, document, title: str = "") -> str:
-        """The caption in italics once above, each table (its title in bold, a blank line after it, its
-        notes one paragraph each), the document's notes (one line each, or a list), the closing paragraph;
-        then the comment (which spec each name is), not rendered."""
-        from .table_model import notes_for
+        """The document's heading, the caption in italics once above, each table (its title in bold or as a
+        heading, a blank line after it, its notes one paragraph each), the document's notes (one line each,
+        or a list; a note's lead in bold), the closing paragraph; then the comment (which spec each name
+        is), not rendered."""
+        from .table_model import shown_notes
 
         if not document.tables and not document.closing:
             return ""
-        lines = [f"_{document.caption}_", ""] if document.caption else []
+        lines = [f"# {document.title}", ""] if document.title else []
+        lines += [f"_{document.caption}_", ""] if document.caption else []
         for table in document.tables:
             lines += self._lines(table, document.intervals != "separate")
-        notes = notes_for(document.notes, latex=False)
+        notes = [f"**{n.lead}:** {n.text}" if n.lead else n.text for n in shown_notes(document.notes, latex=False)]
         lines += [f"- {note}" for note in notes] if document.note_style == "list" else notes
         if document.closing:
             lines.append(document.closing)
@@ -130,23 +134,21 @@ class Markdown(Renderer):
 
         lines = [f"_{table.caption}_", ""] if table.caption else []
         if table.title:
-            lines += [f"**{table.title}**" + (f" ({table.title_note})" if table.title_note else ""), ""]
+            lines += [f"## {table.title}" if table.title_heading else
+                      f"**{table.title}**" + (f" ({table.title_note})" if table.title_note else ""), ""]
+        labels = table.label_headers_shown()
         header = md_row([_bold(r.name, r.bold) for r in table.rows], corner=True) if table.matrix else \
-            md_row([table.name_header] + [c.header for c in table.columns])
-        lines += [header, "|---|" + "".join("---:|" if c.align == "r" else "---|" for c in table.columns)]
+            md_row(labels + [c.header for c in table.columns])
+        lines += [header, "|" + "---|" * len(labels)
+                  + "".join("---:|" if c.align == "r" else "---|" for c in table.columns)]
         for row in table.rows:
             cells = [_bold(f"{c.text} {c.interval}" if intervals and c.interval else c.text, c.bold or row.bold)
                      for c in row.cells]
-            lines.append(md_row([_bold(row.name, row.bold)] + cells))
+            lines.append(md_row([_bold(label, row.bold) for label in row.label_cells()] + cells))
         lines.append("")
         for note in table.notes_for(latex=False):
             lines += [note, ""]
         return lines
-
-    def paper(self, result) -> str:
-        from .paper_render import render_markdown
-
-        return render_markdown(result)
 
 
 class Latex(Renderer):
@@ -164,6 +166,8 @@ class Latex(Renderer):
         from . import latex
         from .table_model import notes_for
 
+        if document.scaled:
+            return self._scaled(document) if document.tables else ""
         if document.intervals not in latex.CI_MODES:
             from ..errors import OptionError
 
@@ -231,6 +235,26 @@ class Latex(Renderer):
                              above)
 
     @staticmethod
+    def _scaled(document) -> str:
+        """Every table in one ``table*`` (:func:`~.latex.scaled_table`): each a scaled tabular, a later one
+        under its title; the intervals left out; the notes LaTeX shows under them (a note's lead in bold), the
+        text-only ones as comments above the float."""
+        from . import latex
+        from .table_model import shown_notes
+
+        blocks = []
+        for k, table in enumerate(document.tables):
+            block = [r"\par\medskip", f"\\textit{{{latex.latex_text(table.title)}}}\\par\\smallskip"] \
+                if k and table.title else []
+            blocks.append(block + latex.scaled_tabular(
+                table.label_headers_shown(), [c.short or c.header for c in table.columns],
+                [c.group for c in table.columns], [row.label_cells() + [c.text for c in row.cells] for row in table.rows],
+                table.rules))
+        return latex.scaled_table(document.caption, document.label, blocks,
+                                  [(n.lead, n.text) for n in shown_notes(document.notes, latex=True)],
+                                  [n.text for n in document.notes if n.text_only])
+
+    @staticmethod
     def _matrix(table, provenance: str) -> str:
         """Rows numbered and named, columns by number, − for -1; a mirrored matrix as its upper triangle."""
         from . import latex
@@ -251,11 +275,6 @@ class Latex(Renderer):
         return latex.table(table.short_caption, [block], table.caption or provenance,
                            notes + table.notes_for(latex=True), font=table.font, colsep=table.colsep)
 
-    def paper(self, result) -> str:
-        from .paper_render import render_latex
-
-        return render_latex(result)
-
 
 class Csv(Renderer):
     """Long-form tables: the statistics as computed (signed correlations, intervals, notes)."""
@@ -266,34 +285,21 @@ class Csv(Renderer):
         """The document's numbers, as computed (a significance document: every pair, kurtoses included)."""
         return "" if document.data is None else document.data.to_csv(index=False)
 
-    def paper(self, result) -> str:
-        return result.long_table().to_csv(index=False)
-
 
 class Html(Renderer):
-    """Self-contained HTML pages (:mod:`.html_page`): a run's report (:mod:`.html_run`); a format-neutral
-    document drawn as sortable HTML tables; a paper recipe's and the calibration tables (not yet documents)
-    as the Markdown one converted, on a page of their own."""
+    """Self-contained HTML pages (:mod:`.html_page`): a run's report (:mod:`.html_run`); every other document
+    (across datasets, a paper recipe, calibration) drawn as sortable HTML tables on a page of its own."""
 
     name, suffix, table_file = "html", ".html", ""
     page = True
-    _markdown = Markdown()
-
-    @staticmethod
-    def _page(title: str, text: str) -> str:
-        from .html_page import markdown_page
-
-        return markdown_page(title, text)
 
     def draw(self, document, title: str = "") -> str:
-        """A page of the document's tables, drawn directly (:func:`~.html_tables.document_html`)."""
+        """A page of the document's tables, drawn directly (:func:`~.html_tables.document_html`); its heading
+        the document's title, else ``title``."""
         from .html_page import escape, page
         from .html_tables import document_html
 
-        return page(title, [f"<h1>{escape(title)}</h1>"] + document_html(document))
-
-    def paper(self, result) -> str:
-        return self._page(f"{result.recipe.name}: recomputed beside the published values", self._markdown.paper(result))
+        return page(title, [f"<h1>{escape(document.title or title)}</h1>"] + document_html(document))
 
     def run_page(self, view) -> str:
         from .html_run import render_run_page

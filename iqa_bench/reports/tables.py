@@ -24,7 +24,7 @@ from ..stats.regression import MIN_ITEMS, fit_caption
 from ..stats.summaries import ALL, INVERTED, INVERTED_NOTE
 from . import latex
 from .labels import label_of, trained_on_note
-from .latex import latex_escape  # noqa: F401  (re-exported: other renderers import it from here)
+
 from .table_model import Cell, Column, Document, Note, Row, Table
 from ..errors import OptionError
 
@@ -204,7 +204,7 @@ def short_caption(dataset: str, score_text: str, what: str = "correlation") -> s
 def md_cell(text) -> str:
     """A name as one cell of a Markdown pipe table: a ``|`` escaped (``\\|``, as GitHub and Python-Markdown
     read it), a line break made a space -- a group ``noise|white`` or a label ``a|b`` no longer adds a
-    column. (Raw HTML in a cell is left to the page: :func:`~.html_page.markdown_html` shows it as text.)"""
+    column."""
     return " ".join(str(text).replace("|", "\\|").splitlines()) if text is not None else ""
 
 

@@ -3,6 +3,7 @@ runs it."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -52,6 +53,30 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         return _evaluate_several(config, objects)
     ds = dataset if isinstance(dataset, Dataset) else create_dataset(
         config.dataset, root=config.root_for(config.dataset), **config.all_dataset_options())
+    return _scored_and_written(_planned(ds, config, objects))
+
+
+@dataclass
+class _Plan:
+    """One dataset's evaluation before any scoring: its configuration (the run named), the dataset and its
+    items, the metrics created and those unavailable (with why), the imported score sources with their
+    values and placeholder findings, the run's identity and a note on how the run was named."""
+
+    config: EvaluateConfig
+    ds: Dataset
+    items: list
+    modules: list
+    unavailable: list
+    imported: list
+    imported_values: dict
+    sentinels: dict
+    identity: RunIdentity
+    note: Optional[str]
+
+
+def _planned(ds: Dataset, config: EvaluateConfig, objects: Dict[str, object]) -> _Plan:
+    """Everything checked that can be checked before scoring (unique items, the bootstrap, imported files,
+    image sizes, the grouping): what cannot work is refused before any metric runs."""
     requested = list(dict.fromkeys(s if s in objects else canonical_spec(s) for s in config.metrics))
     if config.highlight:
         config = _canonical_highlight(config, requested, objects)
@@ -65,9 +90,15 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
     imported_values, sentinels = _imported_values(imported, items, ds, config)
     modules = _without_images(modules, items, ds, unavailable)
     modules = _runnable_on_sizes(modules, items, unavailable)
-    specs = [m.spec for m in modules]
     _check_grouping(config, items, ds)
-    folder = _run_folder(config, identity)
+    return _Plan(config, ds, items, modules, unavailable, imported, imported_values, sentinels, identity, note)
+
+
+def _scored_and_written(plan: _Plan) -> Optional[EvaluationResult]:
+    """The plan's items scored (the store reused; sharded over a torchrun world) and the run written into
+    its folder under the run's lock, committed whole or not at all; None on a non-zero rank."""
+    config, ds, items, modules = plan.config, plan.ds, plan.items, plan.modules
+    folder = _run_folder(config, plan.identity)
     keys = score_keys(ds.key, modules, config.amp)
     rank, world = distributed.context()
     with run_lock(folder.final) if rank == 0 else contextlib.nullcontext():
@@ -75,23 +106,23 @@ def evaluate(dataset: Union[str, Sequence[str], Dataset] = "sample", metrics: Op
         if scored is None:  # a non-zero rank of a torchrun evaluation: rank 0 writes the run
             return None
         report, values = scored
-        if imported:
+        if plan.imported:
             with open_store(config.store_path) as store:
-                provenance = _store_imported(store, ds, items, imported, imported_values, sentinels)
+                provenance = _store_imported(store, ds, items, plan.imported, plan.imported_values, plan.sentinels)
         else:
             provenance = {}
         for spec in report.stopped:  # a metric that broke the contract: not computed, with its one line
             values[spec] = {}
-        values.update(imported_values)
+        values.update(plan.imported_values)
         folder.open()
         try:
-            result = write_run(Scored(ds, items, modules, specs, unavailable, report, values, keys, provenance),
-                               config, folder)
+            result = write_run(Scored(ds, items, modules, [m.spec for m in modules], plan.unavailable, report,
+                                      values, keys, provenance), config, folder)
             folder.commit()
         finally:
             folder.discard()
-        if note:
-            result.notes.insert(0, note)
+        if plan.note:
+            result.notes.insert(0, plan.note)
         return result
 
 
@@ -175,7 +206,7 @@ def _scored(ds, keys, items, modules, config: EvaluateConfig, rank: int, world: 
     """``(report, values)``: every item scored by every metric into the store (sharded over a torchrun
     world), and the stored values; None on a non-zero rank."""
     if world > 1:
-        report = sharded_run(ds.key, keys, items, modules, config, config.store_path, rank, world)
+        report = sharded_run(ds.key, keys, items, modules, config, rank, world)
         if rank != 0:
             return None
         with open_store(config.store_path) as store:

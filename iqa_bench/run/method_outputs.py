@@ -3,6 +3,7 @@ where the dataset gives score spreads, the in-sample / held-out mapping table (m
 held-out``), their columns in summary.csv, and the learned metrics evaluated on their own training data."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -15,6 +16,7 @@ from ..metrics.training_data import MARK, trained_on
 from ..reports.labels import with_labels
 from ..reports.methodology import held_out_document, krasula_document, p1401_document
 from ..reports.renderers import TABLE_RENDERERS
+from ..reports.table_model import document_record
 from ..reports.tables import display_name
 from ..stats.evaluated_run import SCORE_RATINGS, SCORE_SE, EvaluatedRun
 from ..stats.p1401 import P1401_COLUMNS
@@ -39,8 +41,26 @@ METHOD_TABLES = {
                 lambda result, run: held_out_document(with_labels(result, dict(run.labels)), display_name(run.dataset),
                                                       run.settings.fit)),
 }
-#: The report page's further sections: (anchor, title), each the Markdown table of that name.
-EXTRA_TABLES = tuple((stem, title) for stem, (_, title, _) in METHOD_TABLES.items())
+
+
+#: The method tables' documents as the run computed them (:meth:`MethodResults.write`): what ``report --format
+#: html`` draws without computing them again (Krasula's jackknife takes minutes on TID2013).
+SECTIONS_FILE = "page_tables.json"
+
+
+def read_sections(run_dir: Path) -> Optional[List]:
+    """The page's method sections a run kept (:data:`SECTIONS_FILE`): [(anchor, title, Document)], or None
+    where the file is absent or not what :meth:`MethodResults.write` wrote (the caller computes them again)."""
+    from ..reports.table_model import document_from_record
+
+    try:
+        records = json.loads((Path(run_dir) / SECTIONS_FILE).read_text(encoding="utf-8"))["sections"]
+        sections = [(r["anchor"], r["title"], document_from_record(r["document"])) for r in records]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    if not all(anchor in METHOD_TABLES and isinstance(title, str) for anchor, title, _ in sections):
+        return None
+    return sections
 
 
 @dataclass
@@ -60,24 +80,31 @@ class MethodResults:
         return with_overall_columns(summary, self.held_out, HELD_OUT_COLUMNS)
 
     def write(self, run_dir: Path, run: EvaluatedRun) -> List:
-        """Each table of :data:`METHOD_TABLES` in every format (p1401.md/.tex/.csv, krasula.*, mapping.*) and
-        the pairs of a comparison (p1401_pairs.csv, krasula_pairs.csv); a table not computed is removed, so
-        no stale one is left. Returns the report page's sections: [(anchor, title, Markdown)]."""
-        sections = []
-        for stem, (field_name, title, document_of) in METHOD_TABLES.items():
-            result = getattr(self, field_name)
-            if result is None:
+        """Each table of :data:`METHOD_TABLES` in every format (p1401.md/.tex/.csv, krasula.*, mapping.*), the
+        pairs of a comparison (p1401_pairs.csv, krasula_pairs.csv) and the page's sections
+        (:data:`SECTIONS_FILE`); a table not computed is removed, so no stale one is left. Returns the report
+        page's sections (:meth:`sections`)."""
+        for stem, (field_name, _, _) in METHOD_TABLES.items():
+            if getattr(self, field_name) is None:
                 remove_stale(run_dir, [f"{stem}{r.suffix}" for r in TABLE_RENDERERS.values()] + [f"{stem}_pairs.csv"])
-                continue
-            document = document_of(result, run)
-            for key, renderer in TABLE_RENDERERS.items():
-                text = renderer.draw(document, title)
-                atomic_write_text(run_dir / f"{stem}{renderer.suffix}", text)
-                if key == "md":
-                    sections.append((stem, title, text))
-            if isinstance(getattr(result, "pairs", None), pd.DataFrame):
-                atomic_write_text(run_dir / f"{stem}_pairs.csv", result.pairs.to_csv(index=False))
+        sections = self.sections(run)
+        for stem, title, document in sections:
+            for renderer in TABLE_RENDERERS.values():
+                atomic_write_text(run_dir / f"{stem}{renderer.suffix}", renderer.draw(document, title))
+            pairs = getattr(getattr(self, METHOD_TABLES[stem][0]), "pairs", None)
+            if isinstance(pairs, pd.DataFrame):
+                atomic_write_text(run_dir / f"{stem}_pairs.csv", pairs.to_csv(index=False))
+        records = [{"anchor": stem, "title": title, "document": document_record(document)}
+                   for stem, title, document in sections]
+        atomic_write_text(run_dir / SECTIONS_FILE, json.dumps({"sections": records}, indent=1) + "\n")
         return sections
+
+    def sections(self, run: EvaluatedRun) -> List:
+        """[(file stem, title, :class:`~iqa_bench.reports.table_model.Document`)] of every table computed, in
+        the order of :data:`METHOD_TABLES`: the report page's further sections."""
+        return [(stem, title, document_of(getattr(self, field_name), run))
+                for stem, (field_name, title, document_of) in METHOD_TABLES.items()
+                if getattr(self, field_name) is not None]
 
 
 def method_results(run: EvaluatedRun) -> MethodResults:

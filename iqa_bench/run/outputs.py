@@ -114,13 +114,7 @@ def write_significance(run_dir: Path, run: EvaluatedRun, config: EvaluateConfig)
 FIT_PROTOCOL_FILES = tuple(f"fit_protocols{r.suffix}" for r in TABLE_RENDERERS.values())
 
 
-def fit_protocols_markdown(run: EvaluatedRun) -> Optional[str]:
-    """The fit-protocol table as Markdown (the page's section) under ``fit: all``, else None."""
-    document = _fit_protocols_document(run)
-    return None if document is None else TABLE_RENDERERS["md"].draw(document)
-
-
-def _fit_protocols_document(run: EvaluatedRun):
+def fit_protocols_of(run: EvaluatedRun):
     """The fit-protocol table of every metric with values (``fit: all``), else None."""
     from ..reports.fit_protocols import fit_protocols_document
     from ..stats.fit_protocols import fit_protocol_table
@@ -131,18 +125,18 @@ def _fit_protocols_document(run: EvaluatedRun):
     return fit_protocols_document(table, display_name(run.dataset), run.score_text)
 
 
-def write_fit_protocols(run_dir: Path, run: EvaluatedRun) -> Optional[str]:
+def write_fit_protocols(run_dir: Path, run: EvaluatedRun):
     """With ``fit: all``, fit_protocols.md/.tex/.csv: PLCC (with its bootstrap interval) and RMSE of every
     metric over all items under each protocol of :data:`~iqa_bench.stats.regression.PROTOCOLS`; otherwise any
-    earlier such files are removed. Returns the Markdown table (None without ``fit: all``)."""
-    document = _fit_protocols_document(run)
+    earlier such files are removed. Returns the table's document (the page's section; None without
+    ``fit: all``)."""
+    document = fit_protocols_of(run)
     if document is None:
         remove_stale(run_dir, FIT_PROTOCOL_FILES)
         return None
-    texts = {key: renderer.draw(document) for key, renderer in TABLE_RENDERERS.items()}
-    for key, renderer in TABLE_RENDERERS.items():
-        atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", texts[key])
-    return texts["md"]
+    for renderer in TABLE_RENDERERS.values():
+        atomic_write_text(run_dir / f"fit_protocols{renderer.suffix}", renderer.draw(document))
+    return document
 
 
 def _imported_directions(provenance, imported_values, items, ds, notes: List[str]) -> Dict[str, bool]:

@@ -1,6 +1,6 @@
 """``report.html`` of a finished run (``iqa-bench report RUN --format html``): the run folder read back, the
-significance matrices and fit protocols computed again as the run did, the other tables read from the
-folder."""
+significance matrices and fit protocols computed again as the run did, from the fits it kept, the method
+tables (P.1401, Krasula, held-out mapping) as the run kept them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +12,9 @@ from ..reports.html_run import RunView, package_versions
 from ..reports.renderers import RENDERERS
 from ..reports.thumbnails import thumbnails
 from ..stats.evaluated_run import EvaluatedRun
-from .method_outputs import EXTRA_TABLES
-from .outputs import fit_protocols_markdown, significance_of
+from .config import statistics_settings
+from .method_outputs import method_results, read_sections
+from .outputs import fit_protocols_of, significance_of
 
 
 def read_failures(run_dir: Path) -> List[tuple]:
@@ -35,17 +36,20 @@ def finished_run_page(run_dir: Path, meta: dict, run: EvaluatedRun, summary: pd.
     """``report.html`` of a finished run (``iqa-bench report RUN --format html``): ``run`` as
     :func:`~iqa_bench.run.result.evaluated_run` rebuilt it from the folder (``meta``: its run.json), the
     significance matrices and, under ``fit: all``, the fit protocols computed again as the run did, from the
-    fits it kept; ``with_thumbnails``: the dataset is opened again from run.json's dataset and root to read
-    its images."""
+    fits it kept; the method tables (P.1401, Krasula, held-out mapping) as the run kept them
+    (:data:`~.method_outputs.SECTIONS_FILE`), computed again where the file is absent or damaged or where
+    ``report`` changes the run's statistics settings; ``with_thumbnails``: the dataset is opened again from
+    run.json's dataset and root to read its images."""
     significance = protocols = None
+    tables: List = []
     if run.protocol == "regression":
         named = run.named({m: label for m, label in zip(summary["metric"], summary["label"])}
                           if "label" in summary.columns else {})
         significance = significance_of(named)
-        protocols = fit_protocols_markdown(named)
+        protocols = fit_protocols_of(named)
+        kept = read_sections(run_dir) if run.settings == statistics_settings(meta["config"]) else None
+        tables = kept if kept is not None else method_results(named).sections(named)
     images = _thumbnails(meta, run.scores) if with_thumbnails else None
-    tables = [(anchor, title, (Path(run_dir) / f"{anchor}.md").read_text(encoding="utf-8", errors="replace"))
-              for anchor, title in EXTRA_TABLES if (Path(run_dir) / f"{anchor}.md").is_file()]
     view = RunView(run=run, summary=summary, meta=meta, significance=significance, fit_protocols=protocols,
                    failures=read_failures(run_dir), thumbnails=images, versions=package_versions(), tables=tables,
                    group_by=by or "group")

@@ -15,9 +15,11 @@ def make_engine(modules, store, config: EvaluateConfig, device, progress: bool) 
                   progress=progress, amp=config.amp, channels_last=config.channels_last, compile=config.compile)
 
 
-def sharded_run(key: str, keys, items, modules, config, main: Path, rank: int, world: int):
-    """This rank's share of the items into its shard store; rank 0 merges (see :mod:`.distributed`).
-    ``key``: the dataset's; ``keys``: the run's store keys (:func:`~iqa_bench.engine.score_keys`)."""
+def sharded_run(key: str, keys, items, modules, config: EvaluateConfig, rank: int, world: int):
+    """This rank's share of the items into its shard store; rank 0 merges them into the run's store
+    (``config.store_path``; see :mod:`.distributed`). ``key``: the dataset's; ``keys``: the run's store keys
+    (:func:`~iqa_bench.engine.score_keys`)."""
+    main = Path(config.store_path)
     results = main.parent
     if rank == 0:  # rank 0 creates (and with --fresh clears) the main store before the others read it
         with ScoreStore(main) as store:

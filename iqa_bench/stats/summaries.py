@@ -8,6 +8,7 @@ in the ``sign`` column and logged.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Dict, Optional, Sequence
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .evaluated_run import REFERENCE, EvaluatedRun
+from .evaluated_run import REFERENCE, EvaluatedRun, StatisticsSettings
 from .fit_memory import FitMemory
 from .regression import MetricRegression, fit_and_report
 from .twoafc import summarize_2afc
@@ -59,21 +60,25 @@ def leave_one_reference_out(part: pd.DataFrame, metric: str, reference: str = RE
     return {"srocc_loro_min": float(np.min(values)), "srocc_loro_max": float(np.max(values))}
 
 
-def summarize(scores: pd.DataFrame, metrics: Sequence[str], by: Optional[str] = None,
-              fit: str = "logistic5", n_boot: int = 1000, seed: int = 0,
-              directions: Optional[Dict[str, bool]] = None,
-              score_higher_is_better: Optional[bool] = None, clusters: Optional[str] = None,
+def summarize(scores: pd.DataFrame, metrics: Sequence[str], settings: Optional[StatisticsSettings] = None,
+              directions: Optional[Dict[str, bool]] = None, score_higher_is_better: Optional[bool] = None,
               workers: Optional[int] = None, memory: Optional[FitMemory] = None) -> pd.DataFrame:
-    """Regression statistics per metric, overall and (with ``by``) per value of a group column.
+    """Regression statistics per metric, overall and (with ``settings.by``) per value of that grouping.
 
-    ``scores`` has a ``score`` column (subjective), one column per metric, and group columns.
-    ``directions`` (metric -> higher is better) and ``score_higher_is_better`` enable the sign check.
-    ``clusters``: a group column whose values are resampled whole by the bootstrap (the reference
-    image). Where the scores have a reference grouping, the overall rows also carry the leave-one-
-    reference-out SROCC range (``srocc_loro_min`` / ``srocc_loro_max``). ``workers``: processes for the
-    fits and bootstraps (:func:`~iqa_bench.stats.regression.fit_and_report`; default every available core);
-    ``memory``: the run's curve fits (:class:`~.fit_memory.FitMemory`), taken from and added to.
+    ``scores`` has a ``score`` column (subjective), one column per metric, and group columns
+    (``group:<name>``). ``settings`` (:class:`~.evaluated_run.StatisticsSettings`; default: its defaults):
+    the fit, the bootstrap's resamples and seed, the grouping ``by`` and the bootstrap's unit (``resample:
+    references``: whole reference images, a cluster bootstrap). ``directions`` (metric -> higher is better)
+    and ``score_higher_is_better`` enable the sign check. Where the scores have a reference grouping, the
+    overall rows also carry the leave-one-reference-out SROCC range (``srocc_loro_min`` /
+    ``srocc_loro_max``). ``workers``: processes for the fits and bootstraps
+    (:func:`~iqa_bench.stats.regression.fit_and_report`; default every available core); ``memory``: the
+    run's curve fits (:class:`~.fit_memory.FitMemory`), taken from and added to.
     """
+    settings = settings or StatisticsSettings()
+    fit, n_boot, seed = settings.fit, settings.bootstrap, settings.seed
+    by = f"group:{settings.by}" if settings.by else None
+    clusters = REFERENCE if settings.resample == "references" else None
     if clusters is not None and clusters not in scores.columns:
         raise ValueError(f"resample: references needs a reference grouping, and these scores have none "
                          f"(groups: {', '.join(c[6:] for c in scores.columns if c.startswith('group:')) or 'none'})")
@@ -110,13 +115,10 @@ def build_summary(run: EvaluatedRun) -> pd.DataFrame:
     settings = run.settings
     if run.protocol == "2afc":
         return summarize_2afc(run.scores, run.specs, run.directions, n_boot=settings.bootstrap, seed=settings.seed)
-    column = f"group:{settings.by}" if settings.by else None
-    if column is not None and column not in run.scores.columns:
-        column = None
-    return summarize(run.scores, run.specs, by=column, fit=settings.fit, n_boot=settings.bootstrap,
-                     seed=settings.seed, directions=dict(run.directions),
-                     score_higher_is_better=run.score_higher_is_better,
-                     clusters=REFERENCE if settings.resample == "references" else None, memory=run.fits)
+    if settings.by and f"group:{settings.by}" not in run.scores.columns:
+        settings = dataclasses.replace(settings, by=None)  # a grouping these items lack: overall rows only
+    return summarize(run.scores, run.specs, settings, dict(run.directions), run.score_higher_is_better,
+                     memory=run.fits)
 
 
 def with_reasons(summary: pd.DataFrame, specs: Sequence[str], failures) -> pd.DataFrame:

@@ -77,10 +77,21 @@ class RestorationResult:
     unavailable: List[str] = field(default_factory=list)
 
 
-def evaluate_restoration(model: torch.nn.Module, testset, scale: int, output: Optional[Path] = None,
-                         bicubic: str = "matlab", device="cpu", lpips_spec: str = "lpips:alex",
-                         lr_folder=None) -> RestorationResult:
+@dataclass(frozen=True)
+class SrTestSet:
+    """A test set of super-resolution: the folder of HR images, the scale, and how each LR image is had:
+    made from its HR image with ``bicubic`` (MATLAB's imresize or torch's), or read from ``lr_folder``."""
+
+    folder: Path
+    scale: int
+    bicubic: str = "matlab"
+    lr_folder: Optional[Path] = None
+
+
+def evaluate_restoration(model: torch.nn.Module, testset: SrTestSet, output: Optional[Path] = None, device="cpu",
+                         lpips_spec: str = "lpips:alex") -> RestorationResult:
     """Run the model on every test image and measure the restoration (see module docstring)."""
+    scale = testset.scale
     model = model.to(device).eval()
     lpips, lpips_reason = _optional_metric(lpips_spec)
     vif = create_metric("vif")
@@ -90,7 +101,7 @@ def evaluate_restoration(model: torch.nn.Module, testset, scale: int, output: Op
     if niqe is None or nrqm is None:
         unavailable.append("pi not computed: PI = ((10 - NRQM) + NIQE) / 2 needs both NIQE and NRQM")
     rows, srs, hrs = [], [], []
-    for name, lr, hr in test_pairs(testset, scale, bicubic, lr_folder):
+    for name, lr, hr in test_pairs(testset.folder, scale, testset.bicubic, testset.lr_folder):
         with torch.no_grad():
             sr = quantise(model(lr.to(device))).cpu()
         sr = sr[..., : hr.shape[-2], : hr.shape[-1]]

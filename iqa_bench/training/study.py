@@ -41,7 +41,7 @@ from scipy import stats  # noqa: E402
 
 from ..io_utils import atomic_write_text  # noqa: E402
 from ..reports.plots import save_figure  # noqa: E402
-from .restoration import evaluate_restoration  # noqa: E402
+from .restoration import SrTestSet, evaluate_restoration  # noqa: E402
 from .models import create_model  # noqa: E402
 from .trainer import Trainer, load_model, load_train_config  # noqa: E402
 
@@ -81,10 +81,9 @@ def _model(config, entry, name, loss, output: Path, device, progress):
     return load_model(Trainer(load_train_config(None, **train)).train()), scale
 
 
-def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
-              trust_specs: bool = False) -> Dict[str, pd.DataFrame]:
-    """No spec read from the config (under any key: losses, predictors, the perception axis, ...) may name
-    code or a file unless ``trust_specs`` (the one gate, :func:`~iqa_bench.metrics.registry.check_file_values`)."""
+def _checked_config(config_path: Path, trust_specs: bool) -> dict:
+    """The study configuration read, its keys checked, no spec in it naming code or a file unless
+    ``trust_specs``."""
     from ..metrics.registry import check_file_values, check_specs_from_file
     from .losses import check_loss_from_file
 
@@ -101,6 +100,36 @@ def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
                                  f"study config {config_path}: loss", trust_specs)
         if isinstance(entry, dict) and entry.get("predictor"):
             check_specs_from_file([str(entry["predictor"])], f"study config {config_path}: predictor", trust_specs)
+    return config
+
+
+def _perception_distortion(runs: pd.DataFrame, output: Path, perception: str, distortion: str) -> pd.DataFrame:
+    """The perception–distortion table (CSV, Markdown) and figure of the runs on the first test set: one
+    point per run, a line per loss family, each point's α beside it."""
+    table = runs[["family", "alpha", "name", distortion, perception]]
+    atomic_write_text(output / "perception_distortion.csv", table.to_csv(index=False))
+    atomic_write_text(output / "perception_distortion.md", _markdown(table))
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=110)
+    for family, part in runs.groupby("family", sort=False):
+        part = part.sort_values(distortion)
+        ax.plot(part[distortion], part[perception], "o-", label=family)
+        for _, r in part.iterrows():
+            if r["alpha"] is not None and pd.notna(r["alpha"]):
+                ax.annotate(f"α={r['alpha']:g}", (r[distortion], r[perception]), fontsize=7)
+    ax.set_xlabel(distortion)
+    ax.set_ylabel(f"{perception} (lower = better)")
+    ax.set_title("perception–distortion")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    save_figure(fig, output / "perception_distortion.png")
+    return table
+
+
+def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
+              trust_specs: bool = False) -> Dict[str, pd.DataFrame]:
+    """No spec read from the config (under any key: losses, predictors, the perception axis, ...) may name
+    code or a file unless ``trust_specs`` (the one gate, :func:`~iqa_bench.metrics.registry.check_file_values`)."""
+    config = _checked_config(config_path, trust_specs)
     testsets = _testsets(config, config_path)
     output = Path(config.get("output", "results/study"))
     perception = config.get("perception", "lpips:alex")
@@ -111,7 +140,7 @@ def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
         model, scale = _model(config, entry, name, loss, output, device, progress)
         for k, (testset, folder) in enumerate(testsets.items()):
             evaluation = output / "runs" / name / ("eval" if k == 0 else f"eval-{testset}")
-            result = evaluate_restoration(model, folder, scale, output=evaluation, device=device,
+            result = evaluate_restoration(model, SrTestSet(folder, scale), output=evaluation, device=device,
                                           lpips_spec=perception)
             notes.update(result.unavailable)
             rows.append({"name": name, "testset": testset, "loss": loss,
@@ -123,22 +152,7 @@ def run_study(config_path: Path, device: str = "cpu", progress: bool = True,
     tables = {"restoration": every}
 
     if perception in runs.columns:
-        tables["perception_distortion"] = runs[["family", "alpha", "name", distortion, perception]]
-        atomic_write_text(output / "perception_distortion.csv", tables["perception_distortion"].to_csv(index=False))
-        atomic_write_text(output / "perception_distortion.md", _markdown(tables["perception_distortion"]))
-        fig, ax = plt.subplots(figsize=(5, 4), dpi=110)
-        for family, part in runs.groupby("family", sort=False):
-            part = part.sort_values(distortion)
-            ax.plot(part[distortion], part[perception], "o-", label=family)
-            for _, r in part.iterrows():
-                if r["alpha"] is not None and pd.notna(r["alpha"]):
-                    ax.annotate(f"α={r['alpha']:g}", (r[distortion], r[perception]), fontsize=7)
-        ax.set_xlabel(distortion)
-        ax.set_ylabel(f"{perception} (lower = better)")
-        ax.set_title("perception–distortion")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        save_figure(fig, output / "perception_distortion.png")
+        tables["perception_distortion"] = _perception_distortion(runs, output, perception, distortion)
     else:
         notes.add(f"perception-distortion table not written: {perception} was not computed")
 

@@ -21,7 +21,6 @@ from typing import Any, Dict, List, Optional
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
-import yaml
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
@@ -134,6 +133,18 @@ def _distributed():
     return rank, world
 
 
+@dataclass
+class _StageState:
+    """What one stage trains with: its loss, the generator's optimiser and scheduler, the discriminator's
+    optimiser (None without an adversarial term) and the AMP gradient scaler."""
+
+    loss_fn: LossExpression
+    optimizer: torch.optim.Optimizer
+    scheduler: object
+    d_optimizer: Optional[torch.optim.Optimizer]
+    scaler: torch.amp.GradScaler
+
+
 class Trainer:
     def __init__(self, config: TrainConfig):
         from ..engine import resolve_device
@@ -204,61 +215,74 @@ class Trainer:
             if start >= stage_end:
                 first_of_stage = stage_end
                 continue
-            loss_fn = LossExpression(stage.loss, discriminator=self.discriminator).to(self.device)
-            optimizer = torch.optim.Adam(model.parameters(), lr=stage.lr)
-            scheduler = stage.scheduler(optimizer)
-            d_optimizer = (torch.optim.Adam(self.discriminator.parameters(), lr=cfg.d_lr)
-                           if loss_fn.needs_discriminator else None)
-            if resume and resume["stage"] == stage_index and resume["iteration"] > first_of_stage:
-                optimizer.load_state_dict(resume["optimizer"])
-                scheduler.load_state_dict(resume["scheduler"])
-                if d_optimizer is not None:
-                    d_optimizer.load_state_dict(resume["d_optimizer"])
-                if loss_fn.content is not None and resume["loss_state"] is not None:
-                    loss_fn.content.scales.copy_(resume["loss_state"])
+            state = self._stage_state(model, stage, resume if resume and resume["stage"] == stage_index
+                                      and resume["iteration"] > first_of_stage else None)
             begin = max(start, first_of_stage)
             batches = DataLoader(self.dataset, batch_size=cfg.batch_size, num_workers=cfg.workers,
                                  sampler=order[begin * cfg.batch_size: stage_end * cfg.batch_size])
-            scaler = torch.amp.GradScaler("cuda", enabled=cfg.amp and self.device.type == "cuda")
             bar = tqdm(total=stage.iters, initial=begin - first_of_stage, desc=f"stage {stage_index + 1}: {stage.loss}",
                        disable=not cfg.progress or self.rank != 0)
             for iteration, (lr_img, hr) in enumerate(batches, start=begin):
-                lr_img, hr = lr_img.to(self.device), hr.to(self.device)
-                with torch.autocast(self.device.type, enabled=cfg.amp and self.device.type == "cuda"):
-                    sr = model(lr_img)
-                if loss_fn.content is not None and iteration == first_of_stage:
-                    loss_fn.content.calibrate(sr.detach().float(), hr)  # Eq. 7: terms brought to one scale
-                loss = loss_fn(sr.float(), hr)
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                scheduler.step()
-                if d_optimizer is not None:  # Eq. 5: the discriminator's own update, alternating
-                    real, fake = self.discriminator(hr), self.discriminator(sr.detach().float().clamp(0, 1))
-                    d_loss = F.binary_cross_entropy(real, torch.ones_like(real)) + \
-                        F.binary_cross_entropy(fake, torch.zeros_like(fake))
-                    d_optimizer.zero_grad(set_to_none=True)
-                    d_loss.backward()
-                    d_optimizer.step()
+                loss = self._step(model, state, lr_img.to(self.device), hr.to(self.device),
+                                  calibrate=iteration == first_of_stage)
                 done = iteration + 1
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss.item():.4g}")
                 if self.rank == 0 and (done % cfg.log_every == 0 or done == stage_end):
                     row = {"iteration": done, "stage": stage_index + 1, "loss": loss.item(),
-                           "lr": scheduler.get_last_lr()[0], "time": time.time(), **loss_fn.parts}
+                           "lr": state.scheduler.get_last_lr()[0], "time": time.time(), **state.loss_fn.parts}
                     log_rows.append(row)
                     self._write_log(log_rows)
                     if writer is not None:
                         writer.add_scalar("loss", loss.item(), done)
                 if done % cfg.checkpoint_every == 0 or done == stage_end:
-                    self._save(done, optimizer, scheduler, d_optimizer, stage_index,
-                               None if loss_fn.content is None else loss_fn.content.scales.clone())
+                    self._save(done, state.optimizer, state.scheduler, state.d_optimizer, stage_index,
+                               None if state.loss_fn.content is None else state.loss_fn.content.scales.clone())
             bar.close()
             first_of_stage = stage_end
         if dist.is_initialized():
             dist.barrier()
         return self.output / CHECKPOINT
+
+    def _stage_state(self, model, stage: "Stage", resume: Optional[dict]) -> "_StageState":
+        """A stage's loss, optimisers and scheduler, restored from ``resume`` (a checkpoint taken inside
+        this stage) where given."""
+        loss_fn = LossExpression(stage.loss, discriminator=self.discriminator).to(self.device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=stage.lr)
+        scheduler = stage.scheduler(optimizer)
+        d_optimizer = (torch.optim.Adam(self.discriminator.parameters(), lr=self.config.d_lr)
+                       if loss_fn.needs_discriminator else None)
+        if resume is not None:
+            optimizer.load_state_dict(resume["optimizer"])
+            scheduler.load_state_dict(resume["scheduler"])
+            if d_optimizer is not None:
+                d_optimizer.load_state_dict(resume["d_optimizer"])
+            if loss_fn.content is not None and resume["loss_state"] is not None:
+                loss_fn.content.scales.copy_(resume["loss_state"])
+        scaler = torch.amp.GradScaler("cuda", enabled=self.config.amp and self.device.type == "cuda")
+        return _StageState(loss_fn, optimizer, scheduler, d_optimizer, scaler)
+
+    def _step(self, model, state: "_StageState", lr_img: torch.Tensor, hr: torch.Tensor, calibrate: bool):
+        """One iteration: the generator's update under the stage's loss (its terms first brought to one
+        scale on the stage's first batch, Eq. 7), then the discriminator's own, alternating (Eq. 5)."""
+        with torch.autocast(self.device.type, enabled=self.config.amp and self.device.type == "cuda"):
+            sr = model(lr_img)
+        if state.loss_fn.content is not None and calibrate:
+            state.loss_fn.content.calibrate(sr.detach().float(), hr)
+        loss = state.loss_fn(sr.float(), hr)
+        state.optimizer.zero_grad(set_to_none=True)
+        state.scaler.scale(loss).backward()
+        state.scaler.step(state.optimizer)
+        state.scaler.update()
+        state.scheduler.step()
+        if state.d_optimizer is not None:
+            real, fake = self.discriminator(hr), self.discriminator(sr.detach().float().clamp(0, 1))
+            d_loss = F.binary_cross_entropy(real, torch.ones_like(real)) + \
+                F.binary_cross_entropy(fake, torch.zeros_like(fake))
+            state.d_optimizer.zero_grad(set_to_none=True)
+            d_loss.backward()
+            state.d_optimizer.step()
+        return loss
 
     def _log_rows(self, start: int) -> List[Dict[str, Any]]:
         path = self.output / LOG

@@ -8,7 +8,7 @@ from torchvision.transforms.functional import gaussian_blur
 from iqa_bench import create_metric
 from iqa_bench.datasets.base import Item
 from iqa_bench.engine import Engine
-from iqa_bench.metrics.dec import dec_loss, dec_per_image, dec_terms
+from iqa_bench.metrics.dec import DecParameters, dec_loss, dec_per_image, dec_terms
 from iqa_bench.store import ScoreStore
 
 from conftest import photo, write_image
@@ -58,10 +58,10 @@ def test_the_temperatures_change_the_gradient_not_only_the_value():
 
 def test_the_literal_mask_reading_is_available_and_degenerate_on_photographs():
     hr = photo("chelsea", 64)
-    literal = dec_terms(hr, hr, mask_domain="enhanced")
+    literal = dec_terms(hr, hr, DecParameters(mask_domain="enhanced"))
     assert (literal < -30).all()  # Q_neg empty: clamped, the failure the default reading avoids
     with pytest.raises(ValueError, match="mask_domain"):
-        dec_terms(hr, hr, mask_domain="spectrum")
+        dec_terms(hr, hr, DecParameters(mask_domain="spectrum"))
 
 
 def test_the_dec_metric_is_a_function_of_the_pair_alone(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from iqa_bench.recipes.check import diff_table, run_check
+from iqa_bench.recipes.check import Tolerance, diff_table, run_check
 
 from conftest import run_cli
 
@@ -46,13 +46,13 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
         return values
 
     monkeypatch.setattr(measures.OfficialMeasure, "score", perturbed)
-    comparisons, notes = run_check(baseline, tolerance=0.01, results=tmp_path / "r2")
+    comparisons, notes = run_check(baseline, Tolerance(0.01), results=tmp_path / "r2")
     failed = {(c.metric, c.group, c.stat) for c in comparisons if c.failed}
     assert ("ssim", "all", "srocc") in failed
     assert not any(metric == "psnr" for metric, _, _ in failed)
     table = diff_table(comparisons)
     assert "FAIL" in table and "| sample | ssim | all | srocc |" in table and "| psnr |" not in table
-    ci_comparisons, _ = run_check(baseline, use_ci=True, results=tmp_path / "r2")
+    ci_comparisons, _ = run_check(baseline, Tolerance(use_ci=True), results=tmp_path / "r2")
     assert any(c.failed for c in ci_comparisons if c.metric == "ssim")
 
 

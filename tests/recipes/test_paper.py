@@ -15,9 +15,10 @@ from scipy import stats
 from conftest import SHARED_DATA, run_cli
 from dataset_trees import build_live_md_tree, build_live_tree, needs_shared
 from latex_helpers import compile_if_available
+from iqa_bench.stats.evaluated_run import StatisticsSettings
 from iqa_bench.stats.regression import MetricRegression
 from iqa_bench.recipes.paper import _with_weights, parse_roots, run_recipe, write_outputs
-from iqa_bench.reports.paper_render import render_latex
+from iqa_bench.reports.renderers import RENDERERS
 from iqa_bench.recipes.recipe import all_recipes, find_recipe, load_recipe
 from iqa_bench.reports.paper_columns import column
 
@@ -166,8 +167,8 @@ def test_csf_recipe_recomputes_through_the_pipeline(live_trees, tmp_path):
     """csf-table1b on a LIVE tree (random SqueezeNet): ours equals a direct fit on the run's gblur
     items, the difference is ours − paper, a second run reuses the store, and both figures exist."""
     recipe = find_recipe("csf-table1b")
-    result = run_recipe(recipe, [f"live={live_trees / 'live'}"], results=tmp_path / "results", bootstrap=200,
-                        weights="random", device="cpu")
+    result = run_recipe(recipe, [f"live={live_trees / 'live'}"], results=tmp_path / "results",
+                        settings=StatisticsSettings(bootstrap=200), weights="random", device="cpu")
     assert not [n for n in result.notes if "missing" in n], result.notes
     scores = pd.read_csv(tmp_path / "results" / "csf-table1b-live" / "scores.csv")
     gblur = scores[scores["group:distortion"] == "gblur"]
@@ -209,7 +210,7 @@ def test_pooled_sources_fit_one_regression(live_trees, tmp_path):
         "rows": [{"labels": ["PSNR"], "metric": "psnr", "published": [9.0, 0.8, 0.8]}]}))
     recipe = load_recipe(path)
     result = run_recipe(recipe, [f"live={live_trees / 'live'}", f"live_md={live_trees / 'live_md'}"],
-                        results=tmp_path / "results", bootstrap=0)
+                        results=tmp_path / "results", settings=StatisticsSettings(bootstrap=0))
     live = pd.read_csv(tmp_path / "results" / "pooled-live" / "scores.csv")
     md = pd.read_csv(tmp_path / "results" / "pooled-live_md" / "scores.csv")
     live = live[live["group:distortion"] != "fastfading"]
@@ -235,7 +236,8 @@ def test_pooled_sources_fit_one_regression(live_trees, tmp_path):
     spec = re.search(r"\\begin\{tabular\}\{([lr]+)\}", second).group(1)
     row = second.split(r"\midrule", 1)[1].split(r"\bottomrule")[0].strip()
     assert spec == "l" + "r" * 6 and row.count("&") == 6
-    only_live = run_recipe(recipe, [f"live={live_trees / 'live'}"], results=tmp_path / "results", bootstrap=0)
+    only_live = run_recipe(recipe, [f"live={live_trees / 'live'}"], results=tmp_path / "results",
+                           settings=StatisticsSettings(bootstrap=0))
     assert np.isnan(only_live.values[0]["srocc"].ours)
     assert any("live_md" in n and "--root live_md=PATH" in n for n in only_live.notes)
     compile_if_available(tmp_path, [tex])
@@ -273,7 +275,7 @@ def test_restoration_recipe_reads_a_study(tmp_path, sample_items):
     assert np.isnan(result.values[by_labels[("BSD100", "M_p")]]["psnr_y"].ours)
     missing = next(n for n in result.notes if n.startswith("missing runs"))
     assert "M_pva on Set5" in missing and "bicubic on Urban100" in missing and "M_p on Set5" not in missing
-    _structure_ok(render_latex(result))
+    _structure_ok(RENDERERS["latex"].paper(result))
 
 
 @needs_shared

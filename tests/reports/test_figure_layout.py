@@ -90,8 +90,8 @@ def test_the_overlap_check_sees_names_that_run_into_each_other(tmp_path, drawn):
 def test_the_overview_grid_labels_the_subjective_score_once(tmp_path, drawn):
     scores = _default_scores()
     specs = ["psnr", "ssim", "mse", "l1", "gmsd"]
-    plots.overview_figures(scores, pd.DataFrame(columns=["metric", "group"]), specs, tmp_path,
-                           "MOS (0-9, higher = better quality; from 971 observers)")
+    plots.overview_figures(plots.ScatterFigures(scores, specs, "MOS (0-9, higher = better quality; from 971 observers)",
+                                                summary=pd.DataFrame(columns=["metric", "group"])), tmp_path)
     scatter = next(fig for name, fig, _ in drawn if name == "overview_scatter.png")
     assert [ax.get_ylabel() for ax in scatter.axes] == [""] * len(scatter.axes)
     assert scatter._supylabel.get_text() == "MOS (0-9, higher = better quality; from 971 observers)"

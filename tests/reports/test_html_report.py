@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from iqa_bench.cli import cli
 from iqa_bench.reports import html_run
-from iqa_bench.reports.html_page import json_block, markdown_html
+from iqa_bench.reports.html_page import json_block
 from iqa_bench.reports.renderers import FORMATS, TABLE_RENDERERS, renderer
 
 from browser import browser_or_skip, console_errors, open_page
@@ -124,9 +124,11 @@ def test_json_block_cannot_end_its_script():
 
 
 def test_tables_of_other_commands_are_sortable_pages(tmp_path):
-    text = "| metric | SROCC |\n|---|---:|\n| A | **0.9** |\n| B | 0.8 |\n"
-    html = markdown_html(text)
-    assert '<table class="sortable">' in html and "<strong>0.9</strong>" in html
+    from iqa_bench.reports.table_model import Cell, Column, Document, Row, Table
+
+    document = Document([Table([Column("SROCC")], [Row("A", [Cell("0.9", bold=True)]), Row("B", [Cell("0.8")])])])
+    html = renderer("html").draw(document, "t")
+    assert '<table class="sortable">' in html and "<strong>0.9</strong>" in html and "<h1>t</h1>" in html
     with pytest.raises(ValueError, match="html"):
         renderer("pdf")
 

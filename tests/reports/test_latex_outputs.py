@@ -4,7 +4,7 @@ and always: no character outside ASCII left in a LaTeX file, the characters pdfl
 encoding stops on (Δ in "ΔSROCC", the minus sign of "largest − smallest", ‡, †) escaped."""
 import pytest
 
-from iqa_bench.reports.tables import latex_escape
+from iqa_bench.reports.latex import latex_escape
 
 from conftest import run_cli
 from latex_helpers import compile_if_available

@@ -1,16 +1,15 @@
 """Names a dataset, a manifest, a colleague's score file or a label supply never run as script in a page
 (issue 43, items 2-3): a payload through every name source into report.html and across.html, opened in
 headless Chromium with the item panel shown for every item; nothing may run, and the names must still be
-shown (as text). The check fails on a page built the old way (raw HTML passed through Markdown)."""
+shown (as text). The check fails on a page whose tables are drawn without escaping their texts."""
 import re
 from pathlib import Path
 
-import markdown as markdown_lib
 import pytest
 from click.testing import CliRunner
 
 from iqa_bench.cli import cli
-from iqa_bench.reports import html_page
+from iqa_bench.reports import html_tables
 
 from browser import browser_or_skip, console_errors
 from fault_helpers import make_set
@@ -107,12 +106,9 @@ def test_no_name_runs_as_script_in_any_page(tmp_path, monkeypatch):
 
 
 def test_the_injection_check_fails_on_raw_html(tmp_path, monkeypatch):
-    """The page built as before this fix (Python-Markdown's raw HTML passed through): the check fails."""
-    def raw(text):
-        return markdown_lib.markdown(text, extensions=["tables"], output_format="html")
-    monkeypatch.setattr(html_page, "markdown_html", raw)
-    from iqa_bench.reports import html_run
-    monkeypatch.setattr(html_run, "markdown_html", raw)
+    """The tables drawn with their texts passed through unescaped (as raw HTML in Markdown once was): the
+    check fails."""
+    monkeypatch.setattr(html_tables, "escape", str)
     run = _hostile_run(tmp_path, monkeypatch)
     with pytest.raises(AssertionError, match="ran as script"):
         check_nothing_runs(run)
@@ -120,11 +116,13 @@ def test_the_injection_check_fails_on_raw_html(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name,cell", [("noise|white", r"noise\|white"), ("two\nlines", "two lines")])
 def test_a_pipe_or_a_newline_in_a_name_keeps_the_markdown_table_whole(name, cell):
+    from iqa_bench.reports.renderers import RENDERERS
+    from iqa_bench.reports.table_model import Cell, Column, Document, Row, Table
     from iqa_bench.reports.tables import md_cell
 
     assert md_cell(name) == cell
-    rendered = html_page.markdown_html(f"| a | b |\n|---|---|\n| {md_cell(name)} | 1 |\n")
-    assert rendered.count("<td>") == 2
+    text = RENDERERS["md"].draw(Document([Table([Column("b")], [Row(name, [Cell("1")])], name_header="a")]))
+    assert text.splitlines()[2] == f"| {cell} | 1 |"
 
 
 def test_the_injection_check_fails_on_unescaped_script_insertion(tmp_path, monkeypatch):

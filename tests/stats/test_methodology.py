@@ -14,6 +14,7 @@ from iqa_bench.stats.krasula import binomial_p, delong_p, fast_delong, krasula, 
 from iqa_bench.stats.p1401 import interval_half_width, p1401, p1401_figures
 
 from conftest import SHARED_DATA
+from dataset_trees import build_tid2013_metadata
 
 TID_DATA = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
 TID_META = SHARED_DATA / "iqa" / "tid2013" / "chaofengc+IQA-PyTorch" / "pyiqa" / "data" / "meta_info" / \
@@ -274,29 +275,13 @@ def test_a_flagged_metric_is_marked_in_every_table_and_in_summary_csv(tmp_path):
     assert "§" in (run / "report.html").read_text()
 
 
-def _tid2013_metadata(root, seed=5):
-    """A metadata-only TID2013 folder (60 images: 4 references x 3 types x 5 levels) with mos_std.txt and
-    three metrics' values, one per line in mos_with_names.txt's order."""
-    rng = np.random.default_rng(seed)
-    names = [f"i{r:02d}_{t:02d}_{lv}.bmp" for r in range(1, 5) for t in range(1, 4) for lv in range(1, 6)]
-    mos = rng.uniform(1, 7, len(names))
-    root.mkdir(parents=True)
-    (root / "mos_with_names.txt").write_text("".join(f"{m:.5f} {n}\n" for m, n in zip(mos, names)))
-    (root / "mos_std.txt").write_text("".join(f"{s:.5f}\n" for s in rng.uniform(0.05, 0.3, len(names))))
-    values = root / "metrics_values"
-    values.mkdir()
-    for name, noise in (("GOOD", 0.3), ("FAIR", 0.8), ("POOR", 2.0)):
-        values.joinpath(f"{name}.txt").write_text("".join(f"{v:.6f}\n" for v in mos + rng.normal(0, noise, mos.size)))
-    return root
-
-
 @pytest.mark.slow
 def test_a_run_with_score_spreads_writes_every_method_table_and_they_compile(tmp_path):
     from click.testing import CliRunner
     from iqa_bench.cli import cli
     from latex_helpers import compile_if_available
 
-    root = _tid2013_metadata(tmp_path / "tid")
+    root = build_tid2013_metadata(tmp_path / "tid")
     out = CliRunner().invoke(cli, ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir",
                                    str(root / "metrics_values"), "--bootstrap", "50", "--no-progress", "--no-plots",
                                    "--mapping", "held-out", "--correct", "bh", "--results", str(tmp_path / "res")])
@@ -409,7 +394,7 @@ def test_fit_none_writes_no_table_in_mos_units_and_says_why(tmp_path):
     from click.testing import CliRunner
     from iqa_bench.cli import cli
 
-    root = _tid2013_metadata(tmp_path / "tid")
+    root = build_tid2013_metadata(tmp_path / "tid")
     common = ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir", str(root / "metrics_values"),
               "--bootstrap", "0", "--no-progress", "--no-plots", "--mapping", "held-out", "--results",
               str(tmp_path / "res")]
@@ -432,7 +417,7 @@ def test_placeholder_values_of_an_imported_file_are_found_said_and_recoded(tmp_p
     from click.testing import CliRunner
     from iqa_bench.cli import cli
 
-    root = _tid2013_metadata(tmp_path / "tid")
+    root = build_tid2013_metadata(tmp_path / "tid")
     path = root / "metrics_values" / "GOOD.txt"
     values = [float(v) for v in path.read_text().split()]
     top = np.argsort(values)[-4:]  # the four best images: "identical", the distribution's placeholder

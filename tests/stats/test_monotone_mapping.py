@@ -16,6 +16,7 @@ from scipy import optimize, stats
 
 from iqa_bench.stats import monotone_fits
 from iqa_bench.run.evaluate import evaluate
+from iqa_bench.stats.evaluated_run import StatisticsSettings
 from iqa_bench.stats.regression import FITS, FitResult, MetricRegression, logistic5
 from iqa_bench.recipes.paper import run_recipe
 from iqa_bench.recipes.recipe import load_recipe
@@ -228,7 +229,7 @@ def test_every_fit_of_every_table_and_figure_is_monotone(tmp_path, monkeypatch):
             "sources": [{"dataset": "live", "groups": {"distortion": ["gblur", "jpeg"]}}, {"dataset": "live_md"}],
             "rows": [{"labels": ["PSNR"], "metric": "psnr", "published": [9.0, 0.8, 0.8]}]}))
         run_recipe(load_recipe(recipe), [f"live={tmp_path / 'live'}", f"live_md={tmp_path / 'live_md'}"],
-                   results=tmp_path / "recipe", bootstrap=0)
+                   results=tmp_path / "recipe", settings=StatisticsSettings(bootstrap=0))
         assert len(recorder.fits) > before
     if (TID / "metrics_values").is_dir():
         values = tmp_path / "values"

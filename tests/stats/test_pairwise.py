@@ -1,7 +1,6 @@
 """The one core of pairwise comparisons (issue 44): ordered pairs, which metric of a pair is better, the
 symbols under the one rule, the Holm / BH corrections applied in one place."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from iqa_bench.stats.pairwise import (PairTest, compared, higher_is_better, lower_is_better, ordered_pairs, sign_of,

@@ -9,6 +9,7 @@ import pytest
 from iqa_bench import parallel
 from iqa_bench.stats import fit_memory, regression
 from iqa_bench.stats.fit_memory import FitMemory
+from iqa_bench.stats.evaluated_run import StatisticsSettings
 from iqa_bench.stats.summaries import summarize
 from iqa_bench.store import ScoreStore
 
@@ -41,10 +42,10 @@ def test_the_summary_in_two_processes_equals_the_serial_one_bit_for_bit(monkeypa
         return original(*args, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", counting)
-    serial = summarize(scores, ["a", "b"], by="group:distortion", n_boot=200, workers=1, memory=memory)
+    serial = summarize(scores, ["a", "b"], StatisticsSettings(by="distortion", bootstrap=200), workers=1, memory=memory)
     assert calls == []
     memory.fits.clear()
-    forked = summarize(scores, ["a", "b"], by="group:distortion", n_boot=200, workers=2, memory=memory)
+    forked = summarize(scores, ["a", "b"], StatisticsSettings(by="distortion", bootstrap=200), workers=2, memory=memory)
     assert len(calls) == 1  # the 10 fits did go to worker processes
     pd.testing.assert_frame_equal(serial, forked, check_exact=True)
     assert len(memory.fits) == 10  # and are remembered in the run's memory
@@ -57,7 +58,7 @@ def test_map_forked_keeps_the_order_and_runs_closures_it_never_pickles():
 
 def test_fits_kept_in_the_store_come_back_bit_for_bit_and_a_rerun_refits_nothing(tmp_path, monkeypatch, memory):
     scores = _scores()
-    first = summarize(scores, ["a", "b"], by="group:distortion", n_boot=50, workers=1, memory=memory)
+    first = summarize(scores, ["a", "b"], StatisticsSettings(by="distortion", bootstrap=50), workers=1, memory=memory)
     with ScoreStore(tmp_path / "s.sqlite") as store:
         assert memory.keep(store) == 10
         assert memory.keep(store) == 0  # nothing new since
@@ -68,13 +69,13 @@ def test_fits_kept_in_the_store_come_back_bit_for_bit_and_a_rerun_refits_nothing
     for key, fit in remembered.items():
         assert memory.fits[key].params.tobytes() == fit.params.tobytes()
     monkeypatch.setitem(regression.FITTERS, "logistic5", lambda z, y: pytest.fail("refitted"))
-    again = summarize(scores, ["a", "b"], by="group:distortion", n_boot=50, workers=1, memory=memory)
+    again = summarize(scores, ["a", "b"], StatisticsSettings(by="distortion", bootstrap=50), workers=1, memory=memory)
     pd.testing.assert_frame_equal(first, again, check_exact=True)
 
 
 def test_a_damaged_foreign_or_stale_kept_fit_is_skipped_never_used(tmp_path, monkeypatch, memory):
     scores = _scores()
-    summarize(scores, ["a"], n_boot=0, workers=1, memory=memory)
+    summarize(scores, ["a"], StatisticsSettings(bootstrap=0), workers=1, memory=memory)
     with ScoreStore(tmp_path / "s.sqlite") as store:
         memory.keep(store)
         (key, text), = store.blobs(fit_memory.FIT_BLOB)
@@ -98,7 +99,7 @@ def test_a_damaged_foreign_or_stale_kept_fit_is_skipped_never_used(tmp_path, mon
     memory.fits.clear()
     with ScoreStore(tmp_path / "s.sqlite") as store:
         assert memory.recall(store) == 0
-        summarize(scores, ["a"], n_boot=0, workers=1, memory=memory)
+        summarize(scores, ["a"], StatisticsSettings(bootstrap=0), workers=1, memory=memory)
         assert memory.keep(store) == 1
         assert [key.rsplit(":", 1)[1] for key, _ in store.blobs(fit_memory.FIT_BLOB)] == ["0123456789abcdef"]
 
@@ -142,7 +143,7 @@ def test_a_fit_is_remembered_only_in_the_memory_it_is_handed(monkeypatch):
     for _ in range(2):
         regression.MetricRegression(n_boot=0, memory=shared).fit(x, y)
     assert len(calls) == 3 and len(shared.fits) == 1  # one memory: made once
-    summarize(_scores(), ["a"], n_boot=0, workers=1)
-    summarize(_scores(), ["a"], n_boot=0, workers=1)
+    summarize(_scores(), ["a"], StatisticsSettings(bootstrap=0), workers=1)
+    summarize(_scores(), ["a"], StatisticsSettings(bootstrap=0), workers=1)
     assert len(calls) == 5  # without a memory nothing was kept between the two
     assert not any(hasattr(fit_memory, name) for name in ("active", "using"))  # no hidden memory to set

@@ -119,6 +119,7 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     import pandas as pd
 
     from iqa_bench.reports.renderers import render_table
+    from iqa_bench.stats.evaluated_run import StatisticsSettings
     from iqa_bench.stats.summaries import summarize
 
     gen = np.random.default_rng(0)
@@ -127,8 +128,8 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
                            "psnr": 20 + 0.1 * dmos + gen.normal(0, 0.5, 40),     # inverted
                            "gmsd": 0.001 * dmos + gen.normal(0, 0.005, 40)})     # a distance: rises, correct
     with caplog.at_level("WARNING"):
-        summary = summarize(scores, ["psnr", "gmsd"], n_boot=0, directions={"psnr": True, "gmsd": False},
-                            score_higher_is_better=False)
+        summary = summarize(scores, ["psnr", "gmsd"], StatisticsSettings(bootstrap=0),
+                            directions={"psnr": True, "gmsd": False}, score_higher_is_better=False)
     assert summary.set_index("metric")["sign"].to_dict() == {"psnr": "inverted", "gmsd": "ok"}
     assert "psnr" in caplog.text and "ranks the images backwards" in caplog.text
     md, tex, csv = (render_table(summary, fmt, "toy", "DMOS", layout="groups") for fmt in ("md", "latex", "csv"))
@@ -139,7 +140,7 @@ def test_a_correlation_of_the_wrong_sign_is_flagged_in_every_table(caplog):
     assert r"PSNR$^\dagger$" in tex and r"$^\dagger$ correlation sign contradicts" in tex
     assert ",inverted" in csv
     # unknown score direction: no verdict either way
-    unknown = summarize(scores, ["psnr"], n_boot=0, directions={"psnr": True})
+    unknown = summarize(scores, ["psnr"], StatisticsSettings(bootstrap=0), directions={"psnr": True})
     assert unknown["sign"].tolist() == [""]
     # the best value of a column goes to a correctly signed metric, never to the inverted one
     psnr_row = md.split("| PSNR † |")[1].split("\n")[0]
