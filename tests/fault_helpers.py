@@ -1,6 +1,7 @@
 """Helpers of the fault tests (issue 14): a tiny custom dataset, the evaluate command run in-process or as a
 real process, and the store's rows."""
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -62,3 +63,9 @@ def wait_for_rows(store: Path, proc, rows: int, timeout: float = 240) -> int:
                 pass
         time.sleep(0.1)
     raise AssertionError("the run finished or stalled before the signal could be sent")
+
+
+def score_counts(output: str):
+    """(computed, reused) from the line evaluate prints ("scores: N computed, M reused")."""
+    computed, reused = re.search(r"scores: (\d+) computed, (\d+) reused", output).groups()
+    return int(computed), int(reused)

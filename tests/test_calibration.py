@@ -6,13 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from click.testing import CliRunner
 
 from iqa_bench import calibration, create_metric
 from iqa_bench.cli import cli
-from iqa_bench.metrics.matlab_conventions import gaussian_1d, gaussian_filter2_valid, rgb2gray_uint8, rgb2ycbcr_y_uint8
-from iqa_bench.metrics.vif_wavelet import steerable_pyramid
+
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "iqa" / "tid2013"
 needs_data = pytest.mark.skipif(not (DATA / "chaofengc+IQA-PyTorch").is_dir(),
@@ -109,73 +107,3 @@ def test_calibrate_without_data_is_a_clear_usage_error(tmp_path):
     assert result.exit_code == 2 and "no calibration data" in result.output
     result = CliRunner().invoke(cli, ["calibrate", "--root", str(tmp_path)])
     assert result.exit_code == 2 and "none of the calibration pairs" in result.output
-
-
-def test_matlab_rgb2gray_and_rgb2ycbcr_closed_form():
-    # rgb2gray(uint8): round(0.298936021293775 R + 0.587043074451121 G + 0.114020904255103 B)
-    pixels = torch.tensor([[255, 0, 0], [0, 255, 0], [0, 0, 255], [128, 128, 128], [10, 200, 31]],
-                          dtype=torch.float32).T.reshape(1, 3, 1, 5) / 255
-    assert rgb2gray_uint8(pixels).flatten().tolist() == [76, 150, 29, 128, 124]
-    # rgb2ycbcr(uint8) Y: round(16 + (65.481 R + 128.553 G + 24.966 B) / 255)
-    assert rgb2ycbcr_y_uint8(pixels).flatten().tolist() == [81, 145, 41, 126, 122]
-
-
-def test_separable_gaussian_window_equals_filter2_of_fspecial():
-    """SSIM's window: the two 1-D passes equal scipy's 2-D 'valid' correlation with MATLAB's
-    fspecial('gaussian', 11, 1.5) (exp(-(x²+y²)/2σ²) / sum) on a photograph's grey levels."""
-    from scipy.signal import correlate2d
-    from skimage.data import camera
-
-    image = camera()[100:228, 150:342].astype(np.float64)
-    axis = np.arange(11) - 5.0
-    kernel = np.exp(-(axis[:, None] ** 2 + axis[None, :] ** 2) / (2 * 1.5 ** 2))
-    expected = correlate2d(image, kernel / kernel.sum(), mode="valid")
-    ours = gaussian_filter2_valid(gaussian_1d(11, 1.5), torch.from_numpy(image)[None, None])[0, 0].numpy()
-    assert ours.shape == expected.shape == (118, 182)
-    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-10)
-
-
-def test_steerable_pyramid_equals_pyrtools():
-    """Our batched torch pyramid against pyrtools' (matlabPyrTools port, C convolutions, reflect1)."""
-    pyrtools = pytest.importorskip("pyrtools")
-    gen = np.random.default_rng(3)
-    image = np.cumsum(np.cumsum(gen.normal(size=(150, 170)), 0), 1)  # smooth, natural-like structure
-    theirs = pyrtools.pyramids.SteerablePyramidSpace(image, height=4, order=5, edge_type="reflect1")
-    ours = steerable_pyramid(torch.from_numpy(image)[None, None])
-    expected = [theirs.pyr_coeffs["residual_highpass"]]
-    expected += [theirs.pyr_coeffs[(level, band)] for level in range(4) for band in range(6)]
-    expected.append(theirs.pyr_coeffs["residual_lowpass"])
-    for mine, reference in zip(ours, expected[::-1]):
-        np.testing.assert_allclose(mine[0, 0].numpy(), reference, rtol=1e-9, atol=1e-9)
-
-
-def test_official_variants_are_perfect_on_identical_images_and_reject_tiny_ones():
-    image = torch.rand(1, 3, 180, 190, generator=torch.Generator().manual_seed(0))
-    for spec, perfect in (("ssim", 1.0), ("ms_ssim", 1.0), ("vif", 1.0), ("gmsd", 0.0)):
-        assert create_metric(spec)(image, image).item() == pytest.approx(perfect, abs=1e-9)
-    with pytest.raises(ValueError, match="at least 161"):
-        create_metric("ms_ssim")(image[..., :100, :100], image[..., :100, :100])
-
-
-def test_the_calibration_table_in_every_format_holds_the_same_rows(tmp_path):
-    """One renderer per format: the LaTeX table compiles (where pdflatex is installed) and holds the rows
-    the Markdown and CSV tables hold, the known deviation's note included."""
-    import csv
-    import io
-
-    from iqa_bench.reports.renderers import RENDERERS
-    from latex_helpers import compile_if_available
-
-    rows = [calibration.CalibrationRow("ssim", "i01_01_5", 0.9123456, 0.9123457, 1e-7, 1e-4, "1e-04", "yes",
-                                       "pyiqa"),
-            calibration.CalibrationRow("fsim_c", "i03_08_2", 0.8, 0.81, 0.01, 1e-3, "1e-03", "known deviation",
-                                       "pyiqa", "phase congruency's noise estimate")]
-    texts = {name: r.calibration(rows) for name, r in RENDERERS.items()}
-    parsed = list(csv.DictReader(io.StringIO(texts["csv"])))
-    assert [(r["metric"], r["pair"], r["within"]) for r in parsed] == [("ssim", "i01_01_5", "yes"),
-                                                                       ("fsim_c", "i03_08_2", "no")]
-    assert "| ssim | i01_01_5 | 0.912346 | 0.912346 | 1e-07 | 1e-04 | yes | pyiqa |" in texts["md"]
-    assert r"ssim & i01\_01\_5 & 0.912346 & 0.912346 & 1e-07 & 1e-04 & yes & pyiqa \\" in texts["latex"]
-    for text in (texts["md"], texts["latex"]):
-        assert "phase congruency's noise estimate" in text
-    compile_if_available(tmp_path, [texts["latex"]])

@@ -11,6 +11,8 @@ from scipy import stats
 from iqa_bench import evaluate
 
 from conftest import SHARED_DATA, run_cli
+from dataset_trees import build_tid2013_metadata
+
 
 TID = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
 needs_tid = pytest.mark.skipif(not (TID / "metrics_values" / "FSIM.txt").is_file(),
@@ -197,3 +199,67 @@ def test_yaml_scores_mapping_and_list_and_bad_values(tmp_path):
     config.write_text("dataset: tid2013\nscores: 3\n")
     with pytest.raises(ValueError, match="key 'scores' must be a mapping of score names to files"):
         load_config(config)
+
+
+TID_DATA = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
+
+
+def test_placeholder_values_of_an_imported_file_are_found_said_and_recoded(tmp_path):
+    """Issue 42, item 4: a power of ten far beyond the rest (TID2013's 100000 for an infinite PSNR) is named in
+    one line with its file and count, recoded just beyond the other values (ranks kept), noted in the table."""
+    from click.testing import CliRunner
+    from iqa_bench.cli import cli
+
+    root = build_tid2013_metadata(tmp_path / "tid")
+    path = root / "metrics_values" / "GOOD.txt"
+    values = [float(v) for v in path.read_text().split()]
+    top = np.argsort(values)[-4:]  # the four best images: "identical", the distribution's placeholder
+    for k in top:
+        values[k] = 100000.0
+    path.write_text("".join(f"{v:.6f}\n" for v in values))
+    others = [v for v in values if v != 100000.0]
+    args = ["evaluate", "-d", "tid2013", "--root", str(root), "--scores-dir", str(root / "metrics_values"),
+            "--bootstrap", "0", "--no-progress", "--no-plots", "--results", str(tmp_path / "res")]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    said = [line for line in out.output.splitlines() if f"{path}: " in line]  # the table's note is the other mention
+    assert len(said) == 1 and "4 value(s) of 100000 taken as a placeholder" in said[0], out.output
+    scores = pd.read_csv(tmp_path / "res" / "tid2013" / "scores.csv")
+    expected = max(others) + 0.01 * (max(others) - min(others))
+    assert scores["GOOD"].iloc[top].to_numpy() == pytest.approx([expected] * 4)
+    assert scores["GOOD"].max() == pytest.approx(expected)
+    assert "GOOD: 4 value(s) of 100000 taken as a placeholder" in (tmp_path / "res" / "tid2013" / "table.md").read_text()
+    out = CliRunner().invoke(cli, args + ["--sentinels", "exclude"])
+    assert out.exit_code == 0, out.output
+    scores = pd.read_csv(tmp_path / "res" / "tid2013" / "scores.csv")
+    assert scores["GOOD"].iloc[top].isna().all() and scores["GOOD"].notna().sum() == len(values) - 4
+
+
+def test_only_a_far_power_of_ten_is_a_placeholder():
+    from iqa_bench.imported import find_sentinel
+
+    rng = np.random.default_rng(0)
+    body = {f"i{k}": float(v) for k, v in enumerate(rng.uniform(10, 50, 200))}
+    assert find_sentinel(body) is None
+    assert find_sentinel({**body, "a": 100000.0, "b": 100000.0}) == (100000.0, 2)
+    assert find_sentinel({**body, "a": -1000.0}) == (-1000.0, 1)
+    assert find_sentinel({**body, "a": 99999.0}) is None          # not a power of ten
+    assert find_sentinel({**body, "a": 100.0}) is None            # a power of ten, but below 1000
+    near = {f"i{k}": float(v) for k, v in enumerate(rng.uniform(500, 5000, 200))}
+    assert find_sentinel({**near, "a": 1000.0}) is None           # a power of ten among the values
+
+
+@pytest.mark.skipif(not (TID_DATA / "metrics_values").is_dir(), reason=f"{TID_DATA}/metrics_values is absent")
+def test_the_tid2013_distributions_placeholders_are_found_in_the_five_files():
+    from iqa_bench.imported import ImportedScores, apply_sentinel_rule, read_values
+
+    ids = [line.split()[1] for line in (TID_DATA / "mos_with_names.txt").read_text().splitlines()]
+    found = {}
+    for path in sorted((TID_DATA / "metrics_values").glob("*.txt")):
+        source = ImportedScores(path.stem, path)
+        values, sentinel = apply_sentinel_rule(source, read_values(source, ids), "recode")
+        if sentinel:
+            found[path.stem] = (sentinel.value, sentinel.count)
+            assert max(values.values()) < 1000 if path.stem != "VSNR" else max(values.values()) < 1500
+    assert found == {name: (100000.0, 111) for name in ("NQM", "PSNR", "PSNRHVS", "PSNRHVSM", "WSNR")} | \
+        {"VSNR": (100000.0, 1)}

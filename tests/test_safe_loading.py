@@ -12,7 +12,6 @@ from iqa_bench.cli import cli
 from iqa_bench.learned import singan
 from iqa_bench.learned.singan import load_discriminators
 
-from fault_helpers import evaluate
 
 
 class _Payload:

@@ -1,7 +1,7 @@
 """LaTeX tables at an article's body size: booktabs, no ``\\resizebox``, a short caption with the run's
 details in ``% provenance`` comments, each metric row's spec in a trailing comment, intervals in the
 cell (``inline``), on a second line in a smaller font (``below``) or left to a separate table
-(``separate``). ``tests/reports/test_latex_outputs.py`` compiles what these functions write in a two-column
+(``separate``). ``tests/reports/test_latex.py`` compiles what these functions write in a two-column
 10 pt article with IEEE-like margins and fails on any overfull line.
 
 Every function returns text; none writes a file.

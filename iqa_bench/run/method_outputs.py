@@ -82,8 +82,8 @@ class MethodResults:
     def write(self, run_dir: Path, run: EvaluatedRun) -> List:
         """Each table of :data:`METHOD_TABLES` in every format (p1401.md/.tex/.csv, krasula.*, mapping.*), the
         pairs of a comparison (p1401_pairs.csv, krasula_pairs.csv) and the page's sections
-        (:data:`SECTIONS_FILE`); a table not computed is removed, so no stale one is left. Returns the report
-        page's sections (:meth:`sections`)."""
+        (:data:`SECTIONS_FILE`, where there is one); a table not computed is removed, so no stale one is left.
+        Returns the report page's sections (:meth:`sections`)."""
         for stem, (field_name, _, _) in METHOD_TABLES.items():
             if getattr(self, field_name) is None:
                 remove_stale(run_dir, [f"{stem}{r.suffix}" for r in TABLE_RENDERERS.values()] + [f"{stem}_pairs.csv"])
@@ -96,7 +96,10 @@ class MethodResults:
                 atomic_write_text(run_dir / f"{stem}_pairs.csv", pairs.to_csv(index=False))
         records = [{"anchor": stem, "title": title, "document": document_record(document)}
                    for stem, title, document in sections]
-        atomic_write_text(run_dir / SECTIONS_FILE, json.dumps({"sections": records}, indent=1) + "\n")
+        if records:
+            atomic_write_text(run_dir / SECTIONS_FILE, json.dumps({"sections": records}, indent=1) + "\n")
+        else:
+            remove_stale(run_dir, [SECTIONS_FILE])
         return sections
 
     def sections(self, run: EvaluatedRun) -> List:

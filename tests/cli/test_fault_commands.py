@@ -14,6 +14,7 @@ from iqa_bench.cli import cli
 from conftest import SHARED_DATA
 from fault_helpers import FAST, make_set
 
+
 HTML = b"<!DOCTYPE html><html><body>404 Not Found</body></html>\n"
 CALIBRATION = SHARED_DATA / "iqa" / "tid2013"
 

@@ -3,15 +3,17 @@ and the `dec` metric as a function of the pair alone (batch size and resume do n
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from torchvision.transforms.functional import gaussian_blur
 
 from iqa_bench import create_metric
 from iqa_bench.datasets.base import Item
 from iqa_bench.engine import Engine
-from iqa_bench.metrics.dec import DecParameters, dec_loss, dec_per_image, dec_terms
+from iqa_bench.metrics.dec import DecParameters, dec_loss, dec_per_image, dec_terms, enhance_high_frequencies, icoo
 from iqa_bench.store import ScoreStore
 
 from conftest import photo, write_image
+
 
 PHOTOS = ("astronaut", "coffee", "chelsea")
 
@@ -149,3 +151,29 @@ def test_the_listing_does_not_call_dec_a_fidelity_metric():
 
     description = next(f for f in list_metrics() if f.name == "dec").description
     assert "not a fidelity metric" in description and "not minimised at the reference" in description
+
+
+def test_dec_loss_decreases_as_sr_moves_towards_hr():
+    gen = torch.Generator().manual_seed(0)
+    hr = torch.rand(4, 3, 32, 32, generator=gen)
+    noise = torch.rand(hr.shape, generator=gen)
+    values = [dec_loss(hr + t * (noise - hr), hr).item() for t in (1.0, 0.6, 0.3, 0.0)]
+    assert values == sorted(values, reverse=True) and values[0] > values[-1]
+
+
+def test_high_frequency_enhancement_suppresses_the_mean():
+    flat = torch.full((1, 3, 16, 16), 0.7)
+    assert enhance_high_frequencies(flat).abs().max() < 0.7 * np.exp(-2) + 1e-6
+
+
+def test_icoo_orders_sharp_below_blurred(sample_items):
+    """Lower ICOO = less centre-oriented (sharper) output, as the paper's tables read (↓ ICOO)."""
+    from scipy.ndimage import gaussian_filter
+
+    refs = sorted({it.ref_path for it in sample_items})
+    hr = [torch.from_numpy(np.asarray(Image.open(p).convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)[None]
+          for p in refs]
+    blurred = [torch.from_numpy(gaussian_filter(h[0].numpy(), (0, 2, 2))).unsqueeze(0) for h in hr]
+    sharp = [(h + 0.02 * torch.randn(h.shape, generator=torch.Generator().manual_seed(1))).clamp(0, 1) for h in hr]
+    assert icoo(sharp, hr) < icoo(blurred, hr)
+    assert icoo(sharp, hr, seed=3) == icoo(sharp, hr, seed=3)

@@ -56,7 +56,6 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     assert any(c.failed for c in ci_comparisons if c.metric == "ssim")
 
 
-
 def _refuse_constant(name):
     raise ValueError(f"not strict JSON: {name}")
 

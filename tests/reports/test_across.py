@@ -1,58 +1,10 @@
 """One table across datasets: the peers' typed values checked against a computation on real human data,
 the configuration of several datasets (names, roots by name, options that belong to one dataset), and
 the table's cells against scipy on each dataset's own scores."""
-import numpy as np
 import pandas as pd
-import pytest
-from scipy import stats
 
-from iqa_bench.run.config import load_config
-from iqa_bench.metrics import canonical_spec
-from iqa_bench.run.several import dataset_configs
-from iqa_bench.reports import peer_values
 from iqa_bench.reports.across import DatasetRun, across_frame
 from iqa_bench.reports.renderers import renderer
-
-from conftest import SHARED_DATA
-
-TID = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
-
-
-def test_peer_tables_are_complete_and_every_mapped_spec_exists():
-    pyiqa, piq = peer_values.TABLES["pyiqa"], peer_values.TABLES["piq"]
-    assert len(pyiqa) == 11 * 4 and len(piq) == 17 * 2  # every row of both published tables, every dataset
-    assert {d for _, d in pyiqa} == {"csiq", "live", "tid2008", "tid2013"}
-    for srocc, krocc in list(pyiqa.values()) + list(piq.values()):
-        assert 0 < float(krocc) < float(srocc) < 1  # Kendall's tau is below Spearman's rho on these data
-    for spec, links in peer_values.MAPPING.items():
-        assert canonical_spec(spec) == spec  # a spec renamed in the registry must be renamed here
-        for peer, row, _note in links:
-            assert row in peer_values.peer_rows(peer)
-
-
-@pytest.mark.skipif(not (TID / "metrics_values" / "PSNRc.txt").is_file(),
-                    reason=f"TID2013 metrics_values not present ({TID}: ../shared/data is absent)")
-def test_typed_psnr_values_equal_scipy_on_the_tid2013_distribution():
-    """pyiqa's psnr and piq's PSNR (RGB PSNR) on TID2013 are the distribution's PSNRc: scipy's SROCC / KROCC
-    of PSNRc.txt against the MOS, rounded to the printed 4 digits, must equal both typed values."""
-    values = np.loadtxt(TID / "metrics_values" / "PSNRc.txt")
-    mos = np.array([float(line.split()[0]) for line in (TID / "mos_with_names.txt").read_text().splitlines()
-                    if line.strip()])
-    srocc, krocc = stats.spearmanr(values, mos)[0], stats.kendalltau(values, mos)[0]
-    for peer in ("pyiqa", "piq"):
-        value = peer_values.peer_values("psnr", "tid2013")[peer]
-        assert (float(value.srocc), float(value.krocc)) == (round(srocc, 4), round(krocc, 4))
-
-
-def test_peer_values_by_dataset_and_bridge():
-    live = peer_values.peer_values("fsimc", "live")
-    assert set(live) == {"pyiqa"} and (live["pyiqa"].row, live["pyiqa"].srocc) == ("fsim", "0.9204")
-    tid = peer_values.peer_values("fsimc", "tid2013")
-    assert (tid["piq"].srocc, tid["piq"].krocc) == ("0.8509", "0.6665")
-    assert peer_values.peer_values("ssim", "kadid10k") == {}  # piq's SSIM downsamples: only ssim:piq maps
-    assert peer_values.peer_values("ssim:piq", "kadid10k")["piq"].srocc == "0.6329"
-    assert peer_values.peer_values("pyiqa:dists", "csiq")["pyiqa"].krocc == "0.7644"
-    assert peer_values.peer_values("psnr", "live_md") == {}
 
 
 def _summary(rows):
@@ -76,41 +28,6 @@ def test_across_frame_shows_magnitudes_and_places_peer_columns():
     latex = renderer("latex").across([live, bapps])
     assert "Metric & PLCC & SROCC & KROCC & pyiqa SROCC / KROCC \\\\" in latex and "Metric & 2AFC \\\\" in latex
     assert "PSNR & \\textbf{0.700} \\\\ % psnr" in latex
-
-
-def test_several_datasets_from_yaml_and_flags(tmp_path):
-    config_file = tmp_path / "run.yaml"
-    config_file.write_text("dataset: [sample, live]\nroot: {LIVE: /data/live}\nlive_dmos: original\n")
-    config = load_config(config_file)
-    assert config.datasets == ["sample", "live"] and config.run_name == "sample+live"
-    per = dataset_configs(config)
-    assert per["live"].root == "/data/live" and per["live"].live_dmos == "original"
-    assert per["sample"].root is None and per["sample"].live_dmos is None
-    assert per["live"].run == "sample+live/live" and per["sample"].store == per["live"].store
-    assert load_config(dataset=["sample,live"]).datasets == ["sample", "live"]
-    assert load_config(dataset=["live"], root=["live=/d"]).root_for("live") == "/d"  # one dataset, named root
-
-
-@pytest.mark.parametrize("options, message", [
-    ({"dataset": ["sample", "live"], "root": ["/data/live"]}, "take their roots as NAME=PATH"),
-    ({"dataset": ["sample", "live"], "root": ["tid2013=/d"]}, "root given for tid2013"),
-    ({"dataset": ["sample", "live"], "root": ["live=/d", "/e"]}, "give every root as NAME=PATH"),
-    ({"dataset": ["sample", "live"], "scores": {"x": "f.txt"}}, "imported scores belong to one dataset"),
-    ({"dataset": ["sample", "live"], "split": "train"}, "--split is an option of dataset bapps"),
-    ({"dataset": ["sample", "live"], "dataset_options": {"nope": "1"}}, "--option nope: no dataset"),
-    ({"dataset": [3, "live"]}, "key 'dataset' must be a dataset name"),
-])
-def test_several_datasets_bad_configuration_names_the_problem(options, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
-        dataset_configs(load_config(**options))
-
-
-def test_a_dataset_without_its_root_stops_the_run_before_any_work(tmp_path):
-    from conftest import run_cli
-
-    result = run_cli("evaluate", "-d", "sample", "-d", "live", "-m", "psnr", "--results", tmp_path, "--no-progress")
-    assert result.returncode == 2 and "--root live=DIR" in result.stderr
-    assert not (tmp_path / "sample+live").exists()  # the sample was not evaluated first
 
 
 def test_across_reads_untrusted_run_folders_without_tracebacks(tmp_path):

@@ -2,35 +2,20 @@
 instead of "fit failed"; one failure line per (metric, reason); no absolute paths in captions."""
 import re
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from iqa_bench.reports.tables import display_name
-from iqa_bench.reports.renderers import render_table, renderer
-from iqa_bench.stats.summaries import with_reasons
 from iqa_bench.engine import Failure, failure_lines
-from iqa_bench.reports.tables import render_ci_table
+from iqa_bench.reports.renderers import render_table, renderer
+from iqa_bench.reports.tables import display_name, render_ci_table
 from iqa_bench.stats.evaluated_run import StatisticsSettings
-from iqa_bench.stats.summaries import summarize
+from iqa_bench.stats.summaries import summarize, with_reasons
 
 from latex_helpers import compile_if_available
-
-
-def _scores(n_per_group=12, groups=("blur", "jpeg", "noise"), seed=0):
-    gen = np.random.default_rng(seed)
-    rows = []
-    for g, group in enumerate(groups):
-        dmos = np.linspace(0, 100, n_per_group)
-        rows.append(pd.DataFrame({"item": [f"{group}{k}" for k in range(n_per_group)], "score": dmos,
-                                  "group:distortion": group,
-                                  "good": -dmos + gen.normal(0, 5 + 10 * g, n_per_group),
-                                  "poor": -dmos + gen.normal(0, 40, n_per_group)}))
-    return pd.concat(rows, ignore_index=True)
+from stats_helpers import dmos_scores
 
 
 def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group(tmp_path):
-    scores = _scores()
+    scores = dmos_scores()
     summary = summarize(scores, ["good", "poor"], StatisticsSettings(by="distortion", bootstrap=50),
                         directions={"good": True, "poor": True}, score_higher_is_better=False)
     md = render_table(summary, "md", "toy", "DMOS")
@@ -65,7 +50,7 @@ def test_paper_layout_has_metric_rows_overall_statistics_and_srocc_per_group(tmp
 
 
 def test_ties_are_all_bold_and_skipped_fits_say_why():
-    scores = _scores(n_per_group=6, groups=("blur",))
+    scores = dmos_scores(n_per_group=6, groups=("blur",))
     scores["twin"] = scores["good"]
     summary = summarize(scores, ["good", "twin"], StatisticsSettings(bootstrap=0))
     md = render_table(summary, "md", "toy", "DMOS")
@@ -75,7 +60,7 @@ def test_ties_are_all_bold_and_skipped_fits_say_why():
 
 
 def test_a_metric_that_could_not_run_is_a_row_with_its_reason():
-    summary = summarize(_scores(), ["good"], StatisticsSettings(bootstrap=0))
+    summary = summarize(dmos_scores(), ["good"], StatisticsSettings(bootstrap=0))
     failures = [Failure("(all items)", "ms_ssim", "needs images of at least 161×161 pixels")]
     summary = with_reasons(summary, ["good", "ms_ssim"], failures)
     md = renderer("md").summary("regression", summary, "custom:/tmp/some/where/set", "MOS")
@@ -102,40 +87,8 @@ def test_failures_are_one_line_per_metric_and_reason():
                      "-: undecodable file img3.png (1 item, e.g. img3)"]
 
 
-def test_figures_for_a_paper(tmp_path):
-    """Per computed metric a 200-dpi PNG and a PDF with the metric as title; nothing for a metric without
-    values; the overview grid and the sorted |SROCC| bar chart."""
-    from PIL import Image
-
-    from iqa_bench.reports.plots import ScatterFigures, overview_figures, scatter_plots
-
-    scores = _scores()
-    scores["never"] = np.nan
-    summary = with_reasons(summarize(scores, ["good", "poor"], StatisticsSettings(bootstrap=50)),
-                           ["good", "poor", "never"], [Failure("(all items)", "never", "weights absent")])
-    figures = ScatterFigures(scores, ["good", "poor", "never"], "severity (synthetic severity, not human opinion)",
-                             summary=summary)
-    written = scatter_plots(figures, tmp_path)
-    assert set(written) == {"good", "poor"}
-    for path in written.values():
-        assert path.with_suffix(".pdf").stat().st_size > 1000
-        assert round(Image.open(path).info["dpi"][0]) == 200
-    overview = overview_figures(ScatterFigures(scores, ["good", "poor", "never"], "severity", summary=summary),
-                                tmp_path)
-    assert overview["scatter"].exists() and overview["srocc"].with_suffix(".pdf").exists()
-    # a negative SROCC whose interval crosses zero (the six real TID2013 pairs' PSNR): drawn, not an error
-    scores["weak"] = np.random.default_rng(2).normal(0, 1, len(scores)) - 0.01 * scores["score"]
-    weak = summarize(scores, ["weak"], StatisticsSettings(bootstrap=200))
-    row = weak[weak["group"] == "all"].iloc[0]
-    assert row["srocc"] < 0 and row["srocc_lo"] < 0 < row["srocc_hi"]
-    weak_figures = ScatterFigures(scores, ["weak"], "severity", summary=weak)
-    assert overview_figures(weak_figures, tmp_path / "weak")["srocc"].exists()
-    width, height = Image.open(overview["srocc"]).size
-    assert width <= 3.6 * 200 and height > 200  # drawn one column wide (3.5 in at 200 dpi): fonts at print size
-
-
 def test_captions_say_what_the_bootstrap_resampled_and_loro_ranges_are_given():
-    scores = _scores()
+    scores = dmos_scores()
     scores["group:reference"] = [f"r{k % 4}" for k in range(len(scores))]
     items = summarize(scores, ["good"], StatisticsSettings(bootstrap=50))
     clusters = summarize(scores, ["good"], StatisticsSettings(bootstrap=50, resample="references"))
@@ -147,7 +100,7 @@ def test_captions_say_what_the_bootstrap_resampled_and_loro_ranges_are_given():
     expected = [stats_spearman(scores[scores["group:reference"] != r]) for r in ("r0", "r1", "r2", "r3")]
     assert (overall["srocc_loro_min"], overall["srocc_loro_max"]) == pytest.approx((min(expected), max(expected)))
     with pytest.raises(ValueError, match="needs a reference grouping"):
-        summarize(_scores(), ["good"], StatisticsSettings(bootstrap=10, resample="references"))
+        summarize(dmos_scores(), ["good"], StatisticsSettings(bootstrap=10, resample="references"))
 
 
 def stats_spearman(part):

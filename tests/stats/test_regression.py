@@ -61,31 +61,6 @@ def test_bootstrap_interval_covers_the_population_value():
     assert covered >= 16  # a 95 % interval: 19 of 20 expected; binomial slack
 
 
-@pytest.mark.parametrize("n", [2, 30, 150, 1000])
-def test_resample_ranks_and_kendall_are_scipys_bit_for_bit(n, monkeypatch):
-    """Bootstrap resamples repeat items (ties in both variables) and grouped scores tie within a
-    variable; every row's average ranks equal scipy.stats.rankdata and its tau-b scipy.stats.kendalltau
-    exactly (the counts' route, forced here also at 1000 items), a constant row is NaN as in scipy."""
-    from scipy import stats
-
-    from iqa_bench.stats import resample_ranks as rr
-
-    monkeypatch.setattr(rr, "KENDALL_PRODUCT_MAX_ITEMS", 10 ** 6)
-    monkeypatch.setattr(rr, "SIGN_BLOCK", 256)  # several blocks of the sign matrix at 1000 items
-    rng = np.random.default_rng(n)
-    x = np.round(rng.normal(size=n), 1)
-    y = np.round(x + rng.normal(size=n), 1)
-    index = rng.integers(0, n, size=(200, n))
-    index[0] = 0  # constant row
-    a, b = x[index], y[index]
-    expected = np.array([stats.kendalltau(p, q)[0] for p, q in zip(a, b)])
-    ours = rr.resample_kendall_tau_b(x, y, index)
-    assert np.isnan(ours[0]) and np.isnan(expected[0])
-    np.testing.assert_array_equal(ours[1:], expected[1:])
-    np.testing.assert_array_equal(rr.resample_ranks(x, index), stats.rankdata(a, axis=1))
-    np.testing.assert_array_equal(rr.resample_ranks(y, index), stats.rankdata(b, axis=1))
-
-
 def test_bootstrap_is_seeded():
     rng = np.random.default_rng(1)
     x, y = rng.random(80), rng.random(80)

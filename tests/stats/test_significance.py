@@ -5,10 +5,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from iqa_bench.reports.renderers import renderer
 from iqa_bench.stats.evaluated_run import EvaluatedRun
 from iqa_bench.stats.regression import MetricRegression
 from iqa_bench.stats.significance import NOT_GAUSSIAN_NOTE, compare_metrics, f_test, williams_test
-from iqa_bench.reports.renderers import renderer
+
+from stats_helpers import holm_by_hand
 
 
 def test_williams_test_equals_cocor():
@@ -192,41 +194,6 @@ def test_the_matrices_paired_bootstrap_resamples_whole_references_when_asked():
 
 # --- multiple comparisons (issue 31, item 3) ---------------------------------------------------------------
 
-def _holm_by_hand(p):
-    """Holm's step-down procedure written out: the i-th smallest p times (k - i + 1), made monotone."""
-    order = sorted(range(len(p)), key=lambda i: p[i])
-    out, running = [0.0] * len(p), 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(p) - rank) * p[i]))
-        out[i] = running
-    return out
-
-
-def test_holm_and_bh_equal_a_closed_form_and_scipy():
-    from iqa_bench.stats.multiple_comparisons import adjusted_p
-
-    p = [0.01, 0.04, 0.03, 0.005]
-    # by hand: sorted 0.005, 0.01, 0.03, 0.04; Holm x4, x3, x2, x1 = .02 .03 .06 .04 -> monotone .02 .03 .06 .06
-    np.testing.assert_allclose(adjusted_p(p, "holm"), [0.03, 0.06, 0.06, 0.02])
-    # BH: k p / rank = .02 .02 .04 .04 (rank 1..4), already monotone
-    np.testing.assert_allclose(adjusted_p(p, "bh"), [0.02, 0.04, 0.04, 0.02])
-    rng = np.random.default_rng(3)
-    many = np.concatenate([rng.uniform(size=40), rng.uniform(0, 0.01, size=10)])
-    np.testing.assert_allclose(adjusted_p(many, "bh"), stats.false_discovery_control(many, method="bh"))
-    np.testing.assert_allclose(adjusted_p(many, "holm"), _holm_by_hand(list(many)))
-    with_nan = adjusted_p([0.01, np.nan, 0.02], "holm")  # a NaN is not a member of the family
-    np.testing.assert_allclose(with_nan, [0.02, np.nan, 0.02])
-    assert np.array_equal(adjusted_p(many, "none"), many)
-
-
-def test_an_off_by_one_holm_fails_the_check():
-    """The by-hand reference catches the classic slip (multiplying by k - i instead of k - i + 1)."""
-    p = [0.01, 0.04, 0.03, 0.005]
-    order = np.argsort(p)
-    wrong = np.empty(4)
-    wrong[order] = np.maximum.accumulate(np.minimum(1, (4 - np.arange(4) - 1) * np.sort(p)))
-    assert not np.allclose(wrong, _holm_by_hand(p))
-
 
 def test_corrected_symbols_in_the_matrices_and_the_caption():
     rng = np.random.default_rng(0)
@@ -239,7 +206,7 @@ def test_corrected_symbols_in_the_matrices_and_the_caption():
     pairs = holm.pairs
     once = pairs[pairs["row"] < pairs["col"]]
     assert len(once) == 10  # the family: every unordered pair once
-    np.testing.assert_allclose(once["f_p_holm"], _holm_by_hand(list(once["f_p"])))
+    np.testing.assert_allclose(once["f_p_holm"], holm_by_hand(list(once["f_p"])))
     np.testing.assert_allclose(once["f_p_bh"], stats.false_discovery_control(once["f_p"], method="bh"))
     assert (pairs["f_p_holm"] >= pairs["f_p"] - 1e-15).all()
     expected = np.where(pairs["f_p_holm"] < 0.05, np.where(pairs["f"] < 1, 1.0, -1.0), 0.0)
