@@ -25,6 +25,33 @@ def sample_items(sample_cache):
     return create_dataset("sample").items()
 
 
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch):
+    """An empty torch hub cache and no network (a machine with internet would otherwise download)."""
+    import urllib.error
+
+    import torch
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError("network unreachable (test)")
+    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
+    return tmp_path / "torch" / "hub" / "checkpoints"
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished run folder of six custom pairs (copy it before changing it: :func:`fault_helpers.copied`)."""
+    from fault_helpers import evaluate, make_set
+
+    base = tmp_path_factory.mktemp("finished")
+    root = make_set(base / "set", n=6)
+    result = evaluate(root, base / "res")
+    assert result.exit_code == 0, result.output
+    return base / "res" / "custom"
+
+
 def write_image(path: Path, array: np.ndarray) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(array).save(path)

@@ -2,6 +2,7 @@
 real process, and the store's rows."""
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -69,3 +70,10 @@ def score_counts(output: str):
     """(computed, reused) from the line evaluate prints ("scores: N computed, M reused")."""
     computed, reused = re.search(r"scores: (\d+) computed, (\d+) reused", output).groups()
     return int(computed), int(reused)
+
+
+def copied(run: Path, tmp_path: Path) -> Path:
+    """A copy of the run folder ``run`` in ``tmp_path`` (the shared finished run stays as it is)."""
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    return copy

@@ -1,24 +1,10 @@
 """Weight files (weights.py): the weights command lists and verifies them, prefetching offline is one clear line per
 file."""
-import urllib.error
 
-import pytest
-import torch
 
 from iqa_bench.metrics.mdf import MDF_ENV
 
 from conftest import run_cli
-
-
-@pytest.fixture
-def empty_cache(tmp_path, monkeypatch):
-    """An empty torch hub cache and no network (a machine with internet would otherwise download)."""
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-
-    def offline(url, *args, **kwargs):
-        raise urllib.error.URLError("network unreachable (test)")
-    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
-    return tmp_path / "torch" / "hub" / "checkpoints"
 
 
 def test_weights_command_lists_and_verifies(monkeypatch, tmp_path):

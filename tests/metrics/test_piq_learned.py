@@ -1,6 +1,5 @@
 """piq's measures with learned weights (metrics/piq_learned.py): offline they say where the file comes from, PieAPP
 loads from the cache through piq, the new specs run on the sample."""
-import urllib.error
 
 import pandas as pd
 import piq
@@ -11,17 +10,6 @@ from iqa_bench.errors import MetricUnavailableError
 from iqa_bench.metrics import create_metric
 
 from conftest import run_cli
-
-
-@pytest.fixture
-def empty_cache(tmp_path, monkeypatch):
-    """An empty torch hub cache and no network (a machine with internet would otherwise download)."""
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-
-    def offline(url, *args, **kwargs):
-        raise urllib.error.URLError("network unreachable (test)")
-    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
-    return tmp_path / "torch" / "hub" / "checkpoints"
 
 
 @pytest.mark.parametrize("spec, file", [("pieapp", "PieAPPv0.1.pth"), ("dists", "vgg16-397923af.pth"),

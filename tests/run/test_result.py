@@ -1,31 +1,15 @@
 """A finished run read back (run/result.py): directions that are not a mapping refused, a damaged run.json named
 with its field, a scores table with an item twice refused."""
 import json
-import shutil
 
 import pytest
 
 from conftest import run_cli
-from fault_helpers import evaluate, make_set
-
-
-def _copy(finished, tmp_path):
-    run = tmp_path / "run"
-    shutil.copytree(finished, run)
-    return run
-
-
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    base = tmp_path_factory.mktemp("finished")
-    root = make_set(base / "set", n=6)
-    result = evaluate(root, base / "res")
-    assert result.exit_code == 0, result.output
-    return base / "res" / "custom"
+from fault_helpers import copied
 
 
 def test_report_refuses_directions_that_are_not_a_mapping(finished, tmp_path):
-    run = _copy(finished, tmp_path)
+    run = copied(finished, tmp_path)
     meta = json.loads((run / "run.json").read_text())
     meta["higher_is_better"] = [1, 2]
     (run / "run.json").write_text(json.dumps(meta))
@@ -50,7 +34,7 @@ def test_report_refuses_directions_that_are_not_a_mapping(finished, tmp_path):
 def test_report_names_the_file_and_field_of_a_damaged_run_json(finished, tmp_path, field, value, message, fmt):
     """Item 10: every run.json field that `report` reads is checked where it is read, naming the file (a
     string where a direction belongs used to flip the metric's direction without a word)."""
-    run = _copy(finished, tmp_path)
+    run = copied(finished, tmp_path)
     meta = json.loads((run / "run.json").read_text())
     *parents, name = field.split(".")
     target = meta
@@ -65,7 +49,7 @@ def test_report_names_the_file_and_field_of_a_damaged_run_json(finished, tmp_pat
 
 def test_report_refuses_a_scores_table_with_an_item_twice(finished, tmp_path):
     """The last row a copy of the first: as many rows as run.json says, one item twice and one missing."""
-    run = _copy(finished, tmp_path)
+    run = copied(finished, tmp_path)
     lines = (run / "scores.csv").read_text().splitlines(keepends=True)
     (run / "scores.csv").write_text("".join(lines[:-1] + [lines[1]]))
     result = run_cli("report", run)

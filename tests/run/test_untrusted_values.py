@@ -8,27 +8,12 @@ import pandas as pd
 import pytest
 
 from conftest import run_cli
-from fault_helpers import FAST, evaluate, make_set
-
-
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    base = tmp_path_factory.mktemp("finished")
-    root = make_set(base / "set", n=6)
-    result = evaluate(root, base / "res")
-    assert result.exit_code == 0, result.output
-    return base / "res" / "custom"
-
-
-def _copy(finished, tmp_path):
-    run = tmp_path / "run"
-    shutil.copytree(finished, run)
-    return run
+from fault_helpers import FAST, copied, evaluate, make_set
 
 
 @pytest.mark.parametrize("where", ["flag", "run.json"])
 def test_a_bootstrap_that_cannot_fit_is_refused_up_front_with_the_figure(finished, tmp_path, where):
-    run = _copy(finished, tmp_path)
+    run = copied(finished, tmp_path)
     if where == "flag":
         result = run_cli("report", run, "--bootstrap", "1000000000")
     else:
