@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..errors import Interrupted
-from . import efficacy, evaluate, listing, maintenance, recipes, report, standing, train  # noqa: F401  (register the commands)
+from . import competition, efficacy, evaluate, listing, maintenance, recipes, report, standing, train  # noqa: F401,E501  (register the commands)
 from .common import cli
 
 __all__ = ["cli", "main"]

@@ -1,0 +1,1 @@
+"""Comparing metrics where they disagree: MAD competition (:mod:`.mad`)."""
