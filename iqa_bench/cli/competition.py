@@ -1,4 +1,4 @@
-"""``iqa-bench mad``: where two metrics disagree, the images that show it (MAD competition)."""
+"""``iqa-bench mad`` and ``gmad``: where metrics disagree, the images that show it (MAD and gMAD competition)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..errors import UnknownNameError
-from .common import cli, device_option, fail_usage
+from .common import batch_size_option, cli, device_option, fail_usage, guarded, parse_options
 
 
 @cli.command()
@@ -71,3 +71,64 @@ def _centre(image, size: int):
         return image
     top, left = max((height - size) // 2, 0), max((width - size) // 2, 0)
     return image[..., top:top + size, left:left + size]
+
+
+@cli.command()
+@click.option("--metrics", "-m", required=True, help="Comma-separated specs (at least two).")
+@click.option("--dataset", "-d", default="sample", show_default=True, help="The pool: any dataset's distorted images.")
+@click.option("--root", default=None, help="The dataset's folder.")
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")
+@click.option("--levels", type=click.IntRange(min=1), default=6, show_default=True,
+              help="Quality levels of each defender.")
+@click.option("--tolerance", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=0.02,
+              show_default=True, help="How far apart a pair's defender values may be, as a fraction of its range.")
+@click.option("--scale", type=click.Choice(["rank", "mos"]), default="rank", show_default=True,
+              help="The common scale: the pool's quality quantiles (no opinion scores needed) or, as the "
+                   "papers, each metric mapped onto the subjective scores by the run's logistic fit.")
+@click.option("--results", default="results", show_default=True, help="Results folder (score store inside).")
+@click.option("--run", default="gmad", show_default=True, help="Run folder name under RESULTS.")
+@device_option
+@batch_size_option
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def gmad(metrics, dataset, root, options, levels, tolerance, scale, results, run, device, batch_size, progress):
+    """gMAD pairs (Ma et al. 2016, 2020): for each ordered pair of METRICS (defender, attacker) and each
+    defender quality level, the two images of the pool the defender scores as equal and the attacker as most
+    different. Scores already in the results folder's store are not computed again."""
+    from ..competition.gmad import GmadSettings
+    from ..recipes.gmad import run_gmad
+    from ..run.config import load_config
+
+    specs = [s.strip() for s in metrics.split(",") if s.strip()]
+    try:
+        settings = GmadSettings(levels=levels, tolerance=tolerance, scale=scale)
+        config = load_config(results=results)
+        result = guarded(lambda: run_gmad(dataset, specs, settings, root=root, dataset_options=parse_options(options),
+                                          results=results, run=run, device=device, batch_size=batch_size,
+                                          progress=progress), config)
+    except (UnknownNameError, ValueError) as err:
+        fail_usage(err)
+    click.echo((result.run_dir / "pairs.md").read_text())
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"scores: {result.computed} computed, {result.reused} reused; written: {result.run_dir}/pairs.csv, "
+               f"pairs.md")
+
+
+@cli.command("gmad-pool")
+@click.argument("pristine", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="The pool's folder (a custom dataset).")
+@click.option("--distortions", default="", help="Comma-separated distortion types (default: all five: "
+                                                 "jp2k, jpeg, wn, gblur, fastfading).")
+@click.option("--size", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Centre-crop each pristine image to SIZE×SIZE first (0: whole).")
+def gmad_pool(pristine, out, distortions, size):
+    """A gMAD pool from a folder of PRISTINE images: each under the project's distortion types at five levels,
+    written as a custom dataset (refs/, distorted/, manifest.csv) for `iqa-bench gmad -d custom --root OUT`."""
+    from ..competition.pool import generate_pool
+
+    try:
+        manifest = generate_pool(pristine, out, [d.strip() for d in distortions.split(",") if d.strip()] or None, size)
+    except (ValueError, OSError) as err:
+        fail_usage(err)
+    count = sum(1 for _ in open(manifest)) - 1
+    click.echo(f"written: {manifest} ({count} distorted images); next: iqa-bench gmad -m A,B -d custom --root {out}")

@@ -1,0 +1,93 @@
+"""``iqa-bench gmad``: gMAD pairs of a dataset's distorted images (:mod:`iqa_bench.competition.gmad`) from the
+metrics' scores in the results folder's store -- a metric already scored on the pool is not computed again --
+written as ``pairs.csv`` (with each chosen image's file) and ``pairs.md`` in the run's folder."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..competition.gmad import GmadSettings, on_common_scale, select_pairs
+from ..datasets import create_dataset
+from ..io_utils import atomic_write_text
+from ..metrics import canonical_spec
+from ..reports.renderers import RENDERERS
+from ..reports.table_model import Cell, Column, Document, Row, Table, number
+from ..run.evaluate import evaluate
+from ..stats.evaluated_run import EvaluatedRun
+
+PAIRS_FILES = ("pairs.csv", "pairs.md")
+
+
+@dataclass
+class GmadResult:
+    """The pairs (:func:`~iqa_bench.competition.gmad.select_pairs`, with each chosen image's files), where
+    they were written, how many scores were reused and computed, and what was said."""
+
+    pairs: pd.DataFrame
+    run_dir: Path
+    reused: int = 0
+    computed: int = 0
+    notes: List[str] = field(default_factory=list)
+
+
+def _mapped(scores: pd.DataFrame, specs: Sequence[str], directions: Dict[str, bool],
+            score_higher_is_better: Optional[bool]) -> Dict[str, np.ndarray]:
+    """Each metric's prediction of the subjective score by the run's logistic mapping, higher = better."""
+    run = EvaluatedRun.of(scores, list(specs), directions, score_higher_is_better)
+    sign = 1.0 if score_higher_is_better is not False else -1.0
+    return {spec: sign * run.mapped(spec).prediction for spec in specs}
+
+
+def pairs_document(pairs: pd.DataFrame, dataset: str, settings: GmadSettings) -> Document:
+    """The pairs as a table: per defender, attacker and level, the two images and both metrics' values."""
+    rows = []
+    for _, r in pairs.iterrows():
+        chosen = bool(r["better"])
+        cells = [Cell(str(int(r["candidates"]))), Cell(str(r["better"])), Cell(str(r["worse"])),
+                 Cell(f"{number(r['defender_better'])} / {number(r['defender_worse'])}" if chosen else "—"),
+                 Cell(f"{number(r['attacker_better'])} / {number(r['attacker_worse'])}" if chosen else "—")]
+        rows.append(Row(r["defender"], cells, labels=[r["defender"], r["attacker"], str(int(r["level"]))]))
+    columns = [Column("Candidates"), Column("Better (attacker)", align="l"), Column("Worse (attacker)", align="l"),
+               Column("Defender"), Column("Attacker")]
+    caption = (f"{dataset}: gMAD pairs on the {settings.scale} scale (higher = better; {settings.levels} levels of "
+               f"each defender, candidates within {settings.tolerance:g} of its range): the defender scores each "
+               f"pair as equal, the attacker as most different")
+    return Document([Table(columns, rows, label_headers=["Defender", "Attacker", "Level"])], caption=caption,
+                    data=pairs)
+
+
+def run_gmad(dataset: str, metrics: Sequence[str], settings: GmadSettings = GmadSettings(), root=None,
+             dataset_options: Optional[dict] = None, **options) -> GmadResult:
+    """The gMAD pairs of ``dataset``'s images under ``metrics``; ``options`` go to
+    :func:`~iqa_bench.run.evaluate.evaluate` (results, run, device, batch_size, progress, ...)."""
+    if len(metrics) < 2:
+        raise ValueError(f"gmad needs at least two metrics, got {len(metrics)}")
+    ds = create_dataset(dataset, root=root, **(dataset_options or {}))
+    result = evaluate(ds, list(metrics), bootstrap=0, plots=False,
+                      fit="logistic5" if settings.scale == "mos" else "none", **options)
+    scores = result.scores
+    meta = json.loads((result.run_dir / "run.json").read_text())
+    directions = {k: bool(v) for k, v in meta.get("higher_is_better", {}).items()}
+    specs = [s for s in meta.get("metrics", []) if s in scores.columns and scores[s].notna().sum() >= 2]
+    notes = [f"{s}: no values on this pool (see {result.run_dir / 'failures.txt'}), left out"
+             for s in dict.fromkeys(canonical_spec(m) for m in metrics) if s not in specs]
+    if len(specs) < 2:
+        raise ValueError(f"gmad: fewer than two metrics have values on {ds.key} ({', '.join(specs) or 'none'})")
+    mapped = _mapped(scores, specs, directions, result.score_higher_is_better) if settings.scale == "mos" else None
+    pairs = select_pairs(on_common_scale(scores, specs, directions, mapped), scores["item"], settings)
+    files = {it.item_id: (str(it.dist_path), str(it.ref_path)) for it in ds.items()}
+    for side in ("better", "worse"):
+        pairs[f"{side}_image"] = [files.get(i, ("", ""))[0] for i in pairs[side]]
+        pairs[f"{side}_reference"] = [files.get(i, ("", ""))[1] for i in pairs[side]]
+    empty = pairs[pairs["better"] == ""]
+    if len(empty):
+        notes.append(f"{len(empty)} of {len(pairs)} (defender, attacker, level) have fewer than two candidates: no "
+                     f"pair (widen --tolerance or use fewer --levels)")
+    atomic_write_text(result.run_dir / "pairs.csv", pairs.to_csv(index=False))
+    atomic_write_text(result.run_dir / "pairs.md", RENDERERS["md"].draw(pairs_document(pairs, ds.key, settings)))
+    return GmadResult(pairs, result.run_dir, result.reused, result.computed, notes)
