@@ -132,3 +132,29 @@ def gmad_pool(pristine, out, distortions, size):
         fail_usage(err)
     count = sum(1 for _ in open(manifest)) - 1
     click.echo(f"written: {manifest} ({count} distorted images); next: iqa-bench gmad -m A,B -d custom --root {out}")
+
+
+@cli.command("judging-page")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="The page (default: SOURCE/judging.html).")
+@click.option("--title", default="Which image looks better?", show_default=True)
+def judging_page_command(source, output, title):
+    """A self-contained page in which people judge the pairs of SOURCE: a gMAD run folder (its pairs.csv) or
+    a MAD folder (its best/worst images): side by side under the reference, sides and order random per
+    session, answers by keys or mouse, kept across a reload, saved as CSV or JSON."""
+    import pandas as pd
+
+    from ..reports.judging import gmad_trials, mad_trials, write_judging_page
+
+    try:
+        if (source / "pairs.csv").is_file():
+            trials = gmad_trials(pd.read_csv(source / "pairs.csv", keep_default_na=False))
+        elif (source / "trace.csv").is_file():
+            trials = mad_trials(source)
+        else:
+            raise ValueError(f"{source}: neither a gMAD run folder (pairs.csv) nor a MAD folder (trace.csv)")
+        path = write_judging_page(trials, title, output or source / "judging.html")
+    except (ValueError, KeyError, OSError) as err:
+        fail_usage(ValueError(str(err)) if isinstance(err, KeyError) else err)
+    click.echo(f"written: {path} ({len(trials)} pairs): open it in a browser, enter an observer id, judge, save")
