@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Tuple
+from typing import List, Tuple
 
 import numpy as np
 import torch
@@ -109,3 +109,19 @@ def load_rgb(path: Path) -> torch.Tensor:
     except (SyntaxError, ValueError) as err:
         raise OSError(f"unreadable or truncated image file {path}: {err}") from None
     return torch.from_numpy(np.ascontiguousarray(array)).permute(2, 0, 1)
+
+
+#: The image files a folder of images is read for (pristine images, test sets).
+IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff"}
+
+
+def image_files(folder) -> List[Path]:
+    """The image files of ``folder`` (:data:`IMAGE_SUFFIXES`, any case), sorted; FileNotFoundError naming the
+    folder when it is missing or holds none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder not found: {folder}")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise FileNotFoundError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
+    return files

@@ -16,19 +16,10 @@ import numpy as np
 from PIL import Image
 
 from ..datasets.synthetic_distortions import DISTORTIONS
+from ..images import image_files
 from ..io_utils import atomic_write, atomic_write_text
 
-SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff"}
 FIELDS = ("item", "ref", "dist", "score", "reference", "distortion", "level")
-
-
-def _pristine(folder: Path) -> List[Path]:
-    if not folder.is_dir():
-        raise FileNotFoundError(f"pool: {folder} is not a folder of pristine images")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
-    if not files:
-        raise FileNotFoundError(f"pool: no images ({', '.join(sorted(SUFFIXES))}) in {folder}")
-    return files
 
 
 def generate_pool(pristine: Path, out: Path, distortions: Optional[Sequence[str]] = None,
@@ -42,7 +33,7 @@ def generate_pool(pristine: Path, out: Path, distortions: Optional[Sequence[str]
         raise ValueError(f"pool: unknown distortion {unknown[0]!r}; valid: {', '.join(DISTORTIONS)}")
     out = Path(out)
     rows: List[Dict[str, object]] = []
-    for path in _pristine(Path(pristine)):
+    for path in image_files(pristine):
         try:
             with Image.open(path) as image:
                 ref = np.asarray(image.convert("RGB"))

@@ -8,29 +8,15 @@ resumed at any iteration, or split across ranks — is reproducible without repl
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import List, Tuple
+from typing import Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 
-from ..images import load_rgb
+from ..images import image_files, load_rgb
 from .bicubic import imresize
-
-IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff"}
-
-
-def image_files(folder) -> List[Path]:
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"image folder not found: {folder}")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise FileNotFoundError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
-    return files
-
 
 def downscale(hr: torch.Tensor, scale: int, bicubic: str = "matlab") -> torch.Tensor:
     """LR from HR (N×3×H×W, H and W multiples of ``scale``)."""
