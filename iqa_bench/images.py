@@ -125,3 +125,11 @@ def image_files(folder) -> List[Path]:
     if not files:
         raise FileNotFoundError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
     return files
+
+
+def to_uint8(image: torch.Tensor) -> np.ndarray:
+    """An image tensor in [0, 1] (3×H×W, or the first image of an N×3×H×W batch) as the H×W×3 uint8 array of
+    an 8-bit file: clamped to [0, 1], times 255, rounded to the nearest integer (numpy's, half to even)."""
+    image = image.detach()
+    image = image[0] if image.dim() == 4 else image
+    return (image.clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)

@@ -25,6 +25,7 @@ from PIL import Image
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..images import to_uint8
 from ..io_utils import atomic_write
 from ..safe_loading import load_checkpoint
 from .singan import ConvBlock, WDiscriminator, save_discriminators
@@ -86,7 +87,7 @@ def distort(image: torch.Tensor, task: str, rng: random.Random) -> torch.Tensor:
         sigma = rng.uniform(0, 55) / 255.0
         return (image + sigma * torch.randn_like(image)).clamp(0, 1)
     if task == "jpeg":
-        array = (image[0].permute(1, 2, 0).clamp(0, 1).cpu().numpy() * 255).round().astype(np.uint8)
+        array = to_uint8(image)
         buffer = io.BytesIO()
         Image.fromarray(array).save(buffer, "JPEG", quality=rng.randint(7, 10))
         decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), dtype=np.float32) / 255.0

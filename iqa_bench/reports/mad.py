@@ -12,10 +12,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from ..images import to_uint8  # noqa: E402
 from ..io_utils import atomic_write, atomic_write_text  # noqa: E402
 from .labels import metric_label  # noqa: E402
 from .plots import PAGE_WIDTH, STYLE, save_figure  # noqa: E402
@@ -23,10 +23,6 @@ from .plots import PAGE_WIDTH, STYLE, save_figure  # noqa: E402
 
 def _file_name(name: str) -> str:
     return name.replace(",", "").replace(" ", "_") + ".png"
-
-
-def _array(image) -> np.ndarray:
-    return (image[0].detach().cpu().permute(1, 2, 0).numpy() * 255).round().clip(0, 255).astype(np.uint8)
 
 
 def trace_table(result) -> pd.DataFrame:
@@ -56,7 +52,7 @@ def mad_figure(result, path: Path) -> Path:
                 title = f"{best[:-1]}{moved}, {names['a'] if held.startswith('A') else names['b']} fixed"
                 problems = [w for w, on in (("drifted", image.drifted), ("stalled", image.stalled)) if on]
                 title += f" ({', '.join(problems)})" if problems else ""
-            ax.imshow(_array(shown), interpolation="nearest")
+            ax.imshow(to_uint8(shown), interpolation="nearest")
             ax.set_title(title, fontsize=7)
             ax.set_xticks([])
             ax.set_yticks([])
@@ -72,7 +68,7 @@ def write_mad(result, folder: Path) -> Dict[str, Path]:
     written = {}
     for name, tensor in [("reference", result.reference), ("initial", result.initial)] + \
             [(image.name, image.image) for image in result.images]:
-        array = _array(tensor)
+        array = to_uint8(tensor)
         path = folder / _file_name(name)
         atomic_write(path, lambda tmp, array=array: Image.fromarray(array).save(tmp, "PNG"))
         written[name] = path

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import numpy as np
 import pandas as pd
 import piq
 import torch
 from PIL import Image
 
+from ..images import to_uint8
 from ..io_utils import atomic_write, atomic_write_text
 from ..metrics import create_metric
 from ..metrics.dec import icoo
@@ -122,7 +122,7 @@ def evaluate_restoration(model: torch.nn.Module, testset: SrTestSet, output: Opt
         srs.append(sr)
         hrs.append(hr)
         if output is not None:
-            array = (sr[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+            array = to_uint8(sr)
             atomic_write(Path(output) / "images" / f"{name}.png", lambda tmp: Image.fromarray(array).save(tmp, "PNG"))
     per_image = pd.DataFrame(rows)
     summary = {k: float(per_image[k].mean()) for k in per_image.columns if k != "image"}
