@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..errors import UnknownNameError
-from .common import batch_size_option, cli, device_option, fail_usage, guarded, parse_options
+from .common import batch_size_option, cli, device_option, fail_usage, format_option, guarded, parse_options
 
 
 @cli.command()
@@ -73,8 +73,10 @@ def _centre(image, size: int):
     return image[..., top:top + size, left:left + size]
 
 
-@cli.command()
-@click.option("--metrics", "-m", required=True, help="Comma-separated specs (at least two).")
+@cli.group(invoke_without_command=True)
+@click.option("--metrics", "-m", default="", help="Comma-separated specs (at least two metrics with --scores).")
+@click.option("--scores", "scores", multiple=True, metavar="NAME[:higher|:lower]=FILE",
+              help="A metric computed elsewhere, imported by name (repeatable; as evaluate's --scores).")
 @click.option("--dataset", "-d", default="sample", show_default=True, help="The pool: any dataset's distorted images.")
 @click.option("--root", default=None, help="The dataset's folder.")
 @click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE", help="Dataset option.")
@@ -90,21 +92,29 @@ def _centre(image, size: int):
 @device_option
 @batch_size_option
 @click.option("--progress/--no-progress", default=True, show_default=True)
-def gmad(metrics, dataset, root, options, levels, tolerance, scale, results, run, device, batch_size, progress):
+@click.pass_context
+def gmad(ctx, metrics, scores, dataset, root, options, levels, tolerance, scale, results, run, device, batch_size,
+         progress):
     """gMAD pairs (Ma et al. 2016, 2020): for each ordered pair of METRICS (defender, attacker) and each
     defender quality level, the two images of the pool the defender scores as equal and the attacker as most
-    different. Scores already in the results folder's store are not computed again."""
+    different. Scores already in the results folder's store are not computed again. Then `iqa-bench
+    judging-page RESULTS/RUN` for people to judge them, and `iqa-bench gmad analyse FILES...` for what their
+    judgements say."""
+    if ctx.invoked_subcommand is not None:
+        return
     from ..competition.gmad import GmadSettings
+    from ..imported import parse_scores_option
     from ..recipes.gmad import run_gmad
     from ..run.config import load_config
 
     specs = [s.strip() for s in metrics.split(",") if s.strip()]
     try:
+        imported = dict(parse_scores_option(text) for text in scores)
         settings = GmadSettings(levels=levels, tolerance=tolerance, scale=scale)
         config = load_config(results=results)
         result = guarded(lambda: run_gmad(dataset, specs, settings, root=root, dataset_options=parse_options(options),
                                           results=results, run=run, device=device, batch_size=batch_size,
-                                          progress=progress), config)
+                                          progress=progress, **({"scores": imported} if imported else {})), config)
     except (UnknownNameError, ValueError) as err:
         fail_usage(err)
     click.echo((result.run_dir / "pairs.md").read_text())
@@ -112,6 +122,50 @@ def gmad(metrics, dataset, root, options, levels, tolerance, scale, results, run
         click.echo(f"note: {note}", err=True)
     click.echo(f"scores: {result.computed} computed, {result.reused} reused; written: {result.run_dir}/pairs.csv, "
                f"pairs.md")
+
+
+@gmad.command("analyse")
+@click.argument("judgements", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--run", "run_dir", default=Path("results/gmad"), show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The gMAD run folder whose pairs were judged (its judging-set.json, written by judging-page).")
+@format_option
+def gmad_analyse(judgements, run_dir, fmt):
+    """What people's JUDGEMENTS (the CSV or JSON files the judging page saved, any number of observers) say:
+    the aggressiveness and resistance matrices with binomial intervals, a Bradley–Terry global ranking with
+    its likelihood-ratio test, and the observers' agreement (Krippendorff's alpha). Written into the run
+    folder (gmad_analysis.md/.tex/.csv/.html, gmad_contests.csv) and as a section of its report.html. A file
+    that is damaged or from another pair set is refused (said), a partial session used (its count said)."""
+    from ..recipes.gmad import analyse_gmad
+    from ..reports.gmad_analysis import analysis_document
+    from ..reports.renderers import renderer
+
+    try:
+        judged = analyse_gmad(run_dir, judgements)
+    except ValueError as err:
+        fail_usage(err)
+    click.echo(renderer(fmt).draw(analysis_document(judged.analysis, judged.judgements.refused)), nl=False)
+    for file, why in judged.judgements.refused:
+        click.echo(f"refused: {file}: {why}", err=True)
+    for note in judged.analysis.notes:
+        click.echo(f"note: {note}", err=True)
+    page = _report_page_again(run_dir)
+    click.echo(f"written: {', '.join(str(p) for p in judged.written)}" + (f", {page}" if page else ""), err=True)
+
+
+def _report_page_again(run_dir: Path):
+    """The run's report.html written again with the analysis's section; None (and a warning) where the
+    folder is not a whole run."""
+    from ..io_utils import atomic_write_text
+    from ..run.result import load_run
+    from .report import _rendered
+
+    try:
+        text = _rendered(load_run(run_dir), run_dir, "html", None, None, None, "paper", (), None, False)
+        return atomic_write_text(run_dir / "report.html", text)
+    except (FileNotFoundError, ValueError, OSError) as err:
+        click.echo(f"warning: {run_dir}/report.html not written again ({err})", err=True)
+        return None
 
 
 @cli.command("gmad-pool")
@@ -154,7 +208,8 @@ def judging_page_command(source, output, title):
             trials = mad_trials(source)
         else:
             raise ValueError(f"{source}: neither a gMAD run folder (pairs.csv) nor a MAD folder (trace.csv)")
-        path = write_judging_page(trials, title, output or source / "judging.html")
+        path = write_judging_page(trials, title, output or source / "judging.html", set_folder=source)
     except (ValueError, KeyError, OSError) as err:
         fail_usage(ValueError(str(err)) if isinstance(err, KeyError) else err)
-    click.echo(f"written: {path} ({len(trials)} pairs): open it in a browser, enter an observer id, judge, save")
+    click.echo(f"written: {path} ({len(trials)} pairs): open it in a browser, enter an observer id, judge, save; "
+               f"then: iqa-bench gmad analyse FILES... --run {source}")

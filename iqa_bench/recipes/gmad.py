@@ -64,9 +64,12 @@ def pairs_document(pairs: pd.DataFrame, dataset: str, settings: GmadSettings) ->
 def run_gmad(dataset: str, metrics: Sequence[str], settings: GmadSettings = GmadSettings(), root=None,
              dataset_options: Optional[dict] = None, **options) -> GmadResult:
     """The gMAD pairs of ``dataset``'s images under ``metrics``; ``options`` go to
-    :func:`~iqa_bench.run.evaluate.evaluate` (results, run, device, batch_size, progress, ...)."""
-    if len(metrics) < 2:
-        raise ValueError(f"gmad needs at least two metrics, got {len(metrics)}")
+    :func:`~iqa_bench.run.evaluate.evaluate` (results, run, device, batch_size, progress, ``scores``: metrics
+    computed elsewhere, imported by name, ...)."""
+    imported = list(options.get("scores") or {})
+    if len(metrics) + len(imported) < 2:
+        raise ValueError(f"gmad needs at least two metrics (imported scores included), got "
+                         f"{len(metrics) + len(imported)}")
     ds = create_dataset(dataset, root=root, **(dataset_options or {}))
     result = evaluate(ds, list(metrics), bootstrap=0, plots=False,
                       fit="logistic5" if settings.scale == "mos" else "none", **options)
@@ -91,3 +94,38 @@ def run_gmad(dataset: str, metrics: Sequence[str], settings: GmadSettings = Gmad
     atomic_write_text(result.run_dir / "pairs.csv", pairs.to_csv(index=False))
     atomic_write_text(result.run_dir / "pairs.md", RENDERERS["md"].draw(pairs_document(pairs, ds.key, settings)))
     return GmadResult(pairs, result.run_dir, result.reused, result.computed, notes)
+
+
+@dataclass
+class GmadJudged:
+    """A judged gMAD run: the analysis, the judgements it used (with the files refused), the files written."""
+
+    analysis: object   #: competition.analysis.GmadAnalysis
+    judgements: object  #: competition.judgements.Judgements
+    written: List[Path]
+
+
+def analyse_gmad(run_dir: Path, files: Sequence[Path]) -> GmadJudged:
+    """The judgements ``files`` of the pair set of ``run_dir`` (its :data:`~iqa_bench.competition.judgements.
+    SET_FILE`, written by ``iqa-bench judging-page``) analysed (:func:`~iqa_bench.competition.analysis.analyse`)
+    and written into ``run_dir``: ``gmad_analysis.md/.tex/.csv/.html``, the contests' counts
+    (``gmad_contests.csv``) and the document its report page draws (``gmad_analysis.json``). ValueError where
+    the set is absent or no judgement is usable (nothing written then)."""
+    from ..competition.analysis import analyse
+    from ..competition.judgements import read_judgements, read_set
+    from ..reports.gmad_analysis import ANALYSIS_RECORD, ANALYSIS_STEM, analysis_document
+    from ..reports.table_model import document_record
+
+    run_dir = Path(run_dir)
+    judging_set = read_set(run_dir)
+    judgements = read_judgements(files, judging_set)
+    analysis = analyse(judgements, judging_set)
+    document = analysis_document(analysis, judgements.refused)
+    written = []
+    for drawing in RENDERERS.values():
+        written.append(atomic_write_text(run_dir / f"{ANALYSIS_STEM}{drawing.suffix}", drawing.draw(document)))
+    written.append(atomic_write_text(run_dir / "gmad_contests.csv", analysis.counts.to_csv(index=False)))
+    written.append(atomic_write_text(run_dir / ANALYSIS_RECORD,
+                                     json.dumps({"document": document_record(document)}, indent=1) + "\n"))
+    return GmadJudged(analysis, judgements, written)
+

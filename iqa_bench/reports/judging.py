@@ -72,8 +72,9 @@ def _data_uri(path: Path, max_side: int) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def judging_page(trials: List[Trial], title: str, max_side: int = 512) -> str:
-    """The page (see the module) of ``trials``; each image at most ``max_side`` pixels on a side."""
+def judging_data(trials: List[Trial], title: str, max_side: int = 512) -> dict:
+    """What the page holds: the set's id, the title, the trials (their images by key) and the images (data
+    URIs, each at most ``max_side`` pixels on a side)."""
     if not trials:
         raise ValueError("judging page: no pair to judge")
     keys: Dict[str, str] = {}
@@ -93,7 +94,26 @@ def judging_page(trials: List[Trial], title: str, max_side: int = 512) -> str:
         digest.update(trial.trial.encode())
         shown.append({"id": trial.trial, "a": key_of(trial.a), "b": key_of(trial.b),
                       "ref": key_of(trial.reference) if trial.reference else None})
-    data = {"set": digest.hexdigest()[:16], "title": title, "trials": shown, "images": images}
+    return {"set": digest.hexdigest()[:16], "title": title, "trials": shown, "images": images}
+
+
+def judging_set(trials: List[Trial], data: dict):
+    """The set's description (:class:`~iqa_bench.competition.judgements.JudgingSet`) of the page ``data`` of
+    ``trials``: what ``iqa-bench gmad analyse`` reads to know which pair a judgement is of."""
+    from ..competition.judgements import JudgingSet
+
+    gmad = all({"defender", "attacker", "level"} <= set(t.info) for t in trials)
+    return JudgingSet(data["set"], data["title"], "gmad" if gmad else "mad",
+                      {t.trial: {k: str(v) for k, v in t.info.items()} for t in trials})
+
+
+def judging_page(trials: List[Trial], title: str, max_side: int = 512) -> str:
+    """The page (see the module) of ``trials``; each image at most ``max_side`` pixels on a side."""
+    return _page(judging_data(trials, title, max_side))
+
+
+def _page(data: dict) -> str:
+    title = data["title"]
     body = [f"<h1>{escape(title)}</h1>",
             '<div id="start"><p>Which image of each pair looks better? Compare them with the reference where one '
             'is shown. Keys: <b>←</b> or <b>1</b> the left one, <b>→</b> or <b>2</b> the right one, <b>↓</b>, '
@@ -117,8 +137,15 @@ def judging_page(trials: List[Trial], title: str, max_side: int = 512) -> str:
     return page(title, body, [SCRIPT])
 
 
-def write_judging_page(trials: List[Trial], title: str, path: Path) -> Path:
-    """The page written atomically to ``path``."""
+def write_judging_page(trials: List[Trial], title: str, path: Path, set_folder: Optional[Path] = None) -> Path:
+    """The page written atomically to ``path``, and the set's description
+    (:data:`~iqa_bench.competition.judgements.SET_FILE`) into ``set_folder`` (default: the page's folder)."""
+    import json
+
+    from ..competition.judgements import SET_FILE
     from ..io_utils import atomic_write_text
 
-    return atomic_write_text(Path(path), judging_page(trials, title))
+    data = judging_data(trials, title)
+    folder = Path(set_folder) if set_folder is not None else Path(path).parent
+    atomic_write_text(folder / SET_FILE, json.dumps(judging_set(trials, data).record(), indent=1) + "\n")
+    return atomic_write_text(Path(path), _page(data))

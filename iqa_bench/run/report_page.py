@@ -8,6 +8,7 @@ from typing import List
 
 import pandas as pd
 
+from ..reports.gmad_analysis import read_analysis_section
 from ..reports.html_run import RunView, package_versions
 from ..reports.renderers import RENDERERS
 from ..reports.thumbnails import thumbnails
@@ -38,7 +39,8 @@ def finished_run_page(run_dir: Path, meta: dict, run: EvaluatedRun, summary: pd.
     significance matrices and, under ``fit: all``, the fit protocols computed again as the run did, from the
     fits it kept; the method tables (P.1401, Krasula, held-out mapping) as the run kept them
     (:data:`~.method_outputs.SECTIONS_FILE`), computed again where the file is absent or damaged or where
-    ``report`` changes the run's statistics settings; ``with_thumbnails``: the dataset is opened again from
+    ``report`` changes the run's statistics settings; a judged gMAD run's analysis (``iqa-bench gmad analyse``)
+    as it kept it; ``with_thumbnails``: the dataset is opened again from
     run.json's dataset and root to read its images."""
     significance = protocols = None
     tables: List = []
@@ -49,6 +51,8 @@ def finished_run_page(run_dir: Path, meta: dict, run: EvaluatedRun, summary: pd.
         protocols = fit_protocols_of(named)
         kept = read_sections(run_dir) if run.settings == statistics_settings(meta["config"]) else None
         tables = kept if kept is not None else method_results(named).sections(named)
+    judged = read_analysis_section(run_dir)
+    tables = list(tables) + ([judged] if judged else [])
     images = _thumbnails(meta, run.scores) if with_thumbnails else None
     view = RunView(run=run, summary=summary, meta=meta, significance=significance, fit_protocols=protocols,
                    failures=read_failures(run_dir), thumbnails=images, versions=package_versions(), tables=tables,

@@ -53,6 +53,6 @@ def test_the_command_needs_two_metrics_and_names_a_bad_option(tmp_path):
     from iqa_bench.cli import cli
 
     one = CliRunner().invoke(cli, ["gmad", "-m", "psnr", "--results", str(tmp_path)])
-    assert one.exit_code == 2 and "gmad needs at least two metrics, got 1" in one.output
+    assert one.exit_code == 2 and "gmad needs at least two metrics (imported scores included), got 1" in one.output
     bad = CliRunner().invoke(cli, ["gmad", "-m", "psnr,ssim", "--scale", "zscore", "--results", str(tmp_path)])
     assert bad.exit_code == 2 and "'zscore' is not one of 'rank', 'mos'" in bad.output
