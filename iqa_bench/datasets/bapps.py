@@ -124,3 +124,69 @@ class BAPPS2AFC(Dataset):
         return [Triplet(tid, sides["p0"].groups["split"], sides["p0"].groups["subset"], sides["p0"].ref_path,
                         sides["p0"].dist_path, sides["p1"].dist_path, sides["p0"].score)
                 for tid, sides in by_id.items()]
+
+
+#: The JND subsets (validation only) and their pairs in the official release.
+JND_SUBSETS = ("traditional", "cnn")
+JND_EXPECTED = {"val/traditional": 4800, "val/cnn": 4800}
+
+
+@register_dataset
+class BAPPSJND(Dataset):
+    """BAPPS JND (the LPIPS paper's second protocol)::
+
+        ROOT/jnd/val/{traditional,cnn}/p0/NNNNNN.png, p1/NNNNNN.png, same/NNNNNN.npy
+
+    ``same`` holds the fraction of people who judged the two patches the same. Each pair is one item: the
+    metric's value between p0 (as the reference) and p1, as LPIPS's ``score_jnd_dataset`` computes
+    ``func(p0, p1)``; :mod:`iqa_bench.stats.jnd` turns the values into the mean average precision. The LPIPS
+    loader pairs the sorted file lists by position; here the three files of a pair share their name, and a
+    name missing from one folder is refused."""
+
+    name = "bapps_jnd"
+    protocol = "jnd"
+    score = ScoreInfo("JND 'same' fraction", higher_is_better=True, scale="fraction judging p0 and p1 the same")
+    description = "BAPPS JND (LPIPS): 64x64 patch pairs with the fraction of people seeing no difference; val 9,600"
+    homepage = OFFICIAL_URL
+    layout = "jnd/val/{traditional,cnn}/{p0,p1}/NNNNNN.png and same/NNNNNN.npy"
+    root_hint = "the folder holding jnd/"
+
+    def __init__(self, root: Optional[Path] = None, subsets: Optional[str] = None):
+        super().__init__(root)
+        wanted = None if not subsets else [s.strip() for s in str(subsets).split(",") if s.strip()]
+        self.subsets = [s for s in JND_SUBSETS if wanted is None or s in wanted]
+        if not self.subsets:
+            raise OptionError("subsets", f"{{option}} {subsets!r}: none of {', '.join(JND_SUBSETS)}")
+        self.expected = {f"val/{s}": JND_EXPECTED[f"val/{s}"] for s in self.subsets}
+
+    def score_files(self) -> List[Tuple[Path, str]]:
+        return [(self.root / "jnd" / "val" / s / "same", "") for s in self.subsets]
+
+    def items(self) -> List[Item]:
+        folders = [require(self.root / "jnd" / "val" / s / "same", self.name, "folder") for s in self.subsets]
+        return cached_items(self.name, {"root": str(self.root), "subsets": self.subsets}, folders, self._parse)
+
+    def _parse(self) -> List[Item]:
+        items = []
+        for subset in self.subsets:
+            base = self.root / "jnd" / "val" / subset
+            stems = sorted(p.stem for p in (base / "same").glob("*.npy"))
+            for side in ("p0", "p1"):
+                present = {p.stem for p in (base / side).glob("*.png")} if (base / side).is_dir() else set()
+                lacking = [s for s in stems if s not in present]
+                if lacking and present:  # a folder of images that does not match the judgements
+                    raise ValueError(f"dataset {self.name}: {base / side} has no image for {len(lacking)} of the "
+                                     f"{len(stems)} judgements in {base / 'same'} (e.g. {lacking[0]}.png)")
+            for stem in stems:
+                items.append(Item(f"val/{subset}/{stem}", base / "p0" / f"{stem}.png", base / "p1" / f"{stem}.png",
+                                  read_judge(base / "same" / f"{stem}.npy"),
+                                  {"subset": subset, "split": "val", "distortion": subset}))
+        return items
+
+    def counts(self, items: List[Item]) -> Dict[str, int]:
+        """Pairs per split/subset."""
+        out: Dict[str, int] = {}
+        for item in items:
+            key = f"{item.groups['split']}/{item.groups['subset']}"
+            out[key] = out.get(key, 0) + 1
+        return out

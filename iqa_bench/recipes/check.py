@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import OptionError
 from ..io_utils import atomic_write_text
 
-STATS = {"regression": ("plcc", "srocc", "krocc"), "2afc": ("twoafc",)}
+STATS = {"regression": ("plcc", "srocc", "krocc"), "2afc": ("twoafc",), "jnd": ("jnd_map",)}
 #: Figures of P.1401 and Krasula et al. (summary.csv, the rows of all items) kept where a run has them.
 METHOD_STATS = ("rmse_star", "outlier_ratio", "auc_ds", "auc_bw", "c0")
 #: Figures for which lower is better: a rise beyond the tolerance fails.

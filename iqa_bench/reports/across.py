@@ -20,6 +20,7 @@ from .labels import label_of
 from ..stats.summaries import ALL, INVERTED
 from .table_model import Cell, Column, Document, Note, Row, Table
 from .tables import LABELS, RESAMPLING, best_rows, display_name, shown_value, stat_parts
+from .twoafc import SUBSET_STATISTICS
 
 STATS = ("plcc", "srocc", "krocc")
 
@@ -30,7 +31,7 @@ class DatasetRun:
 
     name: str          # as the table heads it (the run folder's name where it differs from the key)
     key: str           # dataset key as stored (live:realigned, tid2013, ...)
-    protocol: str      # regression | 2afc
+    protocol: str      # regression | 2afc | jnd
     summary: pd.DataFrame
     folder: str = ""   # the run folder (as given), to tell two runs of one dataset apart
 
@@ -54,7 +55,8 @@ def load_dataset_run(run_dir) -> DatasetRun:
     if not (summary["group"] == ALL).any():
         raise ValueError(f"{summary_path}: no overall ('{ALL}') row: the file is damaged or not a run's summary")
     for column in summary.columns:  # numbers stay numbers; anything else in their place becomes "n/a"
-        if column in ("n",) + tuple(f"{k}{s}" for k in STATS + ("rmse", "twoafc") for s in ("", "_lo", "_hi")):
+        if column in ("n",) + tuple(f"{k}{s}" for k in STATS + ("rmse", "twoafc", "jnd_map")
+                                    for s in ("", "_lo", "_hi")):
             summary[column] = pd.to_numeric(summary[column], errors="coerce")
     key = meta["dataset"]
     return DatasetRun(dataset_label(key), key, str(meta.get("protocol", "regression")), summary, str(run_dir))
@@ -94,7 +96,7 @@ def _distinct(runs: Sequence[DatasetRun], column: str) -> Dict[str, str]:
 
 def _size(run: DatasetRun) -> str:
     n = pd.to_numeric(run.overall["n"], errors="coerce").max() if "n" in run.overall.columns else np.nan
-    what = "triplets" if run.protocol == "2afc" else "images"
+    what = {"2afc": "triplets", "jnd": "pairs"}.get(run.protocol, "images")
     return f"{run.name} ({int(n)} {what})" if np.isfinite(n) and n else run.name
 
 
@@ -130,7 +132,7 @@ def across_frame(runs: Sequence[DatasetRun]) -> pd.DataFrame:
                       "sign": row.get("sign", ""), "status": row.get("status", ""), "note": row.get("note", "")}
             if isinstance(row.get("label"), str) and row.get("label"):  # the run's display name (--label)
                 record["label"] = row["label"]
-            keys = STATS if run.protocol == "regression" else ("twoafc",)
+            keys = STATS if run.protocol == "regression" else (SUBSET_STATISTICS[run.protocol][0],)
             for key in keys:
                 value = float(row.get(key, np.nan))
                 lo, hi = float(row.get(f"{key}_lo", np.nan)), float(row.get(f"{key}_hi", np.nan))
@@ -155,8 +157,9 @@ def _columns(runs: Sequence[DatasetRun], frame: pd.DataFrame):
     """(heading, dataset name, key or (peer,), is ours) per column, peers only where they have a value."""
     columns = []
     for run in runs:
-        keys = STATS if run.protocol == "regression" else ("twoafc",)
-        columns += [(f"{run.name} {LABELS.get(k, '2AFC')}", run.name, k, True) for k in keys]
+        keys = STATS if run.protocol == "regression" else (SUBSET_STATISTICS[run.protocol][0],)
+        columns += [(f"{run.name} {LABELS.get(k, {'jnd_map': 'JND mAP'}.get(k, '2AFC'))}", run.name, k, True)
+                    for k in keys]
         part = frame[frame["dataset"] == run.name]
         for peer in PEERS:
             if f"{peer}_srocc" in part.columns and part[f"{peer}_srocc"].notna().any():

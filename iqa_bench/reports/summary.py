@@ -1,4 +1,4 @@
-"""A run's summary rendered by its protocol: the regression tables (:mod:`.tables`) or the 2AFC table
+"""A run's summary rendered by its protocol: the regression tables (:mod:`.tables`) or the 2AFC / JND table
 (:mod:`.twoafc`), and the one line said when no metric has a value."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .labels import label_of
 from .table_model import Document
 from .tables import display_name, has_intervals, render_ci_table
 from .tables import summary_document as regression_document
-from .twoafc import twoafc_document
+from .twoafc import SUBSET_STATISTICS, subsets_document
 
 
 NOTHING_COMPUTED = "no metric was computed: every requested metric (or every item) failed; the reasons are listed " \
@@ -19,7 +19,7 @@ NOTHING_COMPUTED = "no metric was computed: every requested metric (or every ite
 
 def summary_document(protocol: str, summary: pd.DataFrame, dataset: str, score_text: str, layout: str = "paper",
                      ci: object = "below", by: str = "group") -> Document:
-    """A run's summary by its protocol (:func:`.tables.summary_document` or :func:`.twoafc.twoafc_document`),
+    """A run's summary by its protocol (:func:`.tables.summary_document` or :func:`.twoafc.subsets_document`),
     or the one line said when no metric has a value (with each metric's reason)."""
     dataset = display_name(dataset)
     if summary.empty or "metric" not in summary.columns or \
@@ -27,8 +27,8 @@ def summary_document(protocol: str, summary: pd.DataFrame, dataset: str, score_t
         notes = [f"{label_of(r)}: {r['note']}" for _, r in summary.iterrows()
                  if "note" in summary.columns and isinstance(r.get("note"), str) and r["note"]]
         return Document([], closing="\n".join([f"{dataset}: {NOTHING_COMPUTED}"] + notes), data=summary)
-    if protocol == "2afc":
-        return twoafc_document(summary, dataset)
+    if protocol in SUBSET_STATISTICS:
+        return subsets_document(summary, dataset, protocol)
     return regression_document(summary, dataset, score_text, ci, layout, by)
 
 

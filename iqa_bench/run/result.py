@@ -130,7 +130,7 @@ def finished_run_fits(run_dir: Path, config: dict) -> FitMemory:
 
 
 #: run.json's own fields that ``report`` reads, each with the types it may hold (None: absent or null).
-_RECORDED = {"protocol": ("one of regression, 2afc", lambda v: v in ("regression", "2afc")),
+_RECORDED = {"protocol": ("one of regression, 2afc, jnd", lambda v: v in ("regression", "2afc", "jnd")),
              "score": ("a text", lambda v: isinstance(v, str)),
              "score_label": ("a text", lambda v: v is None or isinstance(v, str)),
              "score_higher_is_better": ("true, false or null", lambda v: v is None or isinstance(v, bool)),

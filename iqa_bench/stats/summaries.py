@@ -109,12 +109,16 @@ def summarize(scores: pd.DataFrame, metrics: Sequence[str], settings: Optional[S
 
 
 def build_summary(run: EvaluatedRun) -> pd.DataFrame:
-    """Regression statistics (per group of ``run.settings.by``) or 2AFC scores (per subset), by the run's
+    """Regression statistics (per group of ``run.settings.by``), 2AFC scores or JND mAP (per subset), by the run's
     protocol. With the subjective score's direction a correlation of the wrong sign is flagged
     (tables.sign_status); ``resample: references`` bootstraps whole reference images (cluster bootstrap)."""
     settings = run.settings
     if run.protocol == "2afc":
         return summarize_2afc(run.scores, run.specs, run.directions, n_boot=settings.bootstrap, seed=settings.seed)
+    if run.protocol == "jnd":
+        from .jnd import summarize_jnd
+
+        return summarize_jnd(run.scores, run.specs, run.directions, n_boot=settings.bootstrap, seed=settings.seed)
     if settings.by and f"group:{settings.by}" not in run.scores.columns:
         settings = dataclasses.replace(settings, by=None)  # a grouping these items lack: overall rows only
     return summarize(run.scores, run.specs, settings, dict(run.directions), run.score_higher_is_better,
