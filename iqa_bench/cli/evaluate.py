@@ -145,9 +145,12 @@ def _report_run(result, config, name: str = "") -> None:
     """The run's counts, files and failures (stderr), each line prefixed by ``name`` when given."""
     prefix = f"{name}: " if name else ""
     click.echo(f"{prefix}scores: {result.computed} computed, {result.reused} reused from the store")
+    from ..run.method_outputs import METHOD_TABLES
+
     significance = ", significance.md/.tex/.csv" if (result.run_dir / "significance.csv").exists() else ""
+    methods = "".join(f", {stem}.md/.tex/.csv" for stem in METHOD_TABLES if (result.run_dir / f"{stem}.csv").exists())
     click.echo(f"{prefix}written: {result.run_dir}/ (report.html, scores.csv, summary.csv, table.md, table.tex{significance}"
-               f"{', plots/' if config.plots else ''})")
+               f"{methods}{', plots/' if config.plots else ''})")
     if result.failures:
         from ..engine import failure_lines
 

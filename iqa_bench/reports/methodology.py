@@ -113,3 +113,32 @@ def held_out_document(table: pd.DataFrame, dataset: str, fit: str) -> Document:
     return Document([Table([Column(h) for h in headers], rows, caption=caption,
                            short_caption=f"{dataset}: in-sample and held-out mapping ({folds}-fold by reference).")],
                     data=table)
+
+
+def waterloo_document(table: pd.DataFrame, dataset: str) -> Document:
+    """The L-test and P-test (:mod:`..stats.waterloo`) per metric, each with its bootstrap interval; best in
+    bold."""
+    from .labels import label_of
+
+    def cell(row, column: str, best: bool) -> Cell:
+        low, high = row.get(f"{column}_lo", np.nan), row.get(f"{column}_hi", np.nan)
+        interval = f"[{number(low)}, {number(high)}]" if np.isfinite(low) and np.isfinite(high) else ""
+        return Cell(number(row[column]), interval, best)
+
+    best = {c: table[c].max() if table[c].notna().any() else np.nan for c in ("l_test", "p_test")}
+    rows = [Row(label_of(r), [cell(r, "l_test", bool(r["l_test"] == best["l_test"])),
+                              cell(r, "p_test", bool(r["p_test"] == best["p_test"])),
+                              Cell(str(int(r["lists"]))), Cell(str(int(r["pairs"])))], spec=r["metric"])
+            for _, r in table.iterrows()]
+    gap = int(table["min_gap"].iloc[0]) if len(table) else 1
+    caption = (f"{dataset}: Waterloo L-test (mean SRCC between each reference-and-type list's levels and the "
+               f"metric, 1 = every list ordered) and P-test (share of the pairs of one reference and type "
+               f"{gap} or more levels apart that the metric orders as their levels, a tie half), no opinion "
+               f"score used; 95% bootstrap CI over references in brackets")
+    left_out = int(table["lists_left_out"].max()) if len(table) else 0
+    notes = [Note(f"up to {left_out} list(s) left out of the L-test: fewer than two levels, or the metric "
+                  f"constant on them")] if left_out else []
+    return Document([Table([Column("L-test"), Column("P-test"), Column("Lists"), Column("Pairs")], rows,
+                           caption=caption, notes=notes,
+                           short_caption=f"{dataset}: Waterloo L-test and P-test (no opinion scores).")],
+                    data=table)

@@ -1,6 +1,7 @@
 """The evaluation-methodology outputs of a run folder: ITU-T P.1401 (p1401.*) and Krasula et al. (krasula.*)
 where the dataset gives score spreads, the in-sample / held-out mapping table (mapping.*, ``mapping:
-held-out``), their columns in summary.csv, and the learned metrics evaluated on their own training data."""
+held-out``), the Waterloo L-test / P-test (waterloo.*) where the items name their distortion levels, their
+columns in summary.csv, and the learned metrics evaluated on their own training data."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import pandas as pd
 from ..io_utils import atomic_write_text, remove_stale
 from ..metrics.training_data import MARK, trained_on
 from ..reports.labels import with_labels
-from ..reports.methodology import held_out_document, krasula_document, p1401_document
+from ..reports.methodology import held_out_document, krasula_document, p1401_document, waterloo_document
 from ..reports.renderers import TABLE_RENDERERS
 from ..reports.table_model import document_record
 from ..reports.tables import display_name
@@ -27,6 +28,7 @@ NO_MAPPING_NOTE = ("no P.1401 table and no held-out mapping table: --fit none ma
                    "scale, and their RMSE, rmse* and outliers are in its units")
 KRASULA_COLUMNS = ("auc_ds", "auc_bw", "c0")
 HELD_OUT_COLUMNS = ("plcc_held_out", "rmse_held_out")
+WATERLOO_COLUMNS = ("l_test", "p_test")
 
 #: The method tables of a run: file stem -> (the :class:`MethodResults` field, the report page's section title,
 #: the table's :class:`~iqa_bench.reports.table_model.Document` from the result and the run). A new method
@@ -40,6 +42,9 @@ METHOD_TABLES = {
     "mapping": ("held_out", "In-sample and held-out mapping",
                 lambda result, run: held_out_document(with_labels(result, dict(run.labels)), display_name(run.dataset),
                                                       run.settings.fit)),
+    "waterloo": ("waterloo", "Waterloo L-test and P-test (no opinion scores)",
+                 lambda result, run: waterloo_document(with_labels(result, dict(run.labels)),
+                                                       display_name(run.dataset))),
 }
 
 
@@ -70,6 +75,7 @@ class MethodResults:
     p1401: object = None     #: stats.p1401.P1401Result, None where not computed
     krasula: object = None   #: stats.krasula.KrasulaResult, None where not computed
     held_out: Optional[pd.DataFrame] = None
+    waterloo: Optional[pd.DataFrame] = None  #: stats.waterloo.waterloo_table, where the items name their levels
     notes: List[str] = field(default_factory=list)  # what was skipped, and why (one line each)
 
     def with_columns(self, summary: pd.DataFrame) -> pd.DataFrame:
@@ -77,6 +83,7 @@ class MethodResults:
         Krasula's (auc_ds, auc_bw, c0) and the held-out mapping's (plcc_held_out, rmse_held_out)."""
         summary = with_overall_columns(summary, self.p1401.table if self.p1401 else None, P1401_COLUMNS)
         summary = with_overall_columns(summary, self.krasula.table if self.krasula else None, KRASULA_COLUMNS)
+        summary = with_overall_columns(summary, self.waterloo, WATERLOO_COLUMNS)
         return with_overall_columns(summary, self.held_out, HELD_OUT_COLUMNS)
 
     def write(self, run_dir: Path, run: EvaluatedRun) -> List:
@@ -113,15 +120,20 @@ class MethodResults:
 def method_results(run: EvaluatedRun) -> MethodResults:
     """P.1401 and Krasula where the scores carry their standard error (score_se; Krasula unless
     ``krasula: false``), the matrices under the run's correction; the held-out table under ``mapping:
-    held-out``. Regression datasets only."""
+    held-out``; the Waterloo L-test and P-test where the items name their reference, type and level.
+    Regression datasets only."""
     from ..stats.held_out import held_out_table
     from ..stats.krasula import krasula
     from ..stats.p1401 import p1401
+
+    from ..stats.waterloo import waterloo_table
 
     results, settings = MethodResults(), run.settings
     if run.protocol != "regression":
         return results
     present = run.present
+    results.waterloo = waterloo_table(run.scores, present, dict(run.directions), n_boot=settings.bootstrap,
+                                      seed=settings.seed)
     if settings.fit == "none":
         if run.has_spread() or settings.mapping == "held-out":
             results.notes.append(NO_MAPPING_NOTE)

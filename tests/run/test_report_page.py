@@ -44,8 +44,8 @@ def test_the_report_page_is_the_run_page_and_draws_the_kept_sections(spread_run,
     page = _report(spread_run, tmp_path / "again.html")
     assert computed == []  # nothing computed again: the sections the run kept
     assert page == (spread_run / "report.html").read_text()
-    assert [anchor for anchor, _, _ in read_sections(spread_run)] == ["p1401", "krasula", "mapping"]
-    for anchor in ("p1401", "krasula", "mapping"):
+    assert [anchor for anchor, _, _ in read_sections(spread_run)] == ["p1401", "krasula", "mapping", "waterloo"]
+    for anchor in ("p1401", "krasula", "mapping", "waterloo"):
         section = page.split(f'id="{anchor}"')[1].split("<h2 ")[0]
         assert '<table class="sortable">' in section and "|---" not in section and "**" not in section  # not Markdown
 
