@@ -88,16 +88,21 @@ def _rendered(run, run_dir, fmt, by, fit, bootstrap, layout, labels, ci, thumbna
 @format_option
 def across(run_dirs, out, fmt):
     """One table metric × dataset from finished runs (e.g. runs with imported scores), with pyiqa's and
-    piq's published SROCC / KROCC beside ours where they exist (nothing is recomputed)."""
+    piq's published SROCC / KROCC beside ours where they exist (nothing is recomputed); where two or more
+    regression runs share a metric, whether its mapping transfers: fitted on one dataset, applied unchanged
+    to another (transfer.md/.tex/.csv with --out)."""
     from ..reports.across import load_dataset_runs
-    from ..run.several import write_across
+    from ..run.several import transfer_of, write_across
     from ..reports.renderers import renderer
 
     try:
         runs = load_dataset_runs(run_dirs)
+        transfer = transfer_of(run_dirs, runs)
         text = renderer(fmt).across(runs)
+        if transfer is not None:
+            text += "\n" + renderer(fmt).draw(transfer)
         if out is not None:
-            write_across(runs, out)
+            write_across(runs, out, transfer)
     except (FileNotFoundError, ValueError) as err:
         fail_usage(err)
     except OSError as err:

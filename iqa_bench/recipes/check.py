@@ -9,7 +9,10 @@ Benjamini–Hochberg's corrections: a changed symbol fails).
 ``check`` re-runs every run through the normal pipeline (the results folder's store is reused), and
 fails (exit 1) when a figure dropped by more than ``tolerance`` — or, with ``use_ci``, fell below the
 baseline's bootstrap interval. ``update`` rewrites the figures deliberately. A run whose ``root`` does
-not exist is skipped with a line saying so (e.g. ../shared/data absent).
+not exist is skipped with a line saying so (e.g. ../shared/data absent). The Waterloo L-test / P-test of a run
+with distortion levels are figures like the others; each metric's mapping transferred between the runs that
+share it (:mod:`..stats.transfer`: PLCC, and RMSE the lower the better) is kept under the baseline's
+``transfer`` key.
 """
 from __future__ import annotations
 
@@ -25,10 +28,14 @@ from ..errors import OptionError
 from ..io_utils import atomic_write_text
 
 STATS = {"regression": ("plcc", "srocc", "krocc"), "2afc": ("twoafc",), "jnd": ("jnd_map",)}
-#: Figures of P.1401 and Krasula et al. (summary.csv, the rows of all items) kept where a run has them.
-METHOD_STATS = ("rmse_star", "outlier_ratio", "auc_ds", "auc_bw", "c0")
+#: Figures of P.1401, Krasula et al. and the Waterloo tests (summary.csv, the rows of all items) kept where a
+#: run has them.
+METHOD_STATS = ("rmse_star", "outlier_ratio", "auc_ds", "auc_bw", "c0", "l_test", "p_test")
 #: Figures for which lower is better: a rise beyond the tolerance fails.
-LOWER_IS_BETTER = frozenset({"rmse_star", "outlier_ratio"})
+LOWER_IS_BETTER = frozenset({"rmse_star", "outlier_ratio", "transfer_rmse"})
+#: The baseline's figures of the mapping transferred between its runs: "metric|source>target|transfer_plcc"
+#: (and transfer_rmse), under this top-level key.
+TRANSFER = "transfer"
 VERSION = 1
 
 
@@ -112,6 +119,10 @@ def validate_baseline(data, path: Path, trust_specs: bool = False) -> List[dict]
         raise ValueError(f"{where}: expected a JSON object with a 'runs' list, got a {type(data).__name__}")
     if not isinstance(data.get("runs"), list):
         raise ValueError(f"{where}: key 'runs' must be a list of runs, got {data.get('runs')!r}")
+    transfer = data.get(TRANSFER, {"figures": {}})
+    if not isinstance(transfer, dict) or set(transfer) != {"figures"} or not isinstance(transfer["figures"], dict):
+        raise ValueError(f"{where}: key {TRANSFER!r} must be an object with one key 'figures' (an object)")
+    _check_figures(transfer["figures"], f"{where}: {TRANSFER}")
     allowed = {f.name for f in dataclasses.fields(EvaluateConfig)} - set(FIXED_OPTIONS)
     names = set()
     for k, run in enumerate(data["runs"]):
@@ -137,14 +148,42 @@ def validate_baseline(data, path: Path, trust_specs: bool = False) -> List[dict]
         if bad:
             raise ValueError(f"{at}: options {', '.join(bad)} cannot be set by a baseline; valid options: "
                              f"{', '.join(sorted(allowed))}")
-        for key, old in run.get("figures", {}).items():
-            if not isinstance(key, str) or len(key.split("|")) != 3:
-                raise ValueError(f"{at}: figure key {key!r} must be 'metric|group|statistic'")
-            if not isinstance(old, dict) or not _number(old.get("value", "")) or old.get("value") is None or \
-                    not all(_number(old.get(b)) for b in ("lo", "hi")):
-                raise ValueError(f"{at}: figure {key!r} must be an object with a numeric 'value' (and numeric or "
-                                 f"null 'lo', 'hi'), got {old!r}")
+        _check_figures(run.get("figures", {}), at)
     return data["runs"]
+
+
+def _check_figures(figures: dict, at: str) -> None:
+    for key, old in figures.items():
+        if not isinstance(key, str) or len(key.split("|")) != 3:
+            raise ValueError(f"{at}: figure key {key!r} must be 'metric|group|statistic'")
+        if not isinstance(old, dict) or not _number(old.get("value", "")) or old.get("value") is None or \
+                not all(_number(old.get(b)) for b in ("lo", "hi")):
+            raise ValueError(f"{at}: figure {key!r} must be an object with a numeric 'value' (and numeric or "
+                             f"null 'lo', 'hi'), got {old!r}")
+
+
+def transfer_figures(results: Dict[str, object]) -> Dict[str, Dict[str, float]]:
+    """"metric|source>target|transfer_plcc" and "..._rmse" of every metric two or more of the evaluated
+    regression runs (``results``: run name → the evaluation's result) share, where finite."""
+    from ..stats.transfer import TransferData, transfer_table
+
+    data = []
+    for name, result in results.items():
+        if result.protocol != "regression":
+            continue
+        fit = json.loads((result.run_dir / "run.json").read_text())["config"].get("fit", "logistic5")
+        data.append(TransferData(name, result.scores, result.score_higher_is_better,
+                                 fit if fit != "none" else "logistic5"))
+    metrics = [m for m in dict.fromkeys(c for d in data for c in d.scores.columns)
+               if m not in ("item", "score") and not m.startswith(("group:", "score_"))
+               and sum(m in d.scores.columns for d in data) >= 2]
+    figures_ = {}
+    for _, row in transfer_table(data, metrics).iterrows():
+        for stat, value in (("transfer_plcc", abs(row["plcc"])), ("transfer_rmse", row["rmse"])):
+            if np.isfinite(value):
+                figures_[f"{row['metric']}|{row['source']}>{row['target']}|{stat}"] = {
+                    "value": float(value), "lo": float("nan"), "hi": float("nan")}
+    return figures_
 
 
 def _evaluate(run: dict, results: Path, progress: bool, where: str):
@@ -205,6 +244,7 @@ def run_check(baseline_path: Path, tolerance: Tolerance = Tolerance(), results: 
     runs = validate_baseline(baseline, baseline_path, trust_specs)
     comparisons: List[Comparison] = []
     notes: List[str] = []
+    evaluated = {}
     for run in runs:
         missing = _root_missing(run, baseline_path)
         if missing:
@@ -214,6 +254,7 @@ def run_check(baseline_path: Path, tolerance: Tolerance = Tolerance(), results: 
         imported = " and imported scores" if options.get("scores") or options.get("scores_dir") else ""
         say(f"checking run {run['name']}: {run['dataset']}, {len(run['metrics'])} metrics{imported} ...")
         result = _evaluate(run, Path(results), progress, f"baseline {baseline_path}")
+        evaluated[run["name"]] = result
         notes += [f"{run['name']}: {f.metric}: {f.message}" for f in result.failures if f.item_id == "(all items)"]
         current = figures(result.summary, result.protocol)
         current.update(significance_figures(result.run_dir))
@@ -225,11 +266,31 @@ def run_check(baseline_path: Path, tolerance: Tolerance = Tolerance(), results: 
         comparisons += mine
         say(f"  {run['name']}: {len(mine)} figures compared, {sum(_changed(c) for c in mine)} changed, "
             f"{sum(c.failed for c in mine)} failed")
+    comparisons += _transfer_compared(baseline, evaluated, tolerance, update, notes)
     if update:
         baseline["version"] = VERSION
         atomic_write_text(baseline_path, json.dumps(_strict_json(baseline), indent=1, sort_keys=True,
                                                     allow_nan=False) + "\n")
     return comparisons, notes
+
+
+def _transfer_compared(baseline: dict, evaluated: dict, tolerance, update: bool, notes: List[str]) -> List:
+    """The transfer figures of the runs evaluated (:func:`transfer_figures`) against the baseline's (those of
+    a skipped run noted, not compared); with ``update`` they replace the baseline's."""
+    current = transfer_figures(evaluated)
+    if update:
+        baseline[TRANSFER] = {"figures": current}
+        return []
+    compared, skipped = [], {}
+    for key, old in baseline.get(TRANSFER, {}).get("figures", {}).items():
+        source, _, target = key.split("|")[1].partition(">")
+        if source in evaluated and target in evaluated:
+            compared.append(tolerance.compared(TRANSFER, key, old, current.get(key, {"value": float("nan")})["value"]))
+        else:
+            missing = source if source not in evaluated else target
+            skipped[missing] = skipped.get(missing, 0) + 1
+    notes += [f"{count} transfer figure(s) not compared: run {name} was skipped" for name, count in skipped.items()]
+    return compared
 
 
 def _strict_json(value):

@@ -15,7 +15,7 @@ from ..errors import OptionError
 from ..io_utils import atomic_write_text
 from ..datasets.registry import dataset_class
 from ..reports.across import DatasetRun, dataset_label, distinct_names
-from ..reports.renderers import RENDERERS, renderer
+from ..reports.renderers import RENDERERS, TABLE_RENDERERS, renderer
 
 #: Dataset flags that belong to one adapter: applied to that dataset only.
 _FLAGS_OF = {"live_dmos": "live", "part": "live_md", "split": "bapps", "subsets": "bapps"}
@@ -94,12 +94,40 @@ def evaluate_datasets(config: EvaluateConfig, evaluate: Callable) -> AcrossResul
 ACROSS_FILES = tuple(f"across{r.suffix}" for r in RENDERERS.values())
 
 
-def write_across(runs: Sequence[DatasetRun], out: Path) -> List[Path]:
-    """across.md / .tex / .csv in ``out``."""
+def write_across(runs: Sequence[DatasetRun], out: Path, transfer=None) -> List[Path]:
+    """across.md / .tex / .csv in ``out``; with ``transfer`` (:func:`transfer_of`'s document) also
+    transfer.md / .tex / .csv."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, format_ in zip(ACROSS_FILES, RENDERERS.values()):
         atomic_write_text(out / name, format_.across(runs))
         written.append(out / name)
+    if transfer is not None:
+        for format_ in TABLE_RENDERERS.values():
+            written.append(atomic_write_text(out / f"transfer{format_.suffix}", format_.draw(transfer)))
     return written
+
+
+def transfer_of(run_dirs: Sequence[Path], runs: Sequence[DatasetRun]):
+    """The mapping-transfer document (:mod:`..stats.transfer`) of the regression runs among ``run_dirs``
+    (``runs``: the same folders as :func:`~..reports.across.load_dataset_runs` read them, for their names)
+    over the metrics at least two of them share; None where fewer than two regression runs share one."""
+    from ..reports.transfer import transfer_document
+    from ..stats.transfer import TransferData, transfer_table
+    from .result import evaluated_run, load_run
+
+    data, names = [], {}
+    for run_dir, run in zip(run_dirs, runs):
+        if run.protocol != "regression":
+            continue
+        loaded = load_run(run_dir)
+        evaluated = evaluated_run(run_dir, loaded)
+        data.append(TransferData(run.name, evaluated.scores, evaluated.score_higher_is_better,
+                                 evaluated.settings.fit if evaluated.settings.fit != "none" else "logistic5"))
+        names.update({m: str(label) for m, label in zip(run.summary["metric"], run.summary.get("label", run.summary["metric"]))})
+    metrics = [m for m in dict.fromkeys(m for d in data for m in d.scores.columns if m in names)
+               if sum(m in d.scores.columns for d in data) >= 2]
+    if len(data) < 2 or not metrics:
+        return None
+    return transfer_document(transfer_table(data, metrics), names)

@@ -30,10 +30,11 @@ def test_check_passes_then_fails_on_a_perturbed_metric(tmp_path, monkeypatch):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "0 failed" in ok.stdout
     assert "checking run sample: sample, 2 metrics ..." in ok.stderr                # progress, run names
-    # 36 + 2 ordered pairs × 4 tests × 3 symbols each (uncorrected, Holm, Benjamini-Hochberg)
-    assert "sample: 60 figures compared, 0 changed, 0 failed" in ok.stderr
+    # 36 + 2 × 2 Waterloo tests + 2 ordered pairs × 4 tests × 3 symbols each (uncorrected, Holm, Benjamini-Hochberg)
+    assert "sample: 64 figures compared, 0 changed, 0 failed" in ok.stderr
     assert {"ssim>psnr|all|sig_f_holm", "psnr>ssim|all|sig_srocc_bh"} <= set(figures)
-    assert "no figure changed (60 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
+    assert "no figure changed (64 compared)" in ok.stdout and "| run | metric |" not in ok.stdout
+    assert "psnr|all|l_test" in figures and "ssim|all|p_test" in figures
 
     import iqa_bench.metrics.piq_measures as measures
 
@@ -76,3 +77,38 @@ def test_update_writes_strict_json_and_changes_below_the_shown_digits_are_not_co
     shown = Comparison("r", "m", "all", "srocc", 0.5, 0.5 + 1e-4, 0.49, failed=False)
     assert not _changed(tiny) and _changed(shown)
     assert diff_table([tiny]).startswith("no figure changed")
+
+
+def _half(folder: Path, references, items):
+    import pandas as pd
+
+    folder.mkdir(parents=True)
+    chosen = [it for it in items if it.groups["reference"] in references]
+    pd.DataFrame({"item": [it.item_id for it in chosen], "ref": [str(it.ref_path) for it in chosen],
+                  "dist": [str(it.dist_path) for it in chosen], "score": [it.score for it in chosen]}).to_csv(
+        folder / "manifest.csv", index=False)
+    return {"dataset": "custom", "root": str(folder), "metrics": ["psnr", "ssim"], "bootstrap": 0,
+            "options": {"dataset_options": {"outside": True, "higher_is_better": False}}}
+
+
+@pytest.mark.slow
+def test_the_mapping_transferred_between_runs_is_checked(tmp_path, sample_items):
+    baseline = tmp_path / "baseline.json"
+    runs = [{"name": "a", **_half(tmp_path / "a", ("astronaut", "chelsea", "coffee"), sample_items)},
+            {"name": "b", **_half(tmp_path / "b", ("rocket", "motorcycle", "hubble"), sample_items)}]
+    baseline.write_text(json.dumps({"version": 1, "runs": runs}))
+    run_check(baseline, results=tmp_path / "r", update=True)
+    transfer = json.loads(baseline.read_text())["transfer"]["figures"]
+    assert {"psnr|a>b|transfer_plcc", "psnr|b>a|transfer_rmse", "ssim|a>b|transfer_rmse"} <= set(transfer)
+    comparisons, _ = run_check(baseline, results=tmp_path / "r")
+    moved = [c for c in comparisons if c.run == "transfer"]
+    assert len(moved) == len(transfer) == 8 and not any(c.failed for c in moved)
+    record = json.loads(baseline.read_text())
+    record["transfer"]["figures"]["psnr|a>b|transfer_rmse"]["value"] -= 0.05  # a baseline the mapping now misses
+    baseline.write_text(json.dumps(record))
+    comparisons, _ = run_check(baseline, results=tmp_path / "r")
+    assert [(c.metric, c.group, c.stat) for c in comparisons if c.failed] == [("psnr", "a>b", "transfer_rmse")]
+    record["transfer"] = {"figures": {"psnr": {"value": 1}}}
+    baseline.write_text(json.dumps(record))
+    with pytest.raises(ValueError, match="transfer: figure key 'psnr' must be 'metric|group|statistic'"):
+        run_check(baseline, results=tmp_path / "r")
