@@ -111,7 +111,7 @@ def test_one_registry_rule_for_metrics_datasets_models_and_backbones():
 
 
 def test_the_package_has_no_import_circle_and_no_import_up_a_floor():
-    """The layering of the README's "For contributors", held: tools/floors.txt lists the floors lowest
+    """The layering of docs/contributing.md, held: tools/floors.txt lists the floors lowest
     first; ``python tools/import_graph.py --floors tools/floors.txt`` exits 0."""
     tool = _tool()
     assert tool.main(["--floors", str(TOOLS / "floors.txt")]) == 0

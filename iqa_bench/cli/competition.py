@@ -73,7 +73,8 @@ def _centre(image, size: int):
     return image[..., top:top + size, left:left + size]
 
 
-@cli.group(invoke_without_command=True)
+@cli.group(invoke_without_command=True, short_help="gMAD pairs of a pool's images (Ma et al. 2016, 2020); "
+           "`gmad analyse`: what people's judgements of them say.")
 @click.option("--metrics", "-m", default="", help="Comma-separated specs (at least two metrics with --scores).")
 @click.option("--scores", "scores", multiple=True, metavar="NAME[:higher|:lower]=FILE",
               help="A metric computed elsewhere, imported by name (repeatable; as evaluate's --scores).")
@@ -120,6 +121,8 @@ def gmad(ctx, metrics, scores, dataset, root, options, levels, tolerance, scale,
     click.echo((result.run_dir / "pairs.md").read_text())
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    if (result.run_dir / "gmad_analysis.json").is_file():  # the same pairs, judged before: the page shows it
+        _report_page_again(result.run_dir)
     click.echo(f"scores: {result.computed} computed, {result.reused} reused; written: {result.run_dir}/pairs.csv, "
                f"pairs.md")
 

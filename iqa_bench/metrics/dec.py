@@ -12,7 +12,7 @@ M is a PSNR); positives M_ij ≥ η (default 25 dB, not given in the paper);
 Q_pos,i = Σ_j 1[M_ij ≥ η](e^{S^{sr→sr}_ij / t_pos} + 2e^{S^{sr→hr}_ij / t_pos}), Q_neg,i likewise over M_ij < η
 with t_neg; (t_pos, t_neg) = (0.5, 1.5); L_d = −(1/B*) Σ_i log(Q_pos,i / Q_neg,i).
 
-Two readings, both argued in the README ("DECLoss: the readings taken"):
+Two readings, both argued in the documentation (docs/metrics.md, "DECLoss: the readings taken"):
 - **The mask is taken on the un-enhanced HR mini-patches.** Eq. 20 marks y with *, but it is a PSNR with
   "MAX the upper bound of color space": a quantity of images in the colour space [0, MAX], which the
   enhanced patches are not (zero-mean, about 1/20 of the amplitude: on natural photographs 99.9998 % of
@@ -168,7 +168,7 @@ class DECMetric(Metric):
 def icoo(sr: torch.Tensor, hr: torch.Tensor, patch: int = 12, sr_patches: int = 8, hr_patches: int = 100,
          rounds: int = 10, seed: int = 0) -> float:
     """Eq. 11 with the paper's protocol (Sec. 5.2). ``sr``/``hr``: N×C×H×W of equal sizes (or lists of
-    1×C×H×W of any size). Lower is better (less centre-oriented optimisation: see README)."""
+    1×C×H×W of any size). Lower is better (less centre-oriented optimisation: see docs/metrics.md)."""
     sr_list = list(sr.split(1)) if isinstance(sr, torch.Tensor) else list(sr)
     hr_list = list(hr.split(1)) if isinstance(hr, torch.Tensor) else list(hr)
     generator = torch.Generator().manual_seed(seed)

@@ -1,7 +1,7 @@
 """Classical full-reference measures: the convention of the literature's tables by default, piq's own
 functions (not re-implemented) by name.
 
-Which reference implementation each default reproduces, and why it is the default, is in the README
+Which reference implementation each default reproduces, and why it is the default, is in the documentation (docs/metrics.md)
 ("Calibration"); ``iqa-bench calibrate`` checks the defaults against the official values.
 
 * ``psnr`` -- RGB PSNR over all channels, peak 1 (= skimage ``peak_signal_noise_ratio`` on uint8, the

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..competition.gmad import GmadSettings, on_common_scale, select_pairs
 from ..datasets import create_dataset
-from ..io_utils import atomic_write_text
+from ..io_utils import atomic_write, atomic_write_text
 from ..metrics import canonical_spec
 from ..reports.renderers import RENDERERS
 from ..reports.table_model import Cell, Column, Document, Row, Table, number
@@ -64,13 +64,17 @@ def pairs_document(pairs: pd.DataFrame, dataset: str, settings: GmadSettings) ->
 def run_gmad(dataset: str, metrics: Sequence[str], settings: GmadSettings = GmadSettings(), root=None,
              dataset_options: Optional[dict] = None, **options) -> GmadResult:
     """The gMAD pairs of ``dataset``'s images under ``metrics``; ``options`` go to
-    :func:`~iqa_bench.run.evaluate.evaluate` (results, run, device, batch_size, progress, ``scores``: metrics
-    computed elsewhere, imported by name, ...)."""
+    :func:`~iqa_bench.run.evaluate.evaluate` (results, run -- default ``gmad`` --, device, batch_size, progress,
+    ``scores``: metrics computed elsewhere, imported by name, ...). A rerun that selects the same pairs keeps
+    the judging page, set description and analysis the folder held; one that selects others says they are
+    gone."""
     imported = list(options.get("scores") or {})
     if len(metrics) + len(imported) < 2:
         raise ValueError(f"gmad needs at least two metrics (imported scores included), got "
                          f"{len(metrics) + len(imported)}")
     ds = create_dataset(dataset, root=root, **(dataset_options or {}))
+    options.setdefault("run", "gmad")
+    kept = _judging_kept(Path(options.get("results") or "results") / options["run"])
     result = evaluate(ds, list(metrics), bootstrap=0, plots=False,
                       fit="logistic5" if settings.scale == "mos" else "none", **options)
     scores = result.scores
@@ -91,9 +95,40 @@ def run_gmad(dataset: str, metrics: Sequence[str], settings: GmadSettings = Gmad
     if len(empty):
         notes.append(f"{len(empty)} of {len(pairs)} (defender, attacker, level) have fewer than two candidates: no "
                      f"pair (widen --tolerance or use fewer --levels)")
+    notes += _judging_restored(result.run_dir, kept, pairs.to_csv(index=False))
     atomic_write_text(result.run_dir / "pairs.csv", pairs.to_csv(index=False))
     atomic_write_text(result.run_dir / "pairs.md", RENDERERS["md"].draw(pairs_document(pairs, ds.key, settings)))
     return GmadResult(pairs, result.run_dir, result.reused, result.computed, notes)
+
+
+#: What belongs to one pair set: its page, its description, the analysis of its judgements.
+JUDGING_FILES = ("judging.html", "judging-set.json", "gmad_contests.csv",
+                 *(f"gmad_analysis{suffix}" for suffix in (".md", ".tex", ".csv", ".html", ".json")))
+
+
+def _judging_kept(run_dir: Path) -> Dict[str, bytes]:
+    """The run folder's pairs.csv and the page, set description and analysis of those pairs, read before the
+    run replaces its folder ({} where there are none)."""
+    kept = {}
+    for name in ("pairs.csv", *JUDGING_FILES):
+        try:
+            kept[name] = (run_dir / name).read_bytes()
+        except OSError:
+            continue
+    return kept if len(kept) > 1 and "pairs.csv" in kept else {}
+
+
+def _judging_restored(run_dir: Path, kept: Dict[str, bytes], new_pairs: str) -> List[str]:
+    """The kept page, set and analysis put back where the pairs are unchanged (a rerun of the same gMAD);
+    where they changed, they describe pairs the run no longer has: left out, said in one line."""
+    if not kept:
+        return []
+    judging = [name for name in kept if name != "pairs.csv"]
+    if kept["pairs.csv"] == new_pairs.encode("utf-8"):
+        for name in judging:
+            atomic_write(run_dir / name, lambda tmp, data=kept[name]: tmp.write_bytes(data))
+        return []
+    return [f"the pairs changed: the judging page and analysis of the earlier pairs are not kept ({', '.join(judging)})"]
 
 
 @dataclass

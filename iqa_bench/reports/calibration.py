@@ -1,6 +1,6 @@
 """The calibration table (:func:`iqa_bench.calibration.calibrate`'s rows) as a format-neutral document (metric ×
 pair beside the official value, the notes of known deviations and the sources; the CSV format writes the
-values as computed), and the one-line-per-metric summary of the README's Calibration section."""
+values as computed), and the one-line-per-metric summary of the Calibration section of docs/metrics.md."""
 from __future__ import annotations
 
 import math
@@ -38,7 +38,7 @@ def calibration_document(rows: Sequence[CalibrationRow]) -> Document:
 
 
 def render_summary(rows: Sequence[CalibrationRow]) -> str:
-    """Per metric: pairs, max |difference|, tolerance, verdict (the README's Calibration table)."""
+    """Per metric: pairs, max |difference|, tolerance, verdict (the Calibration table of docs/metrics.md)."""
     lines = ["| metric | pairs | max abs diff | tolerance | within |", "|---|---|---|---|---|"]
     by_metric: Dict[str, List[CalibrationRow]] = {}
     for r in rows:

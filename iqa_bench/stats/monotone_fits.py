@@ -23,7 +23,7 @@ value is monotone on [lo, hi], so the optimiser can only return monotone curves:
   is kept as it is.
 * **logistic-4** (VQEG) is monotone for every parameter value and needs no constraint.
 
-The rule, stated in the README and the captions: *the monotone fit with the smallest squared error over
+The rule, stated in the documentation (docs/pipeline.md) and the captions: *the monotone fit with the smallest squared error over
 a fixed set of starts* (the rank correlation's direction: centres at the 10/30/50/70/90 % quantiles of z,
 three slopes, two amplitudes, and a steep rise in each of the three gaps of the data where a step fits
 best; the other direction: the median centre; each start run briefly, the three best refined to

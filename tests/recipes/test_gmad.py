@@ -56,3 +56,20 @@ def test_the_command_needs_two_metrics_and_names_a_bad_option(tmp_path):
     assert one.exit_code == 2 and "gmad needs at least two metrics (imported scores included), got 1" in one.output
     bad = CliRunner().invoke(cli, ["gmad", "-m", "psnr,ssim", "--scale", "zscore", "--results", str(tmp_path)])
     assert bad.exit_code == 2 and "'zscore' is not one of 'rank', 'mos'" in bad.output
+
+
+def test_new_pairs_remove_the_page_and_analysis_of_the_old_ones(tmp_path):
+    from iqa_bench.recipes.gmad import run_gmad
+
+    first = run_gmad("sample", ["psnr", "ssim"], GmadSettings(levels=3, tolerance=0.05), results=str(tmp_path),
+                     progress=False)
+    for name in ("judging.html", "judging-set.json", "gmad_analysis.md", "gmad_analysis.json"):
+        (first.run_dir / name).write_text("of these pairs")
+    same = run_gmad("sample", ["psnr", "ssim"], GmadSettings(levels=3, tolerance=0.05), results=str(tmp_path),
+                    progress=False)
+    assert same.notes == [] and (same.run_dir / "gmad_analysis.json").read_text() == "of these pairs"  # kept
+    other = run_gmad("sample", ["psnr", "ssim"], GmadSettings(levels=4, tolerance=0.05), results=str(tmp_path),
+                     progress=False)
+    assert other.notes == ["the pairs changed: the judging page and analysis of the earlier pairs are not kept "
+                           "(judging.html, judging-set.json, gmad_analysis.md, gmad_analysis.json)"]
+    assert not (other.run_dir / "judging-set.json").exists() and not (other.run_dir / "gmad_analysis.json").exists()

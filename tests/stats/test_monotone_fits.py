@@ -27,7 +27,7 @@ from dataset_trees import LIVE_REALIGNED_MAT, build_live_md_tree, build_live_tre
 
 TID = SHARED_DATA / "iqa" / "tid2013" / "yy3948+IQA"
 needs_tid = pytest.mark.skipif(not (TID / "metrics_values").is_dir(), reason=f"TID2013 metric values not available: {TID} is absent")
-#: The README's rule: the logistic term may rise from 12 % to 88 % over no less than 20 % of the robust
+#: The rule of docs/pipeline.md: the logistic term may rise from 12 % to 88 % over no less than 20 % of the robust
 #: spread (IQR / 1.349) of the metric, |b2| · spread ≤ 20.
 STEEPEST = 20.0
 LIVE_SCORES = LIVE_REALIGNED_MAT.parent
@@ -74,7 +74,7 @@ def previous_rule(z, y):
 
 def brute_force_monotone_logistic5(z, y):
     """SLSQP on (b1..b5) with s·Q'(g) ≥ 0 on 200 grid points of [min z, max z] and |b2| within the
-    README's cap, 168 starts (both directions, 7 centres, 4 slopes, 3 amplitudes); a result counts only
+    documented cap, 168 starts (both directions, 7 centres, 4 slopes, 3 amplitudes); a result counts only
     if its slope keeps one sign on a 20001-point grid. Returns the least squared error."""
     lo, hi = z.min(), z.max()
     grid, check = np.linspace(lo, hi, 200), np.linspace(lo, hi, 20001)
