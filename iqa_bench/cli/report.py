@@ -97,7 +97,9 @@ def across(run_dirs, out, fmt):
 
     try:
         runs = load_dataset_runs(run_dirs)
-        transfer = transfer_of(run_dirs, runs)
+        transfer, said = transfer_of(run_dirs, runs)
+        for line in said:
+            click.echo(f"note: {line}", err=True)
         text = renderer(fmt).across(runs)
         if transfer is not None:
             text += "\n" + renderer(fmt).draw(transfer)

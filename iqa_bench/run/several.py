@@ -87,7 +87,7 @@ def evaluate_datasets(config: EvaluateConfig, evaluate: Callable) -> AcrossResul
     runs = distinct_names([DatasetRun(name=dataset_label(r.dataset), key=r.dataset, protocol=r.protocol,
                                       summary=r.summary, folder=name) for name, r in results.items()])
     run_dir = Path(config.results) / config.run_name
-    write_across(runs, run_dir)
+    write_across(runs, run_dir, transfer_of([r.run_dir for r in results.values()], runs)[0])
     return AcrossResult(results, runs, run_dir)
 
 
@@ -112,22 +112,27 @@ def write_across(runs: Sequence[DatasetRun], out: Path, transfer=None) -> List[P
 def transfer_of(run_dirs: Sequence[Path], runs: Sequence[DatasetRun]):
     """The mapping-transfer document (:mod:`..stats.transfer`) of the regression runs among ``run_dirs``
     (``runs``: the same folders as :func:`~..reports.across.load_dataset_runs` read them, for their names)
-    over the metrics at least two of them share; None where fewer than two regression runs share one."""
+    over the metrics at least two of them share -- None where fewer than two regression runs share one --
+    and the lines saying which folders it could not use (a run folder without readable scores)."""
     from ..reports.transfer import transfer_document
     from ..stats.transfer import TransferData, transfer_table
     from .result import evaluated_run, load_run
 
-    data, names = [], {}
+    data, names, said = [], {}, []
     for run_dir, run in zip(run_dirs, runs):
         if run.protocol != "regression":
             continue
-        loaded = load_run(run_dir)
-        evaluated = evaluated_run(run_dir, loaded)
+        try:
+            evaluated = evaluated_run(run_dir, load_run(run_dir))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            said.append(f"{run_dir}: not in the transfer table ({err})")
+            continue
         data.append(TransferData(run.name, evaluated.scores, evaluated.score_higher_is_better,
                                  evaluated.settings.fit if evaluated.settings.fit != "none" else "logistic5"))
-        names.update({m: str(label) for m, label in zip(run.summary["metric"], run.summary.get("label", run.summary["metric"]))})
+        labels = run.summary["label"] if "label" in run.summary.columns else run.summary["metric"]
+        names.update({m: str(label) for m, label in zip(run.summary["metric"], labels)})
     metrics = [m for m in dict.fromkeys(m for d in data for m in d.scores.columns if m in names)
                if sum(m in d.scores.columns for d in data) >= 2]
     if len(data) < 2 or not metrics:
-        return None
-    return transfer_document(transfer_table(data, metrics), names)
+        return None, said
+    return transfer_document(transfer_table(data, metrics), names), said

@@ -83,7 +83,8 @@ def _statistics(part: _PerReference, references: Sequence[str]):
 def waterloo_table(scores: pd.DataFrame, metrics: Sequence[str], directions: Dict[str, bool], n_boot: int = 1000,
                    seed: int = 0, min_gap: int = 1, alpha: float = 0.05) -> Optional[pd.DataFrame]:
     """One row per metric: l_test, p_test (with ``_lo`` / ``_hi`` where ``n_boot`` > 0), the lists and pairs
-    they rest on and the lists left out; None where the items do not name their levels (:func:`has_levels`)."""
+    they rest on and the lists left out; None where the items do not name their levels (:func:`has_levels`) or
+    no metric has values."""
     if not has_levels(scores):
         return None
     references = sorted(scores["group:reference"].astype(str).unique())
@@ -104,4 +105,4 @@ def waterloo_table(scores: pd.DataFrame, metrics: Sequence[str], directions: Dic
             for k, column in enumerate(COLUMNS):
                 row[f"{column}_lo"], row[f"{column}_hi"] = (float(v) for v in np.nanpercentile([d[k] for d in draws], q))
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows) if rows else None

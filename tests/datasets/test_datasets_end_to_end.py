@@ -148,4 +148,4 @@ def test_several_datasets_one_table_equal_to_scipy_on_each_dataset(live_tree, tm
     assert "sample: written:" in result.stdout and "live: written:" in result.stdout
     again = run_cli("across", run_dir / "sample", run_dir / "live")
     assert again.returncode == 0, again.stderr
-    assert again.stdout == table
+    assert again.stdout == table + "\n" + (run_dir / "transfer.md").read_text()  # the run wrote the transfer too
