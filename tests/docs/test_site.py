@@ -20,6 +20,8 @@ def _site_copy(folder: Path) -> Path:
         pytest.skip(reason)
     shutil.copytree(ROOT / "docs", folder / "docs")
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    (folder / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "mkdocs_hooks.py", folder / "tools" / "mkdocs_hooks.py")
     return folder
 
 
@@ -36,7 +38,9 @@ def test_the_site_builds_strict_and_fails_on_a_broken_link_or_a_missing_api_obje
     assert built.returncode == 0, built.stderr[-3000:]
     page = (folder / "site" / "cli" / "index.html").read_text()
     assert "gmad analyse" in page and "--bootstrap" in page  # the command line, generated from click
-    assert "where_it_stands" in (folder / "site" / "api" / "index.html").read_text()
+    api_page = (folder / "site" / "api" / "index.html").read_text()
+    assert "where_it_stands" in api_page and "<code>AcrossResult</code>" in api_page  # a Sphinx role, as code
+    assert ":class:<code>" not in api_page
     statistics = folder / "docs" / "statistics.md"
     text = statistics.read_text()
     statistics.write_text(text + "\nSee [the old page](no-such-page.md).\n")
