@@ -102,13 +102,18 @@ def test_simulated_observers_rank_the_metrics_as_their_severity_implies(tmp_path
         item_of[trial["a"]], item_of[trial["b"]] = row["better"], row["worse"]
 
     def seeing(observer):
-        def answer(left, right):
-            difference = severity[item_of[right]] - severity[item_of[left]] + 0.4 * _draw(observer, left, right)
-            return "same" if abs(difference) < 0.5 else ("left" if difference > 0 else "right")
+        def answer(left, right):  # the same answer whichever side the page shows each image on
+            first, second = sorted((left, right))
+            difference = severity[item_of[second]] - severity[item_of[first]] + 0.4 * _draw(observer, first, second)
+            if abs(difference) < 0.5:
+                return "same"
+            return "left" if (first if difference > 0 else second) == left else "right"
         return answer
 
-    def guessing(left, right):
-        return ("left", "right", "same")[int(hashlib.sha256(f"{left}{right}".encode()).hexdigest(), 16) % 3]
+    def guessing(left, right):  # a fixed random answer per pair, whatever the sides
+        first, second = sorted((left, right))
+        pick = int(hashlib.sha256(f"{first}/{second}".encode()).hexdigest(), 16) % 3
+        return "same" if pick == 2 else ("left" if (first, second)[pick] == left else "right")
 
     downloads = tmp_path / "downloads"
     downloads.mkdir()
