@@ -7,6 +7,7 @@ an observer answering at random gives no significant ranking. Bad judgement file
 traceback."""
 import hashlib
 import json
+import re
 import time
 
 import numpy as np
@@ -94,8 +95,8 @@ def test_simulated_observers_rank_the_metrics_as_their_severity_implies(tmp_path
     assert CliRunner().invoke(cli, ["judging-page", str(run)]).exit_code == 0
     pairs = pd.read_csv(run / "pairs.csv", keep_default_na=False)
     pairs = pairs[pairs["better"] != ""]
-    data = json.loads(__import__("re").search(r'id="judging-data">(.*?)</script>', (run / "judging.html").read_text(),
-                                              __import__("re").S).group(1).replace("<\\/", "</"))
+    page = (run / "judging.html").read_text()
+    data = json.loads(re.search(r'id="judging-data">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</"))
     item_of = {}  # image key -> item id, through each trial's a (the attacker's better) and b
     for trial, (_, row) in zip(data["trials"], pairs.iterrows()):
         assert trial["id"] == f"{row['defender']}|{row['attacker']}|{row['level']}"

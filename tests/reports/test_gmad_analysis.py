@@ -1,6 +1,7 @@
 """The judged gMAD analysis as a document (reports/gmad_analysis.py): ranked by the Bradley–Terry strength,
 every format drawn (the LaTeX compiled), a model named with markup shown as text, the kept section read back
 and a damaged one ignored."""
+import io
 import json
 
 import numpy as np
@@ -45,7 +46,7 @@ def test_every_format_is_drawn_ranked_by_strength(tmp_path):
     assert "**Test:** likelihood-ratio statistic" in markdown and "the models differ" in markdown
     html = RENDERERS["html"].draw(document)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert pd.read_csv(__import__("io").StringIO(RENDERERS["csv"].draw(document)))["model"].tolist() == MODELS
+    assert pd.read_csv(io.StringIO(RENDERERS["csv"].draw(document)))["model"].tolist() == MODELS
     tex = RENDERERS["latex"].draw(document)
     assert "x.csv" not in tex  # a file's path is said in the text formats only
     compile_if_available(tmp_path, [tex])
