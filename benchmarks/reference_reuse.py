@@ -88,11 +88,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from iqa_bench import create_metric
-from iqa_bench.run.config import DEFAULT_METRICS
 from iqa_bench.datasets.base import Item
 from iqa_bench.engine import Engine
 from iqa_bench.store import ScoreStore
-batch, pairs = int(sys.argv[1]), int(sys.argv[2])
+batch, pairs, specs = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")
 folder = Path(tempfile.mkdtemp())
 rng = np.random.default_rng(0)
 ref = (np.kron(rng.random((48, 64, 3)), np.ones((8, 8, 1))) * 200 + 20).astype(np.uint8)
@@ -102,7 +101,7 @@ for k in range(pairs):
     noisy = np.clip(ref + rng.normal(0, 3 + k, ref.shape), 0, 255).astype(np.uint8)
     Image.fromarray(noisy).save(folder / f"d{k}.png")
     items.append(Item(f"d{k}", folder / "ref.png", folder / f"d{k}.png", float(k), {}))
-metrics = [create_metric(s) for s in DEFAULT_METRICS]
+metrics = [create_metric(s) for s in specs]
 def peak():
     return int([l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]) / 1024
 before = peak()
@@ -112,19 +111,29 @@ print(json.dumps({"before": before, "after": peak()}))
 """
 
 
+#: The metric sets whose peak memory ``--memory`` measures: the default run's, and the deep set of
+#: :mod:`benchmarks.peers` (LPIPS-VGG, whose unit-normalised reference features the cache keeps too).
+MEMORY_SETS = {f"default set ({len(DEFAULT_METRICS)} metrics)": DEFAULT_METRICS,
+               "deep set (LPIPS-VGG + lp on 5 VGG-16 layers, random weights)": [
+                   "lpips:vgg:random"] + [f"lp:vgg16:random/{layer}" for layer in
+                                          ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")]}
+
+
 def memory(pairs: int = 8):
-    """Peak resident memory (VmHWM) of the default set on ``pairs`` 512×384 pairs, batch 1 and batch 8,
-    each in a fresh process; the difference over the extra pairs of a batch is the memory per pair."""
-    peaks = {}
-    for batch in (1, 8):
-        done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(batch), str(pairs)], capture_output=True,
-                              text=True, check=True)
-        peaks[batch] = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"default set ({len(DEFAULT_METRICS)} metrics), 512×384, batch {batch}: peak RSS "
-              f"{peaks[batch]['after']:.0f} MB (after building the metrics: {peaks[batch]['before']:.0f} MB)")
-    per_pair = (peaks[8]["after"] - peaks[1]["after"]) / 7
-    print(f"memory per additional pair in a batch: {per_pair:.0f} MB; one pair alone: "
-          f"{peaks[1]['after'] - peaks[1]['before']:.0f} MB above the built metrics")
+    """Peak resident memory (VmHWM) of each of :data:`MEMORY_SETS` on ``pairs`` 512×384 pairs of one
+    reference (TID2013's size), batch 1 and batch 8, each in a fresh process; the difference over the
+    extra pairs of a batch is the memory per pair."""
+    for label, specs in MEMORY_SETS.items():
+        peaks = {}
+        for batch in (1, 8):
+            done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(batch), str(pairs), ",".join(specs)],
+                                  capture_output=True, text=True, check=True)
+            peaks[batch] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"{label}, 512×384, batch {batch}: peak RSS {peaks[batch]['after']:.0f} MB (after building "
+                  f"the metrics: {peaks[batch]['before']:.0f} MB)")
+        per_pair = (peaks[8]["after"] - peaks[1]["after"]) / 7
+        print(f"{label}: memory per additional pair in a batch: {per_pair:.0f} MB; one pair alone: "
+              f"{peaks[1]['after'] - peaks[1]['before']:.0f} MB above the built metrics")
 
 
 def main(argv=None):
@@ -135,7 +144,10 @@ def main(argv=None):
     parser.add_argument("--triplets", type=int, default=200)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--memory", action="store_true", help="Also measure the peak memory at 512×384.")
+    parser.add_argument("--memory-only", action="store_true", help="Only the peak memory (no forward counts).")
     args = parser.parse_args(argv)
+    if args.memory_only:
+        return memory()
     device = resolve_device(args.device)
     print(f"device: {device_name(device)}; metrics: {', '.join(DEEP)}")
     with tempfile.TemporaryDirectory() as scratch:

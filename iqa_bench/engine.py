@@ -316,7 +316,9 @@ class Engine:
             if isinstance(metric, FeatureMetric):
                 if metric.backbone in errors:
                     raise errors[metric.backbone]
-                f_ref, f_dist = ({k: pick(part[k]) for k in metric.layers} for part in shared[metric.backbone])
+                part_ref, part_dist = shared[metric.backbone]
+                f_ref = {k: pick(part_ref[k]) for k in (*metric.layers, *metric.reference_transforms)}
+                f_dist = {k: pick(part_dist[k]) for k in (*metric.layers, *metric.distorted_transforms)}
                 return metric.score_features(pick(batch.ref), pick(batch.dist), f_ref, f_dist)
             return metric(pick(batch.ref), pick(batch.dist))
 

@@ -1,6 +1,8 @@
 """Reference-feature reuse (issue 19): bit-identical scores with and without it on TID2013-shaped items
 (several distortions per reference, across batches), BAPPS-shaped triplets (p0 and p1 sharing the
-reference) and mixed sizes; forwards counted; out-of-memory split down to one pair, by injection."""
+reference) and mixed sizes; forwards counted; out-of-memory split down to one pair, by injection.
+Per-image feature transforms (issue 48): computed once per unique image, shared between metrics, added
+to a kept reference that lacks them, a lone reference broadcast over its batch."""
 import numpy as np
 import pytest
 import torch
@@ -14,7 +16,8 @@ from iqa_bench.store import ScoreStore
 from conftest import random_rgb, write_image
 
 DEEP = ["lp:vgg16:random/relu2_2", "lp_att:squeezenet1_1:random/fire3", "cx:alexnet:random/relu2",
-        "lpips:squeeze:random", "lp:efficientnet_lite0/block3", "lpv:resnet18:random/res3a"]
+        "lpips:squeeze:random", "lp:efficientnet_lite0/block3", "lpv:resnet18:random/res3a",
+        "cx_att:alexnet:random/relu2", "lp_att:alexnet:random/relu2", "lpips:alex:random"]
 
 
 def shaped_items(folder, references, per_reference, sizes=((40, 48),)):
@@ -108,3 +111,60 @@ def test_a_single_pair_out_of_memory_is_that_items_failure(tmp_path):
     assert all("out of memory" in f.message and "48×40" in f.message and f.metric == "oom_psnr"
                for f in report.failures)
     assert failing.calls == [3, 1, 2, 1, 1]  # 3 -> 1 + 2 -> 1 + 1
+
+
+def _images_through(monkeypatch, module, name):
+    """Count the images ``module.name`` (a function of N×… tensors) is applied to."""
+    calls = []
+    real = getattr(module, name)
+
+    def counted(tensor, *args, **kwargs):
+        calls.append(tensor.shape[0])
+        return real(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_lpips_normalises_each_image_once_per_layer(tmp_path, monkeypatch):
+    """3 references × 6 distortions, batches of 4: each reference's and each distorted image's channels
+    normalised once per layer (before issue 48: both sides of every pair, 36 per layer)."""
+    import lpips
+
+    items = shaped_items(tmp_path, 3, 6)
+    calls = _images_through(monkeypatch, lpips, "normalize_tensor")
+    scores(tmp_path, "count", items, ["lpips:alex:random"], True, 4)
+    assert sum(calls) == 5 * (3 + 18)  # five AlexNet layers
+
+
+def test_a_transform_named_by_two_metrics_is_computed_once(tmp_path, monkeypatch):
+    """lp_att and cx_att on one layer share the CSF attention map on its grid: per reference, that map
+    once, plus cx_att's weighted target (its mean and its centred vectors): 3 maps, not 4."""
+    import iqa_bench.metrics.deep as deep
+
+    items = shaped_items(tmp_path, 2, 5)
+    calls = _images_through(monkeypatch, deep, "csf_attention_map")
+    scores(tmp_path, "shared", items, ["lp_att:alexnet:random/relu2", "cx_att:alexnet:random/relu2"], True, 4)
+    assert sum(calls) == 3 * 2
+
+
+def test_a_kept_reference_gains_the_transforms_a_later_batch_names(tmp_path):
+    """A reference kept from a batch whose metrics named no transform gets LPIPS's normalisation when a
+    later batch's metric names it, equal bit for bit to computing it on the batch directly."""
+    from iqa_bench.engine import ReferenceFeatures, shared_features
+    from iqa_bench.images import load_rgb
+
+    items = shaped_items(tmp_path, 1, 2)
+    ref = torch.stack([load_rgb(it.ref_path) for it in items])
+    dist = torch.stack([load_rgb(it.dist_path) for it in items])
+    keys = [str(it.ref_path) for it in items]
+    lp, lpips_metric = create_metric("lp:alexnet:random/relu2"), create_metric("lpips:alex:random")
+    cache = ReferenceFeatures()
+    shared_features([lp], ref, dist, ref_keys=keys, cache=cache)
+    kept, _ = shared_features([lpips_metric], ref, dist, ref_keys=keys, cache=cache)
+    plain, _ = shared_features([lpips_metric], ref, dist)
+    backbone = lpips_metric.backbone
+    for transform in lpips_metric.reference_transforms:
+        assert torch.equal(kept[backbone][0][transform], plain[backbone][0][transform])
+        assert kept[backbone][0][transform].stride(0) == 0  # one reference: broadcast, not copied
+    assert torch.equal(lpips_metric.score_features(ref, dist, *kept[backbone]), lpips_metric(ref, dist))

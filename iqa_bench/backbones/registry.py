@@ -170,8 +170,8 @@ class Backbone(nn.Module):
         key = (layers, self.compile_extractors)
         if key not in self._extractors:
             nodes = {self.layer_table[layer]: layer for layer in layers}
-            extractor = create_feature_extractor(
-                self.model, return_nodes=nodes, tracer_kwargs={"leaf_modules": self._leaf_modules}).eval()
+            extractor = in_place_activations(create_feature_extractor(
+                self.model, return_nodes=nodes, tracer_kwargs={"leaf_modules": self._leaf_modules}).eval())
             self._extractors[key] = torch.compile(extractor, dynamic=True) if self.compile_extractors else extractor
         return self._extractors[key]
 
@@ -181,6 +181,42 @@ class Backbone(nn.Module):
         self.check_layers(wanted)
         self.images_forwarded += images.shape[0]
         return self._extractor(wanted)((images - self.mean) / self.std)
+
+
+def relu6_(x: torch.Tensor) -> torch.Tensor:
+    """ReLU6 in place (``nn.ReLU6(inplace=True)``)."""
+    return nn.functional.relu6(x, inplace=True)
+
+
+#: Activation modules -> their in-place function, and the modules whose output is a fresh tensor (never a
+#: view of another), the only inputs an activation may overwrite.
+IN_PLACE = {nn.ReLU: torch.relu_, nn.ReLU6: relu6_}
+FRESH_OUTPUT = (nn.Conv2d, nn.BatchNorm2d, nn.Linear)
+
+
+def in_place_activations(extractor: torch.fx.GraphModule) -> torch.fx.GraphModule:
+    """The extractor with each ReLU / ReLU6 computed in place where that cannot change a returned value:
+    its input is a convolution's, batch norm's or linear layer's output that nothing else reads — a
+    returned layer is read by the graph's output, so the pre-activation layers of FEATURES_VERSION 2
+    keep their values.
+    The values are bit-identical (max(x, 0) in place or not); what is saved is one allocation and one
+    write of a feature map per activation, as torchvision's own ``ReLU(inplace=True)`` saves. The
+    model's modules are not touched (another extractor of the same model may return those inputs)."""
+    graph = extractor.graph
+    for node in list(graph.nodes):
+        if node.op != "call_module" or type(extractor.get_submodule(node.target)) not in IN_PLACE:
+            continue
+        source = node.args[0]
+        if (isinstance(source, torch.fx.Node) and source.op == "call_module"
+                and len(source.users) == 1  # the activation only: a returned layer has the output as a user too
+                and isinstance(extractor.get_submodule(source.target), FRESH_OUTPUT)):
+            with graph.inserting_after(node):
+                replacement = graph.call_function(IN_PLACE[type(extractor.get_submodule(node.target))], (source,))
+            node.replace_all_uses_with(replacement)
+            graph.erase_node(node)
+    graph.lint()
+    extractor.recompile()
+    return extractor
 
 
 for _name in sorted(list(TORCHVISION) + ["efficientnet_lite0"]):

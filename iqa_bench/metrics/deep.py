@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import abstractmethod
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -20,9 +20,8 @@ from ..backbones import BACKBONES, Backbone, get_backbone
 from ..errors import UnknownNameError
 from .base import Metric
 from ..csf import csf_attention_map
+from .feature_transforms import FeatureTransform, Features, with_transforms
 from .registry import MetricFamily, register
-
-Features = Dict[str, torch.Tensor]
 
 
 def parse_network(text: str) -> Tuple[str, str]:
@@ -55,12 +54,27 @@ def resize_map(attention: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return F.interpolate(attention, size=like.shape[-2:], mode="area")
 
 
+def csf_weight(images: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+    """μ(I) of Eq. 6 (:func:`~iqa_bench.csf.csf_attention_map`) on a layer's grid: N×1×h×w, a per-image
+    :class:`~iqa_bench.metrics.feature_transforms.FeatureTransform` of the reference."""
+    return resize_map(csf_attention_map(images), features)
+
+
 class FeatureMetric(Metric):
     """A metric computed from backbone features of ``layers``.
 
-    ``score_features`` receives the features the engine extracted once per backbone and batch; used
-    standalone, ``forward`` extracts them itself (reference and distorted in one forward pass).
+    ``score_features`` receives the features the engine extracted once per backbone and batch, with the
+    per-image transforms the metric names in :attr:`reference_transforms` / :attr:`distorted_transforms`
+    (:mod:`~iqa_bench.metrics.feature_transforms`: computed once per unique image, keyed by the
+    transform); used standalone, ``forward`` extracts and transforms them itself (reference and
+    distorted in one forward pass). ``score_features`` must not write into the tensors it receives:
+    they are shared with every other metric of the batch, and a reference's may be one image's features
+    broadcast over the batch (``expand``).
     """
+
+    #: Per-image transforms read from the reference's / the distorted image's features.
+    reference_transforms: Tuple[FeatureTransform, ...] = ()
+    distorted_transforms: Tuple[FeatureTransform, ...] = ()
 
     #: Working memory of one pair's forward pass per input pixel (both images, float32 activations);
     #: EfficientNet-Lite0 measured at 660 B/px at 2000×2000, the others estimated from their widths.
@@ -79,8 +93,9 @@ class FeatureMetric(Metric):
     def score(self, ref: torch.Tensor, dist: torch.Tensor) -> torch.Tensor:
         features = self.backbone.extract(torch.cat([ref, dist]), self.layers)
         n = ref.shape[0]
-        return self.score_features(ref, dist, {k: v[:n] for k, v in features.items()},
-                                   {k: v[n:] for k, v in features.items()})
+        f_ref = with_transforms(ref, {k: v[:n] for k, v in features.items()}, self.reference_transforms)
+        f_dist = with_transforms(dist, {k: v[n:] for k, v in features.items()}, self.distorted_transforms)
+        return self.score_features(ref, dist, f_ref, f_dist)
 
     @abstractmethod
     def score_features(self, ref: torch.Tensor, dist: torch.Tensor, f_ref: Features, f_dist: Features) -> torch.Tensor:
@@ -104,6 +119,8 @@ class PerceptualLoss(FeatureMetric):
                  pe_weighted: bool = False):
         super().__init__(backbone, [layer])
         self.layer, self.attentive, self.subset, self.pe_weighted = layer, attentive, subset, pe_weighted
+        self.attention = FeatureTransform(csf_weight, layer)
+        self.reference_transforms = (self.attention,) if attentive else ()
         self.source = ("paper: Tariq et al. 2019, Eq. 10" if attentive else "paper: Johnson et al. 2016 / Eq. 7")
         self.selection_id = ""
         if subset is not None or pe_weighted:
@@ -124,12 +141,12 @@ class PerceptualLoss(FeatureMetric):
         return super().digest() + self.selection_id
 
     def score_features(self, ref, dist, f_ref, f_dist):
-        diff = f_dist[self.layer] - f_ref[self.layer]
+        diff = torch.sub(f_dist[self.layer], f_ref[self.layer])  # our own tensor: in place from here
         if self.attentive:
-            diff = diff * resize_map(csf_attention_map(ref), diff)
+            diff.mul_(f_ref[self.attention])                    # μ(gt) on this layer, once per reference
         if self.subset is not None:
             diff = diff.index_select(1, self.channels)
-        per_channel = diff.pow(2).mean(dim=(2, 3))            # (N, M): ‖·‖² / (W·H)
+        per_channel = diff.square_().mean(dim=(2, 3))          # (N, M): ‖·‖² / (W·H)
         if self.pe_weighted:
             per_channel = per_channel * self.channel_weights
         return per_channel.mean(1)

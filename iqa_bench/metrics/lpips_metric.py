@@ -6,6 +6,13 @@ LPIPS scales [-1, 1] inputs by shift (−.030, −.088, −.188) and scale (.458
 are the package's own. Per layer: unit-normalise channels (``lpips.normalize_tensor``), squared
 difference, the package's 1×1 linear head, spatial mean (``lpips.spatial_average``); sum over layers.
 
+The normalisation is a per-image transform (:mod:`~iqa_bench.metrics.feature_transforms`): the engine
+computes it once per unique image — a reference's once for all its pairs. The per-pair part is
+``torch.sub(a, b).square_()`` (one temporary) reduced to a per-channel spatial mean, then the head's
+weights as a dot product: Σ_c w_c mean_hw d_c = mean_hw Σ_c w_c d_c, the head (a bias-free 1×1
+convolution; its dropout is off in evaluation) and the spatial average exchanged — the same sum in
+another order, within 1e-8 of the package's ``LPIPS.forward`` (tested to 1e-6 on every net).
+
 Spec: ``lpips:alex|vgg|squeeze[:<weights>]`` (backbone weights; the heads are always the shipped v0.1).
 """
 from __future__ import annotations
@@ -22,6 +29,7 @@ from torch import nn
 from ..backbones import get_backbone
 from ..weights import WeightFile
 from .deep import FeatureMetric
+from .feature_transforms import FeatureTransform
 from .registry import MetricFamily, register
 
 #: lpips net name -> (our backbone, the five/seven layers the package's slices end at)
@@ -43,16 +51,29 @@ class LPIPSMetric(FeatureMetric):
         super().__init__(get_backbone(backbone_name, weights), layers)
         self.net = net
         self.heads = load_heads(net)
+        #: Each layer's unit-normalised features, both sides, once per unique image.
+        self.units = tuple(FeatureTransform(unit_channels, layer) for layer in layers)
+        self.reference_transforms = self.distorted_transforms = self.units
 
     def digest(self) -> str:
         return f"lpips-{self.net}-v{VERSION}-{self.backbone.digest()}"
 
     def score_features(self, ref, dist, f_ref, f_dist):
         total = 0.0
-        for layer, head in zip(self.layers, self.heads):
-            diff = (lpips.normalize_tensor(f_ref[layer]) - lpips.normalize_tensor(f_dist[layer])) ** 2
-            total = total + lpips.spatial_average(head(diff), keepdim=True)
-        return total.flatten()
+        for unit, head in zip(self.units, self.heads):
+            per_channel = torch.sub(f_ref[unit], f_dist[unit]).square_().mean(dim=(2, 3))  # (N, C)
+            total = total + per_channel @ head_weight(head)
+        return total
+
+
+def unit_channels(images: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+    """``lpips.normalize_tensor``: each position's channel vector divided by its norm (+1e-10)."""
+    return lpips.normalize_tensor(features)
+
+
+def head_weight(head: nn.Module) -> torch.Tensor:
+    """The C weights of an ``lpips.NetLinLayer`` (dropout, then a bias-free 1×1 convolution to one channel)."""
+    return head.model[-1].weight.flatten()
 
 
 def heads_file(net: str) -> str:
