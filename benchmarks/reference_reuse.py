@@ -2,7 +2,7 @@
 generated layouts shaped like TID2013 (25 references × 120 distortions) and BAPPS (triplets whose p0 and
 p1 share the reference); and the peak memory of the default metric set at TID2013's 512×384.
 
-    python -m benchmarks.reference_reuse [--size 64] [--triplets 200] [--memory]
+    python -m benchmarks.reference_reuse [--size 64] [--triplets 200] [--memory | --memory-only]
 
 Goals (issue 19): TID2013-shaped ≤ 0.55 × 2 × pairs, BAPPS-shaped ≤ 0.76 ×. Metrics: the default run's
 deep metrics on EfficientNet-Lite0 (lp, lp_att, cx, cx_att) and LPIPS-VGG (random weights). Images are
@@ -26,6 +26,7 @@ from iqa_bench.datasets.base import Item
 from iqa_bench.engine import resolve_device
 
 from .common import device_name, engine_runner, timed_forwards
+from .peers import DEEP_SPECS
 
 DEEP = [s for s in DEFAULT_METRICS if ":" in s and "/" in s] + ["lpips:vgg:random"]
 BACKBONES = (("efficientnet_lite0", "imagenet"), ("vgg16", "random"))
@@ -114,9 +115,7 @@ print(json.dumps({"before": before, "after": peak()}))
 #: The metric sets whose peak memory ``--memory`` measures: the default run's, and the deep set of
 #: :mod:`benchmarks.peers` (LPIPS-VGG, whose unit-normalised reference features the cache keeps too).
 MEMORY_SETS = {f"default set ({len(DEFAULT_METRICS)} metrics)": DEFAULT_METRICS,
-               "deep set (LPIPS-VGG + lp on 5 VGG-16 layers, random weights)": [
-                   "lpips:vgg:random"] + [f"lp:vgg16:random/{layer}" for layer in
-                                          ("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")]}
+               "deep set (LPIPS-VGG + lp on 5 VGG-16 layers, random weights)": DEEP_SPECS}
 
 
 def memory(pairs: int = 8):
