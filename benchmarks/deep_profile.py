@@ -27,7 +27,8 @@ from .peers import DEEP_SPECS
 #: stage -> (file suffix, function name) whose cumulative time it is.
 STAGES = {
     "backbone forward (`Backbone.extract`, once per unique image)": [("registry.py", "extract")],
-    "per-image feature transforms (`FeatureTransform.apply`, once per unique image)": [("feature_transforms.py", "apply")],
+    "per-image feature transforms (`FeatureTransform.apply`, once per unique image)": [
+        ("feature_transforms.py", "apply")],
     "LPIPS per pair (`LPIPSMetric.score_features`)": [("lpips_metric.py", "score_features")],
     "`lp` per pair on five layers (`PerceptualLoss.score_features`)": [("deep.py", "score_features")],
     "decode (`load_rgb`) and store (`ScoreStore.put`)": [("images.py", "load_rgb"), ("store.py", "put")],

@@ -141,7 +141,7 @@ def _transform_kept(kept: Dict[str, Features], ref: torch.Tensor, first: Dict[st
         if not lacking:
             continue
         values = transform.apply(ref[[first[key] for key in lacking]],
-                                 torch.stack([kept[key][transform.layer] for key in lacking]))
+                                 _batch_of([kept[key][transform.layer] for key in lacking]))
         for j, key in enumerate(lacking):  # cloned where a slice would keep the others' values alive
             kept[key][transform] = values[j].clone() if len(lacking) > 1 else values[j]
 

@@ -45,7 +45,8 @@ def centred_targets(target: torch.Tensor) -> torch.Tensor:
     return torch.stack([F.normalize(yi - mu, dim=0) for yi, mu in zip(target, target_means(target))])
 
 
-def contextual_loss_to(x: torch.Tensor, means: torch.Tensor, centred: torch.Tensor, h: float = BANDWIDTH) -> torch.Tensor:
+def contextual_loss_to(x: torch.Tensor, means: torch.Tensor, centred: torch.Tensor,
+                       h: float = BANDWIDTH) -> torch.Tensor:
     """−log CX for sampled output features ``x`` (N×C×P) against targets given by their means and centred,
     normalised vectors (:func:`target_means`, :func:`centred_targets`) -> (N,)."""
     out = []

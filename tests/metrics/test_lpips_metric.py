@@ -66,7 +66,8 @@ def _engine_scores(ours, items, cache=True):
     from iqa_bench.store import ScoreStore
 
     with tempfile.TemporaryDirectory() as folder, ScoreStore(Path(folder) / "s.sqlite") as store:
-        report = Engine([ours], store, device="cpu", batch_size=4, progress=False, reuse_references=cache).run("t", items)
+        engine = Engine([ours], store, device="cpu", batch_size=4, progress=False, reuse_references=cache)
+        report = engine.run("t", items)
         assert not report.failures, report.failures
         return store.scores("t", ours.spec, ours.digest())
 
